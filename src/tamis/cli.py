@@ -1,0 +1,230 @@
+"""Command line: `tamis run | clean | stats | explain | report | steps | demo`."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import tempfile
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import click
+import orjson
+
+from tamis import config as config_mod
+from tamis.errors import AccountingError, TamisError
+
+
+class _Group(click.Group):
+    """Turns tamis errors into one clear line on stderr and exit code 2."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except AccountingError as err:
+            click.echo(f"tamis: {err}", err=True)
+            sys.exit(3)
+        except TamisError as err:
+            click.echo(f"tamis: {err}", err=True)
+            sys.exit(2)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="tamis")
+def main() -> None:
+    """tamis: read, extract, repair, annotate, filter and deduplicate web-crawl text, saying why for every decision."""
+
+
+@main.command()
+@click.option("--input", "inputs", multiple=True, required=True, help="File, folder, glob or fsspec URL (repeatable).")
+@click.option("--output", required=True, help="Output folder: kept/, rejected/, stats.json, report.html.")
+@click.option("--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order).")
+@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
+@click.option("--executor", type=click.Choice(["local", "serial", "ray"]), default=None, help="Where to run.")
+@click.option("--ray-address", default=None, help="Address of an existing Ray cluster (with --executor ray).")
+@click.option("--format", "output_format", default=None, help="parquet (default), jsonl, jsonl.gz or jsonl.zst.")
+@click.option("--id-field", default=None, help="Input field holding the id (default: id).")
+@click.option("--text-field", default=None, help="Input field holding the text (default: text).")
+@click.option("--html", type=click.Choice(["auto", "yes", "no"]), default=None, help="Is the input text HTML?")
+@click.option("--overwrite", is_flag=True, help="Delete an earlier run in --output and start again.")
+@click.option("--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed.")
+@click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
+@click.option("--no-report", is_flag=True, help="Do not write report.html.")
+def run(
+    inputs: tuple[str, ...],
+    output: str,
+    config_path: str | None,
+    workers: int | None,
+    executor: str | None,
+    ray_address: str | None,
+    output_format: str | None,
+    id_field: str | None,
+    text_field: str | None,
+    html: str | None,
+    overwrite: bool,
+    strict: bool,
+    no_progress: bool,
+    no_report: bool,
+) -> None:
+    """Run the pipeline over crawl files; resumes an interrupted run in the same --output."""
+    from tamis.run import RunRequest, execute
+
+    cfg = config_mod.load(config_path, strict=strict)
+    request = RunRequest(
+        inputs=list(inputs),
+        output=output,
+        config=cfg,
+        overrides={
+            "workers": workers,
+            "executor": executor,
+            "output_format": output_format,
+            "id_field": id_field,
+            "text_field": text_field,
+            "html": html,
+        },
+        ray_address=ray_address,
+        overwrite=overwrite,
+        progress=not no_progress,
+        report=not no_report,
+    )
+    summary = execute(request)
+    _print_summary(summary.stats, output)
+
+
+def _print_summary(stats: dict[str, Any], output: str) -> None:
+    click.echo(
+        f"input {stats['input']}  kept {stats['kept']}  rejected {stats['rejected']}  "
+        f"duplicates {stats['duplicates']}  failed {stats['failed']}  ({stats.get('seconds', 0):.1f} s)"
+    )
+    click.echo(f"output: {output}/kept, {output}/rejected, {output}/stats.json")
+
+
+@main.command()
+@click.argument("file", type=click.Path(allow_dash=True))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text")
+@click.option("--explain", "show_explain", is_flag=True, help="A readable account of each decision.")
+@click.option("--config", "config_path", default=None, help="Pipeline TOML (default pipeline otherwise).")
+@click.option("--html", type=click.Choice(["auto", "yes", "no"]), default="auto", help="Is the input HTML?")
+def clean(file: str, fmt: str, show_explain: bool, config_path: str | None, html: str) -> None:
+    """Clean one document from FILE (or - for stdin) and print the cleaned text."""
+    from tamis.clean import clean_document, explain, structured
+
+    if file == "-":
+        data = sys.stdin.buffer.read()
+        name = "stdin"
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise TamisError(f"{file!r} is not a readable file")
+        data = path.read_bytes()
+        name = path.name
+    text = data.decode("utf-8", errors="replace")
+    cfg = config_mod.load(config_path)
+    doc = clean_document(text, cfg.pipeline, doc_id=name, html={"auto": None, "yes": True, "no": False}[html])
+    if show_explain:
+        click.echo(explain(doc))
+        return
+    if fmt == "json":
+        click.echo(orjson.dumps(structured(doc), option=orjson.OPT_INDENT_2).decode())
+    else:
+        if doc.verdict is not None:
+            click.echo(f"tamis: document {doc.verdict.kind} by {doc.verdict.step}", err=True)
+        click.echo(doc.text)
+
+
+@main.command()
+@click.argument("output", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print stats.json as is.")
+def stats(output: str, as_json: bool) -> None:
+    """Summarise the run in OUTPUT: counts, per-step rules, timings."""
+    path = Path(output) / "stats.json"
+    if not path.is_file():
+        raise TamisError(f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?")
+    data = orjson.loads(path.read_bytes())
+    if as_json:
+        click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
+        return
+    _print_summary(data, output)
+    click.echo(f"\n{'step':34} {'docs':>8} {'changed':>8} {'rejected':>8} {'dups':>7} {'failed':>6} {'s':>7}")
+    for name, s in data["steps"].items():
+        click.echo(
+            f"{name:34} {s['docs']:8} {s['changed']:8} {s['rejected']:8} {s['duplicates']:7} {s['failed']:6} {s['seconds']:7.2f}"
+        )
+        for rule, n in sorted(s["rules"].items(), key=lambda kv: -kv[1])[:8]:
+            click.echo(f"    {rule:40} {n}")
+
+
+@main.command(name="explain")
+@click.argument("output", type=click.Path())
+@click.argument("doc_id")
+def explain_cmd(output: str, doc_id: str) -> None:
+    """Explain what happened to DOC_ID in the run in OUTPUT: edits, signals, verdict."""
+    from tamis.clean import explain
+    from tamis.inspect import find_document
+
+    doc = find_document(Path(output), doc_id)
+    if doc is None:
+        raise TamisError(f"no document {doc_id!r} in {output}/kept or {output}/rejected")
+    click.echo(explain(doc))
+
+
+@main.command()
+@click.argument("output", type=click.Path())
+def report(output: str) -> None:
+    """(Re)write OUTPUT/report.html from a finished run."""
+    from tamis.report.html import write_report
+
+    path = write_report(Path(output))
+    click.echo(f"report: {path}")
+
+
+@main.command()
+def steps() -> None:
+    """List registered steps with their rules."""
+    from tamis.steps import REGISTRY
+
+    for name in REGISTRY.names():
+        for version, cls in sorted(REGISTRY.steps[name].items()):
+            doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
+            click.echo(f"{name}@{version}  {doc}")
+
+
+@main.command()
+@click.option("--output", default=None, help="Where to write (default: a temporary folder).")
+@click.option("--workers", type=int, default=None)
+def demo(output: str | None, workers: int | None) -> None:
+    """Run the default pipeline on the bundled sample and print a short summary."""
+    from tamis.clean import clean_document
+    from tamis.run import RunRequest, execute
+
+    samples = resources.files("tamis").joinpath("data/samples")
+    out = Path(output) if output else Path(tempfile.mkdtemp(prefix="tamis-demo-"))
+    if out.exists() and (out / "_work").exists():
+        shutil.rmtree(out)
+    cfg = config_mod.load(None)
+    with resources.as_file(samples) as sample_dir:
+        summary = execute(
+            RunRequest(inputs=[str(sample_dir)], output=str(out), config=cfg, overrides={"workers": workers},
+                       progress=False)
+        )
+        seed = (sample_dir / "seed_newsfarm_de.txt").read_text("utf-8")
+    _print_summary(summary.stats, str(out))
+    doc = clean_document(seed, cfg.pipeline, doc_id="seed_newsfarm_de.txt")
+    click.echo("\nThe motivating page, cleaned (tamis clean):\n")
+    if doc.title:
+        click.echo(f"# {doc.title}\n")
+    click.echo(doc.text)
+    if doc.captions:
+        click.echo("\ncaptions: " + " | ".join(doc.captions))
+    rules: dict[str, int] = {}
+    for e in doc.edits:
+        rules[f"{e.step}:{e.rule}"] = rules.get(f"{e.step}:{e.rule}", 0) + 1
+    click.echo(f"\n{len(doc.edits)} edits: " + ", ".join(f"{k} ×{v}" for k, v in sorted(rules.items())))
+    report_path = out / "report.html"
+    if report_path.exists():
+        click.echo(f"report: {report_path}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,245 @@
+"""The document record and its history: what was read, what was changed, what was decided.
+
+A `Document` is immutable. Steps return new values and the pipeline builds the next
+record with `dataclasses.replace`, so every output character and every dropped record can
+be traced back through `edits` and `verdict`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import orjson
+import pyarrow as pa
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a record came from: the file or URL, the byte offset and the record index in it."""
+
+    uri: str
+    offset: int | None = None
+    index: int | None = None
+    url: str | None = None  # the page's own URL, when the input names one
+
+
+@dataclass(frozen=True, slots=True)
+class Edit:
+    """One change to the text: `text[start:end]` became `inserted`.
+
+    Offsets index the text as it was just before this edit (after all earlier edits), so
+    applying a document's edits in order to its original reproduces its text.
+    """
+
+    step: str
+    rule: str
+    start: int
+    end: int
+    removed: str
+    inserted: str
+    evidence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejected:
+    """Dropped by a rule: the measured value and the threshold it crossed."""
+
+    step: str
+    rule: str
+    value: float | str | None = None
+    threshold: float | str | None = None
+    kind = "rejected"
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """Removed as a copy of another document, named by id."""
+
+    step: str
+    of_id: str
+    similarity: float = 1.0
+    method: str = "exact"
+    kind = "duplicate"
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """A step raised on this record; the run went on without it."""
+
+    step: str
+    error_type: str
+    message: str
+    kind = "failed"
+
+
+Verdict = Rejected | Duplicate | Failed
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One record flowing through the pipeline. `verdict is None` while it is alive."""
+
+    id: str
+    text: str
+    source: Source = field(default_factory=lambda: Source(uri=""))
+    meta: Mapping[str, Any] = field(default_factory=dict)
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+    edits: tuple[Edit, ...] = ()
+    verdict: Verdict | None = None
+    title: str | None = None
+    captions: tuple[str, ...] = ()
+    original: str | None = None  # the text as read, kept so the edit log can be replayed
+
+    @property
+    def alive(self) -> bool:
+        return self.verdict is None
+
+    @property
+    def language(self) -> str:
+        return str(self.annotations.get("language", "und"))
+
+    def replace(self, **changes: Any) -> Document:
+        return dataclasses.replace(self, **changes)
+
+
+def replay(original: str, edits: Iterable[Edit]) -> str:
+    """Re-apply an edit log to the original text.
+
+    Each edit's offsets index the text as it was just before that edit, after every
+    earlier edit in the log; so a log is replayed by applying its edits in order.
+
+    >>> e = [Edit("s", "r", 0, 1, "a", "A"), Edit("s", "r", 2, 3, "c", "C"), Edit("t", "r", 0, 1, "A", "")]
+    >>> replay("abc", e)
+    'bC'
+    """
+    text = original
+    for e in edits:
+        if text[e.start : e.end] != e.removed:
+            raise ValueError(f"edit {e.step}/{e.rule} at {e.start} does not match the text it claims to remove")
+        text = text[: e.start] + e.inserted + text[e.end :]
+    return text
+
+
+# ---------------------------------------------------------------- Arrow mapping
+
+SOURCE_TYPE = pa.struct(
+    [("uri", pa.string()), ("offset", pa.int64()), ("index", pa.int64()), ("url", pa.string())]
+)
+EDIT_TYPE = pa.struct(
+    [
+        ("step", pa.string()),
+        ("rule", pa.string()),
+        ("start", pa.int64()),
+        ("end", pa.int64()),
+        ("removed", pa.string()),
+        ("inserted", pa.string()),
+        ("evidence", pa.string()),
+    ]
+)
+
+#: Kept documents. `annotations` and `meta` are JSON objects (their keys vary by step and language).
+KEPT_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("text", pa.string()),
+        ("title", pa.string()),
+        ("captions", pa.list_(pa.string())),
+        ("source", SOURCE_TYPE),
+        ("meta", pa.string()),
+        ("annotations", pa.string()),
+        ("edits", pa.list_(EDIT_TYPE)),
+        ("original", pa.string()),
+    ]
+)
+
+#: Rejected, duplicate and failed documents: the kept columns plus the decision.
+REJECTED_SCHEMA = KEPT_SCHEMA.append(pa.field("verdict", pa.string()))
+for _name, _type in [
+    ("step", pa.string()),
+    ("rule", pa.string()),
+    ("value", pa.string()),
+    ("threshold", pa.string()),
+    ("duplicate_of", pa.string()),
+    ("similarity", pa.float64()),
+]:
+    REJECTED_SCHEMA = REJECTED_SCHEMA.append(pa.field(_name, _type))
+
+
+def _json(value: Mapping[str, Any]) -> str:
+    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS | orjson.OPT_SERIALIZE_NUMPY).decode()
+
+
+def _verdict_columns(verdict: Verdict | None) -> dict[str, Any]:
+    if verdict is None:
+        return {}
+    row: dict[str, Any] = {"verdict": verdict.kind, "step": verdict.step}
+    match verdict:
+        case Rejected(rule=rule, value=value, threshold=threshold):
+            row.update(rule=rule, value=_text_or_none(value), threshold=_text_or_none(threshold))
+        case Duplicate(of_id=of_id, similarity=similarity, method=method):
+            row.update(rule=method, duplicate_of=of_id, similarity=float(similarity))
+        case Failed(error_type=error_type, message=message):
+            row.update(rule=error_type, value=message)
+    return row
+
+
+def _text_or_none(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float):
+        return repr(round(value, 6))
+    return str(value)
+
+
+def to_row(doc: Document, keep_original: bool = True) -> dict[str, Any]:
+    """The Arrow row of a document (kept schema, plus verdict columns when it has one)."""
+    row = {
+        "id": doc.id,
+        "text": doc.text,
+        "title": doc.title,
+        "captions": list(doc.captions),
+        "source": dataclasses.asdict(doc.source),
+        "meta": _json(doc.meta),
+        "annotations": _json(doc.annotations),
+        "edits": [dataclasses.asdict(e) for e in doc.edits],
+        "original": doc.original if keep_original else None,
+    }
+    row.update(_verdict_columns(doc.verdict))
+    return row
+
+
+def from_row(row: Mapping[str, Any]) -> Document:
+    """Rebuild a document from a row written by `to_row` (used between pipeline stages)."""
+    verdict: Verdict | None = None
+    kind = row.get("verdict")
+    if kind == "rejected":
+        verdict = Rejected(row["step"], row["rule"], row.get("value"), row.get("threshold"))
+    elif kind == "duplicate":
+        verdict = Duplicate(row["step"], row["duplicate_of"], row.get("similarity") or 1.0, row["rule"])
+    elif kind == "failed":
+        verdict = Failed(row["step"], row["rule"], row.get("value") or "")
+    source = row.get("source") or {}
+    return Document(
+        id=row["id"],
+        text=row["text"],
+        title=row.get("title"),
+        captions=tuple(row.get("captions") or ()),
+        source=Source(**source) if source else Source(uri=""),
+        meta=orjson.loads(row["meta"]) if row.get("meta") else {},
+        annotations=orjson.loads(row["annotations"]) if row.get("annotations") else {},
+        edits=tuple(Edit(**e) for e in row.get("edits") or ()),
+        original=row.get("original"),
+        verdict=verdict,
+    )
+
+
+def to_table(docs: Iterable[Document], schema: pa.Schema = KEPT_SCHEMA) -> pa.Table:
+    rows = [to_row(d) for d in docs]
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
+def from_table(table: pa.Table) -> list[Document]:
+    return [from_row(r) for r in table.to_pylist()]

@@ -1,0 +1,315 @@
+"""One run over many shards: stages, checkpoints, accounting. Executors only schedule tasks.
+
+A pipeline splits into segments, each a run of per-document steps ended by a corpus stage
+(or by the end). Segment k reads shard i (the input for k=0, else segment k-1's survivors),
+applies the previous corpus stage's decisions, runs its steps, sends every document with a
+verdict to `rejected/`, and either hands survivors to its corpus stage or, for the last
+segment, writes them to `kept/`.
+
+Every (segment, shard) task writes to temporary names, renames, then writes a done-marker.
+A re-run skips marked tasks and redoes the rest after deleting whatever an interrupted
+attempt had renamed, so a killed run neither loses nor duplicates a record.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+import orjson
+import pyarrow.parquet as pq
+
+from tamis import __version__
+from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_table
+from tamis.errors import AccountingError, InputError
+from tamis.pipeline import Pipeline, RunStats, process_all
+from tamis.read import ReadOptions, Shard, read_shard
+from tamis.steps import CorpusStage
+from tamis.write import ShardWriter
+
+ProgressFn = Callable[[int, int], None]  # (docs done, bytes done) increments
+
+
+class Executor(Protocol):
+    workers: int
+
+    def map_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any], progress: ProgressFn | None) -> Iterator[Any]:
+        """Run `fn(task)` for every task, yielding results as they finish."""
+        ...
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    output: str
+    output_format: str = "parquet"
+    max_shard_bytes: int = 256 << 20
+    read: ReadOptions = field(default_factory=ReadOptions)
+    strict: bool = False
+    keep_original: bool = True
+
+
+@dataclass(frozen=True)
+class ShardTask:
+    segment: int
+    shard_index: int
+    shard: Shard
+    pipeline: Pipeline
+    config: RunConfig
+
+
+def work_dir(config: RunConfig) -> Path:
+    return Path(config.output) / "_work"
+
+
+def _task_id(segment: int, shard_index: int) -> str:
+    return f"s{segment}-{shard_index:05d}"
+
+
+def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, Any]:
+    """Process one shard through one segment; returns the counts written to its stats file."""
+    pipeline, config = task.pipeline, task.config
+    pipeline.setup()
+    segments = pipeline.segments()
+    steps, corpus = segments[task.segment]
+    out = Path(config.output)
+    wdir = work_dir(config)
+    tid = _task_id(task.segment, task.shard_index)
+    _clear_partial(out, wdir, tid)
+
+    stats = RunStats()
+    counts = {"input": 0, "kept": 0, "rejected": 0, "duplicates": 0, "failed": 0, "passed": 0}
+
+    if task.segment == 0:
+        docs: Iterable[Document] = _counted(read_shard(task.shard, config.read), counts, progress)
+    else:
+        prev_corpus = segments[task.segment - 1][1]
+        assert prev_corpus is not None
+        prev = from_table(pq.read_table(wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"))
+        if progress:
+            progress(len(prev), 0)
+        docs = _apply_corpus(prev_corpus, prev, task.shard_index, wdir / f"corpus{task.segment - 1}", stats)
+
+    rejected = ShardWriter(str(out / "rejected"), f"part-{tid}", REJECTED_SCHEMA, fmt=config.output_format,
+                           max_bytes=config.max_shard_bytes, keep_original=config.keep_original)
+    survivors: list[Document] = []
+    kept = None
+    if corpus is None:
+        kept = ShardWriter(str(out / "kept"), f"part-{task.shard_index:05d}", KEPT_SCHEMA, fmt=config.output_format,
+                           max_bytes=config.max_shard_bytes, keep_original=config.keep_original)
+    try:
+        for doc in process_all(docs, steps, stats, strict=config.strict):
+            if doc.verdict is not None:
+                counts[_verdict_key(doc)] += 1
+                rejected.write(doc)
+            elif kept is not None:
+                counts["kept"] += 1
+                kept.write(doc)
+            else:
+                counts["passed"] += 1
+                survivors.append(doc)
+        rejected.close()
+        if kept is not None:
+            kept.close()
+        if corpus is not None:
+            seg_dir = wdir / f"seg{task.segment}"
+            seg_dir.mkdir(parents=True, exist_ok=True)
+            _write_atomic_table(survivors, seg_dir / f"{task.shard_index:05d}.parquet")
+            cdir = wdir / f"corpus{task.segment}"
+            cdir.mkdir(parents=True, exist_ok=True)
+            corpus.map_shard(survivors, task.shard_index, cdir)
+    except BaseException:
+        rejected.abort()
+        if kept is not None:
+            kept.abort()
+        raise
+    result = {"task": tid, "counts": counts, "steps": stats.as_dict()}
+    _write_json_atomic(wdir / "stats" / f"{tid}.json", result)
+    _write_json_atomic(wdir / "done" / f"{tid}.json", {"task": tid, "time": time.time()})
+    return result
+
+
+def _counted(docs: Iterable[Document], counts: dict[str, int], progress: ProgressFn | None) -> Iterator[Document]:
+    pending = 0
+    for doc in docs:
+        counts["input"] += 1
+        pending += 1
+        if progress and pending >= 500:
+            progress(pending, 0)
+            pending = 0
+        yield doc
+    if progress and pending:
+        progress(pending, 0)
+
+
+def _apply_corpus(stage: CorpusStage, docs: list[Document], shard_index: int, cdir: Path, stats: RunStats) -> Iterator[Document]:
+    t0 = time.perf_counter()
+    out = stage.apply_shard(docs, shard_index, cdir)
+    s = stats[stage.name]
+    s.docs += len(docs)
+    s.seconds += time.perf_counter() - t0
+    by_id_before = {d.id: d for d in docs}
+    for doc in out:
+        before = by_id_before.get(doc.id)
+        if doc.verdict is not None:
+            if doc.verdict.kind == "duplicate":
+                s.duplicates += 1
+            else:
+                s.rejected += 1
+            s.rules[doc.verdict.rule if hasattr(doc.verdict, "rule") else doc.verdict.method] += 1
+        elif before is not None and len(doc.edits) > len(before.edits):
+            s.changed += 1
+            s.rules.update(e.rule for e in doc.edits[len(before.edits):])
+        yield doc
+    if len(out) != len(docs):
+        raise AccountingError(f"corpus stage {stage.name} returned {len(out)} documents for {len(docs)}")
+
+
+def _verdict_key(doc: Document) -> str:
+    kind = doc.verdict.kind if doc.verdict else "kept"
+    return {"rejected": "rejected", "duplicate": "duplicates", "failed": "failed"}[kind]
+
+
+def _clear_partial(out: Path, wdir: Path, tid: str) -> None:
+    """Delete what an interrupted attempt at this task left, renamed or not."""
+    segment, _, shard = tid.partition("-")
+    patterns = [(out / "rejected", f"part-{tid}-"), (out / "rejected", f".tmp-part-{tid}-")]
+    if segment:
+        patterns += [(out / "kept", f"part-{shard}-"), (out / "kept", f".tmp-part-{shard}-")]
+    for folder, prefix in patterns:
+        if folder.is_dir():
+            for p in folder.iterdir():
+                if p.name.startswith(prefix):
+                    p.unlink()
+
+
+def _write_atomic_table(docs: list[Document], path: Path) -> None:
+    from tamis.document import to_table
+
+    tmp = path.with_name(".tmp-" + path.name)
+    pq.write_table(to_table(docs), tmp, compression="zstd")
+    os.replace(tmp, path)
+
+
+def _write_json_atomic(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(".tmp-" + path.name)
+    tmp.write_bytes(orjson.dumps(value, option=orjson.OPT_INDENT_2))
+    os.replace(tmp, path)
+
+
+# ---------------------------------------------------------------- the whole run
+
+
+@dataclass
+class RunSummary:
+    output: str
+    stats: dict[str, Any]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {k: self.stats[k] for k in ("input", "kept", "rejected", "duplicates", "failed")}
+
+
+def run(
+    pipeline: Pipeline,
+    shards: Sequence[Shard],
+    config: RunConfig,
+    executor: Executor,
+    *,
+    progress: Callable[[str, int, int], ProgressFn] | None = None,
+) -> RunSummary:
+    """Run the pipeline over every shard; resume where a previous run of the same pipeline stopped."""
+    out = Path(config.output)
+    wdir = work_dir(config)
+    _check_or_write_manifest(wdir, pipeline, shards, config)
+    t0 = time.time()
+    segments = pipeline.segments()
+    for k, (_steps, corpus) in enumerate(segments):
+        todo = [
+            ShardTask(k, i, s, pipeline, config)
+            for i, s in enumerate(shards)
+            if not (wdir / "done" / f"{_task_id(k, i)}.json").exists()
+        ]
+        label = f"stage {k + 1}/{len(segments)}" + (f" → {corpus.name}" if corpus else "")
+        total_bytes = sum(t.shard.size for t in todo) if k == 0 else 0
+        tick = progress(label, len(todo), total_bytes) if progress else None
+        for _ in executor.map_unordered(run_shard, todo, tick):
+            pass
+        if corpus is not None:
+            marker = wdir / "done" / f"reduce{k}.json"
+            if not marker.exists():
+                t_reduce = time.perf_counter()
+                info = corpus.reduce(wdir / f"corpus{k}", executor.workers)
+                _write_json_atomic(marker, {"info": info, "seconds": time.perf_counter() - t_reduce})
+        # Segment outputs of a finished stage are no longer needed once the next stage has read them.
+        if k > 0:
+            prev = wdir / f"seg{k - 1}"
+            if prev.is_dir():
+                shutil.rmtree(prev, ignore_errors=True)
+    stats = collect_stats(out, pipeline, len(shards))
+    stats["seconds"] = round(time.time() - t0, 3)
+    _write_json_atomic(out / "stats.json", stats)
+    check_accounting(stats)
+    return RunSummary(str(out), stats)
+
+
+def _check_or_write_manifest(wdir: Path, pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) -> None:
+    manifest = {
+        "tamis": __version__,
+        "fingerprint": pipeline.fingerprint,
+        "inputs": [[s.uri, s.start, s.end, s.size] for s in shards],
+        "output_format": config.output_format,
+    }
+    path = wdir / "manifest.json"
+    if path.exists():
+        old = orjson.loads(path.read_bytes())
+        if old != manifest:
+            what = "pipeline" if old.get("fingerprint") != manifest["fingerprint"] else "inputs or output format"
+            raise InputError(
+                f"{config.output} holds an unfinished or finished run with different {what}; "
+                "use a new --output folder or pass --overwrite to start again"
+            )
+        return
+    _write_json_atomic(path, manifest)
+
+
+def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any]:
+    wdir = out / "_work"
+    totals = {"input": 0, "kept": 0, "rejected": 0, "duplicates": 0, "failed": 0}
+    steps = RunStats()
+    rejected_rules: dict[str, int] = {}
+    for path in sorted((wdir / "stats").glob("*.json")):
+        item = orjson.loads(path.read_bytes())
+        for key in totals:
+            totals[key] += item["counts"][key]
+        steps.merge(RunStats.from_dict(item["steps"]))
+    for name, s in steps.items():
+        for rule, n in s.rules.items():
+            if s.rejected or s.duplicates or s.failed:
+                rejected_rules[f"{name}:{rule}"] = n
+    reduces = {}
+    for path in sorted((wdir / "done").glob("reduce*.json")):
+        reduces[path.stem] = orjson.loads(path.read_bytes()).get("info")
+    return {
+        **totals,
+        "shards": n_shards,
+        "fingerprint": pipeline.fingerprint,
+        "tamis_version": __version__,
+        "pipeline": [f"{s.name}@{s.version}" for s in pipeline.steps],
+        "steps": steps.as_dict(),
+        "corpus_stages": reduces,
+    }
+
+
+def check_accounting(stats: dict[str, Any]) -> None:
+    accounted = stats["kept"] + stats["rejected"] + stats["duplicates"] + stats["failed"]
+    if stats["input"] != accounted:
+        raise AccountingError(
+            f"accounting mismatch: {stats['input']} input records but kept {stats['kept']} + rejected "
+            f"{stats['rejected']} + duplicates {stats['duplicates']} + failed {stats['failed']} = {accounted}"
+        )

@@ -1,0 +1,17 @@
+"""Run tasks one after another in this process: for tests and debugging."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any
+
+
+class SerialExecutor:
+    workers = 1
+
+    def map_unordered(self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None) -> Iterator[Any]:
+        for task in tasks:
+            result = fn(task, progress)
+            if progress:
+                progress(0, task.shard.size if task.segment == 0 else 0)
+            yield result

@@ -1,0 +1,232 @@
+"""Step kinds and the registry that finds them by name.
+
+Three per-document kinds, each with one pure method:
+
+- `Repair.repair(text, doc) -> Repaired`: returns new text and the edits that produced it;
+- `Annotate.measure(doc) -> dict`: returns measured signals (numbers or labels);
+- `Filter.judge(annotations, lang) -> Rejected | None`: decides from stored signals only.
+
+Corpus-wide work (deduplication, lines repeated across a site) is a `CorpusStage`: it maps
+over shards, reduces once, then applies its result shard by shard, so the executor can
+checkpoint between phases.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, ClassVar
+
+import regex
+
+from tamis.document import Document, Edit, Rejected
+from tamis.errors import ConfigError
+
+
+@dataclass(frozen=True, slots=True)
+class Repaired:
+    """The result of a repair: the new text and the edits that produce it, in order."""
+
+    text: str
+    edits: tuple[Edit, ...] = ()
+    title: str | None = None
+    captions: tuple[str, ...] = ()
+
+    @staticmethod
+    def unchanged(text: str) -> Repaired:
+        return Repaired(text)
+
+    @staticmethod
+    def substitute(
+        text: str,
+        pattern: regex.Pattern[str] | str,
+        replacement: str | Callable[[regex.Match[str]], str],
+        *,
+        step: str,
+        rule: str,
+        evidence: str = "",
+    ) -> Repaired:
+        """Replace every match of `pattern` and record one edit per match.
+
+        >>> r = Repaired.substitute("a  b   c", r" {2,}", " ", step="s", rule="spaces")
+        >>> r.text, [(e.start, e.end) for e in r.edits]
+        ('a b c', [(1, 3), (3, 6)])
+        """
+        compiled = regex.compile(pattern) if isinstance(pattern, str) else pattern
+        spans = []
+        for match in compiled.finditer(text):
+            new = replacement(match) if callable(replacement) else match.expand(replacement)
+            spans.append((match.start(), match.end(), new, rule))
+        return Repaired.from_spans(text, spans, step=step, evidence=evidence)
+
+    @staticmethod
+    def from_spans(
+        text: str, spans: Iterable[tuple[int, int, str, str]], *, step: str, evidence: str = ""
+    ) -> Repaired:
+        """Apply non-overlapping `(start, end, inserted, rule)` spans of `text`, recording each in order."""
+        edits: list[Edit] = []
+        pieces: list[str] = []
+        last = 0
+        delta = 0  # how much earlier edits moved the text
+        for start, end, inserted, rule in sorted(spans, key=lambda s: (s[0], s[1])):
+            if start < last:
+                continue  # overlapping span: the earlier one wins
+            removed = text[start:end]
+            if removed == inserted:
+                continue
+            edits.append(Edit(step, rule, start + delta, end + delta, removed, inserted, evidence))
+            delta += len(inserted) - len(removed)
+            pieces.append(text[last:start])
+            pieces.append(inserted)
+            last = end
+        if not edits:
+            return Repaired(text)
+        pieces.append(text[last:])
+        return Repaired("".join(pieces), tuple(edits))
+
+    @staticmethod
+    def from_diff(before: str, after: str, *, step: str, rule: str, evidence: str = "") -> Repaired:
+        """Record the change from `before` to `after` as minimal edits (for whole-text fixers)."""
+        if before == after:
+            return Repaired(before)
+        import difflib
+
+        matcher = difflib.SequenceMatcher(None, before, after, autojunk=False)
+        spans = [
+            (i1, i2, after[j1:j2], rule) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+        ]
+        result = Repaired.from_spans(before, spans, step=step, evidence=evidence)
+        assert result.text == after
+        return result
+
+    def then(self, other: Repaired) -> Repaired:
+        """Chain a second repair of this result's text: edits concatenate, text is the second's."""
+        return Repaired(
+            other.text,
+            self.edits + other.edits,
+            other.title if other.title is not None else self.title,
+            self.captions + other.captions,
+        )
+
+
+class Step:
+    """Base of every step. Subclasses are frozen dataclasses whose fields are their parameters."""
+
+    name: ClassVar[str] = ""
+    version: ClassVar[int] = 1
+    #: rule code -> one-line meaning; every rule a step can emit is declared here.
+    rules: ClassVar[dict[str, str]] = {}
+    #: annotation keys this step needs from earlier steps.
+    requires: ClassVar[tuple[str, ...]] = ()
+    #: annotation keys this step adds.
+    provides: ClassVar[tuple[str, ...]] = ()
+
+    def setup(self) -> None:
+        """Load models once per worker. Default: nothing to load."""
+
+    def params(self) -> dict[str, Any]:
+        return dataclasses.asdict(self) if dataclasses.is_dataclass(self) else {}
+
+
+class Repair(Step):
+    def repair(self, text: str, doc: Document) -> Repaired:
+        raise NotImplementedError
+
+
+class Annotate(Step):
+    def measure(self, doc: Document) -> Mapping[str, Any]:
+        raise NotImplementedError
+
+
+class Filter(Step):
+    def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
+        raise NotImplementedError
+
+
+class CorpusStage(Step):
+    """Work that needs the whole corpus. The executor calls, in order:
+
+    1. `map_shard(docs, shard, work_dir)` for every shard (in parallel): write what the reduce needs;
+    2. `reduce(work_dir, workers)` once: combine the shard outputs into a decision table on disk;
+    3. `apply_shard(docs, shard, work_dir)` for every shard: return the documents with edits or
+       verdicts from that table.
+
+    Each phase writes only under `work_dir`, so an interrupted run redoes only unfinished phases.
+    Documents are matched by id, never by position.
+    """
+
+    def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
+        raise NotImplementedError
+
+    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
+        raise NotImplementedError
+
+
+@dataclass
+class Registry:
+    """Step classes by `name@version`; the newest version answers a bare name."""
+
+    steps: dict[str, dict[int, type[Step]]] = field(default_factory=dict)
+
+    def add(self, cls: type[Step]) -> None:
+        self.steps.setdefault(cls.name, {})[cls.version] = cls
+
+    def get(self, name: str, version: int | None = None) -> type[Step]:
+        _load_builtin_steps()
+        if "@" in name:
+            name, _, v = name.partition("@")
+            version = int(v)
+        versions = self.steps.get(name)
+        if not versions:
+            known = ", ".join(sorted(self.steps))
+            raise ConfigError(f"unknown step {name!r}; registered steps are: {known}")
+        if version is None:
+            return versions[max(versions)]
+        if version not in versions:
+            raise ConfigError(f"step {name!r} has no version {version}; known versions: {sorted(versions)}")
+        return versions[version]
+
+    def names(self) -> list[str]:
+        _load_builtin_steps()
+        return sorted(self.steps)
+
+
+REGISTRY = Registry()
+
+
+def register(name: str, version: int = 1) -> Callable[[type[Step]], type[Step]]:
+    """Class decorator: register a step under a stable, versioned name."""
+
+    def wrap(cls: type[Step]) -> type[Step]:
+        cls.name = name
+        cls.version = version
+        REGISTRY.add(cls)
+        return cls
+
+    return wrap
+
+
+_BUILTIN_MODULES = (
+    "tamis.extract.html",
+    "tamis.repair",
+    "tamis.annotate",
+    "tamis.filter",
+    "tamis.dedup",
+)
+
+
+def _load_builtin_steps() -> None:
+    import importlib
+
+    for module in _BUILTIN_MODULES:
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as err:
+            # A stage package not written yet is fine; a missing dependency inside one is not.
+            if err.name != module and not module.startswith(str(err.name)):
+                raise

@@ -1,0 +1,169 @@
+"""Size-capped output shards written under a temporary name and renamed when complete.
+
+A crash leaves only `.tmp-*` files, which no reader of the output picks up and the next run
+deletes; a file with its final name is always complete.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import posixpath
+from collections.abc import Iterable
+from typing import IO, Any
+
+import fsspec
+import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from tamis.document import Document, to_row
+
+FORMATS = ("parquet", "jsonl", "jsonl.gz", "jsonl.zst")
+
+
+def output_format_of(name: str) -> str:
+    if name not in FORMATS:
+        raise ValueError(f"unknown output format {name!r}; choose one of {', '.join(FORMATS)}")
+    return name
+
+
+class ShardWriter:
+    """Writes documents to `<folder>/<prefix>-<k>.<ext>`, starting a new file past `max_bytes` of text."""
+
+    def __init__(
+        self,
+        folder: str,
+        prefix: str,
+        schema: pa.Schema,
+        *,
+        fmt: str = "parquet",
+        max_bytes: int = 256 << 20,
+        batch_rows: int = 1000,
+        keep_original: bool = True,
+    ) -> None:
+        self.fs, self.folder = fsspec.core.url_to_fs(folder)
+        self.fs.makedirs(self.folder, exist_ok=True)
+        self.prefix = prefix
+        self.schema = schema
+        self.fmt = output_format_of(fmt)
+        self.max_bytes = max_bytes
+        self.batch_rows = batch_rows
+        self.keep_original = keep_original
+        self.count = 0
+        self.paths: list[str] = []
+        self._part = 0
+        self._rows: list[dict[str, Any]] = []
+        self._bytes = 0
+        self._tmp: str | None = None
+        self._handle: IO[bytes] | None = None
+        self._parquet: pq.ParquetWriter | None = None
+
+    def write(self, doc: Document) -> None:
+        self._rows.append(to_row(doc, keep_original=self.keep_original))
+        self._bytes += len(doc.text) + (len(doc.original or "") if self.keep_original else 0)
+        self.count += 1
+        if len(self._rows) >= self.batch_rows:
+            self._flush()
+        if self._bytes >= self.max_bytes:
+            self._finish_part()
+
+    def write_all(self, docs: Iterable[Document]) -> None:
+        for doc in docs:
+            self.write(doc)
+
+    def _path(self, tmp: bool) -> str:
+        name = f"{self.prefix}-{self._part:03d}.{self.fmt}"
+        return posixpath.join(self.folder, (".tmp-" + name) if tmp else name)
+
+    def _flush(self) -> None:
+        if not self._rows:
+            return
+        if self._tmp is None:
+            self._tmp = self._path(tmp=True)
+            self._handle = self.fs.open(self._tmp, "wb")
+            if self.fmt == "parquet":
+                self._parquet = pq.ParquetWriter(self._handle, self.schema, compression="zstd")
+            elif self.fmt == "jsonl.gz":
+                self._handle = gzip.GzipFile(fileobj=self._handle, mode="wb", mtime=0)
+            elif self.fmt == "jsonl.zst":
+                import zstandard
+
+                self._handle = _ZstdWriter(self._handle, zstandard.ZstdCompressor(level=3))
+        if self._parquet is not None:
+            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+        else:
+            assert self._handle is not None
+            self._handle.write(b"".join(orjson.dumps(_jsonable(r)) + b"\n" for r in self._rows))
+        self._rows = []
+
+    def _finish_part(self) -> None:
+        self._flush()
+        if self._tmp is None:
+            return
+        if self._parquet is not None:
+            self._parquet.close()
+            self._parquet = None
+        assert self._handle is not None
+        self._handle.close()
+        final = self._path(tmp=False)
+        self.fs.mv(self._tmp, final)
+        self.paths.append(final)
+        self._tmp = None
+        self._handle = None
+        self._bytes = 0
+        self._part += 1
+
+    def close(self) -> list[str]:
+        self._finish_part()
+        return self.paths
+
+    def __enter__(self) -> ShardWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+        else:
+            self.abort()
+
+    def abort(self) -> None:
+        """Drop the unfinished part; finished parts stay (the caller decides what they mean)."""
+        try:
+            if self._parquet is not None:
+                self._parquet.close()
+            if self._handle is not None:
+                self._handle.close()
+        finally:
+            if self._tmp is not None and self.fs.exists(self._tmp):
+                self.fs.rm(self._tmp)
+            self._tmp = None
+
+
+class _ZstdWriter(io.RawIOBase):
+    """A zstd stream that closes its underlying file when closed."""
+
+    def __init__(self, raw: IO[bytes], cctx: Any) -> None:
+        self._raw = raw
+        self._writer = cctx.stream_writer(raw, closefd=False)
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, b: Any) -> int:
+        return self._writer.write(b)
+
+    def close(self) -> None:
+        if not self.closed:
+            self._writer.flush(1)  # FLUSH_FRAME: end the frame so readers see a complete stream
+            self._writer.close()
+            self._raw.close()
+        super().close()
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    out = dict(row)
+    for key in ("meta", "annotations"):
+        if isinstance(out.get(key), str):
+            out[key] = orjson.loads(out[key])
+    return out
