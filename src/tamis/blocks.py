@@ -24,32 +24,20 @@ def to_blocks(text: str) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     for chunk in regex.split(r"\n\s*\n", text.strip()):
         lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
-        if not lines:
-            continue
-        paragraph: list[str] = []
-        items: list[str] = []
-
-        def flush_paragraph() -> None:
-            if paragraph:
-                joined = " ".join(paragraph)
-                blocks.append({"type": _paragraph_kind(joined, len(lines)), "text": joined})
-                paragraph.clear()
-
-        def flush_items() -> None:
-            if items:
-                blocks.append({"type": "list", "items": list(items)})
-                items.clear()
-
-        for line in lines:
-            marker = LIST_ITEM.match(line)
-            if marker:
-                flush_paragraph()
-                items.append(line[marker.end():].strip())
-            else:
-                flush_items()
-                paragraph.append(line)
-        flush_paragraph()
-        flush_items()
+        run: list[str] = []  # consecutive lines of one kind
+        run_is_list = False
+        for line in [*lines, None]:
+            marker = LIST_ITEM.match(line) if line is not None else None
+            if run and (line is None or bool(marker) != run_is_list):
+                if run_is_list:
+                    blocks.append({"type": "list", "items": run})
+                else:
+                    joined = " ".join(run)
+                    blocks.append({"type": _paragraph_kind(joined, len(lines)), "text": joined})
+                run = []
+            if line is not None:
+                run_is_list = bool(marker)
+                run.append(line[marker.end():].strip() if marker else line)
     return blocks
 
 

@@ -14,10 +14,7 @@ from tamis.read.base import ReadOptions, Shard, TruncatedStreamError, open_binar
 
 def read_jsonl(shard: Shard, options: ReadOptions) -> Iterator[Document]:
     split = shard.start > 0 or shard.end is not None
-    if split:
-        lines = _lines_in_range(shard)
-    else:
-        lines = _all_lines(shard)
+    lines = _lines_in_range(shard) if split else _all_lines(shard)
     index = 0
     try:
         for offset, line in lines:
