@@ -169,7 +169,10 @@ def apply_step(step: Step, doc: Document, s: StepStats) -> Document:
     if isinstance(step, Repair):
         result = step.repair(doc.text, doc)
         changes: dict[str, Any] = {}
-        if result.edits:
+        if result.rebase:
+            s.changed += 1
+            changes.update(text=result.text, original=result.text)
+        elif result.edits:
             changes["text"] = result.text
             changes["edits"] = doc.edits + result.edits
             s.changed += 1
@@ -178,6 +181,8 @@ def apply_step(step: Step, doc: Document, s: StepStats) -> Document:
             changes["title"] = result.title
         if result.captions:
             changes["captions"] = doc.captions + result.captions
+        if result.annotations:
+            changes["annotations"] = {**doc.annotations, **result.annotations}
         return doc.replace(**changes) if changes else doc
     if isinstance(step, Annotate):
         measured = step.measure(doc)

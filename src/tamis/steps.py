@@ -33,6 +33,11 @@ class Repaired:
     edits: tuple[Edit, ...] = ()
     title: str | None = None
     captions: tuple[str, ...] = ()
+    #: signals measured while repairing (e.g. how many e-mail addresses were masked)
+    annotations: Mapping[str, Any] = field(default_factory=dict)
+    #: the new text replaces the document's `original` (HTML extraction: the raw page stays in
+    #: its source file, and the edit log starts from the extracted text)
+    rebase: bool = False
 
     @staticmethod
     def unchanged(text: str) -> Repaired:
@@ -108,6 +113,8 @@ class Repaired:
             self.edits + other.edits,
             other.title if other.title is not None else self.title,
             self.captions + other.captions,
+            {**self.annotations, **other.annotations},
+            self.rebase or other.rebase,
         )
 
 
