@@ -14,6 +14,7 @@ import orjson
 
 from tamis import config as config_mod
 from tamis.errors import AccountingError, TamisError
+from tamis.execute.local import WorkerLost
 
 
 class _Group(click.Group):
@@ -25,6 +26,9 @@ class _Group(click.Group):
         except AccountingError as err:
             click.echo(f"tamis: {err}", err=True)
             sys.exit(3)
+        except WorkerLost as err:
+            click.echo(f"tamis: {err}", err=True)
+            sys.exit(1)
         except TamisError as err:
             click.echo(f"tamis: {err}", err=True)
             sys.exit(2)
@@ -46,7 +50,9 @@ def main() -> None:
 @click.option("--format", "output_format", default=None, help="parquet (default), jsonl, jsonl.gz or jsonl.zst.")
 @click.option("--id-field", default=None, help="Input field holding the id (default: id).")
 @click.option("--text-field", default=None, help="Input field holding the text (default: text).")
+@click.option("--url-field", default=None, help="Input field holding the page URL (default: url).")
 @click.option("--html", type=click.Choice(["auto", "yes", "no"]), default=None, help="Is the input text HTML?")
+@click.option("--max-shard-mb", type=float, default=None, help="Start a new output file past this many MB (default 256).")
 @click.option("--overwrite", is_flag=True, help="Delete an earlier run in --output and start again.")
 @click.option("--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed.")
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
@@ -61,7 +67,9 @@ def run(
     output_format: str | None,
     id_field: str | None,
     text_field: str | None,
+    url_field: str | None,
     html: str | None,
+    max_shard_mb: float | None,
     overwrite: bool,
     strict: bool,
     no_progress: bool,
@@ -81,7 +89,9 @@ def run(
             "output_format": output_format,
             "id_field": id_field,
             "text_field": text_field,
+            "url_field": url_field,
             "html": html,
+            "max_shard_mb": max_shard_mb,
         },
         ray_address=ray_address,
         overwrite=overwrite,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import shutil
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tamis.config import Config
+from tamis.config import RUN_KEYS, Config
 from tamis.errors import ConfigError, InputError
 from tamis.execute import make_executor
 from tamis.execute.runner import RunConfig, RunSummary, run
 from tamis.read import ReadOptions, discover
+from tamis.write.shards import output_format_of
 
 
 @dataclass
@@ -32,39 +32,83 @@ def settings(request: RunRequest) -> dict[str, Any]:
     """[run] keys of the config, with CLI flags (when given) on top."""
     merged = dict(request.config.run)
     merged.update({k: v for k, v in request.overrides.items() if v is not None})
+    unknown = sorted(set(merged) - set(RUN_KEYS))
+    if unknown:
+        raise ConfigError(f"unknown run setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(RUN_KEYS))}")
     return merged
+
+
+def run_config(output: str, opts: dict[str, Any], strict: bool) -> RunConfig:
+    """Check the types of the run settings and build the runner's configuration."""
+    try:
+        cfg = RunConfig(
+            output=output,
+            output_format=output_format_of(str(opts.get("output_format", "parquet"))),
+            max_shard_bytes=int(float(opts.get("max_shard_mb", 256)) * (1 << 20)),
+            read=ReadOptions(
+                id_field=str(opts.get("id_field", "id")),
+                text_field=str(opts.get("text_field", "text")),
+                url_field=str(opts.get("url_field", "url")),
+                html=str(opts.get("html", "auto")),
+            ),
+            strict=strict,
+            keep_original=_boolean(opts.get("keep_original", True), "keep_original"),
+        )
+    except (TypeError, ValueError) as err:
+        raise ConfigError(f"[run] settings: {err}") from err
+    if cfg.max_shard_bytes <= 0:
+        raise ConfigError(f"[run] max_shard_mb must be positive, found {opts.get('max_shard_mb')!r}")
+    if cfg.read.html not in ("auto", "yes", "no"):
+        raise ConfigError(f"[run] html must be auto, yes or no, found {cfg.read.html!r}")
+    return cfg
+
+
+def _boolean(value: Any, key: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise ValueError(f"{key} must be true or false, found {value!r}")
+
+
+def _workers(value: Any) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise ConfigError(f"workers must be a whole number ≥ 0 (0: all cores), found {value!r}")
+    return value
+
+
+def prepare_output(out: Path, overwrite: bool) -> None:
+    """Make sure `out` is a folder we may write to; with `overwrite`, delete an earlier tamis run.
+
+    A folder that holds files but no tamis run is never deleted or written into: a typo in
+    --output must not cost anyone their data.
+    """
+    if out.exists() and not out.is_dir():
+        raise InputError(f"--output {str(out)!r} exists and is not a folder")
+    is_run = (out / "_work").is_dir() or (out / "stats.json").is_file()
+    if out.is_dir() and any(out.iterdir()) and not is_run:
+        raise InputError(f"--output {str(out)!r} is a non-empty folder that holds no tamis run; choose a new folder")
+    if overwrite and is_run:
+        shutil.rmtree(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise InputError(f"cannot create --output {str(out)!r}: {err.strerror or err}") from err
 
 
 def execute(request: RunRequest) -> RunSummary:
     opts = settings(request)
     out = Path(request.output)
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--output {request.output!r} exists and is not a folder")
-    if request.overwrite and out.exists():
-        shutil.rmtree(out)
-    shards = discover(request.inputs)
+    shards = discover(request.inputs)  # before touching the output: a bad input changes nothing
+    prepare_output(out, request.overwrite)
+    cfg = run_config(str(out), opts, request.config.pipeline.strict)
     try:
-        run_config = RunConfig(
-            output=str(out),
-            output_format=str(opts.get("output_format", "parquet")),
-            max_shard_bytes=int(float(opts.get("max_shard_mb", 256)) * (1 << 20)),
-            read=ReadOptions(
-                id_field=opts.get("id_field", "id"),
-                text_field=opts.get("text_field", "text"),
-                url_field=opts.get("url_field", "url"),
-                html=opts.get("html", "auto"),
-            ),
-            strict=request.config.pipeline.strict,
-            keep_original=bool(opts.get("keep_original", True)),
-        )
-        from tamis.write.shards import output_format_of
-
-        output_format_of(run_config.output_format)
-        executor = make_executor(str(opts.get("executor", "local")), opts.get("workers"), request.ray_address)
+        executor = make_executor(str(opts.get("executor", "local")), _workers(opts.get("workers")),
+                                 request.ray_address)
     except ValueError as err:
         raise ConfigError(str(err)) from err
-    summary = run(request.config.pipeline, shards, run_config, executor,
-                  progress=_tqdm_progress if request.progress and sys.stderr.isatty() else None)
+    show = request.progress and sys.stderr.isatty()
+    summary = run(request.config.pipeline, shards, cfg, executor, progress=TqdmProgress if show else None)
     if request.report:
         from tamis.report.html import write_report
 
@@ -72,24 +116,26 @@ def execute(request: RunRequest) -> RunSummary:
     return summary
 
 
-def _tqdm_progress(label: str, n_tasks: int, total_bytes: int) -> Callable[[int, int], None]:
-    """A progress bar over input bytes (stage 1) or documents (later stages), with rate and ETA."""
-    from tqdm import tqdm
+class TqdmProgress:
+    """A progress bar on stderr for one stage, over input bytes (first stage) or documents, with rate and ETA."""
 
-    by_bytes = total_bytes > 0
-    bar = tqdm(total=total_bytes if by_bytes else None, desc=label, unit="B" if by_bytes else "doc",
-               unit_scale=True, dynamic_ncols=True, leave=True)
-    docs = 0
+    def __init__(self, label: str, total: int, unit: str) -> None:
+        import tqdm
 
-    def tick(n_docs: int, n_bytes: int) -> None:
-        nonlocal docs
-        docs += n_docs
-        if by_bytes:
-            bar.update(n_bytes)
-            bar.set_postfix(docs=docs, refresh=False)
+        tqdm.tqdm.monitor_interval = 0  # no monitor thread: the local executor forks workers
+        self.by_bytes = unit == "B"
+        self.docs = 0
+        self.bar = tqdm.tqdm(total=total or None, desc=label, unit=unit, unit_scale=True, dynamic_ncols=True,
+                             file=sys.stderr, leave=True)
+
+    def __call__(self, n_docs: int, n_bytes: int) -> None:
+        self.docs += n_docs
+        if self.by_bytes:
+            # Bytes arrive when a shard ends; the document count keeps the bar alive in between.
+            self.bar.set_postfix(docs=self.docs, refresh=n_bytes == 0)
+            self.bar.update(n_bytes)
         else:
-            bar.update(n_docs)
-        if bar.total is not None and bar.n >= bar.total:
-            bar.close()
+            self.bar.update(n_docs)
 
-    return tick
+    def close(self) -> None:
+        self.bar.close()

@@ -6,9 +6,15 @@ import multiprocessing as mp
 import os
 import queue
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 _progress_queue: Any = None
+
+
+class WorkerLost(RuntimeError):
+    """A worker process died (killed, or out of memory); finished shards are kept for a re-run."""
 
 
 def _init_worker(q: Any) -> None:
@@ -21,8 +27,7 @@ def _report(docs: int, nbytes: int) -> None:
         _progress_queue.put((docs, nbytes))
 
 
-def _call(args: tuple[Callable[..., Any], Any]) -> Any:
-    fn, task = args
+def _call(fn: Callable[..., Any], task: Any) -> Any:
     result = fn(task, _report)
     _report(0, task.shard.size if task.segment == 0 else 0)
     return result
@@ -36,6 +41,8 @@ def available_cores() -> int:
 
 
 class LocalExecutor:
+    """A process pool. Tasks are whole shards, so workers share nothing but the output folder."""
+
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers if workers and workers > 0 else available_cores()
 
@@ -47,21 +54,28 @@ class LocalExecutor:
 
             yield from SerialExecutor().map_unordered(fn, tasks, progress)
             return
+        # fork: workers inherit the imported steps instead of re-importing them (seconds per worker).
         ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
         q = ctx.Queue()
-        with ctx.Pool(min(self.workers, len(tasks)), initializer=_init_worker, initargs=(q,), maxtasksperchild=64) as pool:
-            pending = pool.imap_unordered(_call, [(fn, t) for t in tasks])
-            done = 0
-            while done < len(tasks):
-                try:
-                    result = pending.next(timeout=0.2)
-                except mp.TimeoutError:
-                    result = None
-                else:
-                    done += 1
-                _drain(q, progress)
-                if result is not None:
-                    yield result
+        # concurrent.futures, not multiprocessing.Pool: a worker killed by the OOM killer makes
+        # Pool wait forever, while a ProcessPoolExecutor raises BrokenProcessPool.
+        with ProcessPoolExecutor(min(self.workers, len(tasks)), mp_context=ctx, initializer=_init_worker,
+                                 initargs=(q,)) as pool:
+            pending = {pool.submit(_call, fn, t) for t in tasks}
+            try:
+                while pending:
+                    done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    _drain(q, progress)
+                    for future in done:
+                        yield future.result()
+            except BrokenProcessPool as err:
+                raise WorkerLost(
+                    "a worker process died (killed or out of memory); finished shards are saved: "
+                    "re-run the same command to resume, with fewer --workers if memory ran out"
+                ) from err
+            finally:
+                for future in pending:
+                    future.cancel()
             _drain(q, progress)
 
 

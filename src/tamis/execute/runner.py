@@ -13,9 +13,11 @@ attempt had renamed, so a killed run neither loses nor duplicates a record.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +27,7 @@ import orjson
 import pyarrow.parquet as pq
 
 from tamis import __version__
-from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_table
+from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, Duplicate, Failed, Verdict, from_table
 from tamis.errors import AccountingError, InputError
 from tamis.pipeline import Pipeline, RunStats, process_all
 from tamis.read import ReadOptions, Shard, read_shard
@@ -33,6 +35,9 @@ from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
 
 ProgressFn = Callable[[int, int], None]  # (docs done, bytes done) increments
+#: Makes a progress callback for one stage: (label, total, unit) where unit is "B" (input bytes,
+#: first stage) or "doc" (documents, later stages). The callback may have a `close()` method.
+ProgressFactory = Callable[[str, int, str], ProgressFn]
 
 
 class Executor(Protocol):
@@ -84,8 +89,9 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     stats = RunStats()
     counts = {"input": 0, "kept": 0, "rejected": 0, "duplicates": 0, "failed": 0, "passed": 0}
 
+    verdicts: Counter[str] = Counter()  # "step:rule" of every verdict given in this task
     if task.segment == 0:
-        docs: Iterable[Document] = _counted(read_shard(task.shard, config.read), counts, progress)
+        docs: Iterable[Document] = _counted(read_shard(task.shard, config.read), counts, stats, progress)
     else:
         prev_corpus = segments[task.segment - 1][1]
         assert prev_corpus is not None
@@ -105,6 +111,7 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
         for doc in process_all(docs, steps, stats, strict=config.strict):
             if doc.verdict is not None:
                 counts[_verdict_key(doc)] += 1
+                verdicts[f"{doc.verdict.step}:{_rule_of(doc.verdict)}"] += 1
                 rejected.write(doc)
             elif kept is not None:
                 counts["kept"] += 1
@@ -127,16 +134,24 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
         if kept is not None:
             kept.abort()
         raise
-    result = {"task": tid, "counts": counts, "steps": stats.as_dict()}
+    result = {"task": tid, "counts": counts, "verdicts": dict(sorted(verdicts.items())), "steps": stats.as_dict()}
     _write_json_atomic(wdir / "stats" / f"{tid}.json", result)
     _write_json_atomic(wdir / "done" / f"{tid}.json", {"task": tid, "time": time.time()})
     return result
 
 
-def _counted(docs: Iterable[Document], counts: dict[str, int], progress: ProgressFn | None) -> Iterator[Document]:
+def _counted(
+    docs: Iterable[Document], counts: dict[str, int], stats: RunStats, progress: ProgressFn | None
+) -> Iterator[Document]:
+    """Count input records; the reader's own rejections are accounted as the step "read"."""
     pending = 0
+    read = stats["read"]
     for doc in docs:
         counts["input"] += 1
+        read.docs += 1
+        if doc.verdict is not None:
+            read.rejected += 1
+            read.rules[_rule_of(doc.verdict)] += 1
         pending += 1
         if progress and pending >= 500:
             progress(pending, 0)
@@ -160,13 +175,23 @@ def _apply_corpus(stage: CorpusStage, docs: list[Document], shard_index: int, cd
                 s.duplicates += 1
             else:
                 s.rejected += 1
-            s.rules[doc.verdict.rule if hasattr(doc.verdict, "rule") else doc.verdict.method] += 1
+            s.rules[_rule_of(doc.verdict)] += 1
         elif before is not None and len(doc.edits) > len(before.edits):
             s.changed += 1
             s.rules.update(e.rule for e in doc.edits[len(before.edits):])
         yield doc
     if len(out) != len(docs):
         raise AccountingError(f"corpus stage {stage.name} returned {len(out)} documents for {len(docs)}")
+
+
+def _rule_of(verdict: Verdict) -> str:
+    match verdict:
+        case Duplicate(method=method):
+            return method
+        case Failed(error_type=error_type):
+            return error_type
+        case _:
+            return verdict.rule
 
 
 def _verdict_key(doc: Document) -> str:
@@ -221,7 +246,7 @@ def run(
     config: RunConfig,
     executor: Executor,
     *,
-    progress: Callable[[str, int, int], ProgressFn] | None = None,
+    progress: ProgressFactory | None = None,
 ) -> RunSummary:
     """Run the pipeline over every shard; resume where a previous run of the same pipeline stopped."""
     out = Path(config.output)
@@ -236,10 +261,19 @@ def run(
             if not (wdir / "done" / f"{_task_id(k, i)}.json").exists()
         ]
         label = f"stage {k + 1}/{len(segments)}" + (f" → {corpus.name}" if corpus else "")
-        total_bytes = sum(t.shard.size for t in todo) if k == 0 else 0
-        tick = progress(label, len(todo), total_bytes) if progress else None
-        for _ in executor.map_unordered(run_shard, todo, tick):
-            pass
+        tick = None
+        if progress and todo:
+            if k == 0:
+                tick = progress(label, sum(t.shard.size for t in todo), "B")
+            else:
+                tick = progress(label, _passed(wdir, k - 1, [t.shard_index for t in todo]), "doc")
+        try:
+            for _ in executor.map_unordered(run_shard, todo, tick):
+                pass
+        finally:
+            close = getattr(tick, "close", None)
+            if close is not None:
+                close()
         if corpus is not None:
             marker = wdir / "done" / f"reduce{k}.json"
             if not marker.exists():
@@ -258,18 +292,35 @@ def run(
     return RunSummary(str(out), stats)
 
 
+def _passed(wdir: Path, segment: int, shard_indexes: Sequence[int]) -> int:
+    """Documents that segment `segment` handed on for the given shards (the next stage's total)."""
+    total = 0
+    for i in shard_indexes:
+        path = wdir / "stats" / f"{_task_id(segment, i)}.json"
+        if path.exists():
+            total += orjson.loads(path.read_bytes())["counts"]["passed"]
+    return total
+
+
 def _check_or_write_manifest(wdir: Path, pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) -> None:
+    """Refuse to resume into a folder whose earlier run had other steps, inputs or output settings.
+
+    Everything that changes what a shard's output holds is in the manifest; the worker count
+    and executor are not, because they do not change outputs (tests/test_executors.py).
+    """
     manifest = {
         "tamis": __version__,
         "fingerprint": pipeline.fingerprint,
         "inputs": [[s.uri, s.start, s.end, s.size] for s in shards],
         "output_format": config.output_format,
+        "read": dataclasses.asdict(config.read),
+        "keep_original": config.keep_original,
     }
     path = wdir / "manifest.json"
     if path.exists():
         old = orjson.loads(path.read_bytes())
         if old != manifest:
-            what = "pipeline" if old.get("fingerprint") != manifest["fingerprint"] else "inputs or output format"
+            what = "pipeline" if old.get("fingerprint") != manifest["fingerprint"] else "inputs or output settings"
             raise InputError(
                 f"{config.output} holds an unfinished or finished run with different {what}; "
                 "use a new --output folder or pass --overwrite to start again"
@@ -279,19 +330,20 @@ def _check_or_write_manifest(wdir: Path, pipeline: Pipeline, shards: Sequence[Sh
 
 
 def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any]:
+    """Sum the per-task stats files into the run's stats.json (steps in pipeline order)."""
     wdir = out / "_work"
     totals = {"input": 0, "kept": 0, "rejected": 0, "duplicates": 0, "failed": 0}
-    steps = RunStats()
-    rejected_rules: dict[str, int] = {}
+    merged = RunStats()
+    verdicts: Counter[str] = Counter()
     for path in sorted((wdir / "stats").glob("*.json")):
         item = orjson.loads(path.read_bytes())
         for key in totals:
             totals[key] += item["counts"][key]
-        steps.merge(RunStats.from_dict(item["steps"]))
-    for name, s in steps.items():
-        for rule, n in s.rules.items():
-            if s.rejected or s.duplicates or s.failed:
-                rejected_rules[f"{name}:{rule}"] = n
+        verdicts.update(item.get("verdicts", {}))
+        merged.merge(RunStats.from_dict(item["steps"]))
+    order = ["read", *(s.name for s in pipeline.steps)]
+    steps = {name: merged[name].as_dict() for name in order if name in merged}
+    steps.update({name: s.as_dict() for name, s in merged.items() if name not in steps})
     reduces = {}
     for path in sorted((wdir / "done").glob("reduce*.json")):
         reduces[path.stem] = orjson.loads(path.read_bytes()).get("info")
@@ -301,7 +353,8 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
         "fingerprint": pipeline.fingerprint,
         "tamis_version": __version__,
         "pipeline": [f"{s.name}@{s.version}" for s in pipeline.steps],
-        "steps": steps.as_dict(),
+        "verdicts": dict(sorted(verdicts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        "steps": steps,
         "corpus_stages": reduces,
     }
 

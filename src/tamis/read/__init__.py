@@ -51,8 +51,14 @@ def format_of(path: str) -> str | None:
 
 
 def discover(paths: Sequence[str], split_bytes: int = SPLIT_BYTES) -> list[Shard]:
-    """Expand files, folders and globs (local or any fsspec URL) into shards, in a stable order."""
+    """Expand files, folders and globs (local or any fsspec URL) into shards, in a stable order.
+
+    Inside a folder, names starting with "." or "_" are skipped (temporary files, `_work/`
+    checkpoints, `_SUCCESS` markers), as Spark and datatrove do. Plain JSONL files larger than
+    `split_bytes` become several byte-range shards.
+    """
     shards: list[Shard] = []
+    names: set[str] = set()
     for path in paths:
         try:
             fs, root = fsspec.core.url_to_fs(path)
@@ -60,16 +66,11 @@ def discover(paths: Sequence[str], split_bytes: int = SPLIT_BYTES) -> list[Shard
             raise InputError(f"cannot open input {path!r}: {err}") from err
         protocol = fs.protocol if isinstance(fs.protocol, str) else fs.protocol[0]
         prefix = "" if protocol in ("file", "local") else f"{protocol}://"
-        if any(ch in root for ch in "*?["):
-            files = sorted(fs.glob(root))
-            base = posixpath.dirname(root.split("*")[0].rstrip("/"))
-        elif fs.isdir(root):
-            files = sorted(fs.find(root))
-            base = root
-        elif fs.exists(root):
-            files = [root]
-            base = posixpath.dirname(root)
-        else:
+        try:
+            files, base = _expand(fs, root)
+        except OSError as err:
+            raise InputError(f"cannot list input {path!r}: {err}") from err
+        if files is None:
             raise InputError(f"input {path!r} does not exist")
         found = [f for f in files if format_of(f)]
         if not found:
@@ -82,6 +83,9 @@ def discover(paths: Sequence[str], split_bytes: int = SPLIT_BYTES) -> list[Shard
             assert fmt is not None
             size = fs.size(f) or 0
             name = posixpath.relpath(f, base) if base else posixpath.basename(f)
+            if name in names:  # same relative name under two inputs: keep ids distinct
+                name = f.lstrip("/")
+            names.add(name)
             uri = prefix + f
             if fmt == "jsonl" and f.lower().endswith((".jsonl", ".ndjson", ".json")) and size > split_bytes:
                 for start in range(0, size, split_bytes):
@@ -90,6 +94,24 @@ def discover(paths: Sequence[str], split_bytes: int = SPLIT_BYTES) -> list[Shard
             else:
                 shards.append(Shard(uri, fmt, name, size))
     return shards
+
+
+def _expand(fs: fsspec.AbstractFileSystem, root: str) -> tuple[list[str] | None, str]:
+    """The files a path names, and the folder their short names are relative to."""
+    if any(ch in root for ch in "*?["):
+        files = sorted(fs.glob(root))
+        return [f for f in files if not fs.isdir(f)], posixpath.dirname(root.split("*")[0].rstrip("/"))
+    if fs.isdir(root):
+        base = root.rstrip("/")
+        files = sorted(fs.find(root))
+        return [f for f in files if not _hidden(posixpath.relpath(f, base))], base
+    if fs.exists(root):
+        return [root], posixpath.dirname(root)
+    return None, ""
+
+
+def _hidden(relative: str) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.split("/"))
 
 
 def read_shard(shard: Shard, options: ReadOptions | None = None) -> Iterator[Document]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import gzip
 import io
-from collections.abc import Iterator
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
@@ -35,10 +36,15 @@ class ReadOptions:
     html: str = "auto"  # auto | yes | no: treat text as HTML (auto: sniff tags / content type)
 
 
-def read_failure(shard: Shard, index: int, rule: str, detail: str, offset: int | None = None) -> Document:
-    """A record the reader could not use, carried to the rejected output with its reason."""
+def read_failure(
+    shard: Shard, index: int, rule: str, detail: str, offset: int | None = None, doc_id: str | None = None
+) -> Document:
+    """A record the reader could not use, carried to the rejected output with its reason.
+
+    Its id is `doc_id` when the record named one, else `<shard name>:<index>` (or the caller's key).
+    """
     return Document(
-        id=f"{shard.name}:{index}",
+        id=doc_id or f"{shard.name}:{index}",
         text="",
         source=Source(uri=shard.uri, offset=offset, index=index),
         verdict=Rejected(step="read", rule=rule, value=detail[:300]),
@@ -54,7 +60,18 @@ def compression_of(uri: str) -> str | None:
 
 
 class TruncatedStreamError(Exception):
-    """A compressed stream ended before its end-of-stream marker."""
+    """A compressed stream ended before its end-of-stream marker, or its data is corrupt."""
+
+
+def stream_errors() -> tuple[type[BaseException], ...]:
+    """Exceptions that mean "the rest of this file cannot be read": a truncated or corrupt stream.
+
+    gzip raises EOFError (truncated), BadGzipFile (an OSError) or zlib.error (corrupt deflate data);
+    zstandard raises ZstdError on corrupt frames; fsspec raises OSError subclasses.
+    """
+    import zstandard
+
+    return (EOFError, OSError, zlib.error, zstandard.ZstdError, TruncatedStreamError)
 
 
 def iter_zstd(raw: IO[bytes], chunk_size: int = 1 << 20) -> Iterator[bytes]:
@@ -88,9 +105,17 @@ def iter_zstd(raw: IO[bytes], chunk_size: int = 1 << 20) -> Iterator[bytes]:
 
 
 class _ChunkStream(io.RawIOBase):
-    def __init__(self, chunks: Iterator[bytes]) -> None:
+    """A readable stream over an iterator of byte chunks; closing it closes the file below."""
+
+    def __init__(self, chunks: Iterator[bytes], on_close: Callable[[], None]) -> None:
         self._chunks = chunks
         self._buf = b""
+        self._on_close = on_close
+
+    def close(self) -> None:
+        if not self.closed:
+            self._on_close()
+        super().close()
 
     def readable(self) -> bool:
         return True
@@ -110,11 +135,30 @@ class _ChunkStream(io.RawIOBase):
 def open_binary(uri: str) -> IO[bytes]:
     """Open a local path or fsspec URL for reading, decompressing by extension."""
     compression = compression_of(uri)
+    if compression not in (None, "zstd", "gzip"):
+        return fsspec.open(uri, "rb", compression=compression).open()
     raw = fsspec.open(uri, "rb").open()
     if compression == "zstd":
-        return io.BufferedReader(_ChunkStream(iter_zstd(raw)), buffer_size=1 << 20)
+        return io.BufferedReader(_ChunkStream(iter_zstd(raw), raw.close), buffer_size=1 << 20)
     if compression == "gzip":
-        return gzip.GzipFile(fileobj=raw)  # raises EOFError when truncated
-    if compression is None:
-        return raw
-    return fsspec.open(uri, "rb", compression=compression).open()
+        return OwningGzipFile(raw)  # raises EOFError when truncated
+    return raw
+
+
+class OwningGzipFile(gzip.GzipFile):
+    """A GzipFile that also closes the file below it.
+
+    GzipFile leaves a passed fileobj open, and fsspec files (memory://, object stores) only
+    commit their bytes when closed. Written with filename="" and mtime=0: no temporary name or
+    clock in the header, so equal inputs give byte-identical files.
+    """
+
+    def __init__(self, raw: IO[bytes], mode: str = "rb") -> None:
+        super().__init__(filename="", fileobj=raw, mode=mode, mtime=0)
+        self._raw = raw
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self._raw.close()

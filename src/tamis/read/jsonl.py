@@ -9,10 +9,15 @@ import fsspec
 import orjson
 
 from tamis.document import Document, Source
-from tamis.read.base import ReadOptions, Shard, TruncatedStreamError, open_binary, read_failure
+from tamis.read.base import ReadOptions, Shard, open_binary, read_failure, stream_errors
 
 
 def read_jsonl(shard: Shard, options: ReadOptions) -> Iterator[Document]:
+    """One Document per non-blank line; a line that is not a usable record becomes a rejected one.
+
+    Records of a byte-range shard are keyed `<file>@<byte offset>` (offsets are global, so keys
+    do not depend on how the file was split); records of a whole file `<file>:<line index>`.
+    """
     split = shard.start > 0 or shard.end is not None
     lines = _lines_in_range(shard) if split else _all_lines(shard)
     index = 0
@@ -22,8 +27,11 @@ def read_jsonl(shard: Shard, options: ReadOptions) -> Iterator[Document]:
             if line.strip():
                 yield record_to_document(line, shard, index, offset, key, options)
                 index += 1
-    except (EOFError, TruncatedStreamError, OSError) as err:
-        yield read_failure(shard, index, "truncated_stream", f"{type(err).__name__}: {err}")
+    except stream_errors() as err:
+        # Everything after the damage is unreadable: one rejected record stands for it, so the
+        # loss is counted and reported instead of silently shortening the shard.
+        key = f"{shard.name}@truncated" if split else f"{shard.name}:{index}"
+        yield read_failure(shard, index, "truncated_stream", f"{type(err).__name__}: {err}", None, key)
 
 
 def _all_lines(shard: Shard) -> Iterator[tuple[int, bytes]]:
@@ -57,10 +65,11 @@ def record_to_document(line: bytes, shard: Shard, index: int, offset: int, key: 
         try:
             line.decode("utf-8")
         except UnicodeDecodeError as uerr:
-            return read_failure(shard, index, "invalid_utf8", str(uerr), offset)
-        return read_failure(shard, index, "malformed_json", str(err), offset)
+            return read_failure(shard, index, "invalid_utf8", str(uerr), offset, key)
+        return read_failure(shard, index, "malformed_json", str(err), offset, key)
     if not isinstance(record, dict):
-        return read_failure(shard, index, "not_an_object", f"expected a JSON object, found {type(record).__name__}", offset)
+        found = type(record).__name__
+        return read_failure(shard, index, "not_an_object", f"expected a JSON object, found {found}", offset, key)
     return mapping_to_document(record, shard, index, offset, key, options)
 
 
@@ -72,14 +81,14 @@ def mapping_to_document(
     doc_id = str(raw_id) if raw_id not in (None, "") else key
     if options.text_field not in record:
         found = ", ".join(sorted(map(str, record))[:10])
-        failure = read_failure(shard, index, "missing_text_field", f"no field {options.text_field!r}; fields: {found}", offset)
-        return failure.replace(id=doc_id)
+        detail = f"no field {options.text_field!r}; fields: {found}"
+        return read_failure(shard, index, "missing_text_field", detail, offset, doc_id)
     text = record[options.text_field]
     if not isinstance(text, str):
-        failure = read_failure(shard, index, "text_not_a_string", f"{options.text_field!r} is {type(text).__name__}", offset)
-        return failure.replace(id=doc_id)
+        detail = f"{options.text_field!r} is {type(text).__name__}"
+        return read_failure(shard, index, "text_not_a_string", detail, offset, doc_id)
     if not text.strip():
-        return read_failure(shard, index, "empty_text", "text is empty or whitespace", offset).replace(id=doc_id)
+        return read_failure(shard, index, "empty_text", "text is empty or whitespace", offset, doc_id)
     meta = {k: v for k, v in record.items() if k not in (options.id_field, options.text_field)}
     url = record.get(options.url_field)
     if url is None and isinstance(meta.get("metadata"), dict):

@@ -26,7 +26,7 @@ def read_text_file(shard: Shard, options: ReadOptions) -> Iterator[Document]:
 
         text = bytes_to_str(data, detect_encoding(data))
     if not text.strip():
-        yield read_failure(shard, 0, "empty_text", "file is empty or whitespace").replace(id=shard.name)
+        yield read_failure(shard, 0, "empty_text", "file is empty or whitespace", 0, shard.name)
         return
     meta = {"format": "html"} if shard.format == "html" else {}
     yield make_document(shard.name, text, Source(shard.uri, 0, 0), meta, options)

@@ -6,7 +6,6 @@ deletes; a file with its final name is always complete.
 
 from __future__ import annotations
 
-import gzip
 import io
 import posixpath
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tamis.document import Document, to_row
+from tamis.read.base import OwningGzipFile
 
 FORMATS = ("parquet", "jsonl", "jsonl.gz", "jsonl.zst")
 
@@ -85,7 +85,7 @@ class ShardWriter:
             if self.fmt == "parquet":
                 self._parquet = pq.ParquetWriter(self._handle, self.schema, compression="zstd")
             elif self.fmt == "jsonl.gz":
-                self._handle = gzip.GzipFile(fileobj=self._handle, mode="wb", mtime=0)
+                self._handle = OwningGzipFile(self._handle, "wb")
             elif self.fmt == "jsonl.zst":
                 import zstandard
 

@@ -1,0 +1,36 @@
+"""Helpers for the foundation tests (tests/ is on sys.path through tests/conftest.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pyarrow.parquet as pq
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SAMPLES = REPO / "src" / "tamis" / "data" / "samples"
+
+
+def ud_documents(n: int = 20, sentences: int = 4) -> list[str]:
+    """`n` documents of real sentences, cut from the bundled sample (UD text, CC BY-SA)."""
+    texts = []
+    for path in sorted(SAMPLES.glob("web-*.jsonl")):
+        for line in path.read_bytes().splitlines():
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError:
+                continue
+            text = record.get("text")
+            if isinstance(text, str) and text.strip() and not text.startswith("<"):
+                texts.append(text)
+    sents = [s for t in texts for s in t.replace("\n\n", " ").split(". ") if len(s) > 20]
+    return [". ".join(sents[(i * sentences + k) % len(sents)] for k in range(sentences)) + "." for i in range(n)]
+
+
+def rows(folder: Path, columns: list[str] | None = None) -> list[dict]:
+    """All rows of a kept/ or rejected/ folder of Parquet files, in file order."""
+    out: list[dict] = []
+    for path in sorted(folder.glob("*.parquet")):
+        out.extend(pq.read_table(path, columns=columns).to_pylist())
+    return out
