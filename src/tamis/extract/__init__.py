@@ -1,0 +1,3 @@
+"""Extraction: turn raw HTML pages into text that the repair steps can work on."""
+
+from tamis.extract import html  # noqa: F401  (registers the steps)

@@ -1,0 +1,163 @@
+"""Remove whole lines of page furniture: comment forms, share bars, cookie banners, menus, paywalls.
+
+The patterns are data (repair/patterns/boilerplate.toml), one list per rule and language. A line
+is removed only when a pattern matches all of it and it is no longer than the rule's
+`max_chars`, so a sentence that merely mentions cookies or a newsletter is never touched.
+Menus are recognised by their items (patterns/boilerplate.toml `navigation.words`): a line made
+only of menu items, or a one-item line next to another menu line.
+"""
+
+from __future__ import annotations
+
+import functools
+import tomllib
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+
+import regex
+
+from tamis.document import Document
+from tamis.steps import Repair, Repaired, register
+
+# what may trail a furniture line: "Read more »", "Kommentare:", "Share *"
+_TRAILER = r"\s*[:*»›→|·.…!]*\s*"
+_MENU_SEPARATORS = regex.compile(r"\s*(?:\||·|•|/|»|›|>|–|—|::)\s*")
+_LETTERS = regex.compile(r"\p{L}")
+
+
+@dataclass(frozen=True)
+class _Rules:
+    line: tuple[tuple[str, int, regex.Pattern[str], tuple[regex.Pattern[str], ...]], ...]
+    share_words: frozenset[str]
+    menu_words: frozenset[str]
+    menu_max_words: int  # the longest menu item, in words
+    max_chars: int  # no rule looks at lines longer than this
+
+
+@functools.cache
+def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
+    """Compile the packaged pattern file once per process (read-only afterwards)."""
+    data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
+    line_rules = []
+    for rule, spec in data.items():
+        patterns = [p for per_lang in spec.get("patterns", {}).values() for p in per_lang]
+        if not patterns:
+            continue
+        trailer = spec.get("trailer", _TRAILER)
+        compiled = regex.compile(rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}", regex.I | regex.V0)
+        all_of = tuple(regex.compile(p) for p in spec.get("all_of", ()))
+        line_rules.append((rule, int(spec["max_chars"]), compiled, all_of))
+    share = frozenset(w for ws in data["share_buttons"].get("words", {}).values() for w in ws)
+    menu = frozenset(w for ws in data["navigation"].get("words", {}).values() for w in ws)
+    return _Rules(
+        tuple(line_rules),
+        share,
+        menu,
+        max(len(w.split()) for w in menu),
+        max(r[1] for r in line_rules),
+    )
+
+
+def _items(line: str, vocabulary: frozenset[str], max_words: int) -> int:
+    """How many vocabulary items make up the whole line (0 if any part is not one).
+
+    >>> _items("Home | News | About us", frozenset({"home", "news", "about us"}), 2)
+    3
+    >>> _items("Home News Sport", frozenset({"home", "news", "sport"}), 1)
+    3
+    >>> _items("Home is where the heart is", frozenset({"home"}), 1)
+    0
+    """
+    count = 0
+    for part in _MENU_SEPARATORS.split(line.lower()):
+        part = part.strip(" ,;:")
+        if not part:
+            continue
+        if part in vocabulary:
+            count += 1
+            continue
+        words = part.split()
+        i = 0
+        while i < len(words):  # greedy: the longest item first ("about us" before "about")
+            for n in range(min(max_words, len(words) - i), 0, -1):
+                if " ".join(words[i : i + n]) in vocabulary:
+                    count += 1
+                    i += n
+                    break
+            else:
+                return 0
+    return count
+
+
+@register("repair.boilerplate_lines", version=1)
+@dataclass(frozen=True)
+class RemoveBoilerplateLines(Repair):
+    """Remove whole lines of page furniture (comments, share bars, cookies, menus, paywalls, …)."""
+
+    rules = {
+        "comment_form": "a comment form line ('Leave a Reply', 'Kommentar verfassen', 'Your email address will not be published')",
+        "share_buttons": "a share or follow bar ('Share on Facebook', 'Facebook Twitter WhatsApp E-Mail')",
+        "cookie_notice": "a cookie consent banner",
+        "read_more": "a 'Read more' / 'Weiterlesen' link line",
+        "navigation": "a menu, breadcrumb or 'related / previous / next article' line",
+        "paywall": "a paywall prompt ('This article is for subscribers only')",
+        "newsletter": "a newsletter sign-up prompt",
+        "copyright": "a copyright / 'All rights reserved' line",
+        "posted_in": "a 'Posted in …' / 'Tags: …' category line",
+    }
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        rules = load_rules()
+        lines = text.split("\n")
+        verdicts: list[str | None] = [self._judge(line, rules) for line in lines]
+        # a one-item menu line ("Home") counts only next to another menu line
+        for i, line in enumerate(lines):
+            if verdicts[i] is None and 0 < len(line.strip()) <= 40 and _is_menu_item(line, rules):
+                neighbours = [j for j in (_prev(lines, i), _next(lines, i)) if j is not None]
+                if any(verdicts[j] == "navigation" or _is_menu_item(lines[j], rules) for j in neighbours):
+                    verdicts[i] = "navigation"
+        if not any(verdicts):
+            return Repaired(text)
+        spans = []
+        pos = 0
+        for line, rule in zip(lines, verdicts, strict=True):
+            end = pos + len(line)
+            if rule is not None:
+                # take the line with its newline (the one after it, or before it on the last line)
+                if end < len(text):
+                    spans.append((pos, end + 1, "", rule))
+                elif pos > 0:
+                    spans.append((pos - 1, end, "", rule))
+                else:
+                    spans.append((pos, end, "", rule))
+            pos = end + 1
+        return Repaired.from_spans(text, spans, step=self.name)
+
+    @staticmethod
+    def _judge(line: str, rules: _Rules) -> str | None:
+        s = line.strip()
+        if not s or len(s) > rules.max_chars or not _LETTERS.search(s):
+            return None
+        for rule, max_chars, pattern, all_of in rules.line:
+            if len(s) <= max_chars and pattern.fullmatch(s) and all(p.search(s) for p in all_of):
+                return rule
+        if len(s) <= 160:
+            if _items(s, rules.share_words, 2) >= 2:
+                return "share_buttons"
+            if _items(s, rules.menu_words, rules.menu_max_words) >= 2:
+                return "navigation"
+        return None
+
+
+def _is_menu_item(line: str, rules: _Rules) -> bool:
+    s = line.strip()
+    return 0 < len(s) <= 40 and _items(s, rules.menu_words, rules.menu_max_words) == 1
+
+
+def _prev(lines: list[str], i: int) -> int | None:
+    return i - 1 if i > 0 and lines[i - 1].strip() else None
+
+
+def _next(lines: list[str], i: int) -> int | None:
+    return i + 1 if i + 1 < len(lines) and lines[i + 1].strip() else None

@@ -1,0 +1,102 @@
+"""Move image captions and photo credits out of the body into the document's `captions`.
+
+A caption line is short and carries a credit: a label ("Photo:", "Foto:", "Фото:", "Bild:",
+"Credit:", "Source:", "©") or an agency / stock-photo name after a slash, bar or dash
+("…/Getty Images", "| Foto: dpa", "(Photo: Reuters)"). Nothing is deleted: the line moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from tamis.document import Document
+from tamis.steps import Repair, Repaired, register
+
+# Credit labels in the supported languages (de en fr es it ru uk pl nl pt tr kk).
+_LABEL = (
+    r"(?:photo(?:graph)?s?|photo credit|image|images|picture|pic|credit|credits|source|illustration|video|"
+    r"foto(?:s|grafie)?|bild(?:er)?|bildquelle|quelle|grafik|"
+    r"crédits?(?: photo)?|source|"
+    r"fuente|imagen|"
+    r"fonte|immagine|"
+    r"фото(?:графия)?|изображение|источник|иллюстрация|"
+    r"джерело|ілюстрація|світлина|"
+    r"fot\.|zdjęcie|źródło|"
+    r"beeld|afbeelding|bron|"
+    r"fotoğraf|kaynak|görsel|"
+    r"сурет|дереккөз)"
+)
+# Photo agencies and stock libraries that sign captions.
+_AGENCY = (
+    r"(?:getty(?: images)?|reuters|afp|ap(?: photo)?|associated press|dpa|epa(?:-efe)?|efe|ansa|anp|pap|"
+    r"picture[- ]alliance|imago(?: images)?|shutterstock|istock(?:photo)?|adobe ?stock|alamy|unsplash|pixabay|"
+    r"xinhua|ria novosti|риа новости|тасс|tass|ukrinform|укрінформ|unian|уніан|kazinform|казинформ|sputnik|"
+    r"anadolu(?: ajansı)?|aa|dha|keystone|belga|bloomberg|wikimedia commons|wikipedia|depositphotos|"
+    r"ullstein ?bild|sz photo|dapd|ddp|kna|epd|anp|lusa|agência brasil|europa press|"
+    r"collage|коллаж|колаж|скриншот|screenshot|архив|архів|archiv|archive|pressefoto|pressebild)"
+)
+# a credit that opens the line: "Foto: dpa", "Photo by X", "© AFP"
+_LEADING = regex.compile(
+    rf"""(?ix)^(?:{_LABEL}\s*(?:[:©/|]|by\b|von\b|de\b|di\b|автор\b)\s*\S.{{0,150}}|[©®]\s*\S.{{0,120}})$"""
+)
+# a credit that closes a caption: "…/Getty Images, Collage", "… | Foto: X", "… (Photo: Reuters)", "…. Photo AFP"
+_TRAILING = regex.compile(
+    rf"""(?ix)
+    ^(?:
+        .{{0,200}}?\S\s*(?:[/|•–—]|\(|\[)\s*(?:{_LABEL}\s*[:©]?\s*)?©?\s*{_AGENCY}\b.{{0,80}}   # "…/Getty Images, Collage"
+      | .{{0,200}}?\S\s*(?:[|•–—(\[]|/)\s*(?:{_LABEL})\s*[:©]\s*\S.{{0,80}}   # "… | Foto: Max Muster"
+      | .{{0,200}}?[.,]\s*{_LABEL}\s*:?\s*©?\s*{_AGENCY}\b.{{0,40}}   # "…. Photo AFP"
+    )$
+    """
+)
+_SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
+
+
+@register("repair.captions", version=1)
+@dataclass(frozen=True)
+class MoveCaptions(Repair):
+    """Move image captions and photo credits out of the body into `captions` (not deleted)."""
+
+    max_chars: int = 220  # captions are one short line; longer lines are prose that names a source
+    rules = {
+        "caption": "an image caption or photo credit line, moved to the document's captions",
+    }
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        spans = []
+        captions = []
+        pos = 0
+        for line in text.split("\n"):
+            end = pos + len(line)
+            s = line.strip()
+            if s and len(s) <= self.max_chars and _is_caption(s):
+                captions.append(s)
+                spans.append((pos, end + 1, "", "caption") if end < len(text) else (max(pos - 1, 0), end, "", "caption"))
+            pos = end + 1
+        if not spans:
+            return Repaired(text)
+        result = Repaired.from_spans(text, spans, step=self.name)
+        return Repaired(result.text, result.edits, captions=tuple(captions))
+
+
+def _is_caption(line: str) -> bool:
+    """A short credit-bearing line that is not several sentences of prose.
+
+    >>> _is_caption("Putin kam nach Kasachstan/Getty Images, Collage 24 Channel")
+    True
+    >>> _is_caption("Foto: dpa")
+    True
+    >>> _is_caption("Source: the ministry said on Monday that it would act soon.")
+    False
+    >>> _is_caption("Reuters reported that the talks had failed.")
+    False
+    """
+    if len(_SENTENCES.findall(line)) >= 2:
+        return False
+    if _LEADING.match(line):
+        # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
+        n = len(line.split())
+        return n <= 8 and not (n > 5 and line.endswith(".")) and not line.endswith((",", ";"))
+    return bool(_TRAILING.match(line))

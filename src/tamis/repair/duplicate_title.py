@@ -1,0 +1,98 @@
+"""Drop a second copy of the title near the top of a page (the <title> and the <h1> both extracted).
+
+The copy may be garbled (cut, re-worded by a translator, wrapped in markup residue), so lines
+are compared by word overlap and character similarity, not equality. The better copy (less
+markup debris, more complete) is kept, wherever it stands.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+
+import regex
+
+from tamis.document import Document
+from tamis.steps import Repair, Repaired, register
+
+_WORD = regex.compile(r"\w+")
+_DEBRIS = regex.compile(r"[<>/=&;{}\[\]|\\]|[“”\"](?=\s*$)")
+
+
+def _words(line: str) -> list[str]:
+    return [w.lower() for w in _WORD.findall(line)]
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two title candidates are: the larger of word-set Jaccard and character ratio.
+
+    >>> round(similarity("Putin visits Kazakhstan", "Putin visits Kazakhstan"), 2)
+    1.0
+    >>> similarity("Putin visits Kazakhstan", "The weather was fine all week") < 0.3
+    True
+    """
+    wa, wb = set(_words(a)), set(_words(b))
+    if not wa or not wb:
+        return 0.0
+    jaccard = len(wa & wb) / len(wa | wb)
+    ratio = difflib.SequenceMatcher(None, a.lower(), b.lower(), autojunk=False).ratio()
+    return max(jaccard, ratio)
+
+
+def _quality(line: str) -> tuple[int, int]:
+    """Sort key of a title copy: fewer debris characters first, then more words."""
+    return (-len(_DEBRIS.findall(line)), len(_words(line)))
+
+
+@register("repair.duplicate_title", version=1)
+@dataclass(frozen=True)
+class DropDuplicateTitle(Repair):
+    """Drop a repeated or garbled copy of the title near the top; keep the better copy as the title."""
+
+    look_lines: int = 4  # non-empty lines searched at the top (title, subtitle, title copy, lead)
+    min_similarity: float = 0.6  # seed page: the garbled copy scores 0.66; unrelated titles/leads < 0.45
+    max_title_chars: int = 250
+    max_length_ratio: float = 1.6  # a lead sentence that starts with the title is longer than this
+    rules = {
+        "duplicate_title": "a second copy of the title (identical or garbled) near the top, dropped",
+    }
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        top: list[tuple[int, int, str]] = []  # (start, end, stripped line) of the first non-empty lines
+        pos = 0
+        for line in text.split("\n"):
+            end = pos + len(line)
+            if line.strip():
+                top.append((pos, end, line.strip()))
+                if len(top) >= self.look_lines:
+                    break
+            pos = end + 1
+        if len(top) < 2:
+            return Repaired(text)
+        first = top[0][2]
+        if len(first) > self.max_title_chars or len(_words(first)) < 2:
+            return Repaired(text)
+        for cand in top[1:]:
+            line = cand[2]
+            if len(line) > self.max_title_chars:
+                continue
+            la, lb = len(_words(first)), len(_words(line))
+            if max(la, lb) > self.max_length_ratio * min(la, lb):
+                continue
+            score = similarity(first, line)
+            if score < self.min_similarity:
+                continue
+            drop, keep = (cand, top[0]) if _quality(first) >= _quality(line) else (top[0], cand)
+            start, end = drop[0], drop[1]
+            end = end + 1 if end < len(text) else end  # with its newline
+            result = Repaired.from_spans(text, [(start, end, "", "duplicate_title")], step=self.name,
+                                         evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}")
+            return Repaired(result.text, result.edits, title=keep[2])
+        if doc.title is None and _looks_like_heading(first):
+            return Repaired(text, title=first)
+        return Repaired(text)
+
+
+def _looks_like_heading(line: str) -> bool:
+    """A first line that reads as a title: short, few words, no sentence end."""
+    return len(line) <= 150 and 2 <= len(_words(line)) <= 20 and not line.endswith((".", ",", ";"))
