@@ -1,0 +1,91 @@
+"""Remove exact duplicates: documents whose normalised text (or URL) equals a kept document's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tamis.dedup import partitions as pt
+from tamis.dedup.normalize import check_normalizations, normalize, url_of
+from tamis.dedup.normalize import h64 as _h64
+from tamis.dedup.policy import check_keep, keep_order, rank_keys
+from tamis.document import Document
+from tamis.steps import CorpusStage, register
+
+_RECORD = np.dtype([("key", "<u8"), ("index", "<i8"), ("rank", "<f8")])
+KEYS = ("text", "url", "text+url")
+
+
+def _reduce_partition(args: tuple[Path, int]) -> tuple[np.ndarray, np.ndarray]:
+    folder, p = args
+    rec = pt.read_partition(folder / "map", p, _RECORD)
+    if len(rec) < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = keep_order(rec["key"], rec["rank"], rec["index"])
+    key, index = rec["key"][order], rec["index"][order]
+    first = np.ones(len(key), dtype=bool)
+    first[1:] = key[1:] != key[:-1]
+    keeper = index[np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))]
+    return index[~first], keeper[~first]
+
+
+@register("dedup.exact", version=1)
+@dataclass(frozen=True)
+class RemoveExactDuplicates(CorpusStage):
+    """Remove documents whose normalised text (or URL) equals another's, keeping one copy per group."""
+
+    #: what must be equal: "text" (normalised), "url", or both ("text+url")
+    key: str = "text"
+    #: normalisations applied before comparing texts (see tamis.dedup.normalize.NORMALIZATIONS)
+    normalize: tuple[str, ...] = ("nfkc", "casefold", "punctuation", "whitespace")
+    #: which copy survives: "first" (input order), "longest", "best_quality" (highest `score`)
+    keep: str = "first"
+    #: annotation ranked by keep="best_quality"
+    score: str = "quality.score"
+    #: hash partitions of the reduce: its memory is about 24 bytes x documents / partitions
+    partitions: int = 16
+
+    rules = {"exact": "same normalised text (or URL) as the document it names, which was kept"}
+
+    def __post_init__(self) -> None:
+        if self.key not in KEYS:
+            raise ValueError(f"key={self.key!r}; choose one of {', '.join(KEYS)}")
+        check_keep(self.keep)
+        check_normalizations(self.normalize)
+        if self.partitions < 1:
+            raise ValueError("partitions must be at least 1")
+
+    def key_of(self, doc: Document) -> str:
+        """The string two documents must share to be exact duplicates ('' = cannot be compared)."""
+        text = normalize(doc.text, self.normalize) if "text" in self.key else ""
+        url = url_of(doc).strip().split("#", 1)[0] if "url" in self.key else ""
+        if self.key == "url":
+            return url
+        if self.key == "text+url":
+            return f"{text}\x00{url}" if url else ""
+        return text
+
+    def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
+        keys = [self.key_of(d) for d in docs]
+        rec = np.empty(len(docs), dtype=_RECORD)
+        rec["key"] = np.fromiter((_h64(k) for k in keys), dtype=np.uint64, count=len(keys))
+        rec["index"] = pt.doc_index(shard, len(docs))
+        rec["rank"] = rank_keys(docs, self.keep, self.score)
+        rec = rec[np.fromiter((bool(k) for k in keys), dtype=bool, count=len(keys))]
+        pt.write_ids(work_dir, shard, docs)
+        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions),
+                             self.partitions)
+
+    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+        results = list(pt.pool_map(_reduce_partition, [(work_dir, p) for p in range(self.partitions)], workers))
+        removed = np.concatenate([r for r, _ in results])
+        kept = np.concatenate([k for _, k in results])
+        n = pt.write_decisions(work_dir, removed, kept, np.ones(len(removed)))
+        return {"duplicates": n, "groups": len(np.unique(kept))}
+
+    def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
+        return pt.mark_duplicates(docs, pt.read_decisions(work_dir, shard), self.name, "exact")

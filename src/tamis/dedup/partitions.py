@@ -1,0 +1,148 @@
+"""On-disk hand-off between the map, reduce and apply phases of the dedup stages.
+
+Each map task writes one record array per shard, sorted by partition with an offsets array
+beside it; the reduce memory-maps every shard's file and reads one partition at a time, so
+its memory is about (corpus records / partitions), not the corpus. Every file is written to a
+temporary name and renamed, so a killed phase leaves either the old file or the new one.
+
+Documents are named inside a stage by a 64-bit index `shard << 32 | row`, which sorts in
+input order (that is what keep="first" keeps); the id strings are stored per shard so the
+reduce can name the document a duplicate was kept in favour of.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import orjson
+
+from tamis.document import Document, Duplicate
+
+
+def doc_index(shard: int, n: int) -> np.ndarray:
+    """The stage-internal index of rows 0..n-1 of a shard.
+
+    >>> doc_index(2, 3).tolist()
+    [8589934592, 8589934593, 8589934594]
+    """
+    return (np.int64(shard) << np.int64(32)) | np.arange(n, dtype=np.int64)
+
+
+def shard_of(index: np.ndarray) -> np.ndarray:
+    return index >> np.int64(32)
+
+
+def row_of(index: np.ndarray) -> np.ndarray:
+    return index & np.int64(0xFFFFFFFF)
+
+
+def save_npy(path: Path, array: np.ndarray) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(".tmp-" + path.name)
+    with open(tmp, "wb") as fh:
+        np.save(fh, array)
+    os.replace(tmp, path)
+
+
+def save_json(path: Path, value: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(".tmp-" + path.name)
+    tmp.write_bytes(orjson.dumps(value))
+    os.replace(tmp, path)
+
+
+def load_json(path: Path, default: Any = None) -> Any:
+    return orjson.loads(path.read_bytes()) if path.exists() else default
+
+
+def partition_of(key: np.ndarray, partitions: int) -> np.ndarray:
+    """Partition of a uint64 hash: its high bits (the low bits also pick buckets and sort order)."""
+    return ((key >> np.uint64(40)) % np.uint64(partitions)).astype(np.int64)
+
+
+def write_partitioned(folder: Path, shard: int, records: np.ndarray, part: np.ndarray, partitions: int) -> None:
+    """Write one shard's records grouped by partition, plus where each partition starts."""
+    order = np.argsort(part, kind="stable")
+    offsets = np.searchsorted(part[order], np.arange(partitions + 1), side="left").astype(np.int64)
+    save_npy(folder / f"{shard:05d}.off.npy", offsets)
+    save_npy(folder / f"{shard:05d}.npy", records[order])  # written last: its presence means complete
+
+
+def shard_files(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("[0-9]*.npy") if not p.name.endswith(".off.npy"))
+
+
+def read_partition(folder: Path, p: int, dtype: np.dtype) -> np.ndarray:
+    """Partition `p` of every shard's records, concatenated (memory: this partition only)."""
+    parts = []
+    for path in shard_files(folder):
+        offsets = np.load(path.with_name(path.name.replace(".npy", ".off.npy")))
+        data = np.load(path, mmap_mode="r")
+        parts.append(np.array(data[offsets[p] : offsets[p + 1]]))
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+# ---------------------------------------------------------------- ids and decisions
+
+
+def write_ids(folder: Path, shard: int, docs: Sequence[Document]) -> None:
+    save_json(folder / "ids" / f"{shard:05d}.json", [d.id for d in docs])
+
+
+def id_lookup(folder: Path, indices: np.ndarray) -> dict[int, str]:
+    """The id strings of the given stage indices, loading each shard's id list once."""
+    out: dict[int, str] = {}
+    if not len(indices):
+        return out
+    uniq = np.unique(indices)
+    shards = shard_of(uniq)
+    for s in np.unique(shards):
+        ids = load_json(folder / "ids" / f"{int(s):05d}.json", [])
+        for i in uniq[shards == s].tolist():
+            out[i] = ids[i & 0xFFFFFFFF]
+    return out
+
+
+def write_decisions(folder: Path, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray) -> int:
+    """Per shard, `{removed id: [kept id, similarity]}`; returns how many documents are removed."""
+    out_dir = folder / "decisions"
+    if out_dir.exists():  # an interrupted reduce may have left files of a partial answer
+        for old in out_dir.iterdir():
+            old.unlink()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    names = id_lookup(folder, np.concatenate((removed, kept)))
+    shards = shard_of(removed)
+    for s in np.unique(shards):
+        sel = np.flatnonzero(shards == s)
+        table = {names[int(removed[i])]: [names[int(kept[i])], round(float(similarity[i]), 4)] for i in sel}
+        save_json(out_dir / f"{int(s):05d}.json", table)
+    return len(removed)
+
+
+def read_decisions(folder: Path, shard: int) -> dict[str, list[Any]]:
+    return load_json(folder / "decisions" / f"{shard:05d}.json", {})
+
+
+def mark_duplicates(docs: Sequence[Document], table: dict[str, list[Any]], step: str, method: str) -> list[Document]:
+    """The documents, those named in `table` marked as duplicates of the document it names."""
+    out = []
+    for doc in docs:
+        hit = table.get(doc.id)
+        out.append(doc.replace(verdict=Duplicate(step, hit[0], hit[1], method)) if hit else doc)
+    return out
+
+
+def pool_map(fn: Any, tasks: Sequence[Any], workers: int) -> Iterator[Any]:
+    """`map(fn, tasks)` over `workers` processes (in order); in-process for one worker or one task."""
+    if workers <= 1 or len(tasks) <= 1:
+        yield from map(fn, tasks)
+        return
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
+    with ctx.Pool(min(workers, len(tasks))) as pool:
+        yield from pool.imap(fn, tasks)
