@@ -24,7 +24,7 @@ def ud_documents(n: int = 20, sentences: int = 4) -> list[str]:
             text = record.get("text")
             if isinstance(text, str) and text.strip() and not text.startswith("<"):
                 texts.append(text)
-    sents = [s for t in texts for s in t.replace("\n\n", " ").split(". ") if len(s) > 20]
+    sents = [" ".join(s.split()) for t in texts for s in t.split(". ") if len(s) > 20]
     return [". ".join(sents[(i * sentences + k) % len(sents)] for k in range(sentences)) + "." for i in range(n)]
 
 
