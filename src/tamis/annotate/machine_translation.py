@@ -1,0 +1,98 @@
+"""Signals of machine-translated text, from word-frequency and lexical-diversity features.
+
+No model is trained or shipped: every signal is computed from the text and wordfreq's
+frequency lists, and `mt.score` combines them with fixed signs chosen from what is known of
+translationese (translations, and MT most of all, use more frequent words, fewer rare
+words and less varied vocabulary than text originally written in the language; Toral 2019,
+"Post-editese: an exacerbated translationese"; Vanmassenhove et al. 2019, "Lost in
+Translation: Loss and Decay of Linguistic Richness in MT"). The measured AUC on WMT22
+(bench/mt_signals.py) is in docs/quality.md: it is weak, so no filter uses `mt.score` by
+default.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+import regex
+
+from tamis.document import Document
+from tamis.steps import Annotate, register
+
+_WORD = regex.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
+_SENTENCE = regex.compile(r"[^.!?…]+[.!?…]*")
+#: words looked at per document: signals settle within a few hundred words, and wordfreq
+#: lookups are the cost of this step.
+MAX_WORDS = 600
+
+#: per-language reference values of the features on human text, for centring: medians of
+#: human_original pseudo-documents (bench/mt_signals.py). Other languages use "all".
+#: (mean zipf frequency, rare-word rate, type-token ratio over the first 200 words)
+REFERENCE = {
+    "all": (5.3, 0.12, 0.68),
+}
+# weights: sign = the direction of translationese; size = 1/typical spread of the feature.
+# Only lexical diversity is used: on WMT22 its direction held for de and ru (AUC 0.75 and
+# 0.73 as "lower on MT") while word frequency and rare-word rate flipped between languages
+# (bench/mt_signals.py, docs/quality.md); they are stored as signals, not scored.
+WEIGHTS = (0.0, 0.0, -1.0 / 0.06)
+
+
+@cache
+def _zipf_lookup(lang: str) -> Any:
+    import wordfreq
+
+    if lang not in wordfreq.available_languages():
+        return None
+    return lambda w: wordfreq.zipf_frequency(w, lang, wordlist="best")
+
+
+def mt_features(text: str, lang: str) -> dict[str, float]:
+    """Frequency and diversity features of the first MAX_WORDS words (empty when not measurable)."""
+    words = [w.lower() for w in _WORD.findall(text[: MAX_WORDS * 12])][:MAX_WORDS]
+    zipf = _zipf_lookup(lang)
+    if zipf is None or len(words) < 20:
+        return {}
+    freqs = [zipf(w) for w in words]
+    head = words[:200]
+    sentences = [s for s in _SENTENCE.findall(text[: MAX_WORDS * 12]) if _WORD.search(s)]
+    lengths = [len(_WORD.findall(s)) for s in sentences]
+    mean_len = sum(lengths) / len(lengths) if lengths else 0.0
+    sd_len = math.sqrt(sum((n - mean_len) ** 2 for n in lengths) / len(lengths)) if lengths else 0.0
+    return {
+        "mt.mean_zipf": sum(freqs) / len(freqs),
+        "mt.rare_word_rate": sum(1 for f in freqs if f < 3.0) / len(freqs),
+        "mt.oov_rate": sum(1 for f in freqs if f == 0.0) / len(freqs),
+        "mt.type_token_ratio": len(set(head)) / len(head),
+        "mt.sentence_length_cv": sd_len / mean_len if mean_len else 0.0,
+    }
+
+
+def mt_score(features: dict[str, float], lang: str) -> float:
+    """Combine the features into a score in [0, 1] (higher: reads more like MT)."""
+    ref = REFERENCE.get(lang, REFERENCE["all"])
+    values = (features["mt.mean_zipf"], features["mt.rare_word_rate"], features["mt.type_token_ratio"])
+    z = sum(w * (v - r) for w, v, r in zip(WEIGHTS, values, ref, strict=True))
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+@register("annotate.machine_translation", version=1)
+@dataclass(frozen=True)
+class MeasureMachineTranslation(Annotate):
+    """Measure word-frequency and lexical-diversity signals of machine translation, and an `mt.score`."""
+
+    rules = {}
+    requires = ("language",)
+    provides = (
+        "mt.mean_zipf", "mt.rare_word_rate", "mt.oov_rate", "mt.type_token_ratio",
+        "mt.sentence_length_cv", "mt.score",
+    )  # fmt: skip
+
+    def measure(self, doc: Document) -> dict[str, Any]:
+        features = mt_features(doc.text, doc.language)
+        if not features:
+            return {}  # too short or a language without a frequency list: nothing to say
+        return {**{k: round(v, 4) for k, v in features.items()}, "mt.score": round(mt_score(features, doc.language), 4)}

@@ -1,0 +1,175 @@
+"""Find personal data (e-mail, phone, IP, IBAN, card numbers), count it, and mask it as configured.
+
+Masking changes the text, so this is a Repair step (`repair.pii`): every mask is an Edit
+whose rule names the kind, and the counts are stored as `pii.<kind>_count` annotations.
+Numbers that only look like personal data are left alone: an IBAN must pass its mod-97
+check, a card number the Luhn check and a known card prefix; dates, years, prices,
+version numbers and ISBNs are not phone numbers or addresses (tests/annotate/test_pii.py).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from tamis.document import Document
+from tamis.errors import ConfigError
+from tamis.steps import Repair, Repaired, register
+
+EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?![\w-])")
+# International (+49 30 1234567, +7 (495) 123-45-67) and national (030 1234567,
+# 01 23 45 67 89, 8 (495) 123-45-67, (555) 123-4567) formats: digit groups joined by one
+# space, dot, dash or slash; validated by `_is_phone`.
+PHONE = regex.compile(
+    r"(?<![\w+./-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,8}(?:[ ./-]\(?\d{1,8}\)?){0,5}(?![\w/-]|[.,]\d)"
+)
+IPV4 = regex.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]|\.\d)")
+IPV6 = regex.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|:)(?![\w:])")
+IBAN = regex.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
+CARD = regex.compile(r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)")
+
+_DATE = regex.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_VERSION_BEFORE = regex.compile(r"\b(?:v|version|release|ver\.?)\s*$", regex.I)
+# issuer prefix and length: Visa, Mastercard, American Express, Discover
+_CARD_NUMBER = regex.compile(r"4\d{12}(?:\d{3}){0,2}|(?:5[1-5]\d\d|2[2-7]\d\d)\d{12}|3[47]\d{13}|6(?:011|5\d\d)\d{12,15}")
+
+
+def luhn_ok(digits: str) -> bool:
+    """The Luhn checksum of card numbers.
+
+    >>> luhn_ok("4111111111111111"), luhn_ok("4111111111111112")
+    (True, False)
+    """
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2:
+            d = d * 2 - 9 if d > 4 else d * 2
+        total += d
+    return total % 10 == 0
+
+
+def iban_ok(iban: str) -> bool:
+    """The ISO 13616 mod-97 check of an IBAN (spaces ignored).
+
+    >>> iban_ok("DE89 3704 0044 0532 0130 00"), iban_ok("DE89 3704 0044 0532 0130 01")
+    (True, False)
+    """
+    s = iban.replace(" ", "")
+    if not 15 <= len(s) <= 34:
+        return False
+    moved = s[4:] + s[:4]
+    return int("".join(str(int(c, 36)) for c in moved)) % 97 == 1
+
+
+def _is_phone(m: regex.Match[str], text: str) -> bool:
+    s = m.group()
+    digits = sum(c.isdigit() for c in s)
+    if not 7 <= digits <= 15 or _DATE.fullmatch(s):
+        return False
+    groups = regex.split(r"[ ./()-]+", s.strip("+() "))
+    if s.startswith("+"):
+        return digits >= 8
+    if regex.fullmatch(r"\(?\d{3}\)?[ .-]\d{3}[ .-]\d{4}", s):
+        return True  # North American (555) 123-4567
+    if len(groups) < 2 or ("." in s and not s.startswith("0")):
+        return False
+    # national numbers start with a trunk prefix 0 (de, fr, uk, ...) or 8 (ru, kk)
+    if s.startswith(("0", "(0")) or (s.startswith(("8 (", "8(", "8-", "8 ")) and digits == 11):
+        return digits >= 8 and not all(len(g) == 4 for g in groups)
+    return False
+
+
+def _is_ipv4(m: regex.Match[str], text: str) -> bool:
+    return not _VERSION_BEFORE.search(text[max(0, m.start() - 12) : m.start()])
+
+
+def _is_ipv6(m: regex.Match[str], text: str) -> bool:
+    s = m.group()
+    if s.count(":") < 2 or sum(c.isalnum() for c in s) < 4:
+        return False
+    try:
+        ipaddress.IPv6Address(s)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_iban(m: regex.Match[str], text: str) -> bool:
+    return iban_ok(m.group())
+
+
+def _is_card(m: regex.Match[str], text: str) -> bool:
+    digits = "".join(c for c in m.group() if c.isdigit())
+    return bool(_CARD_NUMBER.fullmatch(digits)) and luhn_ok(digits)
+
+
+def _always(m: regex.Match[str], text: str) -> bool:
+    return True
+
+
+#: kind -> (pattern, validator), in priority order: an earlier kind wins an overlap.
+DETECTORS: dict[str, tuple[regex.Pattern[str], Callable[[regex.Match[str], str], bool]]] = {
+    "email": (EMAIL, _always),
+    "iban": (IBAN, _is_iban),
+    "credit_card": (CARD, _is_card),
+    "ipv6": (IPV6, _is_ipv6),
+    "ipv4": (IPV4, _is_ipv4),
+    "phone": (PHONE, _is_phone),
+}
+
+
+def find_pii(text: str) -> list[tuple[int, int, str]]:
+    """Non-overlapping `(start, end, kind)` spans of personal data, in text order.
+
+    >>> find_pii("Mail a.b@example.org or call +49 30 1234567.")
+    [(5, 20, 'email'), (29, 43, 'phone')]
+    """
+    taken: list[tuple[int, int, str]] = []
+    for kind, (pattern, valid) in DETECTORS.items():
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te, _ in taken):
+                continue
+            if valid(m, text):
+                taken.append((s, e, kind))
+    return sorted(taken)
+
+
+@register("repair.pii", version=1)
+@dataclass(frozen=True)
+class MaskPersonalData(Repair):
+    """Detect, count and mask e-mail addresses, phone numbers, IP addresses, IBANs and card numbers."""
+
+    #: kinds to replace by a mask (the others are only counted)
+    mask: tuple[str, ...] = ("email", "phone", "ipv4", "ipv6", "iban", "credit_card")
+    #: mask text; {KIND} becomes the upper-case kind (EMAIL, PHONE, IPV4, IBAN, CREDIT_CARD)
+    mask_format: str = "<{KIND}>"
+
+    rules = {
+        "email": "an e-mail address",
+        "phone": "a phone number (international or national format)",
+        "ipv4": "an IPv4 address",
+        "ipv6": "an IPv6 address",
+        "iban": "an IBAN that passes its mod-97 check",
+        "credit_card": "a card number that passes the Luhn check",
+    }
+    provides = tuple(f"pii.{kind}_count" for kind in DETECTORS)
+
+    def __post_init__(self) -> None:
+        unknown = sorted(set(self.mask) - set(DETECTORS))
+        if unknown:
+            raise ConfigError(f"repair.pii: unknown kind(s) {', '.join(unknown)} in mask; valid: {', '.join(DETECTORS)}")
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        found = find_pii(text)
+        counts: dict[str, Any] = {f"pii.{kind}_count": 0 for kind in DETECTORS}
+        for _, _, kind in found:
+            counts[f"pii.{kind}_count"] += 1
+        spans = [(s, e, self.mask_format.replace("{KIND}", kind.upper()), kind) for s, e, kind in found if kind in self.mask]
+        result = Repaired.from_spans(text, spans, step=self.name)
+        return Repaired(result.text, result.edits, annotations=counts)

@@ -1,0 +1,262 @@
+"""Quality signals (Gopher, C4, FineWeb, simple counts), measured once over one shared split.
+
+Every signal is a number stored under a group prefix (`gopher.`, `c4.`, `fineweb.`, `text.`),
+so `filter.thresholds` can decide, and re-decide with other thresholds, without measuring
+again. Definitions follow datatrove's filters (datatrove/pipeline/filters/*.py, v0.10.1)
+unless docs/quality.md lists a difference and its reason.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import regex
+
+from tamis.annotate.stop_words import gopher_stop_words, stop_words
+from tamis.annotate.text_units import LINE_BREAKS, PARAGRAPH_BREAK, TextUnits, split_text
+from tamis.document import Document
+from tamis.steps import Annotate, register
+
+TOP_NGRAM_SIZES = (2, 3, 4)  # Gopher Table A1: top n-gram character fractions
+DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)  # Gopher Table A1: duplicate n-gram character fractions
+
+# C4 (Raffel et al. 2020, §2.2) as implemented by datatrove's C4QualityFilter.
+C4_END_PUNCTUATION = (".", "?", "!", '"', "'")
+C4_CITATION = regex.compile(r"\[\d*]|\[edit]|\[citation needed]")
+C4_POLICY = ("terms of use", "privacy policy", "cookie policy", "uses cookies", "use of cookies", "use cookies")
+C4_MIN_WORDS_PER_LINE = 3
+C4_MAX_WORD_LENGTH = 1000
+# spaCy's sentencizer (datatrove's English sentence splitter) starts a sentence at the first
+# word after a terminal punctuation token. An ellipsis ("...") is one token and not terminal;
+# "3.5" and "x.com" are single tokens, so a boundary needs whitespace after the punctuation.
+SENTENCE_END = regex.compile(r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s]*\s+(?=\W*\w)")
+
+# FineWeb (Penedo et al. 2024, §3.3) line signals; terminal punctuation as in datatrove.
+FINEWEB_STOP_CHARS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "۔", "։", "‼", "⁉", "⁈", "‽")
+FINEWEB_SHORT_LINE = 30  # characters; FineWeb's `short_line_length`
+
+BULLETS = ("•", "-")  # Gopher: lines starting with a bullet point (datatrove's choice of bullets)
+ELLIPSES = ("...", "…")
+
+_UPPER = regex.compile(r"\p{Lu}")
+_LETTER = regex.compile(r"\p{L}")
+_DIGIT = regex.compile(r"\p{Nd}")
+_SYMBOL = regex.compile(r"[^\w\s]|_")
+_HAS_LETTER = regex.compile(r"[^\W\d_]")
+
+
+def find_duplicates(items: Iterable[str]) -> tuple[int, int]:
+    """Count items seen before (and their characters), in order, as Gopher does.
+
+    >>> find_duplicates(["a", "bb", "a", "bb", "bb"])
+    (3, 5)
+    """
+    seen: set[str] = set()
+    n = chars = 0
+    for item in items:
+        if item in seen:
+            n += 1
+            chars += len(item)
+        else:
+            seen.add(item)
+    return n, chars
+
+
+def top_ngram_chars(tokens: Sequence[str], n: int) -> int:
+    """Characters covered by the most frequent n-gram (joined with spaces) times its count.
+
+    >>> top_ngram_chars(["a", "b", "a", "b", "c"], 2)
+    6
+    """
+    if len(tokens) < n:
+        return 0
+    counts = Counter(zip(*(tokens[i:] for i in range(n)), strict=False))
+    gram, count = counts.most_common(1)[0]
+    return (sum(map(len, gram)) + n - 1) * count
+
+
+def duplicate_ngram_chars(tokens: Sequence[str], n: int) -> int:
+    """Characters in n-grams that repeat an earlier n-gram, skipping past each repeat (Gopher).
+
+    >>> duplicate_ngram_chars(["a", "b", "a", "b"], 2)
+    2
+    """
+    seen: set[tuple[str, ...]] = set()
+    chars = idx = 0
+    last = len(tokens) - n + 1
+    while idx < last:
+        gram = tuple(tokens[idx : idx + n])
+        if gram in seen:
+            chars += sum(map(len, gram))
+            idx += n
+        else:
+            seen.add(gram)
+            idx += 1
+    return chars
+
+
+def _ratio(num: float, den: float) -> float:
+    return num / den if den else 0.0
+
+
+def text_signals(u: TextUnits, lang: str, lowered: Counter[str]) -> dict[str, float]:
+    text = u.text
+    n_chars = len(text)
+    n_words = len(u.words)
+    letters = len(_LETTER.findall(text))
+    stops = stop_words(lang)
+    return {
+        "text.char_count": u.full_length,
+        "text.word_count": n_words if not u.truncated else round(n_words * u.full_length / max(n_chars, 1)),
+        "text.line_count": text.count("\n") + 1 if text else 0,
+        "text.mean_word_length": _ratio(sum(map(len, u.words)), n_words),
+        "text.stop_word_ratio": _ratio(sum(lowered[w] for w in stops & lowered.keys()), n_words) if stops else -1.0,
+        "text.symbol_ratio": _ratio(len(_SYMBOL.findall(text)), n_chars),
+        "text.uppercase_ratio": _ratio(len(_UPPER.findall(text)), letters),
+        "text.digit_ratio": _ratio(len(_DIGIT.findall(text)), n_chars),
+        "text.non_alpha_word_ratio": _ratio(sum(1 for w in u.words if not _HAS_LETTER.search(w)), n_words),
+        "text.measured_chars": n_chars,
+    }
+
+
+def gopher_quality_signals(u: TextUnits, lang: str, lowered: Counter[str]) -> dict[str, float]:
+    text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
+    n_tokens = len(tokens)
+    stops = gopher_stop_words(lang)
+    return {
+        "gopher.word_count": len(words) if not u.truncated else round(len(words) * u.full_length / len(text)),
+        "gopher.mean_word_length": _ratio(sum(map(len, words)), len(words)),
+        "gopher.hash_word_ratio": _ratio(text.count("#"), n_tokens),
+        "gopher.ellipsis_word_ratio": _ratio(text.count("...") + text.count("…"), n_tokens),
+        "gopher.bullet_line_ratio": _ratio(sum(1 for s in lines if s.lstrip().startswith(BULLETS)), len(lines)),
+        "gopher.ellipsis_line_ratio": _ratio(sum(1 for s in lines if s.rstrip().endswith(ELLIPSES)), len(lines)),
+        "gopher.alpha_word_ratio": _ratio(sum(1 for t in tokens if _HAS_LETTER.search(t)), n_tokens),
+        # distinct members of the language's own short list; -1: no list for this language
+        "gopher.stop_word_count": len(stops & lowered.keys()) if stops else -1,
+    }
+
+
+def gopher_repetition_signals(u: TextUnits) -> dict[str, float]:
+    text, tokens = u.text, u.tokens
+    n_chars = len(text)
+    out: dict[str, float] = {}
+    paragraphs = PARAGRAPH_BREAK.split(text.strip())
+    n, chars = find_duplicates(paragraphs)
+    out["gopher.dup_para_fraction"] = _ratio(n, len(paragraphs))
+    out["gopher.dup_para_char_fraction"] = _ratio(chars, n_chars)
+    lines = LINE_BREAKS.split(text)
+    n, chars = find_duplicates(lines)
+    out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
+    out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
+    for n in TOP_NGRAM_SIZES:
+        out[f"gopher.top_{n}gram_char_fraction"] = _ratio(top_ngram_chars(tokens, n), n_chars)
+    # A repeated k-gram (k > 5) contains a repeated 5-gram: most documents have none, and then
+    # every duplicate n-gram fraction is 0 without running Gopher's sequential scan.
+    no_repeat = len(set(zip(*(tokens[i:] for i in range(5)), strict=False))) == max(len(tokens) - 4, 0)
+    for n in DUP_NGRAM_SIZES:
+        value = 0.0 if no_repeat else _ratio(duplicate_ngram_chars(tokens, n), n_chars)
+        out[f"gopher.dup_{n}gram_char_fraction"] = value
+    return out
+
+
+def c4_signals(u: TextUnits) -> dict[str, float]:
+    """C4's line rules as counts of lines each rule would drop, and its document rules."""
+    no_punct = too_few_words = long_word = javascript = policy = kept = sentences = 0
+    lorem = curly = 0
+    for raw in u.lines:
+        line = raw.strip()
+        words = line.split()
+        if any(len(w) > C4_MAX_WORD_LENGTH for w in words):
+            long_word += 1
+            continue
+        line = C4_CITATION.sub("", line)
+        if not line.endswith(C4_END_PUNCTUATION) or line.endswith("..."):
+            no_punct += 1
+            continue
+        if len(words) < C4_MIN_WORDS_PER_LINE:
+            too_few_words += 1
+            continue
+        lowered = line.lower()
+        if "lorem ipsum" in lowered:
+            lorem = 1
+        if "javascript" in lowered:
+            javascript += 1
+            continue
+        if "{" in line:
+            curly = 1
+        if any(p in lowered for p in C4_POLICY):
+            policy += 1
+            continue
+        kept += 1
+        sentences += 1 + len(SENTENCE_END.findall(line))
+    return {
+        "c4.line_count": len(u.lines),
+        "c4.lines_no_terminal_punct": no_punct,
+        "c4.lines_too_few_words": too_few_words,
+        "c4.lines_long_word": long_word,
+        "c4.lines_javascript": javascript,
+        "c4.lines_policy": policy,
+        "c4.lines_kept": kept,
+        "c4.sentence_count": sentences,
+        "c4.lorem_ipsum": lorem,
+        "c4.curly_bracket": curly,
+    }
+
+
+def fineweb_signals(u: TextUnits) -> dict[str, float]:
+    text = u.text
+    lines = [line for line in text.split("\n") if line.strip()]
+    n = len(lines)
+    _, dup_chars = find_duplicates(lines)
+    return {
+        "fineweb.line_count": n,
+        "fineweb.line_punct_ratio": _ratio(sum(1 for s in lines if s.endswith(FINEWEB_STOP_CHARS)), n),
+        "fineweb.short_line_ratio": _ratio(sum(1 for s in lines if len(s) <= FINEWEB_SHORT_LINE), n),
+        "fineweb.dup_line_char_ratio": _ratio(dup_chars, len(text) - text.count("\n")),
+        "fineweb.newline_word_ratio": _ratio(text.count("\n"), len(u.tokens)),
+    }
+
+
+@register("annotate.quality", version=1)
+@dataclass(frozen=True)
+class MeasureQuality(Annotate):
+    """Measure Gopher, C4, FineWeb and simple text signals over one shared split of the text."""
+
+    rules = {}
+    requires = ("language",)
+    provides = (
+        "text.char_count", "text.word_count", "text.line_count", "text.mean_word_length",
+        "text.stop_word_ratio", "text.symbol_ratio", "text.uppercase_ratio", "text.digit_ratio",
+        "text.non_alpha_word_ratio", "text.measured_chars",
+        "gopher.word_count", "gopher.mean_word_length", "gopher.hash_word_ratio",
+        "gopher.ellipsis_word_ratio", "gopher.bullet_line_ratio", "gopher.ellipsis_line_ratio",
+        "gopher.alpha_word_ratio", "gopher.stop_word_count",
+        "gopher.dup_para_fraction", "gopher.dup_para_char_fraction", "gopher.dup_line_fraction",
+        "gopher.dup_line_char_fraction",
+        *(f"gopher.top_{n}gram_char_fraction" for n in TOP_NGRAM_SIZES),
+        *(f"gopher.dup_{n}gram_char_fraction" for n in DUP_NGRAM_SIZES),
+        "c4.line_count", "c4.lines_no_terminal_punct", "c4.lines_too_few_words", "c4.lines_long_word",
+        "c4.lines_javascript", "c4.lines_policy", "c4.lines_kept", "c4.sentence_count",
+        "c4.lorem_ipsum", "c4.curly_bracket",
+        "fineweb.line_count", "fineweb.line_punct_ratio", "fineweb.short_line_ratio",
+        "fineweb.dup_line_char_ratio", "fineweb.newline_word_ratio",
+    )  # fmt: skip
+
+    def measure(self, doc: Document) -> dict[str, Any]:
+        return measure_all(doc.text, doc.language)
+
+
+def measure_all(text: str, lang: str) -> dict[str, Any]:
+    """Every quality signal of `text` judged as language `lang` (pure; used by the step and bench)."""
+    u = split_text(text)
+    lowered = Counter(w.lower() for w in u.words)
+    out: dict[str, Any] = {}
+    out.update(text_signals(u, lang, lowered))
+    out.update(gopher_quality_signals(u, lang, lowered))
+    out.update(gopher_repetition_signals(u))
+    out.update(c4_signals(u))
+    out.update(fineweb_signals(u))
+    return out

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tamis.annotate.quality import MeasureQuality, duplicate_ngram_chars, measure_all, top_ngram_chars
+from tamis.annotate.text_units import MAX_MEASURED_CHARS, split_text
+from tamis.document import Document
+from text_samples import LANGS, paragraphs
+
+STEP = MeasureQuality()
+
+
+def test_every_provided_signal_is_a_number() -> None:
+    out = STEP.measure(Document("d", paragraphs("en")[0], annotations={"language": "en"}))
+    assert set(out) == set(STEP.provides)
+    assert all(isinstance(v, int | float) for v in out.values())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_real_paragraphs_have_prose_signals(lang: str) -> None:
+    out = measure_all(paragraphs(lang)[1], lang)
+    assert out["gopher.stop_word_count"] >= 2  # its own language's stop words
+    assert 0.1 < out["text.stop_word_ratio"] < 0.8
+    assert 3 < out["gopher.mean_word_length"] < 10
+    assert out["gopher.dup_line_fraction"] == 0
+    assert out["gopher.dup_5gram_char_fraction"] < 0.1  # real prose repeats a phrase or two
+    assert out["c4.sentence_count"] >= 3
+    assert out["fineweb.line_punct_ratio"] > 0.5
+
+
+def test_english_stop_words_are_not_used_for_german() -> None:
+    text = paragraphs("de")[1]
+    assert measure_all(text, "de")["gopher.stop_word_count"] >= 3
+    assert measure_all(text, "en")["gopher.stop_word_count"] < 2
+
+
+def test_repetition_signals_see_repeated_lines_and_ngrams() -> None:
+    line = "Buy cheap watches online today with free shipping."
+    out = measure_all("\n".join([line] * 6 + ["A different closing line ends here."]), "en")
+    assert out["gopher.dup_line_fraction"] == pytest.approx(5 / 7)
+    assert out["gopher.dup_line_char_fraction"] > 0.5
+    assert out["gopher.dup_10gram_char_fraction"] > 0.5
+    assert out["fineweb.dup_line_char_ratio"] > 0.5
+
+
+def test_ngram_helpers_match_gophers_definitions() -> None:
+    # top 2-gram "a b" occurs twice: (1 + 1 + 1 space) * 2
+    assert top_ngram_chars(["a", "b", "a", "b", "c"], 2) == 6
+    # the second "x y z" repeats the first; the scan skips past it
+    assert duplicate_ngram_chars(["x", "y", "z", "x", "y", "z"], 3) == 3
+    assert duplicate_ngram_chars(["x", "y"], 3) == 0
+
+
+def test_c4_rules_count_lines() -> None:
+    text = (
+        "Please enable JavaScript to view this page properly.\n"
+        "This website uses cookies to improve your experience.\n"
+        "Menu\n"
+        "The committee met on Tuesday. It approved the budget.\n"
+        "Lorem ipsum dolor sit amet, consectetur adipiscing elit.\n"
+        "var x = {a: 1};"
+    )
+    out = measure_all(text, "en")
+    assert out["c4.lines_javascript"] == 1
+    assert out["c4.lines_policy"] == 1
+    assert out["c4.lines_no_terminal_punct"] == 2  # "Menu" and the code line
+    assert out["c4.lorem_ipsum"] == 1
+    assert out["c4.sentence_count"] == 2 + 1  # two in the committee line, one lorem line
+
+
+def test_tokens_work_for_every_script() -> None:
+    u = split_text("Қазақстан бойынша, 3.5 млн. Привіт! 東京")
+    assert u.words[:3] == ("Қазақстан", "бойынша", "3.5")
+    assert "!" in u.tokens and "東京" in u.words
+
+
+@pytest.mark.parametrize("text", ["", "   \n\t  ", "!!! ### ... ---", "a" * 5000, "Ab Ωμέγα Привет 東京 ١٢٣"])
+def test_bad_input_gives_numbers(text: str) -> None:
+    out = measure_all(text, "und")
+    assert all(isinstance(v, int | float) for v in out.values())
+
+
+def test_fifty_megabytes_is_measured_on_a_bounded_prefix() -> None:
+    text = ("Ein ganz normaler Satz mit einigen Wörtern darin. " * 1_000_000)[: 50 * 1024 * 1024]
+    t0 = time.perf_counter()
+    out = measure_all(text, "de")
+    assert time.perf_counter() - t0 < 20
+    assert out["text.char_count"] == len(text)
+    assert out["text.measured_chars"] == MAX_MEASURED_CHARS
+    assert out["gopher.word_count"] > 100_000  # extrapolated: the thresholds reject it as too long
