@@ -13,7 +13,7 @@ from tamis.dedup.unionfind import components
 def _sigs(texts: list[str], n: int = 5, k: int = 32) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     a, b = mh.permutations(k, seed=7)
     hashes, offsets = mh.shingle_hashes(texts, n)
-    return mh.signatures_cpu(hashes, offsets, a, b, max_cells=4096), a, b  # small cells: many batches
+    return mh.signatures_cpu(hashes, offsets, a, b, max_shingles=64), a, b  # small groups: many batches
 
 
 def test_cpu_signatures_equal_slow_reference() -> None:

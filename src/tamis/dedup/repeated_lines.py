@@ -31,12 +31,14 @@ import regex
 
 from tamis.dedup import partitions as pt
 from tamis.dedup.minhash import fmix64
-from tamis.dedup.normalize import check_normalizations, host_of, normalize
+from tamis.dedup.normalize import check_normalizations, host_of, normalize_lines
 from tamis.dedup.normalize import h64 as _h64
 from tamis.document import Document, Rejected
 from tamis.steps import CorpusStage, Repaired, register
 
 _RECORD = np.dtype([("line", "<u8"), ("doc", "<u8"), ("host", "<u8"), ("short", "u1")])
+_LINE = np.dtype([("hash", "<u8"), ("short", "u1"), ("row", "<i4"), ("line", "<i4")])
+_DOC = np.dtype([("text", "<u8"), ("norm", "<u8"), ("host", "<u8")])
 _HOSTDOC = np.dtype([("host", "<u8"), ("doc", "<u8")])
 _SHORT_KEY = np.uint64(0xD6E8FEB86659FD93)
 _HOST_KEY = np.uint64(0x9E3779B97F4A7C15)
@@ -112,34 +114,36 @@ class RemoveRepeatedLines(CorpusStage):
         if self.min_site_docs < 2 or self.min_corpus_docs < 2:
             raise ValueError("min_site_docs and min_corpus_docs must be at least 2 (one document repeats nothing)")
 
-    def _lines(self, doc: Document) -> tuple[list[tuple[int, int]], np.ndarray, np.ndarray, int, int]:
-        """Spans of the non-empty lines, their hashes and short-sentence flags, the doc hash and host hash."""
-        spans, hashes, short, norms = [], [], [], []
-        pos = 0
-        for raw in doc.text.split("\n"):
-            end = pos + len(raw)
-            norm = normalize(raw, self.normalize)
-            if norm:
-                spans.append((pos, end))
-                hashes.append(_h64(norm))
-                stripped = raw.strip()
-                short.append(len(stripped) < self.short_line_chars and bool(_SENTENCE_END.search(stripped)))
-                norms.append(norm)
-            pos = end + 1
-        host = host_of(doc)
-        return (spans, np.array(hashes, dtype=np.uint64), np.array(short, dtype=bool),
-                _h64("\n".join(norms)), _h64(host) if host else 0)
+    def shard_lines(self, docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
+        """Every non-empty line of the shard as a `_LINE` record, and per document its `_DOC` record."""
+        lines: list[tuple[int, bool, int, int]] = []
+        meta = np.empty(len(docs), dtype=_DOC)
+        for row, doc in enumerate(docs):
+            norms = []
+            for no, (raw, norm) in enumerate(zip(doc.text.split("\n"), normalize_lines(doc.text, self.normalize),
+                                                  strict=True)):
+                if norm:
+                    stripped = raw.strip()
+                    short = len(stripped) < self.short_line_chars and bool(_SENTENCE_END.search(stripped))
+                    lines.append((_h64(norm), short, row, no))
+                    norms.append(norm)
+            host = host_of(doc)
+            meta[row] = (_h64(doc.text), _h64("\n".join(norms)), _h64(host) if host else 0)
+        return np.array(lines, dtype=_LINE) if lines else np.zeros(0, _LINE), meta
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
-        parts, hostdocs = [], np.empty(len(docs), dtype=_HOSTDOC)
-        for i, doc in enumerate(docs):
-            _spans, hashes, short, dhash, hhash = self._lines(doc)
-            hostdocs[i] = (hhash, dhash)
-            lines, first = np.unique(hashes, return_index=True)  # a line repeated inside one page counts once
-            rec = np.empty(len(lines), dtype=_RECORD)
-            rec["line"], rec["doc"], rec["host"], rec["short"] = lines, dhash, hhash, short[first]
-            parts.append(rec)
-        rec = np.concatenate(parts) if parts else np.zeros(0, _RECORD)
+        lines, meta = self.shard_lines(docs)
+        # a line repeated inside one page counts once for that page
+        lines_once = lines[np.unique(np.stack((lines["row"].astype(np.uint64), lines["hash"]), axis=1), axis=0,
+                                     return_index=True)[1]] if len(lines) else lines
+        rec = np.empty(len(lines_once), dtype=_RECORD)
+        rec["line"], rec["short"] = lines_once["hash"], lines_once["short"]
+        rec["doc"], rec["host"] = meta["norm"][lines_once["row"]], meta["host"][lines_once["row"]]
+        hostdocs = np.empty(len(docs), dtype=_HOSTDOC)
+        hostdocs["host"], hostdocs["doc"] = meta["host"], meta["norm"]
+        pt.write_ids(work_dir, shard, docs)
+        pt.save_npy(work_dir / "lines" / f"{shard:05d}.npy", lines)  # apply reuses these hashes
+        pt.save_npy(work_dir / "lines" / f"{shard:05d}.docs.npy", meta)
         pt.save_npy(work_dir / "hosts" / f"{shard:05d}.npy", hostdocs)
         pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["line"], self.partitions),
                              self.partitions)
@@ -161,27 +165,40 @@ class RemoveRepeatedLines(CorpusStage):
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         corpus = np.load(work_dir / "repeated_corpus.npy")
         site = np.load(work_dir / "repeated_site.npy")
+        lines, meta = self._saved_lines(docs, shard, work_dir)
+        host = meta["host"][lines["row"]]
+        in_site = _member(site, site_key(lines["hash"], host, lines["short"])) & (host != 0)
+        in_corpus = _member(corpus, lines["hash"]) & (lines["short"] == 0)
+        hit = in_site | in_corpus
+        bounds = np.searchsorted(lines["row"], np.arange(len(docs) + 1))
         out = []
-        for doc in docs:
-            spans, hashes, short, _dhash, hhash = self._lines(doc)
-            if not spans:
+        for row, doc in enumerate(docs):
+            lo, hi = bounds[row], bounds[row + 1]
+            if not hit[lo:hi].any():
                 out.append(doc)
                 continue
-            in_site = np.zeros(len(spans), dtype=bool)
-            if hhash:
-                in_site = _member(site, site_key(hashes, np.full(len(hashes), hhash, np.uint64), short))
-            in_corpus = _member(corpus, hashes) & ~short
-            hit = in_site | in_corpus
-            if not hit.any():
-                out.append(doc)
+            if hit[lo:hi].all():
+                out.append(doc.replace(verdict=Rejected(self.name, "only_repeated_lines", int(hi - lo))))
                 continue
-            if hit.all():
-                out.append(doc.replace(verdict=Rejected(self.name, "only_repeated_lines", len(spans))))
-                continue
-            rules = ["repeated_line_site" if s else "repeated_line_corpus" for s in in_site[hit]]
-            result = _remove_lines(doc.text, [spans[i] for i in np.flatnonzero(hit)], rules, self.name)
+            starts = np.cumsum([0] + [len(x) + 1 for x in doc.text.split("\n")])
+            chosen = lo + np.flatnonzero(hit[lo:hi])
+            spans = [(int(starts[n]), int(starts[n + 1] - 1)) for n in lines["line"][chosen]]
+            rules = ["repeated_line_site" if s else "repeated_line_corpus" for s in in_site[chosen]]
+            result = _remove_lines(doc.text, spans, rules, self.name)
             out.append(doc.replace(text=result.text, edits=doc.edits + result.edits))
         return out
+
+    def _saved_lines(self, docs: Sequence[Document], shard: int, work_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+        """The map's line records when they belong to exactly these documents (same ids, same texts), else fresh ones."""
+        try:
+            ids = pt.load_json(work_dir / "ids" / f"{shard:05d}.json", None)
+            lines = np.load(work_dir / "lines" / f"{shard:05d}.npy")
+            meta = np.load(work_dir / "lines" / f"{shard:05d}.docs.npy")
+        except FileNotFoundError:
+            return self.shard_lines(docs)
+        if ids != [d.id for d in docs] or any(_h64(d.text) != int(h) for d, h in zip(docs, meta["text"], strict=True)):
+            return self.shard_lines(docs)
+        return lines, meta
 
 
 def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
