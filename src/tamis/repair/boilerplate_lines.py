@@ -10,6 +10,7 @@ only of menu items, or a one-item line next to another menu line.
 from __future__ import annotations
 
 import functools
+import re
 import tomllib
 from dataclasses import dataclass
 from importlib import resources
@@ -28,34 +29,48 @@ _LETTERS = regex.compile(r"\p{L}")
 
 @dataclass(frozen=True)
 class _Rules:
-    line: tuple[tuple[str, int, regex.Pattern[str], tuple[regex.Pattern[str], ...]], ...]
+    combined: re.Pattern[str]  # one named group per rule
+    limits: dict[str, int]  # rule -> max_chars, for the rules in `combined`
+    gated: tuple[tuple[str, int, tuple[re.Pattern[str], ...], re.Pattern[str]], ...]
     share_words: frozenset[str]
     menu_words: frozenset[str]
     menu_max_words: int  # the longest menu item, in words
     max_chars: int  # no rule looks at lines longer than this
+    max_combined_chars: int  # nor any rule of `combined`
 
 
 @functools.cache
 def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     """Compile the packaged pattern file once per process (read-only afterwards)."""
     data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
-    line_rules = []
+    gated = []  # rules whose `all_of` is checked first: their patterns scan the whole line
+    alternatives = []
+    limits = {}
     for rule, spec in data.items():
         patterns = [p for per_lang in spec.get("patterns", {}).values() for p in per_lang]
         if not patterns:
             continue
         trailer = spec.get("trailer", _TRAILER)
-        compiled = regex.compile(rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}", regex.I | regex.V0)
-        all_of = tuple(regex.compile(p) for p in spec.get("all_of", ()))
-        line_rules.append((rule, int(spec["max_chars"]), compiled, all_of))
+        body = rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}"
+        limits[rule] = int(spec["max_chars"])
+        if spec.get("all_of"):
+            all_of = tuple(re.compile(p) for p in spec["all_of"])
+            gated.append((rule, int(spec["max_chars"]), all_of, re.compile(body, re.I)))
+        else:
+            alternatives.append(rf"(?P<{rule}>{body})")
+    # one pass over the other rules (stdlib re: ~2x faster than `regex` here, which needs nothing more)
+    combined = re.compile("|".join(alternatives), re.I)
     share = frozenset(w for ws in data["share_buttons"].get("words", {}).values() for w in ws)
     menu = frozenset(w for ws in data["navigation"].get("words", {}).values() for w in ws)
     return _Rules(
-        tuple(line_rules),
+        combined,
+        {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},
+        tuple(gated),
         share,
         menu,
         max(len(w.split()) for w in menu),
-        max(r[1] for r in line_rules),
+        max(limits.values()),
+        max(n for rule, n in limits.items() if rule not in {g[0] for g in gated}),
     )
 
 
@@ -119,19 +134,7 @@ class RemoveBoilerplateLines(Repair):
                     verdicts[i] = "navigation"
         if not any(verdicts):
             return Repaired(text)
-        spans = []
-        pos = 0
-        for line, rule in zip(lines, verdicts, strict=True):
-            end = pos + len(line)
-            if rule is not None:
-                # take the line with its newline (the one after it, or before it on the last line)
-                if end < len(text):
-                    spans.append((pos, end + 1, "", rule))
-                elif pos > 0:
-                    spans.append((pos - 1, end, "", rule))
-                else:
-                    spans.append((pos, end, "", rule))
-            pos = end + 1
+        spans = line_spans(text, lines, verdicts)
         return Repaired.from_spans(text, spans, step=self.name)
 
     @staticmethod
@@ -139,15 +142,36 @@ class RemoveBoilerplateLines(Repair):
         s = line.strip()
         if not s or len(s) > rules.max_chars or not _LETTERS.search(s):
             return None
-        for rule, max_chars, pattern, all_of in rules.line:
-            if len(s) <= max_chars and pattern.fullmatch(s) and all(p.search(s) for p in all_of):
+        for rule, max_chars, all_of, pattern in rules.gated:
+            if len(s) <= max_chars and all(p.search(s) for p in all_of) and pattern.fullmatch(s):
                 return rule
+        if len(s) <= rules.max_combined_chars:
+            m = rules.combined.fullmatch(s)
+            if m is not None and m.lastgroup is not None and len(s) <= rules.limits[m.lastgroup]:
+                return m.lastgroup
         if len(s) <= 160:
             if _items(s, rules.share_words, 2) >= 2:
                 return "share_buttons"
             if _items(s, rules.menu_words, rules.menu_max_words) >= 2:
                 return "navigation"
         return None
+
+
+def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[tuple[int, int, str, str]]:
+    """Spans that delete the lines with a verdict, each with one adjacent newline."""
+    spans: list[tuple[int, int, str, str]] = []
+    pos = 0
+    for i, (line, rule) in enumerate(zip(lines, verdicts, strict=True)):
+        end = pos + len(line)
+        if rule is not None:
+            if end < len(text):
+                spans.append((pos, end + 1, "", rule))  # the line and the newline after it
+            elif pos > 0 and verdicts[i - 1] is None:
+                spans.append((pos - 1, end, "", rule))  # last line: the newline before it
+            else:
+                spans.append((pos, end, "", rule))  # the line before took the newline between
+        pos = end + 1
+    return spans
 
 
 def _is_menu_item(line: str, rules: _Rules) -> bool:

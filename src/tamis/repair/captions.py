@@ -7,11 +7,13 @@ A caption line is short and carries a credit: a label ("Photo:", "Foto:", "Фо�
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import regex
 
 from tamis.document import Document
+from tamis.repair.boilerplate_lines import line_spans
 from tamis.steps import Repair, Repaired, register
 
 # Credit labels in the supported languages (de en fr es it ru uk pl nl pt tr kk).
@@ -51,6 +53,10 @@ _TRAILING = regex.compile(
     )$
     """
 )
+# cheap first look: a credit label, an agency name or a copyright sign somewhere in the text
+_TRIGGER = re.compile(rf"[©®]|(?<!\w)(?:{_LABEL}|{_AGENCY})(?!\w)", re.I)
+# what every trailing-credit caption holds: a separator before the credit, or ". Photo AFP"
+_GATE = re.compile(r"[©®/|•–—(\[]|[.,]\s*(?:photo|foto|фото|bild|image|credit)", re.I)
 _SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
 
 
@@ -65,18 +71,21 @@ class MoveCaptions(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        spans = []
-        captions = []
-        pos = 0
-        for line in text.split("\n"):
-            end = pos + len(line)
-            s = line.strip()
-            if s and len(s) <= self.max_chars and _is_caption(s):
-                captions.append(s)
-                spans.append((pos, end + 1, "", "caption") if end < len(text) else (max(pos - 1, 0), end, "", "caption"))
-            pos = end + 1
-        if not spans:
+        if not _TRIGGER.search(text):
             return Repaired(text)
+        lines = text.split("\n")
+        verdicts: list[str | None] = []
+        captions = []
+        for line in lines:
+            s = line.strip()
+            if s and len(s) <= self.max_chars and (_GATE.search(s) or _LEADING.match(s)) and _is_caption(s):
+                captions.append(s)
+                verdicts.append("caption")
+            else:
+                verdicts.append(None)
+        if not captions:
+            return Repaired(text)
+        spans = line_spans(text, lines, verdicts)
         result = Repaired.from_spans(text, spans, step=self.name)
         return Repaired(result.text, result.edits, captions=tuple(captions))
 

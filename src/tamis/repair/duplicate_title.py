@@ -60,8 +60,11 @@ class DropDuplicateTitle(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         top: list[tuple[int, int, str]] = []  # (start, end, stripped line) of the first non-empty lines
         pos = 0
-        for line in text.split("\n"):
+        head = text[:4000]
+        for line in head.split("\n"):
             end = pos + len(line)
+            if end == len(head) < len(text):
+                break  # a line cut by the look-ahead window: not a title
             if line.strip():
                 top.append((pos, end, line.strip()))
                 if len(top) >= self.look_lines:

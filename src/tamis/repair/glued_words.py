@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import math
+import re
 from dataclasses import dataclass
 
 import regex
@@ -21,13 +22,35 @@ import regex
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
-# A run of letters not attached to digits, hyphens, apostrophes or URL/e-mail punctuation.
-_TOKEN = regex.compile(
-    r"(?<![\p{L}\p{M}\d_'’@/.\\-])\p{L}[\p{L}\p{M}]{4,}(?![\p{L}\p{M}\d_@/\\-]|['’.]\p{L})"
-)
+# Letter runs of 5+ (regex's \w minus digits and underscore); shorter glues ("ina") are too
+# ambiguous to split. Boundaries are checked only for the few tokens that are split.
+_TOKEN = re.compile(r"[^\W\d_]{5,}")
+_ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
+_ATTACHED_AFTER = frozenset("@/\\-_0123456789")
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 #: languages that write compounds as one word: two frequent halves do not prove a glue there
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "fi", "hu", "is", "el"})
+#: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
+ONE_LETTER_WORDS = {
+    "en": "ai", "fr": "aày", "es": "yaoeu", "it": "aeoè", "pt": "aeoé", "ru": "вискуоая",
+    "uk": "віузайяо", "pl": "wziaou", "cs": "vszkaoiu", "sk": "vszkaoiu",
+}
+#: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
+INFLECTIONS = {
+    "de": ("e", "n", "en", "er", "es", "em", "s", "ern", "ens", "nen", "ste", "sten", "ster", "stem", "ten", "te"),
+    "en": ("s", "es", "ed", "d", "er", "ers", "est", "ing", "ings", "ly", "ness", "y"),
+    "fr": ("s", "e", "es", "x", "ent", "er", "ée", "ées", "és", "ait", "aient", "ons", "ez"),
+    "es": ("s", "es", "a", "as", "o", "os", "mente", "ando", "iendo", "ado", "ada", "ados", "adas"),
+    "it": ("i", "e", "a", "o", "mente", "ando", "endo", "ato", "ata", "ati", "ate"),
+    "pt": ("s", "es", "a", "as", "o", "os", "mente", "ando", "endo", "ado", "ada"),
+    "nl": ("e", "en", "s", "er", "ste", "de", "te", "den", "ten"),
+    "ru": ("а", "я", "у", "ю", "ом", "ем", "ой", "ей", "ы", "и", "е", "ам", "ям", "ах", "ях", "ами", "ями", "ов",
+           "ев", "ий", "ый", "ая", "ое", "ые", "их", "ых", "ого", "его", "ому", "ему", "ую", "юю", "ся", "сь"),
+    "uk": ("а", "я", "у", "ю", "ом", "ем", "ой", "ій", "и", "і", "е", "ам", "ям", "ах", "ях", "ами", "ями", "ів",
+           "ий", "ая", "ої", "ого", "ому", "ую", "их", "ими", "ся", "сь"),
+    "pl": ("a", "y", "i", "e", "u", "ę", "ą", "em", "om", "ach", "ami", "ów", "ego", "emu", "ych", "ymi", "ie"),
+    "tr": ("lar", "ler", "ı", "i", "u", "ü", "da", "de", "ta", "te", "dan", "den", "tan", "ten", "in", "ın"),
+}
 
 
 @functools.cache
@@ -49,6 +72,7 @@ class SplitGluedWords(Repair):
     min_short_part_zipf: float = 5.0  # halves of 1-2 letters are often abbreviations: need more
     min_function_zipf: float = 5.0  # compounding languages: one half must be this frequent
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
+    min_capitalised_left_zipf: float = 4.0  # names: "Transome" is not "Tran some"
     rules = {
         "split_glued_pair": "two frequent words joined without a space, split (zipf evidence recorded)",
     }
@@ -63,15 +87,26 @@ class SplitGluedWords(Repair):
         words = lexicon(lang)
         if words is None:
             return Repaired(text)
+        # look at each distinct unknown token once; most documents have none that split
+        splits: dict[str, tuple[int, float, float]] = {}
+        # set difference in C: only tokens wordfreq does not know reach the Python loop
+        unknown = set(_TOKEN.findall(text.lower())).difference(words)
+        if not unknown:
+            return Repaired(text)
+        for token in {t for t in _TOKEN.findall(text) if t.lower() in unknown}:
+            if token.isupper():
+                continue
+            found = self.best_split(token, words, lang)
+            if found is not None:
+                splits[token] = found
+        if not splits:
+            return Repaired(text)
         spans: list[tuple[int, int, str, str]] = []
         evidence: list[str] = []
         for m in _TOKEN.finditer(text):
             token = m.group(0)
-            lower = token.lower()
-            if lower in words or token.isupper():
-                continue
-            found = self.best_split(token, words, lang)
-            if found is None:
+            found = splits.get(token)
+            if found is None or _attached(text, m.start(), m.end()):
                 continue
             i, z_left, z_right = found
             spans.append((m.start(), m.end(), f"{token[:i]} {token[i:]}", "split_glued_pair"))
@@ -92,9 +127,15 @@ class SplitGluedWords(Repair):
         True
         """
         lower = token.lower()
+        if any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end)):
+            return None  # an inflected form of a known word
         seams = {m.start() for m in _CASE_SEAM.finditer(token)}
+        capitalised = token[0].isupper()
+        one_letter = ONE_LETTER_WORDS.get(lang, "")
         best: tuple[float, int, float, float] | None = None
         for i in range(1, len(token)):
+            if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_letter):
+                continue
             left, right = lower[:i], lower[i:]
             z_left = words.get(left)
             if z_left is None:
@@ -103,7 +144,8 @@ class SplitGluedWords(Repair):
             if z_right is None:
                 continue
             if i in seams:
-                ok = min(z_left, z_right) >= self.min_seam_part_zipf
+                # "dieRegierung", "ofGlenmuir": a frequent word, then a capital where a new word starts
+                ok = min(z_left, z_right) >= self.min_seam_part_zipf or z_left >= self.min_function_zipf
             else:
                 if token[i].isupper() or (token[0].islower() and any(c.isupper() for c in token[1:])):
                     continue  # mixed case elsewhere (brand names, "iPhone"): not a plain glue
@@ -113,8 +155,26 @@ class SplitGluedWords(Repair):
                 )
                 if ok and lang in COMPOUNDING:
                     ok = max(z_left, z_right) >= self.min_function_zipf
+                if ok and capitalised:
+                    # a capitalised unknown token is often a name ("Budmouth", "Transome"): the right
+                    # half must be a function word, the left one a common word
+                    ok = z_right >= self.min_function_zipf and z_left >= self.min_capitalised_left_zipf
             if ok:
                 score = min(z_left, z_right) + (10.0 if i in seams else 0.0)
                 if best is None or score > best[0]:
                     best = (score, i, z_left, z_right)
         return None if best is None else (best[1], best[2], best[3])
+
+
+def _attached(text: str, start: int, end: int) -> bool:
+    """True when the letter run is part of a larger token (URL, e-mail, number, hyphenated or
+    apostrophe word, file name): such runs are never split."""
+    if start > 0 and text[start - 1] in _ATTACHED_BEFORE:
+        return True
+    if end < len(text):
+        after = text[end]
+        if after in _ATTACHED_AFTER:
+            return True
+        if after in "'’." and end + 1 < len(text) and text[end + 1].isalpha():
+            return True
+    return False

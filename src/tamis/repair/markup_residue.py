@@ -31,7 +31,7 @@ _NAME = rf"(?:{_BLOCK}|{_INLINE})"
 _ATTR = r"""(?:[\w:.@-]+\s*=\s*(?:"[^"<>]*"|'[^'<>]*'|[^\s"'<>=]+)|_ng[\w-]+|data-v-[\w-]+|data-react[\w-]*|ng-[\w-]+|(?:disabled|checked|hidden|async|defer|controls|autoplay|loop|muted|selected|required|readonly|itemscope|allowfullscreen|novalidate)(?![\w=-]))"""
 
 _TAG = regex.compile(
-    rf"""(?<![`"'“„«])<\s*(?P<close>/)?\s*(?P<name>{_NAME})(?P<attrs>(?:\s+{_ATTR})*)\s*/?\s*>(?![`"'”“»])""",
+    rf"""<\s*(?P<close>/)?\s*(?P<name>{_NAME})(?P<attrs>(?:\s+{_ATTR})*)\s*/?\s*>""",
     regex.I,
 )
 # an opening tag cut off before its ">" with an attribute whose value was lost:
@@ -48,7 +48,7 @@ _OPEN_TAIL = regex.compile(
 )
 # attribute runs whose "<tag" was lost: `class="entry-content">Text`, `" rel="nofollow">`
 _ATTR_RUN = regex.compile(
-    r"""(?:(?<=^|\s)|(?<=["'“”]))(?:[\w:.-]+\s*=\s*(?:"[^"<>\n]*"|'[^'<>\n]*')\s*)+/?>""",
+    r"""(?:(?<=^|\s)|(?<=["'“”>]))(?:[\w:.-]+\s*=\s*(?:"[^"<>\n]*"|'[^'<>\n]*')\s*)+/?>""",
     regex.M,
 )
 # framework attributes that leak as bare words: Angular, Vue, React
@@ -58,7 +58,7 @@ _FRAMEWORK = regex.compile(
 # the tail of a tag whose start was lost: `Vorteil“ /></p>` -> `Vorteil`
 _HALF_CLOSE = regex.compile(r"""\s*["“”']?\s*/>""")
 _ENTITY = regex.compile(r"&(?:amp;)?(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};|nbsp(?![A-Za-z0-9;]))")
-_LIST_ITEM_TAG = regex.compile(r"(?i)<\s*li\b")
+_QUOTES = frozenset("`\"'“”„«»‘’")
 _PREFILTER = regex.compile(r"[<>&=]")
 
 
@@ -95,7 +95,9 @@ class RemoveMarkupResidue(Repair):
         if not _PREFILTER.search(text):
             return Repaired(text)  # most documents: nothing that could be markup
         result = Repaired(text)
-        for fix in (self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close, self._entities):
+        # attribute runs once more after entities: `class=&quot;x&quot;>` is only visible then
+        for fix in (self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close,
+                    self._entities, self._attribute_runs):
             result = result.then(fix(result.text))
         return result
 
@@ -111,6 +113,8 @@ class RemoveMarkupResidue(Repair):
         for m in _TAG.finditer(text):
             name = m.group("name").lower()
             start, end = m.start(), m.end()
+            if start > 0 and end < len(text) and text[start - 1] in _QUOTES and text[end] in _QUOTES:
+                continue  # a tag quoted in prose or code ("use the `<p>` element") is content
             at_line_start = _line_start(text, start)
             at_line_end = _line_end(text, end)
             if name == "li":

@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-
-import regex
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
 # Spaces other than newline, including NBSP and the other Unicode space separators.
-_TRAILING = regex.compile(r"[^\S\n]+$", regex.M)
-_LEADING = regex.compile(r"^[^\S\n]+", regex.M)
-_RUNS = regex.compile(r"[^\S\n]{2,}|[^\S\n ]")  # after stripping line ends, every such run is interior
-_BLANKS = regex.compile(r"\n{3,}")
-_EDGES = regex.compile(r"\A\s+|\s+\Z")
+_TRAILING = re.compile(r"[^\S\n]+$", re.M)
+_LEADING = re.compile(r"^[^\S\n]+", re.M)
+_RUNS = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # after stripping line ends, every such run is interior
+_BLANKS = re.compile(r"\n{3,}")
+_EDGES = re.compile(r"\A\s+|\s+\Z")
+# any of the above, found in one pass: most texts have none (bench/repair_quality.py)
+_ANY = re.compile(r"[^\S\n]\n|\n[^\S\n]|[^\S\n]{2}|[^\S\n ]|\n{3}|\A\s|\s\Z|[^\S\n]\Z|\A[^\S\n]")
 
 
 @register("repair.whitespace", version=1)
@@ -31,6 +32,8 @@ class NormalizeWhitespace(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
+        if not _ANY.search(text):
+            return Repaired(text)
         result = Repaired(text)
         for pattern, repl, rule in (
             (_TRAILING, "", "trailing_space"),
