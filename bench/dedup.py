@@ -41,31 +41,30 @@ CONFIGS = {
 }
 
 
-def _child(argv: list[str]) -> tuple[float, int, str]:
-    """Run a command; wall seconds, peak RSS (MiB) of its largest process, stdout."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+def _child(argv: list[str]) -> tuple[float, str]:
+    """Run a command; wall seconds and stdout. The child reports its own peak RSS (see _peak_mib)."""
     t0 = time.perf_counter()
     proc = subprocess.run(argv, check=True, capture_output=True, text=True)
-    seconds = time.perf_counter() - t0
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    # ru_maxrss of children is a high-water mark over all of them: a later, smaller run shows the
-    # earlier peak, so every measured run goes in its own fresh interpreter via --one
-    return seconds, max(peak, before) // 1024, proc.stdout
+    return time.perf_counter() - t0, proc.stdout
+
+
+def _peak_mib() -> int:
+    """Peak RSS of the largest process among this one and its finished children (Linux: KiB)."""
+    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
 
 
 def tamis_once(corpus: Path, out: Path, workers: int, config: str) -> dict[str, Any]:
-    seconds, peak, stdout = _child([sys.executable, __file__, "--one", config, "--corpus", str(corpus),
-                                    "--out", str(out), "--workers", str(workers)])
+    seconds, stdout = _child([sys.executable, __file__, "--one", config, "--corpus", str(corpus),
+                              "--out", str(out), "--workers", str(workers)])
     res = json.loads(stdout.strip().splitlines()[-1])
-    res["peak_rss_mib"] = peak
     res["process_seconds"] = round(seconds, 2)
     return res
 
 
 def _one(args: argparse.Namespace) -> None:
     result = run_tamis(args.corpus, args.out, args.workers, CONFIGS[args.one])
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"seconds": round(result["seconds"], 2), "peak_rss_mib": peak // 1024,
+    print(json.dumps({"seconds": round(result["seconds"], 2), "peak_rss_mib": _peak_mib(),
                       "corpus_stages": result["stats"]["corpus_stages"]}))
 
 
@@ -74,10 +73,10 @@ def datatrove_once(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
 
     if work.exists():
         shutil.rmtree(work)
-    seconds, peak, stdout = _child([str(DATATROVE_PY), str(HERE / "dedup_datatrove.py"), str(corpus), str(work),
+    seconds, stdout = _child([str(DATATROVE_PY), str(HERE / "dedup_datatrove.py"), str(corpus), str(work),
                                     str(workers)])
     res = json.loads(stdout.strip().splitlines()[-1])
-    return {"seconds": round(res["seconds"], 2), "process_seconds": round(seconds, 2), "peak_rss_mib": peak,
+    return {"seconds": round(res["seconds"], 2), "process_seconds": round(seconds, 2), "peak_rss_mib": res["peak_rss_mib"],
             "clusters": res["clusters"], "removed": res["removed"]}
 
 

@@ -31,12 +31,14 @@ def test_case_matters_when_casefold_is_not_asked_for(tmp_path: Path) -> None:
     assert _verdicts(out) == {"a": None, "b": None}
 
 
-@pytest.mark.parametrize(("keep", "kept"), [("first", "a"), ("longest", "c"), ("best_quality", "b")])
-def test_keep_policies(tmp_path: Path, keep: str, kept: str) -> None:
+@pytest.mark.parametrize(("keep", "score", "kept"), [("first", "", "a"), ("longest", "", "c"),
+                                                     ("best_quality", "quality.score", "b"),
+                                                     ("best_quality", "-mt.score", "c")])
+def test_keep_policies(tmp_path: Path, keep: str, score: str, kept: str) -> None:
     p = paragraphs()[4]
-    docs = [doc("a", p, **{"quality.score": 0.2}), doc("b", p + " ", **{"quality.score": 0.9}),
-            doc("c", p + " ...", **{"quality.score": 0.5}), doc("z", paragraphs()[5])]
-    out = run_phases(RemoveExactDuplicates(keep=keep), [docs[:2], docs[2:]], tmp_path)
+    docs = [doc("a", p, **{"quality.score": 0.2, "mt.score": 0.5}), doc("b", p + " ", **{"quality.score": 0.9}),
+            doc("c", p + " ...", **{"quality.score": 0.5, "mt.score": 0.1}), doc("z", paragraphs()[5])]
+    out = run_phases(RemoveExactDuplicates(keep=keep, score=score), [docs[:2], docs[2:]], tmp_path)
     verdicts = _verdicts(out)
     assert verdicts[kept] is None and verdicts["z"] is None
     assert {k: v for k, v in verdicts.items() if v} == {k: kept for k in "abc" if k != kept}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from dedup_helpers import paragraphs
 
 from tamis.dedup import minhash as mh
@@ -70,3 +71,16 @@ def test_components_join_chains_and_keep_singletons_apart() -> None:
     nodes, labels = components(np.array([10, 11, 30, 12]), np.array([11, 12, 31, 13]))
     groups = {int(n): int(g) for n, g in zip(nodes, labels, strict=True)}
     assert groups == {10: 10, 11: 10, 12: 10, 13: 10, 30: 30, 31: 30}
+
+
+@pytest.mark.skipif(not mh.gpu_available(), reason="no CuPy or no CUDA device here")
+def test_gpu_signatures_and_band_keys_equal_cpu() -> None:
+    import cupy as cp
+
+    texts = [shingle_text(p) for p in paragraphs()] + ["", "東京都は日本の首都です。"]
+    a, b = mh.permutations(120, seed=1)
+    hashes, offsets = mh.shingle_hashes(texts, 5)
+    cpu = mh.signatures_cpu(hashes, offsets, a, b)
+    assert np.array_equal(mh.signatures_gpu(hashes, offsets, a, b), cpu)
+    gpu_keys = cp.asnumpy(mh.band_keys(cp.asarray(cpu), 24, 5, xp=cp))
+    assert np.array_equal(gpu_keys, mh.band_keys(cpu, 24, 5))

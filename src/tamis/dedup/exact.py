@@ -44,7 +44,7 @@ class RemoveExactDuplicates(CorpusStage):
     normalize: tuple[str, ...] = ("nfkc", "casefold", "punctuation", "whitespace")
     #: which copy survives: "first" (input order), "longest", "best_quality" (highest `score`)
     keep: str = "first"
-    #: annotation ranked by keep="best_quality"
+    #: annotation ranked by keep="best_quality": higher is better; "-name" when lower is better ("-mt.score")
     score: str = "quality.score"
     #: hash partitions of the reduce: its memory is about 24 bytes x documents / partitions
     partitions: int = 16

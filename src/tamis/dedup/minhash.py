@@ -111,12 +111,12 @@ def shingle_hashes(texts: Sequence[str], n: int = 5) -> tuple[np.ndarray, np.nda
     word = cls > 0
     prev_word = np.concatenate(([False], word[:-1]))
     prev_cls = np.concatenate(([0], cls[:-1]))
-    starts = np.flatnonzero(word & (~prev_word | (cls == 2) | (prev_cls == 2)))
-    # a token ends before the next token start or the next non-word character
-    nonword = np.flatnonzero(~word)
-    next_nonword = nonword[np.searchsorted(nonword, starts)]
-    next_start = np.append(starts[1:], len(cps))
-    ends = np.minimum(next_nonword, next_start)
+    is_start = word & (~prev_word | (cls == 2) | (prev_cls == 2))
+    starts = np.flatnonzero(is_start)
+    # a token ends where the next character is not a word character or starts a token of its own
+    next_word = np.append(word[1:], False)
+    next_start = np.append(is_start[1:], False)
+    ends = np.flatnonzero(word & (~next_word | next_start)) + 1
 
     # polynomial token hashes from prefix sums: sum_k c_k B^k over [s, e), times B^-s
     pows = np.empty(len(cps) + 1, dtype=np.uint64)
@@ -152,9 +152,9 @@ def shingle_hashes(texts: Sequence[str], n: int = 5) -> tuple[np.ndarray, np.nda
             has = ntok[short] > j
             extra[has] += tok[tok_off[short[has]] + j] * consts[j]
         extra += ntok[short].astype(np.uint64) * _GOLD  # keeps "a b" apart from "a b c"'s prefix
-        order = np.argsort(np.concatenate((sh_doc, short)), kind="stable")
-        acc = np.concatenate((acc, extra))[order]
-        sh_doc = np.concatenate((sh_doc, short))[order]
+        at = np.searchsorted(sh_doc, short)  # short documents have no other shingle: insert in doc order
+        acc = np.insert(acc, at, extra)
+        sh_doc = np.insert(sh_doc, at, short)
     hashes = fmix64(acc)
     offsets = np.searchsorted(sh_doc, np.arange(len(texts) + 1), side="left").astype(np.int64)
     return hashes, offsets

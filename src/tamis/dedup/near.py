@@ -12,7 +12,7 @@ Phases (all files under the stage's work folder):
 - apply, per shard: mark the recorded documents as duplicates.
 
 Banding: with b bands of r rows, two documents of Jaccard similarity s become candidates with
-probability 1 - (1 - s^r)^b. Defaults b=24, r=5 (120 permutations) give 0.999 at s=0.80,
+probability 1 - (1 - s^r)^b. Defaults b=24, r=5 (120 permutations) give 0.9999 at s=0.80,
 0.988 at 0.70, 0.86 at 0.60, 0.53 at 0.50 and 0.06 at 0.30 (the S-curve's midpoint (1/b)^(1/r) = 0.53);
 verification then keeps pairs whose estimate reaches `threshold` (0.65). The estimate from 120
 permutations has a standard deviation of about 0.04 at s=0.7, so the band setting is chosen to
@@ -27,6 +27,7 @@ every shingle they touch, which repair.glued_words fixes in the default pipeline
 from __future__ import annotations
 
 import html
+import importlib.util
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,8 +134,11 @@ class RemoveNearDuplicates(CorpusStage):
     seed: int = 1
     #: which copy survives: "first" (input order), "longest", "best_quality" (highest `score`)
     keep: str = "first"
+    #: annotation ranked by keep="best_quality": higher is better; "-name" when lower is better
     score: str = "quality.score"
-    partitions: int = 16
+    #: hash partitions of the reduce: it holds one partition's bucket records at a time
+    #: (16 bytes x bands x documents / partitions: 6 MB per partition at 1M documents)
+    partitions: int = 64
     #: where signatures are computed: "auto" (GPU when CuPy sees one), "cpu" or "gpu"
     device: str = "auto"
     #: documents hashed per vectorised batch (memory: about 1 KB x shingles per document x batch)
@@ -150,8 +154,9 @@ class RemoveNearDuplicates(CorpusStage):
             raise ValueError(f"threshold={self.threshold}: must be in (0, 1]")
         if self.device not in DEVICES:
             raise ValueError(f"device={self.device!r}; choose one of {', '.join(DEVICES)}")
-        if self.device == "gpu" and not mh.gpu_available():
-            raise ValueError("device='gpu' but CuPy sees no GPU; install tamis[gpu] or use device='auto'")
+        # only look for the package here: touching CUDA in the parent would break the forked workers
+        if self.device == "gpu" and importlib.util.find_spec("cupy") is None:
+            raise ValueError("device='gpu' needs CuPy: pip install 'tamis[gpu]' (or use device='auto')")
 
     def use_gpu(self) -> bool:
         return self.device == "gpu" or (self.device == "auto" and mh.gpu_available())

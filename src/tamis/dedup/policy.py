@@ -21,20 +21,22 @@ def rank_keys(docs: Sequence[Document], keep: str, score: str) -> np.ndarray:
     """Per document, a float where smaller means "keep this one"; ties go to the earliest document.
 
     "first" ranks all equal (input order decides), "longest" by -len(text), "best_quality" by
-    -annotations[score] (documents without a numeric score rank last).
+    -annotations[score], or by +annotations[name] when score is "-name" (lower is better, e.g.
+    "-mt.score"); documents without a numeric score rank last.
     """
     if keep == "first":
         return np.zeros(len(docs))
     if keep == "longest":
         return np.fromiter((-len(d.text) for d in docs), dtype=np.float64, count=len(docs))
+    sign, name = (1.0, score[1:]) if score.startswith("-") else (-1.0, score)
     out = np.empty(len(docs))
     for i, d in enumerate(docs):
-        value = d.annotations.get(score)
+        value = d.annotations.get(name)
         try:
             v = float(value) if value is not None and not isinstance(value, bool) else math.nan
         except (TypeError, ValueError):
             v = math.nan
-        out[i] = math.inf if math.isnan(v) else -v
+        out[i] = math.inf if math.isnan(v) else sign * v
     return out
 
 

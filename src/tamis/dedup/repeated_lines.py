@@ -101,7 +101,8 @@ class RemoveRepeatedLines(CorpusStage):
     min_site_share_short: float = 0.5
     #: normalisations applied to a line before counting (digits: "© 2019" and "© 2021" match)
     normalize: tuple[str, ...] = ("nfkc", "casefold", "punctuation", "digits", "whitespace")
-    partitions: int = 16
+    #: hash partitions of the reduce: it holds one partition's (line, document, host) records at a time
+    partitions: int = 64
 
     rules = {
         "repeated_line_site": "line found in many documents of the same site (menu, footer, share buttons)",
