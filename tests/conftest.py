@@ -24,3 +24,17 @@ def generated_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True, capture_output=True,
     )
     return out
+
+
+@pytest.fixture(scope="session")
+def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The output folder of `tamis demo` (the default pipeline over the bundled sample), run once."""
+    from click.testing import CliRunner
+
+    from tamis.cli import main
+
+    out = tmp_path_factory.mktemp("demo") / "out"
+    result = CliRunner().invoke(main, ["demo", "--output", str(out)])
+    assert result.exit_code == 0, result.output
+    (out.parent / "stdout.txt").write_text(result.stdout, "utf-8")
+    return out

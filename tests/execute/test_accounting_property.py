@@ -11,11 +11,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
-import identical_texts
 import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import foundation_steps
 from foundation_helpers import rows, ud_documents
 from tamis.execute import LocalExecutor, SerialExecutor
 from tamis.execute.runner import RunConfig, run
@@ -49,9 +49,9 @@ corpus = st.lists(
 def _pipeline() -> Pipeline:
     return Pipeline([
         FixUnicode(),
-        identical_texts.MeasureLength(),
-        identical_texts.RejectShort(min_chars=MIN_CHARS),
-        identical_texts.MarkIdenticalTexts(),
+        foundation_steps.MeasureLength(),
+        foundation_steps.RejectShort(min_chars=MIN_CHARS),
+        foundation_steps.MarkIdenticalTexts(),
         NormalizeWhitespace(),
     ])
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-import identical_texts
 import orjson
 import pytest
 
+import foundation_steps
 from foundation_helpers import SAMPLES
 from tamis.config import default_pipeline
 from tamis.execute import LocalExecutor, SerialExecutor
@@ -44,7 +44,7 @@ def test_serial_and_local_agree_on_the_bundled_sample(tmp_path: Path, fmt: str) 
 
 
 def test_serial_and_local_agree_with_a_corpus_stage(generated_corpus: Path, tmp_path: Path) -> None:
-    pipeline = Pipeline([FixUnicode(), identical_texts.MarkIdenticalTexts(), NormalizeWhitespace()])
+    pipeline = Pipeline([FixUnicode(), foundation_steps.MarkIdenticalTexts(), NormalizeWhitespace()])
     inputs = [str(generated_corpus / "corpus-*.jsonl")]
     serial = _run(pipeline, inputs, tmp_path / "serial", SerialExecutor())
     local = _run(pipeline, inputs, tmp_path / "local", LocalExecutor(2))

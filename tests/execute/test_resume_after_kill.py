@@ -9,9 +9,9 @@ import sys
 import time
 from pathlib import Path
 
-import identical_texts  # noqa: F401  (registers the test.* steps in this process too)
 import pytest
 
+import foundation_steps  # noqa: F401  (registers the test.* steps in this process too)
 from foundation_helpers import rows
 from tamis import config as config_mod
 from tamis.run import RunRequest, execute
@@ -20,7 +20,7 @@ from tamis.steps import REGISTRY
 HERE = Path(__file__).resolve().parent
 DRIVER = (
     f"import sys; sys.path[:0] = [{str(HERE.parent)!r}, {str(HERE)!r}]; "
-    "import identical_texts; from tamis.cli import main; main()"
+    "import foundation_steps; from tamis.cli import main; main()"
 )
 
 PER_DOC = """

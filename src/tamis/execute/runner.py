@@ -344,9 +344,14 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
     order = ["read", *(s.name for s in pipeline.steps)]
     steps = {name: merged[name].as_dict() for name in order if name in merged}
     steps.update({name: s.as_dict() for name, s in merged.items() if name not in steps})
-    reduces = {}
+    reduces, reduce_seconds = {}, {}
+    corpus_names = [corpus.name for _steps, corpus in pipeline.segments() if corpus is not None]
     for path in sorted((wdir / "done").glob("reduce*.json")):
-        reduces[path.stem] = orjson.loads(path.read_bytes()).get("info")
+        marker = orjson.loads(path.read_bytes())
+        reduces[path.stem] = marker.get("info")
+        k = int(path.stem.removeprefix("reduce"))
+        label = f"{corpus_names[k]} (reduce)" if k < len(corpus_names) else path.stem
+        reduce_seconds[label] = round(marker.get("seconds", 0.0), 4)
     return {
         **totals,
         "shards": n_shards,
@@ -356,6 +361,7 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
         "verdicts": dict(sorted(verdicts.items(), key=lambda kv: (-kv[1], kv[0]))),
         "steps": steps,
         "corpus_stages": reduces,
+        "reduce_seconds": reduce_seconds,
     }
 
 
