@@ -10,3 +10,15 @@ from tamis.repair import (  # noqa: F401  (registers the steps)
     unicode,
     whitespace,
 )
+
+#: the order of the repair steps in the default pipeline (tests check it against default.toml)
+REPAIR_ORDER = (
+    "repair.unicode",
+    "repair.markup_residue",
+    "repair.boilerplate_lines",
+    "repair.duplicate_title",
+    "repair.captions",
+    "repair.broken_lists",
+    "repair.glued_words",
+    "repair.whitespace",
+)

@@ -158,18 +158,25 @@ class RemoveBoilerplateLines(Repair):
 
 
 def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[tuple[int, int, str, str]]:
-    """Spans that delete the lines with a verdict, each with one adjacent newline."""
+    """Spans that delete the lines with a verdict, each with one adjacent newline.
+
+    A line takes the newline after it; the lines of a run that reaches the end of the text take
+    the newline before them instead, so no dangling newline is left behind.
+    """
+    tail = len(lines)  # first index of the removed run that ends the text
+    while tail > 0 and verdicts[tail - 1] is not None:
+        tail -= 1
     spans: list[tuple[int, int, str, str]] = []
     pos = 0
     for i, (line, rule) in enumerate(zip(lines, verdicts, strict=True)):
         end = pos + len(line)
         if rule is not None:
-            if end < len(text):
-                spans.append((pos, end + 1, "", rule))  # the line and the newline after it
-            elif pos > 0 and verdicts[i - 1] is None:
-                spans.append((pos - 1, end, "", rule))  # last line: the newline before it
+            if i >= tail and tail > 0:
+                spans.append((pos - 1, end, "", rule))
+            elif end < len(text):
+                spans.append((pos, end + 1, "", rule))
             else:
-                spans.append((pos, end, "", rule))  # the line before took the newline between
+                spans.append((pos, end, "", rule))
         pos = end + 1
     return spans
 

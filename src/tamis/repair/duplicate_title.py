@@ -58,6 +58,17 @@ class DropDuplicateTitle(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
+        result = self._drop_one(text, doc)
+        for _ in range(2):  # a third copy: drop it too, so repairing twice equals once
+            if not result.edits:
+                break
+            more = self._drop_one(result.text, doc)
+            if not more.edits:
+                break
+            result = Repaired(more.text, result.edits + more.edits, title=result.title)
+        return result
+
+    def _drop_one(self, text: str, doc: Document) -> Repaired:
         top: list[tuple[int, int, str]] = []  # (start, end, stripped line) of the first non-empty lines
         pos = 0
         head = text[:4000]
@@ -73,11 +84,11 @@ class DropDuplicateTitle(Repair):
         if len(top) < 2:
             return Repaired(text)
         first = top[0][2]
-        if len(first) > self.max_title_chars or len(_words(first)) < 2:
+        if not _title_like(first, self.max_title_chars):
             return Repaired(text)
         for cand in top[1:]:
             line = cand[2]
-            if len(line) > self.max_title_chars:
+            if not _title_like(line, self.max_title_chars):
                 continue
             la, lb = len(_words(first)), len(_words(line))
             if max(la, lb) > self.max_length_ratio * min(la, lb):
@@ -94,6 +105,12 @@ class DropDuplicateTitle(Repair):
         if doc.title is None and _looks_like_heading(first):
             return Repaired(text, title=first)
         return Repaired(text)
+
+
+def _title_like(line: str, max_chars: int) -> bool:
+    """A line that could be a title: not too long, three or more words, not a list item or a date."""
+    words = [w for w in _words(line) if not w.isdigit()]
+    return len(line) <= max_chars and len(words) >= 3 and not line.startswith(("•", "-", "*", "·"))
 
 
 def _looks_like_heading(line: str) -> bool:

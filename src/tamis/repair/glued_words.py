@@ -72,7 +72,7 @@ class SplitGluedWords(Repair):
     min_short_part_zipf: float = 5.0  # halves of 1-2 letters are often abbreviations: need more
     min_function_zipf: float = 5.0  # compounding languages: one half must be this frequent
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
-    min_capitalised_left_zipf: float = 4.0  # names: "Transome" is not "Tran some"
+    min_capitalised_left_zipf: float = 5.0  # names: "Transome", "Clairefont" stay; "Thiscontrast" splits
     rules = {
         "split_glued_pair": "two frequent words joined without a space, split (zipf evidence recorded)",
     }
