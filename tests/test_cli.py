@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import fcntl
+import gzip
 import os
 import pty
 import struct
@@ -77,6 +78,13 @@ def test_jsonl_output_and_rerun_of_a_finished_run(tmp_path: Path) -> None:
     assert {p.name: p.read_bytes() for p in (out / "kept").iterdir()} == files
     second = orjson.loads((out / "stats.json").read_bytes())
     assert {k: second[k] for k in COUNT_KEYS} == {k: first[k] for k in COUNT_KEYS}
+    explained = _invoke("explain", str(out), "web-00.jsonl:5")  # the broken line, in rejected/*.jsonl.gz
+    assert explained.exit_code == 0 and "malformed_json" in explained.stdout
+    kept_id = orjson.loads(gzip.decompress(files["part-00000-000.jsonl.gz"]).splitlines()[0])["id"]
+    assert _invoke("explain", str(out), kept_id).stdout.rstrip().endswith("verdict: kept")
+    report = _invoke("report", str(out))
+    assert report.exit_code == 0 and (out / "report.html").is_file()
+    assert _invoke("report", str(out / "nope")).exit_code == 2
 
 
 def _bad_toml(tmp_path: Path, text: str) -> str:

@@ -185,6 +185,8 @@ def report(output: str) -> None:
     """(Re)write OUTPUT/report.html from a finished run."""
     from tamis.report.html import write_report
 
+    if not (Path(output) / "stats.json").is_file():
+        raise TamisError(f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?")
     path = write_report(Path(output))
     click.echo(f"report: {path}")
 
@@ -202,7 +204,7 @@ def steps() -> None:
 
 @main.command()
 @click.option("--output", default=None, help="Where to write (default: a temporary folder).")
-@click.option("--workers", type=int, default=None)
+@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
 def demo(output: str | None, workers: int | None) -> None:
     """Run the default pipeline on the bundled sample and print a short summary."""
     from tamis.clean import clean_document

@@ -99,14 +99,14 @@ def prepare_output(out: Path, overwrite: bool) -> None:
 def execute(request: RunRequest) -> RunSummary:
     opts = settings(request)
     out = Path(request.output)
-    shards = discover(request.inputs)  # before touching the output: a bad input changes nothing
-    prepare_output(out, request.overwrite)
+    # Everything that can be wrong with the request is checked before the output is touched.
+    shards = discover(request.inputs)
     cfg = run_config(str(out), opts, request.config.pipeline.strict)
-    try:
-        executor = make_executor(str(opts.get("executor", "local")), _workers(opts.get("workers")),
-                                 request.ray_address)
-    except ValueError as err:
-        raise ConfigError(str(err)) from err
+    executor_name, workers = str(opts.get("executor", "local")), _workers(opts.get("workers"))
+    if executor_name not in ("serial", "local", "ray"):
+        raise ConfigError(f"unknown executor {executor_name!r}; choose serial, local or ray")
+    prepare_output(out, request.overwrite)
+    executor = make_executor(executor_name, workers, request.ray_address)
     show = request.progress and sys.stderr.isatty()
     summary = run(request.config.pipeline, shards, cfg, executor, progress=TqdmProgress if show else None)
     if request.report:
