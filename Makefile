@@ -24,6 +24,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests bench
 
 bench: $(STAMP)
+	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
 	$(BIN)/python bench/run.py
 
 eval: $(STAMP)
