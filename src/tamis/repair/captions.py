@@ -53,10 +53,9 @@ _TRAILING = regex.compile(
     )$
     """
 )
-# cheap first look: a credit label, an agency name or a copyright sign somewhere in the text
-_TRIGGER = re.compile(rf"[©®]|(?<!\w)(?:{_LABEL}|{_AGENCY})(?!\w)", re.I)
-# what every trailing-credit caption holds: a separator before the credit, or ". Photo AFP"
-_GATE = re.compile(r"[©®/|•–—(\[]|[.,]\s*(?:photo|foto|фото|bild|image|credit)", re.I)
+# cheap first look at a short line: a separator a trailing credit needs, or a leading label
+_GATE = re.compile(r"[©®/|•–—(\[]")
+_PHOTO_WORDS = ("photo", "foto", "фото", "bild", "image", "credit")
 _SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
 
 
@@ -71,14 +70,12 @@ class MoveCaptions(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        if not _TRIGGER.search(text):
-            return Repaired(text)
         lines = text.split("\n")
         verdicts: list[str | None] = []
         captions = []
         for line in lines:
             s = line.strip()
-            if s and len(s) <= self.max_chars and (_GATE.search(s) or _LEADING.match(s)) and _is_caption(s):
+            if s and len(s) <= self.max_chars and _could_be_caption(s) and _is_caption(s):
                 captions.append(s)
                 verdicts.append("caption")
             else:
@@ -88,6 +85,13 @@ class MoveCaptions(Repair):
         spans = line_spans(text, lines, verdicts)
         result = Repaired.from_spans(text, spans, step=self.name)
         return Repaired(result.text, result.edits, captions=tuple(captions))
+
+
+def _could_be_caption(line: str) -> bool:
+    if _GATE.search(line) or _LEADING.match(line):
+        return True
+    low = line.lower()
+    return any(w in low for w in _PHOTO_WORDS)  # ". Photo AFP"
 
 
 def _is_caption(line: str) -> bool:

@@ -8,6 +8,7 @@ markup debris, more complete) is kept, wherever it stands.
 from __future__ import annotations
 
 import difflib
+import re
 from dataclasses import dataclass
 
 import regex
@@ -15,12 +16,12 @@ import regex
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
-_WORD = regex.compile(r"\w+")
+_WORD = re.compile(r"\w+")
 _DEBRIS = regex.compile(r"[<>/=&;{}\[\]|\\]|[“”\"](?=\s*$)")
 
 
 def _words(line: str) -> list[str]:
-    return [w.lower() for w in _WORD.findall(line)]
+    return _WORD.findall(line.lower())
 
 
 def similarity(a: str, b: str) -> float:
@@ -35,6 +36,8 @@ def similarity(a: str, b: str) -> float:
     if not wa or not wb:
         return 0.0
     jaccard = len(wa & wb) / len(wa | wb)
+    if jaccard >= 0.6 or len(wa & wb) < 2:
+        return jaccard  # clearly alike, or sharing under two words: the character ratio cannot matter
     ratio = difflib.SequenceMatcher(None, a.lower(), b.lower(), autojunk=False).ratio()
     return max(jaccard, ratio)
 

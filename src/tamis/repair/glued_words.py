@@ -27,6 +27,10 @@ from tamis.steps import Repair, Repaired, register
 _TOKEN = re.compile(r"[^\W\d_]{5,}")
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
 _ATTACHED_AFTER = frozenset("@/\\-_0123456789")
+# a lower-case letter then a capital (Latin and Cyrillic of the supported languages; stdlib re is
+# ~3x faster than \p{Ll}\p{Lu} in `regex`); only then are seam tokens looked for
+_INNER_CAPITAL = re.compile("[a-zß-öø-ÿа-яёіїєґәғқңөұүһ][A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐӘҒҚҢӨҰҮҺ]")
+_SEAM_TOKEN = regex.compile(r"(?<![\p{L}\p{M}])\p{L}*\p{Ll}\p{Lu}\p{L}*")
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 #: languages that write compounds as one word: two frequent halves do not prove a glue there
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "fi", "hu", "is", "el"})
@@ -34,6 +38,15 @@ COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "fi", "hu", "is", "el"})
 ONE_LETTER_WORDS = {
     "en": "ai", "fr": "aày", "es": "yaoeu", "it": "aeoè", "pt": "aeoé", "ru": "вискуоая",
     "uk": "віузайяо", "pl": "wziaou", "cs": "vszkaoiu", "sk": "vszkaoiu",
+}
+#: verb prefixes that are also prepositions or particles: "an"+"gefesselt" or "за"+"дивився" is one
+#: word of the language far more often than two (bench/repair_quality.py false splits)
+VERB_PREFIXES = {
+    "de": frozenset(["an", "auf", "aus", "ab", "bei", "ein", "mit", "nach", "vor", "zu", "durch", "über", "um", "unter", "hinter", "wider", "dar"]),
+    "nl": frozenset(["aan", "op", "uit", "af", "bij", "in", "mee", "na", "voor", "toe", "door", "over", "om", "onder"]),
+    "ru": frozenset(["в", "во", "вз", "вс", "вы", "до", "за", "из", "ис", "на", "над", "не", "ни", "о", "об", "от", "по", "под", "пере", "пре", "при", "про", "раз", "рас", "с", "со", "у"]),
+    "uk": frozenset(["в", "ви", "від", "до", "за", "з", "зі", "на", "над", "не", "ні", "о", "об", "от", "пере", "по", "під", "при", "про", "роз", "с", "у"]),
+    "pl": frozenset(["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]),
 }
 #: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
 INFLECTIONS = {
@@ -63,15 +76,23 @@ def lexicon(lang: str) -> dict[str, float] | None:
     return {w: math.log10(f) + 9.0 for w, f in wordfreq.get_frequency_dict(lang, wordlist="best").items()}
 
 
+@functools.cache
+def function_words(lang: str, min_zipf: float) -> frozenset[str]:
+    """The words of `lang` at least this frequent (articles, prepositions, pronouns, auxiliaries)."""
+    words = lexicon(lang) or {}
+    return frozenset(w for w, z in words.items() if z >= min_zipf and len(w) <= 7)
+
+
 @register("repair.glued_words", version=1)
 @dataclass(frozen=True)
 class SplitGluedWords(Repair):
     """Split words glued by extraction when the token is unknown and both halves are frequent words."""
 
-    min_part_zipf: float = 3.0  # each half at least this common (zipf 3 = once per million words)
+    min_part_zipf: float = 4.0  # each half at least this common (zipf 4 = 10 per million words)
     min_short_part_zipf: float = 5.0  # halves of 1-2 letters are often abbreviations: need more
-    min_function_zipf: float = 5.0  # compounding languages: one half must be this frequent
+    min_function_zipf: float = 6.0  # one half must be this frequent (articles, prepositions, pronouns)
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
+    max_occurrences: int = 1  # a token seen twice in one text is a word (names, old spellings)
     min_capitalised_left_zipf: float = 5.0  # names: "Transome", "Clairefont" stay; "Thiscontrast" splits
     rules = {
         "split_glued_pair": "two frequent words joined without a space, split (zipf evidence recorded)",
@@ -87,17 +108,24 @@ class SplitGluedWords(Repair):
         words = lexicon(lang)
         if words is None:
             return Repaired(text)
-        # look at each distinct unknown token once; most documents have none that split
-        splits: dict[str, tuple[int, float, float]] = {}
-        # set difference in C: only tokens wordfreq does not know reach the Python loop
+        # distinct lowercased tokens the word list lacks (set difference in C), then a case-blind
+        # first test; most documents stop here (bench/repair_quality.py: ~2x faster than a loop)
         unknown = set(_TOKEN.findall(text.lower())).difference(words)
         if not unknown:
             return Repaired(text)
-        for token in {t for t in _TOKEN.findall(text) if t.lower() in unknown}:
+        # case-blind first test of the plain rule; tokens with a case seam are found separately
+        function = function_words(lang, self.min_function_zipf)
+        plain = {t for t in unknown if _has_split(t, words, function, self.min_part_zipf)}
+        candidates = {t for t in set(_TOKEN.findall(text)) if t.lower() in plain} if plain else set()
+        if _INNER_CAPITAL.search(text):
+            candidates |= {t for t in _SEAM_TOKEN.findall(text) if t.lower() in unknown}
+        splits: dict[str, tuple[int, float, float]] = {}
+        for token in candidates:
             if token.isupper():
                 continue
             found = self.best_split(token, words, lang)
-            if found is not None:
+            # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
+            if found is not None and text.count(token) <= self.max_occurrences:
                 splits[token] = found
         if not splits:
             return Repaired(text)
@@ -127,16 +155,17 @@ class SplitGluedWords(Repair):
         True
         """
         lower = token.lower()
-        if any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end)):
-            return None  # an inflected form of a known word
         seams = {m.start() for m in _CASE_SEAM.finditer(token)}
         capitalised = token[0].isupper()
         one_letter = ONE_LETTER_WORDS.get(lang, "")
+        prefixes = VERB_PREFIXES.get(lang, frozenset())
         best: tuple[float, int, float, float] | None = None
         for i in range(1, len(token)):
             if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_letter):
                 continue
             left, right = lower[:i], lower[i:]
+            if left in prefixes and i not in seams:
+                continue  # "задивився", "angefesselt": a verb prefix, not a preposition glued on
             z_left = words.get(left)
             if z_left is None:
                 continue
@@ -144,17 +173,19 @@ class SplitGluedWords(Repair):
             if z_right is None:
                 continue
             if i in seams:
-                # "dieRegierung", "ofGlenmuir": a frequent word, then a capital where a new word starts
-                ok = min(z_left, z_right) >= self.min_seam_part_zipf or z_left >= self.min_function_zipf
+                # "dieRegierung", "ofGlenmuir": a capital where a new word starts. A capitalised
+                # token with an inner capital is a name ("MacStinger", "DeSantis") unless its left
+                # half is a function word ("DieRegierung" at a sentence start)
+                ok = z_left >= self.min_function_zipf if capitalised else min(z_left, z_right) >= self.min_seam_part_zipf
             else:
                 if token[i].isupper() or (token[0].islower() and any(c.isupper() for c in token[1:])):
                     continue  # mixed case elsewhere (brand names, "iPhone"): not a plain glue
-                ok = all(
+                # both halves common, one of them a function word: two content words side by side
+                # make a valid compound or derivation more often than a glue ("playfellow")
+                ok = max(z_left, z_right) >= self.min_function_zipf and all(
                     z >= (self.min_short_part_zipf if len(part) <= 2 else self.min_part_zipf)
                     for part, z in ((left, z_left), (right, z_right))
                 )
-                if ok and lang in COMPOUNDING:
-                    ok = max(z_left, z_right) >= self.min_function_zipf
                 if ok and capitalised:
                     # a capitalised unknown token is often a name ("Budmouth", "Transome"): the right
                     # half must be a function word, the left one a common word
@@ -163,7 +194,11 @@ class SplitGluedWords(Repair):
                 score = min(z_left, z_right) + (10.0 if i in seams else 0.0)
                 if best is None or score > best[0]:
                     best = (score, i, z_left, z_right)
-        return None if best is None else (best[1], best[2], best[3])
+        if best is None:
+            return None
+        if any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end)):
+            return None  # an inflected form of a known word ("schildernden" = "schildernd" + "en")
+        return best[1], best[2], best[3]
 
 
 def _attached(text: str, start: int, end: int) -> bool:
@@ -176,5 +211,18 @@ def _attached(text: str, start: int, end: int) -> bool:
         if after in _ATTACHED_AFTER:
             return True
         if after in "'’." and end + 1 < len(text) and text[end + 1].isalpha():
+            return True
+    return False
+
+
+def _has_split(token: str, words: dict[str, float], function: frozenset[str], floor: float) -> bool:
+    """Whether a lowercased token splits into a function word and a word of zipf >= floor
+    (the case-blind first test; `best_split` decides). Function words are short: at most 7
+    letters are tried at each end."""
+    n = len(token)
+    for i in range(1, min(8, n)):
+        if token[:i] in function and words.get(token[i:], 0.0) >= floor:
+            return True
+        if token[n - i :] in function and words.get(token[: n - i], 0.0) >= floor:
             return True
     return False

@@ -36,7 +36,11 @@ def could_need_ftfy(text: str) -> bool:
     """
     from ftfy import badness
 
-    if not unicodedata.is_normalized("NFC", text) or _suspicious().search(text):
+    if _suspicious().search(text):
+        return True
+    if text.isascii():
+        return False  # ASCII is NFC and cannot hold mojibake
+    if not unicodedata.is_normalized("NFC", text):
         return True
     # UTF-8 read as Latin-1/cp1252 leaves a lead byte (Â..ô) before a continuation byte
     # (U+0080..U+00BF or its cp1252 look-alike); ftfy's slower is_bad confirms it
@@ -58,8 +62,6 @@ class FixUnicode(Repair):
         import ftfy
 
         # Quick exit: pure ASCII without control characters cannot hold what ftfy fixes.
-        if text.isascii() and text.isprintable():
-            return Repaired(text)
         if self.normalization == "NFC" and not could_need_ftfy(text):
             return Repaired(text)  # bench/repair_quality.py: 4 -> 60+ MB/s on clean text
         fixed, plan = ftfy.fix_and_explain(
@@ -72,4 +74,35 @@ class FixUnicode(Repair):
         if fixed == text:
             return Repaired(text)
         steps = ",".join(sorted({p.code if hasattr(p, "code") else str(p[1]) for p in plan or []}))
-        return Repaired.from_diff(text, fixed, step=self.name, rule="ftfy_fix", evidence=steps)
+        return _line_diff(text, fixed, step=self.name, rule="ftfy_fix", evidence=steps)
+
+
+def _line_diff(before: str, after: str, *, step: str, rule: str, evidence: str) -> Repaired:
+    """Minimal edits from `before` to `after`, diffing only the lines that changed.
+
+    ftfy's fixes are local; a whole-text difflib diff of a long page costs ~50 ms, a per-line one
+    a fraction of that. When the line count changed (line-break fixes), fall back to a full diff.
+    """
+    old_lines, new_lines = before.split("\n"), after.split("\n")
+    if len(old_lines) != len(new_lines):
+        return Repaired.from_diff(before, after, step=step, rule=rule, evidence=evidence)
+    spans = []
+    pos = 0
+    for old, new in zip(old_lines, new_lines, strict=True):
+        if old != new:
+            line = Repaired.from_diff(old, new, step=step, rule=rule)
+            spans += [(pos + e.start, pos + e.end, e.inserted, rule) for e in _unchained(line.edits)]
+        pos += len(old) + 1
+    result = Repaired.from_spans(before, spans, step=step, evidence=evidence)
+    assert result.text == after
+    return result
+
+
+def _unchained(edits: tuple) -> list:
+    """Edits of one diff re-expressed with offsets into the original line (from_spans chains them)."""
+    out = []
+    delta = 0
+    for e in edits:
+        out.append(type(e)(e.step, e.rule, e.start - delta, e.end - delta, e.removed, e.inserted, e.evidence))
+        delta += len(e.inserted) - len(e.removed)
+    return out

@@ -14,8 +14,27 @@ _LEADING = re.compile(r"^[^\S\n]+", re.M)
 _RUNS = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # after stripping line ends, every such run is interior
 _BLANKS = re.compile(r"\n{3,}")
 _EDGES = re.compile(r"\A\s+|\s+\Z")
-# any of the above, found in one pass: most texts have none (bench/repair_quality.py)
-_ANY = re.compile(r"[^\S\n]\n|\n[^\S\n]|[^\S\n]{2}|[^\S\n ]|\n{3}|\A\s|\s\Z|[^\S\n]\Z|\A[^\S\n]")
+# whitespace other than " " and "\n" (tabs, NBSP, Unicode spaces): one C-level character scan
+_ODD = re.compile("[\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+
+
+def needs_normalizing(text: str) -> bool:
+    """True when some rule below could change `text` (substring checks: ~20x faster than the regexes).
+
+    >>> needs_normalizing("one line\\n\\nnext"), needs_normalizing("two  spaces"), needs_normalizing("x\\xa0y")
+    (False, True, True)
+    """
+    if not text:
+        return False
+    return (
+        text[0].isspace()
+        or text[-1].isspace()
+        or "  " in text
+        or " \n" in text
+        or "\n " in text
+        or "\n\n\n" in text
+        or _ODD.search(text) is not None
+    )
 
 
 @register("repair.whitespace", version=1)
@@ -32,7 +51,7 @@ class NormalizeWhitespace(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        if not _ANY.search(text):
+        if not needs_normalizing(text):
             return Repaired(text)
         result = Repaired(text)
         for pattern, repl, rule in (
