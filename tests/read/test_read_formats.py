@@ -14,9 +14,13 @@ import pyarrow.parquet as pq
 import pytest
 import zstandard
 
-from foundation_helpers import ud_documents
+from foundation_helpers import rows, ud_documents
 from tamis.document import KEPT_SCHEMA, Document, Edit, Source
+from tamis.execute import LocalExecutor
+from tamis.execute.runner import RunConfig, run
+from tamis.pipeline import Pipeline
 from tamis.read import ReadOptions, discover, read_shard
+from tamis.repair.whitespace import NormalizeWhitespace
 from tamis.write import ShardWriter
 
 TEXTS = ud_documents(12)
@@ -223,3 +227,16 @@ def test_writer_output_reads_back(tmp_path: Path, fmt: str) -> None:
     assert len(w.paths) > 1  # rotated by size
     docs = _read_all([str(tmp_path / "out")])
     assert [(d.id, d.text) for d in docs] == [(d.id, d.text) for d in _documents()]
+
+
+def test_a_run_reads_fsspec_urls(tmp_path: Path) -> None:
+    fs = fsspec.filesystem("memory")
+    fs.pipe("/tamis-run-test/a.jsonl", _jsonl_bytes(_records()[:6]))
+    (tmp_path / "b.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(_jsonl_bytes(_records()[6:])))
+    try:
+        shards = discover(["memory://tamis-run-test", f"file://{tmp_path}/b.jsonl.zst"])
+        summary = run(Pipeline([NormalizeWhitespace()]), shards, RunConfig(output=str(tmp_path / "out")), LocalExecutor(2))
+    finally:
+        fs.rm("/tamis-run-test", recursive=True)
+    assert summary.counts == {"input": 12, "kept": 12, "rejected": 0, "duplicates": 0, "failed": 0}
+    assert sorted(r["id"] for r in rows(tmp_path / "out" / "kept", ["id"])) == sorted(r["id"] for r in _records())
