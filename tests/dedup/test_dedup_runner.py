@@ -108,3 +108,15 @@ def _edit(e: dict[str, Any]) -> Any:
     from tamis.document import Edit
 
     return Edit(**e)
+
+
+def test_empty_shards_and_texts_pass_through(tmp_path: Path) -> None:
+    from dedup_helpers import doc, run_phases
+
+    from tamis.dedup.exact import RemoveExactDuplicates
+    from tamis.dedup.repeated_lines import RemoveRepeatedLines
+
+    shards = [[], [doc("e1", ""), doc("e2", "!!! ..."), doc("p", paragraphs()[0])], []]
+    for stage in (RemoveRepeatedLines(), RemoveExactDuplicates(), RemoveNearDuplicates()):
+        out = run_phases(stage, shards, tmp_path / stage.name)
+        assert [d.verdict for d in out] == [None, None, None]
