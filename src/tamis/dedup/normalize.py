@@ -112,9 +112,9 @@ def host_of(doc: Document) -> str:
     'example.com'
     """
     url = url_of(doc)
-    if not url:
-        site = doc.meta.get("site") or (doc.meta.get("metadata") or {}).get("site") if isinstance(
-            doc.meta.get("metadata", {}), dict) else None
+    if not url:  # no URL: a "site" field of the record (or of its metadata) still names the site
+        nested = doc.meta.get("metadata")
+        site = doc.meta.get("site") or (nested.get("site") if isinstance(nested, dict) else None)
         return str(site).lower() if site else ""
     try:
         host = urlsplit(url if "//" in url else "//" + url).hostname or ""
