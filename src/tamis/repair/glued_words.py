@@ -48,6 +48,13 @@ VERB_PREFIXES = {
     "uk": frozenset(["в", "ви", "від", "до", "за", "з", "зі", "на", "над", "не", "ні", "о", "об", "от", "пере", "по", "під", "при", "про", "роз", "с", "у"]),
     "pl": frozenset(["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]),
 }
+#: word endings that are whole words too: "einigemal", "dergestalt" are one word
+SUFFIX_WORDS = {
+    "de": frozenset(["mal", "weise", "wärts", "seits", "halb", "halben", "lang", "maßen", "gestalt", "dings"]),
+    "en": frozenset(["wise", "ward", "wards", "self", "selves"]),
+}
+#: German present participles ("grauenden" is "grauend" + "en", not "grauen den")
+_PARTICIPLE = {"de": re.compile(r"end(?:e|en|er|es|em)?$")}
 #: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
 INFLECTIONS = {
     "de": ("e", "n", "en", "er", "es", "em", "s", "ern", "ens", "nen", "ste", "sten", "ster", "stem", "ten", "te"),
@@ -89,7 +96,7 @@ class SplitGluedWords(Repair):
     """Split words glued by extraction when the token is unknown and both halves are frequent words."""
 
     min_part_zipf: float = 4.0  # each half at least this common (zipf 4 = 10 per million words)
-    min_short_part_zipf: float = 5.0  # halves of 1-2 letters are often abbreviations: need more
+    min_short_part_zipf: float = 5.5  # halves of 1-2 letters are often abbreviations ("st"): need more
     min_function_zipf: float = 6.0  # one half must be this frequent (articles, prepositions, pronouns)
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
     max_occurrences: int = 1  # a token seen twice in one text is a word (names, old spellings)
@@ -159,12 +166,16 @@ class SplitGluedWords(Repair):
         capitalised = token[0].isupper()
         one_letter = ONE_LETTER_WORDS.get(lang, "")
         prefixes = VERB_PREFIXES.get(lang, frozenset())
+        suffix_words = SUFFIX_WORDS.get(lang, frozenset())
+        participle = _PARTICIPLE.get(lang)
+        if participle is not None and participle.search(lower):
+            return None
         best: tuple[float, int, float, float] | None = None
         for i in range(1, len(token)):
             if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_letter):
                 continue
             left, right = lower[:i], lower[i:]
-            if left in prefixes and i not in seams:
+            if (left in prefixes or right in suffix_words) and i not in seams:
                 continue  # "задивився", "angefesselt": a verb prefix, not a preposition glued on
             z_left = words.get(left)
             if z_left is None:
@@ -187,9 +198,11 @@ class SplitGluedWords(Repair):
                     for part, z in ((left, z_left), (right, z_right))
                 )
                 if ok and capitalised:
-                    # a capitalised unknown token is often a name ("Budmouth", "Transome"): the right
-                    # half must be a function word, the left one a common word
-                    ok = z_right >= self.min_function_zipf and z_left >= self.min_capitalised_left_zipf
+                    # a capitalised unknown token is often a name ("Budmouth", "Transome"): a function
+                    # word must open it ("Ichwies") or close it after a common word ("Baueines")
+                    ok = z_left >= self.min_function_zipf or (
+                        z_right >= self.min_function_zipf and z_left >= self.min_capitalised_left_zipf
+                    )
             if ok:
                 score = min(z_left, z_right) + (10.0 if i in seams else 0.0)
                 if best is None or score > best[0]:
