@@ -168,6 +168,8 @@ class RemoveBoilerplateLines(Repair):
         "newsletter": "a newsletter sign-up prompt",
         "copyright": "a copyright / 'All rights reserved' line",
         "posted_in": "a 'Posted in …' / 'Tags: …' category line",
+        "advertisement": "an ad label line ('Advertisement', 'Anzeige', 'Реклама')",
+        "tracking_script": "an ad or analytics code snippet left as text (adsbygoogle, googletag, dataLayer, …)",
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:

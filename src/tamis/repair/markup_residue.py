@@ -57,9 +57,18 @@ _FRAMEWORK = regex.compile(
 )
 # the tail of a tag whose start was lost: `Vorteil“ /></p>` -> `Vorteil`
 _HALF_CLOSE = regex.compile(r"""\s*["“”']?\s*/>""")
+# HTML comments and conditional comments, kept within one screen of text
+_COMMENT = regex.compile(r"<!--.{0,2000}?-->|<!\[CDATA\[|\]\]>", regex.S)
+# page-builder and WordPress shortcodes, BBCode links/images/quotes: never prose
+_SHORTCODE = regex.compile(
+    r"\[/?(?:caption|embed|gallery|audio|video|playlist|wp_[a-z_]+|vc_[a-z_]+|et_pb_[a-z_]+|fusion_[a-z_]+|"
+    r"av_[a-z_]+|su_[a-z_]+|tdc_[a-z_]+|mk_[a-z_]+|cs_[a-z_]+|elementor[a-z_-]*|contact-form-7|ninja_form)"
+    r"(?:\s[^\[\]\n]{0,300})?\]|\[(?:url|img|quote)(?:=[^\]\n]{1,300})?\]|\[/(?:url|img|quote)\]",
+    regex.I,
+)
 _ENTITY = regex.compile(r"&(?:amp;)?(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};|nbsp(?![A-Za-z0-9;]))")
 _QUOTES = frozenset("`\"'“”„«»‘’")
-_PREFILTER = regex.compile(r"[<>&=]")
+_PREFILTER = regex.compile(r"[<>&=\[]")
 
 
 def _entity(match: regex.Match[str]) -> str:
@@ -89,6 +98,8 @@ class RemoveMarkupResidue(Repair):
         "framework_attribute": "a framework attribute (Angular _ngcontent-*, Vue data-v-*, React data-react*) removed",
         "half_tag": "the end of a tag whose start was lost (`“ /></p>`) removed",
         "html_entity": "an HTML entity (&amp; &#39; &nbsp; …) decoded",
+        "html_comment": "an HTML comment (<!-- … -->) or CDATA marker removed",
+        "shortcode": "a WordPress/page-builder shortcode or BBCode tag ([caption …], [vc_row], [url=…]) removed",
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
@@ -96,10 +107,20 @@ class RemoveMarkupResidue(Repair):
             return Repaired(text)  # most documents: nothing that could be markup
         result = Repaired(text)
         # attribute runs once more after entities: `class=&quot;x&quot;>` is only visible then
-        for fix in (self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close,
+        for fix in (self._comments, self._shortcodes, self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close,
                     self._entities, self._attribute_runs):
             result = result.then(fix(result.text))
         return result
+
+    def _comments(self, text: str) -> Repaired:
+        if "<!" not in text and "]]>" not in text:
+            return Repaired(text)
+        return Repaired.substitute(text, _COMMENT, "", step=self.name, rule="html_comment")
+
+    def _shortcodes(self, text: str) -> Repaired:
+        if "[" not in text:
+            return Repaired(text)
+        return Repaired.substitute(text, _SHORTCODE, "", step=self.name, rule="shortcode")
 
     def _cut_tags(self, text: str) -> Repaired:
         spans = [(m.start(), m.end(), "", "cut_tag") for m in _OPEN_CUT.finditer(text)]
