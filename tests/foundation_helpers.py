@@ -34,3 +34,18 @@ def rows(folder: Path, columns: list[str] | None = None) -> list[dict]:
     for path in sorted(folder.glob("*.parquet")):
         out.extend(pq.read_table(path, columns=columns).to_pylist())
     return out
+
+
+def write_fallback_corpus(out: Path, n_docs: int = 600, shards: int = 6) -> None:
+    """`n_docs` records of real sentences in `shards` files named like make_corpus.py's, with
+    varied lengths and 4 % exact copies (for when ../shared/bench/make_corpus.py is absent)."""
+    texts = ud_documents(n_docs, sentences=3)
+    records = []
+    for i in range(n_docs):
+        text = " ".join(texts[(i * k) % len(texts)] for k in range(1, 2 + i % 4)) + f" ({i})"
+        if i % 25 == 24:
+            text = records[i // 2]["text"]  # an exact copy of an earlier document
+        records.append({"id": f"doc-{i:05d}", "text": text})
+    for s in range(shards):
+        part = records[s::shards]
+        (out / f"corpus-{s:05d}.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in part))

@@ -84,12 +84,16 @@ def _start(corpus: Path, cfg: Path, out: Path) -> subprocess.Popen:
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def _kill_when(proc: subprocess.Popen, done: Path, prefix: str, timeout: float = 60) -> int:
-    """SIGKILL the run (and its workers: the whole process group) once a done-marker `prefix*` exists."""
+def _kill_when(proc: subprocess.Popen, done: Path, prefix: str, timeout: float = 60, *, group: bool = True) -> int:
+    """SIGKILL the run once a done-marker `prefix*` exists: the whole process group, or only the
+    parent (whose workers must then die with it)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if done.is_dir() and any(p.name.startswith(prefix) for p in done.iterdir()):
-            os.killpg(proc.pid, signal.SIGKILL)
+            if group:
+                os.killpg(proc.pid, signal.SIGKILL)
+            else:
+                os.kill(proc.pid, signal.SIGKILL)
             proc.wait()
             return sum(1 for p in done.iterdir() if p.name.startswith(prefix))
         if proc.poll() is not None:
@@ -97,6 +101,29 @@ def _kill_when(proc: subprocess.Popen, done: Path, prefix: str, timeout: float =
         time.sleep(0.005)
     os.killpg(proc.pid, signal.SIGKILL)
     pytest.fail("no done-marker appeared in time")
+
+
+def _live_members(pgid: int) -> list[int]:
+    """Processes of group `pgid` that still run (zombies waiting to be reaped do not count)."""
+    live = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] != "Z":
+            live.append(int(stat.parent.name))
+    return live
+
+
+def _wait_for_group_to_end(pgid: int, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not _live_members(pgid):
+            return
+        time.sleep(0.02)
+    os.killpg(pgid, signal.SIGKILL)
+    pytest.fail("worker processes outlived the killed run")
 
 
 def _outputs(out: Path) -> tuple[list, list, dict[str, bytes]]:
@@ -132,8 +159,10 @@ def test_resume_per_document_pipeline(generated_corpus: Path, tmp_path: Path) ->
     assert ref_stats["kept"] and ref_stats["rejected"]  # the comparison below has something to compare
 
     out = tmp_path / "out"
-    n_done = _kill_when(_start(generated_corpus, cfg, out), out / "_work" / "done", "s0-")
+    proc = _start(generated_corpus, cfg, out)
+    n_done = _kill_when(proc, out / "_work" / "done", "s0-", group=False)  # only the parent process
     assert 1 <= n_done < ref_stats["shards"], "killed mid-way"
+    _wait_for_group_to_end(proc.pid)  # its workers died with it
     assert not (out / "stats.json").exists()
     rerun = _start(generated_corpus, cfg, out)
     assert rerun.wait(120) == 0, rerun.stderr.read().decode()[-2000:]

@@ -20,6 +20,23 @@ class WorkerLost(RuntimeError):
 def _init_worker(q: Any) -> None:
     global _progress_queue
     _progress_queue = q
+    _die_with_parent()
+
+
+def _die_with_parent() -> None:
+    """Ask Linux to SIGKILL this worker when the run's process dies (even by SIGKILL).
+
+    Otherwise a killed run leaves workers that go on writing outputs while the re-run redoes
+    the same shards. Best effort: other systems have no such call.
+    """
+    try:
+        import ctypes
+        import signal
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
 
 
 def _report(docs: int, nbytes: int) -> None:
