@@ -34,6 +34,7 @@ class _Rules:
     by_first: dict[str, re.Pattern[str]]
     limits: dict[str, int]  # rule -> max_chars, for the rules in `by_first`
     gated: tuple[tuple[str, int, tuple[str, ...], tuple[re.Pattern[str], ...], re.Pattern[str]], ...]
+    gate_words: tuple[str, ...]  # every word of every gated rule
     share_words: frozenset[str]
     menu_words: frozenset[str]
     menu_max_words: int  # the longest menu item, in words
@@ -69,6 +70,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         by_first,
         {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},
         tuple(gated),
+        tuple(dict.fromkeys(w for g in gated for w in g[2])),
         share,
         menu,
         max(len(w.split()) for w in menu),
@@ -175,7 +177,10 @@ class RemoveBoilerplateLines(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         rules = load_rules()
         lines = text.split("\n")
-        verdicts: list[str | None] = [self._judge(line, rules) for line in lines]
+        limit = rules.max_chars
+        verdicts: list[str | None] = [
+            self._judge(line, rules) if 0 < len(line) <= limit + 20 else None for line in lines
+        ]
         # a one-item menu line ("Home") counts only next to another menu line
         for i, line in enumerate(lines):
             if verdicts[i] is None and 0 < len(line.strip()) <= 40 and _is_menu_item(line, rules):
@@ -193,9 +198,10 @@ class RemoveBoilerplateLines(Repair):
         if not s or len(s) > rules.max_chars or not _LETTERS.search(s):
             return None
         low = s.lower()
-        for rule, max_chars, any_of, all_of, pattern in rules.gated:
-            if len(s) <= max_chars and _holds_any(low, any_of) and all(p.search(s) for p in all_of) and pattern.fullmatch(s):
-                return rule
+        if _holds_any(low, rules.gate_words):  # one pass over every gated rule's words
+            for rule, max_chars, any_of, all_of, pattern in rules.gated:
+                if len(s) <= max_chars and _holds_any(low, any_of) and all(p.search(s) for p in all_of) and pattern.fullmatch(s):
+                    return rule
         if len(s) <= rules.max_combined_chars:
             combined = rules.by_first.get(low[0]) or rules.by_first[""]
             m = combined.fullmatch(s)

@@ -75,10 +75,10 @@ class DropDuplicateTitle(Repair):
         top: list[tuple[int, int, str]] = []  # (start, end, stripped line) of the first non-empty lines
         pos = 0
         head = text[:4000]
-        for line in head.split("\n"):
+        for line in head.split("\n", 3 * self.look_lines):
             end = pos + len(line)
-            if end == len(head) < len(text):
-                break  # a line cut by the look-ahead window: not a title
+            if "\n" in line or end == len(head) < len(text):
+                break  # past the lines we look at, or a line cut by the look-ahead window
             if line.strip():
                 top.append((pos, end, line.strip()))
                 if len(top) >= self.look_lines:

@@ -27,9 +27,6 @@ from tamis.steps import Repair, Repaired, register
 _TOKEN = re.compile(r"[^\W\d_]{5,}")
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
 _ATTACHED_AFTER = frozenset("@/\\-_0123456789")
-# a lower-case letter then a capital (Latin and Cyrillic of the supported languages; stdlib re is
-# ~3x faster than \p{Ll}\p{Lu} in `regex`); only then are seam tokens looked for
-_INNER_CAPITAL = re.compile("[a-zß-öø-ÿа-яёіїєґәғқңөұүһ][A-ZÀ-ÖØ-ÞА-ЯЁІЇЄҐӘҒҚҢӨҰҮҺ]")
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 #: languages that write compounds as one word: two frequent halves do not prove a glue there
 COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "fi", "hu", "is", "el"})
@@ -84,8 +81,10 @@ def lexicon(lang: str) -> dict[str, float] | None:
 
 @functools.cache
 def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
-    """The words of `lang` at least this frequent: a small set for the first, coarse test."""
-    return frozenset(w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf)
+    """The words of `lang` at least this frequent, lower-case and capitalised: a small set for
+    the first, coarse test (a token in it is a known word whatever its case)."""
+    common = [w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf]
+    return frozenset(common + [w.capitalize() for w in common])
 
 
 @functools.cache
@@ -120,20 +119,21 @@ class SplitGluedWords(Repair):
         words = lexicon(lang)
         if words is None:
             return Repaired(text)
-        # distinct lowercased tokens the word list lacks (set difference in C), then a case-blind
-        # first test; most documents stop here (bench/repair_quality.py: ~2x faster than a loop)
-        # whitespace tokens that are not common words (split and set difference run in C, against a
-        # cache-sized set), then the letter runs inside those few checked against the full list:
-        # ~3x faster than a regex and a 600k-word dict over the whole text (bench/repair_quality.py)
-        rough = set(text.lower().split()).difference(common_words(lang))
-        unknown = set(_TOKEN.findall(" ".join(rough))).difference(common_words(lang)).difference(words)
-        if not unknown:
+        # Whitespace tokens that are not common words, in their own case (split and set difference
+        # run in C against a cache-sized set that holds lower-case and capitalised forms); then the
+        # letter runs inside those few. No regex ever scans the whole text (bench/repair_quality.py).
+        rough = set(text.split()).difference(common_words(lang))
+        if not rough:
             return Repaired(text)
-        # case-blind first test of the plain rule; tokens with a case seam are found separately
         function = function_words(lang, self.min_function_zipf)
-        plain = {t for t in unknown if _has_split(t, words, function, self.min_part_zipf)}
-        candidates = {t for t in set(_TOKEN.findall(text)) if t.lower() in plain} if plain else set()
-        candidates |= {t for t in _seam_tokens(text) if t.lower() in unknown}
+        candidates = set()
+        for run in set(_TOKEN.findall(" ".join(rough))).difference(common_words(lang)):
+            low = run.lower()
+            if low in words:
+                continue
+            # an inner capital ("dieRegierung") may mark a seam; otherwise the case-blind first test
+            if not (run.islower() or run.istitle()) or _has_split(low, words, function, self.min_part_zipf):
+                candidates.add(run)
         splits: dict[str, tuple[int, float, float]] = {}
         for token in candidates:
             if token.isupper():
@@ -248,15 +248,3 @@ def _has_split(token: str, words: dict[str, float], function: frozenset[str], fl
             return True
     return False
 
-
-def _seam_tokens(text: str) -> set[str]:
-    """Letter runs with a lower-case letter followed by a capital inside ("dieRegierung")."""
-    found = set()
-    for m in _INNER_CAPITAL.finditer(text):
-        start, end = m.start(), m.end()
-        while start > 0 and text[start - 1].isalpha():
-            start -= 1
-        while end < len(text) and text[end].isalpha():
-            end += 1
-        found.add(text[start:end])
-    return found
