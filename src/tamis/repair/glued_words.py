@@ -35,6 +35,11 @@ ONE_LETTER_WORDS = {
     "en": "ai", "fr": "aày", "es": "yaoeu", "it": "aeoè", "pt": "aeoé", "ru": "вискуоая",
     "uk": "віузайяо", "pl": "wziaou", "cs": "vszkaoiu", "sk": "vszkaoiu",
 }
+#: one-letter words that may close a glued token ("ofa" -> "of a"); elsewhere a final letter is an ending
+ONE_LETTER_END = {"en": "a", "fr": "a", "es": "y", "it": "e", "pt": "e"}
+#: inflecting languages whose two-letter words (на, не, ну, те, ви) are also case and verb endings:
+#: a two-letter right half is an ending there ("сестрину", "ходіте"), not a word
+SHORT_ENDINGS = frozenset({"ru", "uk", "be", "bg", "pl", "cs", "sk", "sl", "hr", "sr", "lt", "lv"})
 #: verb prefixes that are also prepositions or particles: "an"+"gefesselt" or "за"+"дивився" is one
 #: word of the language far more often than two (bench/repair_quality.py false splits)
 VERB_PREFIXES = {
@@ -173,6 +178,7 @@ class SplitGluedWords(Repair):
         seams = {m.start() for m in _CASE_SEAM.finditer(token)}
         capitalised = token[0].isupper()
         one_letter = ONE_LETTER_WORDS.get(lang, "")
+        one_end = ONE_LETTER_END.get(lang, "")
         prefixes = VERB_PREFIXES.get(lang, frozenset())
         suffix_words = SUFFIX_WORDS.get(lang, frozenset())
         participle = _PARTICIPLE.get(lang)
@@ -180,7 +186,9 @@ class SplitGluedWords(Repair):
             return None
         best: tuple[float, int, float, float] | None = None
         for i in range(1, len(token)):
-            if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_letter):
+            if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_end):
+                continue
+            if lang in SHORT_ENDINGS and len(token) - i <= 2 and i not in seams:
                 continue
             left, right = lower[:i], lower[i:]
             if (left in prefixes or right in suffix_words) and i not in seams:
@@ -196,6 +204,8 @@ class SplitGluedWords(Repair):
                 # token with an inner capital is a name ("MacStinger", "DeSantis") unless its left
                 # half is a function word ("DieRegierung" at a sentence start)
                 ok = z_left >= self.min_function_zipf if capitalised else min(z_left, z_right) >= self.min_seam_part_zipf
+                # camelCase identifiers ("feedId", "storyID") are code, not glued words
+                ok = ok and len(right) >= 3 and not token[i + 1 :].isupper()
             else:
                 if token[i].isupper() or (token[0].islower() and any(c.isupper() for c in token[1:])):
                     continue  # mixed case elsewhere (brand names, "iPhone"): not a plain glue
@@ -208,7 +218,7 @@ class SplitGluedWords(Repair):
                 if ok and capitalised:
                     # a capitalised unknown token is often a name ("Budmouth", "Transome"): a function
                     # word must open it ("Ichwies") or close it after a common word ("Baueines")
-                    ok = z_left >= self.min_function_zipf or (
+                    ok = (z_left >= self.min_function_zipf and len(right) >= 4) or (
                         z_right >= self.min_function_zipf and z_left >= self.min_capitalised_left_zipf
                     )
             if ok:
