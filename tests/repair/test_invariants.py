@@ -74,7 +74,7 @@ def test_clean_real_paragraphs_lose_no_words(steps: list) -> None:
         kept = set(regex.findall(r"\w+", out))
         lost += sum(1 for w in set(regex.findall(r"\w+", regex.sub(r"&#?\w+;", " ", text))) if w not in kept)
     # menus/captions in real UD sentences are rare; a handful of glue false splits is the budget
-    assert lost <= max(3, words // 1500), (lost, words)
+    assert lost <= max(3, words // 8000), (lost, words)
 
 
 def test_default_pipeline_orders_repairs_as_documented() -> None:

@@ -56,6 +56,8 @@ _TRAILING = regex.compile(
 # cheap first look at a short line: a separator a trailing credit needs, or a leading label
 _GATE = re.compile(r"[©®/|•–—(\[]")
 _PHOTO_WORDS = ("photo", "foto", "фото", "bild", "image", "credit")
+# a news dateline opens the article, it is not a caption: "TEHRAN (AFP) -", "BERLIN (dpa) –"
+_DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} .'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*[-–—:]")
 _SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
 
 
@@ -103,10 +105,12 @@ def _is_caption(line: str) -> bool:
     True
     >>> _is_caption("Source: the ministry said on Monday that it would act soon.")
     False
+    >>> _is_caption("TEHRAN (AFP) -")
+    False
     >>> _is_caption("Reuters reported that the talks had failed.")
     False
     """
-    if len(_SENTENCES.findall(line)) >= 2:
+    if len(_SENTENCES.findall(line)) >= 2 or _DATELINE.match(line):
         return False
     if _LEADING.match(line):
         # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
