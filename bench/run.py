@@ -100,14 +100,20 @@ def foundation(args: argparse.Namespace) -> dict[str, Any]:
     return results
 
 
-def others() -> None:
+def others(args: argparse.Namespace) -> None:
+    """Run each other bench script present, passing --n-docs/--seed/--workers where it takes them."""
     for name in OTHER_BENCHES:
         script = HERE / name
         if not script.is_file():
             print(f"\n== bench/{name}: not present (skipped)")
             continue
-        print(f"\n== bench/{name} (its own defaults)", flush=True)
-        seconds, proc = timed([sys.executable, str(script)])
+        _, usage = timed([sys.executable, str(script), "--help"])
+        argv = [sys.executable, str(script)]
+        for flag, value in (("--n-docs", args.n_docs), ("--seed", args.seed), ("--workers", args.workers)):
+            if flag in usage.stdout:
+                argv += [flag, str(value)]
+        print(f"\n== {' '.join(argv[1:]).replace(str(HERE) + '/', 'bench/')}", flush=True)
+        seconds, proc = timed(argv)
         tail = proc.stdout.strip().splitlines()[-30:]
         print("\n".join(tail))
         print(f"({seconds:.0f} s)")
@@ -127,7 +133,7 @@ def main() -> None:
         sys.exit("bench: tamis is not importable; run `make bench` or .venv/bin/python bench/run.py")
     foundation(args)
     if args.what == "all":
-        others()
+        others(args)
 
 
 if __name__ == "__main__":
