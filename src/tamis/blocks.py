@@ -18,26 +18,37 @@ _END_PUNCT = tuple(".!?…:;»\"”“)")
 def to_blocks(text: str) -> list[dict[str, Any]]:
     """Blocks of a cleaned text.
 
+    Crawled text puts one paragraph on a line, so each line is a block of its own unless it
+    continues the line before (that one has no sentence end and this one starts in lower case:
+    a hard-wrapped paragraph). Runs of list-item lines make one list block.
+
     >>> to_blocks("Title here\\n\\nFirst sentence. Second one.\\n\\n• a\\n• b")
     [{'type': 'heading', 'text': 'Title here'}, {'type': 'paragraph', 'text': 'First sentence. Second one.'}, {'type': 'list', 'items': ['a', 'b']}]
+    >>> [b["type"] for b in to_blocks("What happened\\nThe alarm went off.\\nGuards came, and\\nthe suspects fled.")]
+    ['heading', 'paragraph', 'paragraph']
     """
     blocks: list[dict[str, Any]] = []
     for chunk in regex.split(r"\n\s*\n", text.strip()):
         lines = [ln.strip() for ln in chunk.split("\n") if ln.strip()]
-        run: list[str] = []  # consecutive lines of one kind
-        run_is_list = False
+        items: list[str] = []
+        paragraph: list[str] = []  # the lines of one hard-wrapped paragraph
         for line in [*lines, None]:
             marker = LIST_ITEM.match(line) if line is not None else None
-            if run and (line is None or bool(marker) != run_is_list):
-                if run_is_list:
-                    blocks.append({"type": "list", "items": run})
-                else:
-                    joined = " ".join(run)
-                    blocks.append({"type": _paragraph_kind(joined, len(lines)), "text": joined})
-                run = []
-            if line is not None:
-                run_is_list = bool(marker)
-                run.append(line[marker.end():].strip() if marker else line)
+            continues = (
+                line is not None and not marker and paragraph and not paragraph[-1].endswith(_END_PUNCT)
+                and line[:1].islower()
+            )
+            if paragraph and not continues:
+                joined = " ".join(paragraph)
+                blocks.append({"type": _paragraph_kind(joined, len(paragraph)), "text": joined})
+                paragraph = []
+            if items and not marker:
+                blocks.append({"type": "list", "items": items})
+                items = []
+            if marker:
+                items.append(line[marker.end() :].strip())
+            elif line is not None:
+                paragraph.append(line)
     return blocks
 
 

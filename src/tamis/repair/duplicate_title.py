@@ -87,24 +87,22 @@ class DropDuplicateTitle(Repair):
         if len(top) < 2:
             return Repaired(text)
         first = top[0][2]
-        if not _title_like(first, self.max_title_chars):
-            return Repaired(text)
-        for cand in top[1:]:
-            line = cand[2]
-            if not _title_like(line, self.max_title_chars):
-                continue
-            la, lb = len(_words(first)), len(_words(line))
-            if max(la, lb) > self.max_length_ratio * min(la, lb):
-                continue
-            score = similarity(first, line)
-            if score < self.min_similarity:
-                continue
-            drop, keep = (cand, top[0]) if _quality(first) >= _quality(line) else (top[0], cand)
-            start, end = drop[0], drop[1]
-            end = end + 1 if end < len(text) else end  # with its newline
-            result = Repaired.from_spans(text, [(start, end, "", "duplicate_title")], step=self.name,
-                                         evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}")
-            return Repaired(result.text, result.edits, title=keep[2])
+        titles = [t for t in top if _title_like(t[2], self.max_title_chars)]
+        # every earlier/later pair: menus or a search box may stand above the title
+        for a_index, a in enumerate(titles):
+            for b in titles[a_index + 1 :]:
+                la, lb = len(_words(a[2])), len(_words(b[2]))
+                if max(la, lb) > self.max_length_ratio * min(la, lb):
+                    continue
+                score = similarity(a[2], b[2])
+                if score < self.min_similarity:
+                    continue
+                drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
+                start, end = drop[0], drop[1]
+                end = end + 1 if end < len(text) else end  # with its newline
+                result = Repaired.from_spans(text, [(start, end, "", "duplicate_title")], step=self.name,
+                                             evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}")
+                return Repaired(result.text, result.edits, title=keep[2])
         if doc.title is None and _looks_like_heading(first):
             return Repaired(text, title=first)
         return Repaired(text)
