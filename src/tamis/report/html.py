@@ -182,7 +182,7 @@ def _visible(s: str) -> str:
 def write_report(output: Path) -> Path:
     stats = orjson.loads((output / "stats.json").read_bytes())
     rejected = sample_rows(output / "rejected", ["id", "text", "verdict", "step", "rule", "value", "threshold",
-                                                 "duplicate_of", "similarity", "source"])
+                                                 "duplicate_of", "similarity", "source", "original", "edits"])
     kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"])
     page = render(stats, kept, rejected)
     path = output / "report.html"
@@ -215,7 +215,7 @@ def render(stats: dict[str, Any], kept: list[dict[str, Any]], rejected: list[dic
     sections.append("<h2>Time per step (CPU seconds, all workers)</h2>" + bars_svg(timings, unit=" s", color="#6b8e23"))
 
     sections.append(_rejected_section(rejected))
-    sections.append(_edits_section(kept))
+    sections.append(_edits_section(kept + rejected))  # documents rejected late were repaired first
     body = "\n".join(sections)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>tamis report</title>
