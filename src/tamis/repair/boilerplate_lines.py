@@ -170,6 +170,7 @@ class RemoveBoilerplateLines(Repair):
         "newsletter": "a newsletter sign-up prompt",
         "copyright": "a copyright / 'All rights reserved' line",
         "posted_in": "a 'Posted in …' / 'Tags: …' category line",
+        "report_error": "a 'Found a typo? Select it and press Ctrl+Enter' widget line",
         "advertisement": "an ad label line ('Advertisement', 'Anzeige', 'Реклама')",
         "tracking_script": "an ad or analytics code snippet left as text (adsbygoogle, googletag, dataLayer, …)",
     }

@@ -17,7 +17,8 @@ from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
 _WORD = re.compile(r"\w+")
-_DEBRIS = regex.compile(r"[<>/=&;{}\[\]|\\]|[“”\"](?=\s*$)")
+# markup debris, and a " | Site name" / " - Site name" tail that the <title> copy carries
+_DEBRIS = regex.compile(r"[<>/=&;{}\[\]|\\]|[“”\"](?=\s*$)|\s[-–—|·»:]{1,2}\s(?=[^-–—|·»]{1,60}$)")
 
 
 def _words(line: str) -> list[str]:
