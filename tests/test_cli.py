@@ -274,3 +274,13 @@ def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     assert "stage 1/1" in shown and "docs=" in shown and "/s" in shown and "100%" in shown
     piped = _invoke("run", "--input", str(SAMPLES), "--output", str(tmp_path / "pipe"), "--config", cfg)
     assert piped.exit_code == 0 and "stage 1/1" not in piped.stderr and piped.stderr == ""
+
+
+def test_steps_command_lists_registered_steps_and_rules() -> None:
+    plain = _invoke("steps")
+    assert plain.exit_code == 0
+    assert "repair.whitespace@1  Collapse runs of spaces" in plain.stdout
+    with_rules = _invoke("steps", "--rules")
+    lines = with_rules.stdout.splitlines()
+    at = lines.index(next(line for line in lines if line.startswith("repair.whitespace@1")))
+    assert lines[at + 1].split()[0] == "trailing_space" and "spaces at the end of a line" in lines[at + 1]

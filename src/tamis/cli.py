@@ -192,14 +192,18 @@ def report(output: str) -> None:
 
 
 @main.command()
-def steps() -> None:
-    """List registered steps with their rules."""
+@click.option("--rules", "show_rules", is_flag=True, help="Also list each step's rule codes and what they mean.")
+def steps(show_rules: bool) -> None:
+    """List registered steps (name@version and what each does)."""
     from tamis.steps import REGISTRY
 
     for name in REGISTRY.names():
         for version, cls in sorted(REGISTRY.steps[name].items()):
             doc = (cls.__doc__ or "").strip().splitlines()[0] if cls.__doc__ else ""
             click.echo(f"{name}@{version}  {doc}")
+            if show_rules:
+                for rule, meaning in cls.rules.items():
+                    click.echo(f"    {rule:32} {meaning}")
 
 
 @main.command()
