@@ -265,11 +265,12 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-docs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--out-dir", default=str(ROOT / "bench" / "out" / "repair_corpus"))
+    ap.add_argument("--out-dir", default=None, help="default: bench/out/repair-corpus-<n>-s<seed>")
     ap.add_argument("--clean-words", type=int, default=100_000, help="words of clean sentences per source file")
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args(argv)
-    out = Path(args.out_dir)
+    # one folder per size and seed, so runs of different sizes never overwrite each other's corpus
+    out = Path(args.out_dir or ROOT / "bench" / "out" / f"repair-corpus-{args.n_docs}-s{args.seed}")
     build_corpus(out, args.n_docs, args.seed)
     steps = [REGISTRY.get(name)() for name in STEPS]
     for s in steps:
