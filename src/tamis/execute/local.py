@@ -45,9 +45,7 @@ def _report(docs: int, nbytes: int) -> None:
 
 
 def _call(fn: Callable[..., Any], task: Any) -> Any:
-    result = fn(task, _report)
-    _report(0, task.shard.size if task.segment == 0 else 0)
-    return result
+    return fn(task, _report)  # the task reports its own documents and bytes through the queue
 
 
 def available_cores() -> int:

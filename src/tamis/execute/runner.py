@@ -31,6 +31,7 @@ from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, Duplicate, Fa
 from tamis.errors import AccountingError, InputError
 from tamis.pipeline import Pipeline, RunStats, process_all
 from tamis.read import ReadOptions, Shard, read_shard
+from tamis.read.base import compression_of
 from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
 
@@ -91,7 +92,7 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
 
     verdicts: Counter[str] = Counter()  # "step:rule" of every verdict given in this task
     if task.segment == 0:
-        docs: Iterable[Document] = _counted(read_shard(task.shard, config.read), counts, stats, progress)
+        docs: Iterable[Document] = _counted(read_shard(task.shard, config.read), task.shard, counts, stats, progress)
     else:
         prev_corpus = segments[task.segment - 1][1]
         assert prev_corpus is not None
@@ -141,10 +142,17 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
 
 
 def _counted(
-    docs: Iterable[Document], counts: dict[str, int], stats: RunStats, progress: ProgressFn | None
+    docs: Iterable[Document], shard: Shard, counts: dict[str, int], stats: RunStats, progress: ProgressFn | None
 ) -> Iterator[Document]:
-    """Count input records; the reader's own rejections are accounted as the step "read"."""
+    """Count input records; the reader's own rejections are accounted as the step "read".
+
+    Progress goes out every 500 documents with the bytes read so far where the position is
+    known (plain JSONL: a record's offset is its byte position); the rest of the shard's bytes
+    are reported when it ends, so a stage's bar always adds up to its input size.
+    """
     pending = 0
+    reported_bytes = 0
+    plain = shard.format == "jsonl" and compression_of(shard.uri) is None
     read = stats["read"]
     for doc in docs:
         counts["input"] += 1
@@ -154,11 +162,13 @@ def _counted(
             read.rules[_rule_of(doc.verdict)] += 1
         pending += 1
         if progress and pending >= 500:
-            progress(pending, 0)
+            position = doc.source.offset - shard.start if plain and doc.source.offset is not None else 0
+            progress(pending, max(0, position - reported_bytes))
+            reported_bytes = max(reported_bytes, position)
             pending = 0
         yield doc
-    if progress and pending:
-        progress(pending, 0)
+    if progress:
+        progress(pending, max(0, shard.size - reported_bytes))
 
 
 def _apply_corpus(stage: CorpusStage, docs: list[Document], shard_index: int, cdir: Path, stats: RunStats) -> Iterator[Document]:

@@ -11,7 +11,4 @@ class SerialExecutor:
 
     def map_unordered(self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None) -> Iterator[Any]:
         for task in tasks:
-            result = fn(task, progress)
-            if progress:
-                progress(0, task.shard.size if task.segment == 0 else 0)
-            yield result
+            yield fn(task, progress)  # the task reports its own documents and bytes

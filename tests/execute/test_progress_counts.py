@@ -1,0 +1,38 @@
+"""Progress reports add up: every input byte and document of a stage is reported exactly once."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from foundation_helpers import SAMPLES
+from foundation_steps import MarkIdenticalTexts
+from tamis.execute import LocalExecutor, SerialExecutor
+from tamis.execute.runner import RunConfig, run
+from tamis.pipeline import Pipeline
+from tamis.read import discover
+from tamis.repair.whitespace import NormalizeWhitespace
+
+
+@pytest.mark.parametrize("executor", [SerialExecutor(), LocalExecutor(2)], ids=["serial", "local"])
+def test_progress_adds_up(generated_corpus: Path, tmp_path: Path, executor) -> None:
+    bars: dict[str, list[int]] = {}
+
+    def factory(label: str, total: int, unit: str):
+        bars[label] = [total, 0, 0]  # total, docs reported, bytes reported
+
+        def tick(docs: int, nbytes: int) -> None:
+            bars[label][1] += docs
+            bars[label][2] += nbytes
+
+        return tick
+
+    # byte ranges of plain JSONL (positions known), compressed-free text files, and a corpus stage
+    shards = discover([str(generated_corpus / "corpus-*.jsonl"), str(SAMPLES)], split_bytes=300_000)
+    pipeline = Pipeline([NormalizeWhitespace(), MarkIdenticalTexts()])
+    stats = run(pipeline, shards, RunConfig(output=str(tmp_path / "out")), executor, progress=factory).stats
+    (total1, docs1, bytes1), (total2, docs2, _) = bars["stage 1/2 → test.mark_identical"], bars["stage 2/2"]
+    assert bytes1 == total1 == sum(s.size for s in shards)
+    assert docs1 == stats["input"]
+    assert docs2 == total2 == stats["input"] - stats["rejected"]  # survivors of stage 1 go through stage 2
