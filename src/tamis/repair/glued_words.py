@@ -1,12 +1,12 @@
 """Split words that extraction glued together ("insbesondereden" -> "insbesondere den").
 
-Evidence is word frequency from `wordfreq`, per document language. A token is split only when
-(1) the token itself is not a known word of the language (wordfreq lists words down to zipf ~1,
-so rare valid words such as "Teilmobilmachung" are known and stay), and (2) both halves are
-frequent words. In compounding languages (German, Dutch, …) two frequent nouns also make a
-valid unknown compound ("Hausboot"), so there one half must be a very frequent word (an
-article, preposition, pronoun) unless the case change inside the token marks the seam
-("dieRegierung"). Thresholds: bench/repair_quality.py (glued words section) and docs/repair.md.
+Evidence is word frequency from `wordfreq`, per document language (`doc.language`; nothing is
+done for "und" or a language wordfreq lacks). A token is split only when the token is not a known
+word (wordfreq lists words down to zipf ~1, so rare valid words such as "Teilmobilmachung" stay),
+it occurs once in the text, one half is a function word and the other a common word, or a case
+seam marks the boundary ("dieRegierung"); verb prefixes, suffix words, inflected forms and names
+are guarded against. Each split records the zipf values as its evidence. Thresholds and their
+measured effect: docs/repair.md and bench/repair_quality.py.
 """
 
 from __future__ import annotations
@@ -28,8 +28,6 @@ _TOKEN = re.compile(r"[^\W\d_]{5,}")
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
 _ATTACHED_AFTER = frozenset("@/\\-_0123456789")
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
-#: languages that write compounds as one word: two frequent halves do not prove a glue there
-COMPOUNDING = frozenset({"de", "nl", "sv", "da", "nb", "fi", "hu", "is", "el"})
 #: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
 ONE_LETTER_WORDS = {
     "en": "ai", "fr": "aày", "es": "yaoeu", "it": "aeoè", "pt": "aeoé", "ru": "вискуоая",
@@ -43,16 +41,27 @@ SHORT_ENDINGS = frozenset({"ru", "uk", "be", "bg", "pl", "cs", "sk", "sl", "hr",
 #: verb prefixes that are also prepositions or particles: "an"+"gefesselt" or "за"+"дивився" is one
 #: word of the language far more often than two (bench/repair_quality.py false splits)
 VERB_PREFIXES = {
-    "de": frozenset(["an", "auf", "aus", "ab", "bei", "ein", "mit", "nach", "vor", "zu", "durch", "über", "um", "unter", "hinter", "wider", "dar"]),
+    "de": frozenset([
+        "an", "auf", "aus", "ab", "bei", "ein", "mit", "nach", "vor", "zu", "durch", "über", "um", "unter",
+        "hinter", "wider", "dar", "wieder", "hin", "her", "fort", "los", "weiter", "zurück", "zusammen", "empor",
+        "nieder", "vorbei", "voran", "hinaus", "heraus", "herab", "hinab", "herein", "hinein", "herum", "umher",
+    ]),
+    "en": frozenset(["up", "out", "over", "under", "un", "fore", "mis"]),
     "nl": frozenset(["aan", "op", "uit", "af", "bij", "in", "mee", "na", "voor", "toe", "door", "over", "om", "onder"]),
-    "ru": frozenset(["в", "во", "вз", "вс", "вы", "до", "за", "из", "ис", "на", "над", "не", "ни", "о", "об", "от", "по", "под", "пере", "пре", "при", "про", "раз", "рас", "с", "со", "у"]),
-    "uk": frozenset(["в", "ви", "від", "до", "за", "з", "зі", "на", "над", "не", "ні", "о", "об", "от", "пере", "по", "під", "при", "про", "роз", "с", "у"]),
+    "ru": frozenset([
+        "в", "во", "вз", "вс", "вы", "до", "за", "из", "ис", "на", "над", "не", "ни", "о", "об", "от", "по", "под",
+        "пере", "пре", "при", "про", "раз", "рас", "с", "со", "у", "без", "все",
+    ]),
+    "uk": frozenset([
+        "в", "ви", "від", "до", "за", "з", "зі", "на", "над", "не", "ні", "о", "об", "от", "пере", "по", "під",
+        "при", "про", "роз", "с", "у", "без", "що", "поза", "все", "ну",
+    ]),
     "pl": frozenset(["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]),
 }
 #: word endings that are whole words too: "einigemal", "dergestalt" are one word
 SUFFIX_WORDS = {
     "de": frozenset(["mal", "weise", "wärts", "seits", "halb", "halben", "lang", "maßen", "gestalt", "dings"]),
-    "en": frozenset(["wise", "ward", "wards", "self", "selves"]),
+    "en": frozenset(["wise", "ward", "wards", "self", "selves", "like"]),
 }
 #: German present participles ("grauenden" is "grauend" + "en", not "grauen den")
 _PARTICIPLE = {"de": re.compile(r"end(?:e|en|er|es|em)?$")}
