@@ -31,8 +31,18 @@ def ensure_corpus(n_docs: int, seed: int = 1, shards: int = 8, *, no_nc: bool = 
         sys.exit(f"bench: {MAKE_CORPUS} is missing (the shared folder sits beside the checkout)")
     folder = OUT / f"corpus-{n_docs}-s{seed}-x{shards}{'-nonc' if no_nc else ''}"
     if not (folder / "manifest.json").is_file():
-        args = [sys.executable, str(MAKE_CORPUS), "--n-docs", str(n_docs), "--seed", str(seed), "--shards",
-                str(shards), "--out-dir", str(folder)] + (["--no-nc"] if no_nc else [])
+        args = [
+            sys.executable,
+            str(MAKE_CORPUS),
+            "--n-docs",
+            str(n_docs),
+            "--seed",
+            str(seed),
+            "--shards",
+            str(shards),
+            "--out-dir",
+            str(folder),
+        ] + (["--no-nc"] if no_nc else [])
         subprocess.run(args, check=True, capture_output=True)
     return folder
 

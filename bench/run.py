@@ -53,15 +53,31 @@ def run_datatrove(corpus: Path, workers: int) -> dict[str, Any] | None:
         return None
     out = OUT / "foundation" / "datatrove"
     shutil.rmtree(out, ignore_errors=True)
-    seconds, proc = timed([str(DATATROVE_PY), str(HERE / "foundation_datatrove.py"), str(corpus), str(out), str(workers)])
+    seconds, proc = timed(
+        [str(DATATROVE_PY), str(HERE / "foundation_datatrove.py"), str(corpus), str(out), str(workers)]
+    )
     return {"seconds": seconds, **last_json_line(proc.stdout)}
 
 
 def run_tamis(corpus: Path, workers: int, name: str, config: str | None, fmt: str) -> dict[str, Any]:
     out = OUT / "foundation" / f"tamis-{name}"
     shutil.rmtree(out, ignore_errors=True)
-    argv = [sys.executable, "-m", "tamis.cli", "run", "--input", str(corpus / "corpus-*.jsonl"), "--output", str(out),
-            "--workers", str(workers), "--format", fmt, "--no-progress", "--no-report"]
+    argv = [
+        sys.executable,
+        "-m",
+        "tamis.cli",
+        "run",
+        "--input",
+        str(corpus / "corpus-*.jsonl"),
+        "--output",
+        str(out),
+        "--workers",
+        str(workers),
+        "--format",
+        fmt,
+        "--no-progress",
+        "--no-report",
+    ]
     if config is not None:
         path = OUT / "foundation" / f"{name}.toml"
         path.write_text(config)
@@ -69,9 +85,16 @@ def run_tamis(corpus: Path, workers: int, name: str, config: str | None, fmt: st
     seconds, _proc = timed(argv)
     stats = json.loads((out / "stats.json").read_text())
     slowest = sorted(((s["seconds"], n) for n, s in stats["steps"].items()), reverse=True)[:4]
-    return {"seconds": seconds, "input": stats["input"], "kept": stats["kept"], "rejected": stats["rejected"],
-            "duplicates": stats["duplicates"], "failed": stats["failed"], "pipeline": stats["pipeline"],
-            "slowest_steps_cpu_s": {n: round(s, 2) for s, n in slowest}}
+    return {
+        "seconds": seconds,
+        "input": stats["input"],
+        "kept": stats["kept"],
+        "rejected": stats["rejected"],
+        "duplicates": stats["duplicates"],
+        "failed": stats["failed"],
+        "pipeline": stats["pipeline"],
+        "slowest_steps_cpu_s": {n: round(s, 2) for s, n in slowest},
+    }
 
 
 def foundation(args: argparse.Namespace) -> dict[str, Any]:
@@ -86,8 +109,11 @@ def foundation(args: argparse.Namespace) -> dict[str, Any]:
 
     dt = results["datatrove"]
     print(f"\n{'':22}{'seconds':>9}{'docs/s':>10}{'kept':>8}{'vs datatrove':>14}")
-    for key, label in (("datatrove", "datatrove (4 filters)"), ("tamis_equivalent", "tamis equivalent"),
-                       ("tamis_default", "tamis default")):
+    for key, label in (
+        ("datatrove", "datatrove (4 filters)"),
+        ("tamis_equivalent", "tamis equivalent"),
+        ("tamis_default", "tamis default"),
+    ):
         r = results[key]
         if r is None:
             continue
@@ -130,7 +156,9 @@ def main() -> None:
     parser.add_argument("--n-docs", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--shards", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=cores(), help="worker processes for both tools (default: all cores)")
+    parser.add_argument(
+        "--workers", type=int, default=cores(), help="worker processes for both tools (default: all cores)"
+    )
     args = parser.parse_args()
     try:
         import tamis  # noqa: F401

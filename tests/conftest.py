@@ -20,9 +20,21 @@ def generated_corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
         write_fallback_corpus(out)
         return out
     subprocess.run(
-        [sys.executable, str(maker), "--n-docs", "1200", "--seed", "3", "--shards", "6", "--no-nc",
-         "--out-dir", str(out)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            str(maker),
+            "--n-docs",
+            "1200",
+            "--seed",
+            "3",
+            "--shards",
+            "6",
+            "--no-nc",
+            "--out-dir",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
     )
     return out
 

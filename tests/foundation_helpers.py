@@ -25,7 +25,9 @@ def ud_documents(n: int = 20, sentences: int = 4) -> list[str]:
             if isinstance(text, str) and text.strip() and not text.startswith("<"):
                 texts.append(text)
     sents = [" ".join(s.split()) for t in texts for s in t.split(". ") if len(s) > 20]
-    return [". ".join(sents[(i * sentences + k) % len(sents)] for k in range(sentences)) + "." for i in range(n)]
+    return [
+        ". ".join(sents[(i * sentences + k) % len(sents)] for k in range(sentences)) + "." for i in range(n)
+    ]
 
 
 def rows(folder: Path, columns: list[str] | None = None) -> list[dict]:

@@ -48,7 +48,9 @@ class MarkIdenticalTexts(CorpusStage):
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         decisions = orjson.loads((work_dir / "decisions.json").read_bytes())
         return [
-            d.replace(verdict=Duplicate(self.name, decisions[d.id], 1.0, "identical_text")) if d.id in decisions else d
+            d.replace(verdict=Duplicate(self.name, decisions[d.id], 1.0, "identical_text"))
+            if d.id in decisions
+            else d
             for d in docs
         ]
 

@@ -40,7 +40,13 @@ def test_demo_end_to_end(demo_output: Path) -> None:
     assert stats["input"] == sum(stats[k] for k in COUNT_KEYS[1:])
     assert {"read", "repair.unicode", "repair.whitespace"} <= set(stats["steps"])
     assert stats["verdicts"]["read:malformed_json"] == 1
-    assert {p.name for p in demo_output.iterdir()} >= {"kept", "rejected", "stats.json", "report.html", "_work"}
+    assert {p.name for p in demo_output.iterdir()} >= {
+        "kept",
+        "rejected",
+        "stats.json",
+        "report.html",
+        "_work",
+    }
     assert len(rows(demo_output / "kept")) == stats["kept"]
     assert len(rows(demo_output / "rejected")) == stats["rejected"] + stats["duplicates"] + stats["failed"]
 
@@ -60,14 +66,26 @@ def test_run_on_the_bundled_sample(tmp_path: Path) -> None:
     kept_schema = pq.read_schema(kept_files[0])
     assert {"id", "text", "source", "annotations", "edits", "original"} <= set(kept_schema.names)
     rejected_schema = pq.read_schema(next((out / "rejected").iterdir()))
-    assert {"verdict", "step", "rule", "value", "threshold", "duplicate_of", "similarity"} <= set(rejected_schema.names)
+    assert {"verdict", "step", "rule", "value", "threshold", "duplicate_of", "similarity"} <= set(
+        rejected_schema.names
+    )
     assert (out / "report.html").is_file()
 
 
 def test_jsonl_output_and_rerun_of_a_finished_run(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    args = ["run", "--input", str(SAMPLES / "web-00.jsonl"), "--output", str(out), "--format", "jsonl.gz",
-            "--executor", "serial", "--no-report"]
+    args = [
+        "run",
+        "--input",
+        str(SAMPLES / "web-00.jsonl"),
+        "--output",
+        str(out),
+        "--format",
+        "jsonl.gz",
+        "--executor",
+        "serial",
+        "--no-report",
+    ]
     assert _invoke(*args).exit_code == 0
     assert not (out / "report.html").exists()
     files = {p.name: p.read_bytes() for p in (out / "kept").iterdir()}
@@ -127,7 +145,10 @@ def test_bad_path_or_config_is_one_line_and_exit_2(tmp_path: Path, case: str, ex
     elif case == "invalid_toml":
         extra = ["--config", _bad_toml(tmp_path, "[[steps]\n")]
     elif case == "bad_run_setting":
-        extra = ["--config", _bad_toml(tmp_path, '[run]\nworkers = "many"\n[[steps]]\nuse = "repair.unicode"\n')]
+        extra = [
+            "--config",
+            _bad_toml(tmp_path, '[run]\nworkers = "many"\n[[steps]]\nuse = "repair.unicode"\n'),
+        ]
     elif case == "unknown_run_key":
         extra = ["--config", _bad_toml(tmp_path, '[run]\nspeed = 3\n[[steps]]\nuse = "repair.unicode"\n')]
     elif case == "bad_format":
@@ -147,8 +168,12 @@ def test_bad_path_or_config_is_one_line_and_exit_2(tmp_path: Path, case: str, ex
 
 def test_exit_code_and_stderr_of_the_installed_command(tmp_path: Path) -> None:
     tamis = Path(sys.executable).with_name("tamis")
-    proc = subprocess.run([str(tamis), "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o")],
-                          capture_output=True, text=True, check=False)
+    proc = subprocess.run(
+        [str(tamis), "run", "--input", str(tmp_path / "missing"), "--output", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert proc.returncode == 2
     assert proc.stderr == f"tamis: input {str(tmp_path / 'missing')!r} does not exist\n"
     assert proc.stdout == ""
@@ -156,13 +181,24 @@ def test_exit_code_and_stderr_of_the_installed_command(tmp_path: Path) -> None:
 
 def test_changed_pipeline_needs_overwrite(tmp_path: Path) -> None:
     out = str(tmp_path / "out")
-    base = ["run", "--input", str(SAMPLES / "web-01.jsonl"), "--output", out, "--executor", "serial", "--no-report"]
+    base = [
+        "run",
+        "--input",
+        str(SAMPLES / "web-01.jsonl"),
+        "--output",
+        out,
+        "--executor",
+        "serial",
+        "--no-report",
+    ]
     one = _bad_toml(tmp_path, '[[steps]]\nuse = "repair.whitespace"\n')
     assert _invoke(*base, "--config", one).exit_code == 0
     two = tmp_path / "two.toml"
     two.write_text('[[steps]]\nuse = "repair.unicode"\n[[steps]]\nuse = "repair.whitespace"\n')
     refused = _invoke(*base, "--config", str(two))
-    assert refused.exit_code == 2 and "different pipeline" in refused.stderr and "--overwrite" in refused.stderr
+    assert (
+        refused.exit_code == 2 and "different pipeline" in refused.stderr and "--overwrite" in refused.stderr
+    )
     redone = _invoke(*base, "--config", str(two), "--overwrite")
     assert redone.exit_code == 0, redone.output
     stats = orjson.loads((Path(out) / "stats.json").read_bytes())
@@ -186,8 +222,17 @@ class DropOne(CorpusStage):
 
 def test_accounting_mismatch_is_exit_3(tmp_path: Path) -> None:
     cfg = _bad_toml(tmp_path, '[[steps]]\nuse = "repair.whitespace"\n[[steps]]\nuse = "test.drop_one"\n')
-    result = _invoke("run", "--input", str(SAMPLES / "web-00.jsonl"), "--output", str(tmp_path / "o"),
-                     "--config", cfg, "--executor", "serial")
+    result = _invoke(
+        "run",
+        "--input",
+        str(SAMPLES / "web-00.jsonl"),
+        "--output",
+        str(tmp_path / "o"),
+        "--config",
+        cfg,
+        "--executor",
+        "serial",
+    )
     assert result.exit_code == 3
     assert result.stderr.startswith("tamis: corpus stage test.drop_one returned")
 
@@ -225,8 +270,9 @@ def test_explain_command(demo_output: Path) -> None:
 
 def test_clean_json_from_stdin() -> None:
     text = "Erste Zeile  mit   Leerraum.\n\n\n\nZweiter Absatz, der etwas länger ist als der erste.   \n"
-    result = CliRunner().invoke(main, ["clean", "-", "--format", "json", "--config", str(_whitespace_only())],
-                                input=text)
+    result = CliRunner().invoke(
+        main, ["clean", "-", "--format", "json", "--config", str(_whitespace_only())], input=text
+    )
     assert result.exit_code == 0, result.output
     data = orjson.loads(result.stdout)
     assert set(data) >= {"title", "text", "blocks", "captions", "language", "edits", "annotations", "verdict"}
@@ -267,8 +313,18 @@ def _run_on_terminal(args: list[str]) -> tuple[int, str]:
 
 def test_progress_bar_only_on_a_terminal(tmp_path: Path) -> None:
     cfg = _bad_toml(tmp_path, '[[steps]]\nuse = "repair.unicode"\n')
-    args = ["run", "--input", str(SAMPLES), "--output", str(tmp_path / "tty"), "--config", cfg, "--workers", "2",
-            "--no-report"]
+    args = [
+        "run",
+        "--input",
+        str(SAMPLES),
+        "--output",
+        str(tmp_path / "tty"),
+        "--config",
+        cfg,
+        "--workers",
+        "2",
+        "--no-report",
+    ]
     code, shown = _run_on_terminal(args)
     assert code == 0
     assert "stage 1/1" in shown and "docs=" in shown and "/s" in shown and "100%" in shown

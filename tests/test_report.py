@@ -54,20 +54,25 @@ def test_report_escapes_crawled_content(tmp_path: Path) -> None:
     texts = ud_documents(6)
     records = [
         {"id": f"evil-{SCRIPT}", "text": f"{texts[0]} {SCRIPT} {texts[1]}"},
-        {"id": f"img-{IMG}", "text": f"{texts[2]}   {IMG}  {texts[3]}"},  # kept, with whitespace edits near the tag
+        {
+            "id": f"img-{IMG}",
+            "text": f"{texts[2]}   {IMG}  {texts[3]}",
+        },  # kept, with whitespace edits near the tag
         {"id": "plain", "text": texts[4]},
         {"id": IMG, "text": texts[4]},  # an exact copy, so a duplicate_of column names an id
         {"id": "broken", "body": SCRIPT},  # rejected by the reader; the field list is the value
     ]
     inp = tmp_path / "in.jsonl"
-    inp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records) + b'{"id": "<b>cut</b>", "text": "x' + b"\n")
+    inp.write_bytes(
+        b"".join(orjson.dumps(r) + b"\n" for r in records) + b'{"id": "<b>cut</b>", "text": "x' + b"\n"
+    )
     pipeline = Pipeline([NormalizeWhitespace(), FindMarkup(), RejectMarkup(), MarkIdenticalTexts()])
     out = tmp_path / "out"
     stats = run(pipeline, discover([str(inp)]), RunConfig(output=str(out)), SerialExecutor()).stats
     assert (stats["kept"], stats["rejected"], stats["duplicates"]) == (2, 3, 1)
     page = write_report(out).read_text("utf-8")
 
-    for raw in (SCRIPT, IMG, "<b>cut</b>", "onerror=\"alert"):
+    for raw in (SCRIPT, IMG, "<b>cut</b>", 'onerror="alert'):
         assert raw not in page, raw
     assert page.count("<script") == 0 and "<img" not in page
     escaped_script = "&lt;script&gt;alert(1)&lt;/script&gt;"

@@ -41,20 +41,35 @@ def main() -> None:
 
 
 @main.command()
-@click.option("--input", "inputs", multiple=True, required=True, help="File, folder, glob or fsspec URL (repeatable).")
+@click.option(
+    "--input", "inputs", multiple=True, required=True, help="File, folder, glob or fsspec URL (repeatable)."
+)
 @click.option("--output", required=True, help="Output folder: kept/, rejected/, stats.json, report.html.")
-@click.option("--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order).")
+@click.option(
+    "--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order)."
+)
 @click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
 @click.option("--executor", type=click.Choice(["local", "serial", "ray"]), default=None, help="Where to run.")
 @click.option("--ray-address", default=None, help="Address of an existing Ray cluster (with --executor ray).")
-@click.option("--format", "output_format", default=None, help="parquet (default), jsonl, jsonl.gz or jsonl.zst.")
+@click.option(
+    "--format", "output_format", default=None, help="parquet (default), jsonl, jsonl.gz or jsonl.zst."
+)
 @click.option("--id-field", default=None, help="Input field holding the id (default: id).")
 @click.option("--text-field", default=None, help="Input field holding the text (default: text).")
 @click.option("--url-field", default=None, help="Input field holding the page URL (default: url).")
-@click.option("--html", type=click.Choice(["auto", "yes", "no"]), default=None, help="Is the input text HTML?")
-@click.option("--max-shard-mb", type=float, default=None, help="Start a new output file past this many MB (default 256).")
+@click.option(
+    "--html", type=click.Choice(["auto", "yes", "no"]), default=None, help="Is the input text HTML?"
+)
+@click.option(
+    "--max-shard-mb",
+    type=float,
+    default=None,
+    help="Start a new output file past this many MB (default 256).",
+)
 @click.option("--overwrite", is_flag=True, help="Delete an earlier run in --output and start again.")
-@click.option("--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed.")
+@click.option(
+    "--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed."
+)
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
 def run(
@@ -150,7 +165,9 @@ def stats(output: str, as_json: bool) -> None:
     """Summarise the run in OUTPUT: counts, per-step rules, timings."""
     path = Path(output) / "stats.json"
     if not path.is_file():
-        raise TamisError(f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?")
+        raise TamisError(
+            f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?"
+        )
     data = orjson.loads(path.read_bytes())
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
@@ -186,13 +203,17 @@ def report(output: str) -> None:
     from tamis.report.html import write_report
 
     if not (Path(output) / "stats.json").is_file():
-        raise TamisError(f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?")
+        raise TamisError(
+            f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?"
+        )
     path = write_report(Path(output))
     click.echo(f"report: {path}")
 
 
 @main.command()
-@click.option("--rules", "show_rules", is_flag=True, help="Also list each step's rule codes and what they mean.")
+@click.option(
+    "--rules", "show_rules", is_flag=True, help="Also list each step's rule codes and what they mean."
+)
 def steps(show_rules: bool) -> None:
     """List registered steps (name@version and what each does)."""
     from tamis.steps import REGISTRY
@@ -221,8 +242,13 @@ def demo(output: str | None, workers: int | None) -> None:
     cfg = config_mod.load(None)
     with resources.as_file(samples) as sample_dir:
         summary = execute(
-            RunRequest(inputs=[str(sample_dir)], output=str(out), config=cfg, overrides={"workers": workers},
-                       progress=False)
+            RunRequest(
+                inputs=[str(sample_dir)],
+                output=str(out),
+                config=cfg,
+                overrides={"workers": workers},
+                progress=False,
+            )
         )
         seed = (sample_dir / "seed_newsfarm_de.txt").read_text("utf-8")
     _print_summary(summary.stats, str(out))

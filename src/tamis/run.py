@@ -34,7 +34,9 @@ def settings(request: RunRequest) -> dict[str, Any]:
     merged.update({k: v for k, v in request.overrides.items() if v is not None})
     unknown = sorted(set(merged) - set(RUN_KEYS))
     if unknown:
-        raise ConfigError(f"unknown run setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(RUN_KEYS))}")
+        raise ConfigError(
+            f"unknown run setting(s) {', '.join(unknown)}; valid: {', '.join(sorted(RUN_KEYS))}"
+        )
     return merged
 
 
@@ -87,7 +89,9 @@ def prepare_output(out: Path, overwrite: bool) -> None:
         raise InputError(f"--output {str(out)!r} exists and is not a folder")
     is_run = (out / "_work").is_dir() or (out / "stats.json").is_file()
     if out.is_dir() and any(out.iterdir()) and not is_run:
-        raise InputError(f"--output {str(out)!r} is a non-empty folder that holds no tamis run; choose a new folder")
+        raise InputError(
+            f"--output {str(out)!r} is a non-empty folder that holds no tamis run; choose a new folder"
+        )
     if overwrite and is_run:
         shutil.rmtree(out)
     try:
@@ -125,8 +129,15 @@ class TqdmProgress:
         tqdm.tqdm.monitor_interval = 0  # no monitor thread: the local executor forks workers
         self.by_bytes = unit == "B"
         self.docs = 0
-        self.bar = tqdm.tqdm(total=total or None, desc=label, unit=unit, unit_scale=True, dynamic_ncols=True,
-                             file=sys.stderr, leave=True)
+        self.bar = tqdm.tqdm(
+            total=total or None,
+            desc=label,
+            unit=unit,
+            unit_scale=True,
+            dynamic_ncols=True,
+            file=sys.stderr,
+            leave=True,
+        )
 
     def __call__(self, n_docs: int, n_bytes: int) -> None:
         self.docs += n_docs

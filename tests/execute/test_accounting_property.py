@@ -33,7 +33,7 @@ BAD = {
     "utf8": b'{"text": "caf\xe9 au lait and more words here"}',
     "missing": b'{"body": "the text is under another key"}',
     "empty": b'{"text": "  "}',
-    "array": b'[1, 2, 3]',
+    "array": b"[1, 2, 3]",
 }
 
 record = st.one_of(
@@ -47,13 +47,15 @@ corpus = st.lists(
 
 
 def _pipeline() -> Pipeline:
-    return Pipeline([
-        FixUnicode(),
-        foundation_steps.MeasureLength(),
-        foundation_steps.RejectShort(min_chars=MIN_CHARS),
-        foundation_steps.MarkIdenticalTexts(),
-        NormalizeWhitespace(),
-    ])
+    return Pipeline(
+        [
+            FixUnicode(),
+            foundation_steps.MeasureLength(),
+            foundation_steps.RejectShort(min_chars=MIN_CHARS),
+            foundation_steps.MarkIdenticalTexts(),
+            NormalizeWhitespace(),
+        ]
+    )
 
 
 def _check(shards: list, executor) -> None:
@@ -71,7 +73,9 @@ def _check(shards: list, executor) -> None:
                     long_texts[TEXTS[i]] += 1
                     first_copy.setdefault(TEXTS[i], f"s{s}-{n}")
                 elif kind == "short":
-                    lines.append(orjson.dumps({"id": f"s{s}-{n}", "text": TEXTS[i][: MIN_CHARS // 2].strip() + "."}))
+                    lines.append(
+                        orjson.dumps({"id": f"s{s}-{n}", "text": TEXTS[i][: MIN_CHARS // 2].strip() + "."})
+                    )
                     expected["rejected"] += 1
                 else:
                     lines.append(BAD[kind])
@@ -88,11 +92,16 @@ def _check(shards: list, executor) -> None:
         rejected = rows(out / "rejected", ["id", "verdict"])
 
     assert {k: stats[k] for k in ("input", "kept", "rejected", "duplicates", "failed")} == {
-        "input": expected["input"], "kept": expected["kept"], "rejected": expected["rejected"],
-        "duplicates": expected["duplicates"], "failed": 0,
+        "input": expected["input"],
+        "kept": expected["kept"],
+        "rejected": expected["rejected"],
+        "duplicates": expected["duplicates"],
+        "failed": 0,
     }
     assert len(kept) == stats["kept"]
-    assert Counter(r["verdict"] for r in rejected) == Counter({"rejected": stats["rejected"], "duplicate": stats["duplicates"]})
+    assert Counter(r["verdict"] for r in rejected) == Counter(
+        {"rejected": stats["rejected"], "duplicate": stats["duplicates"]}
+    )
     ids = [r["id"] for r in kept] + [r["id"] for r in rejected]
     assert len(ids) == len(set(ids)) == stats["input"]
     assert sorted(r["id"] for r in kept) == sorted(first_copy.values())

@@ -20,7 +20,11 @@ from tamis.repair.whitespace import NormalizeWhitespace
 
 
 def _files(out: Path) -> dict[str, bytes]:
-    return {f"{sub}/{p.name}": p.read_bytes() for sub in ("kept", "rejected") for p in sorted((out / sub).iterdir())}
+    return {
+        f"{sub}/{p.name}": p.read_bytes()
+        for sub in ("kept", "rejected")
+        for p in sorted((out / sub).iterdir())
+    }
 
 
 def _run(pipeline: Pipeline, inputs: list[str], out: Path, executor, fmt: str = "parquet") -> dict:
@@ -30,7 +34,9 @@ def _run(pipeline: Pipeline, inputs: list[str], out: Path, executor, fmt: str = 
 def _same(a: dict, b: dict) -> None:
     for key in ("input", "kept", "rejected", "duplicates", "failed", "verdicts"):
         assert a[key] == b[key], key
-    assert {k: {**v, "seconds": 0} for k, v in a["steps"].items()} == {k: {**v, "seconds": 0} for k, v in b["steps"].items()}
+    assert {k: {**v, "seconds": 0} for k, v in a["steps"].items()} == {
+        k: {**v, "seconds": 0} for k, v in b["steps"].items()
+    }
 
 
 @pytest.mark.parametrize("fmt", ["parquet", "jsonl.zst"])
@@ -53,7 +59,9 @@ def test_serial_and_local_agree_with_a_corpus_stage(generated_corpus: Path, tmp_
     _same(serial, local)
 
 
-@pytest.mark.skipif(importlib.util.find_spec("ray") is None, reason="ray is not installed (pip install 'tamis[ray]')")
+@pytest.mark.skipif(
+    importlib.util.find_spec("ray") is None, reason="ray is not installed (pip install 'tamis[ray]')"
+)
 def test_ray_agrees_with_serial(tmp_path: Path) -> None:
     import ray
 

@@ -73,18 +73,39 @@ def _reference(corpus: Path, cfg: Path, out: Path) -> dict:
     """The uninterrupted run, in this process, one shard after another (without the slow-down)."""
     fast = cfg.with_name("fast-" + cfg.name)
     fast.write_text(cfg.read_text().replace('use = "test.slow"', 'use = "test.slow"\nseconds = 0.0'))
-    request = RunRequest([str(corpus / "corpus-*.jsonl")], str(out), config_mod.load(fast),
-                         overrides={"executor": "serial"}, progress=False, report=False)
+    request = RunRequest(
+        [str(corpus / "corpus-*.jsonl")],
+        str(out),
+        config_mod.load(fast),
+        overrides={"executor": "serial"},
+        progress=False,
+        report=False,
+    )
     return execute(request).stats
 
 
 def _start(corpus: Path, cfg: Path, out: Path) -> subprocess.Popen:
-    cmd = [sys.executable, "-c", DRIVER, "run", "--input", str(corpus / "corpus-*.jsonl"), "--output", str(out),
-           "--config", str(cfg), "--workers", "2", "--no-report"]
+    cmd = [
+        sys.executable,
+        "-c",
+        DRIVER,
+        "run",
+        "--input",
+        str(corpus / "corpus-*.jsonl"),
+        "--output",
+        str(out),
+        "--config",
+        str(cfg),
+        "--workers",
+        "2",
+        "--no-report",
+    ]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
 
 
-def _kill_when(proc: subprocess.Popen, done: Path, prefix: str, timeout: float = 60, *, group: bool = True) -> int:
+def _kill_when(
+    proc: subprocess.Popen, done: Path, prefix: str, timeout: float = 60, *, group: bool = True
+) -> int:
     """SIGKILL the run once a done-marker `prefix*` exists: the whole process group, or only the
     parent (whose workers must then die with it)."""
     deadline = time.monotonic() + timeout
@@ -132,7 +153,11 @@ def _outputs(out: Path) -> tuple[list, list, dict[str, bytes]]:
         (r["id"], r["verdict"], r["step"], r["rule"], r["duplicate_of"])
         for r in rows(out / "rejected", ["id", "verdict", "step", "rule", "duplicate_of"])
     )
-    files = {f"{p.parent.name}/{p.name}": p.read_bytes() for sub in ("kept", "rejected") for p in (out / sub).iterdir()}
+    files = {
+        f"{p.parent.name}/{p.name}": p.read_bytes()
+        for sub in ("kept", "rejected")
+        for p in (out / sub).iterdir()
+    }
     return kept, rejected, files
 
 
@@ -173,7 +198,10 @@ def test_resume_with_a_corpus_stage_killed_in_each_segment(generated_corpus: Pat
     cfg = tmp_path / "corpus.toml"
     cfg.write_text(WITH_CORPUS_STAGE)
     ref_stats = _reference(generated_corpus, cfg, tmp_path / "ref")
-    assert ref_stats["duplicates"] > 0 and ref_stats["corpus_stages"]["reduce0"]["duplicates"] == ref_stats["duplicates"]
+    assert (
+        ref_stats["duplicates"] > 0
+        and ref_stats["corpus_stages"]["reduce0"]["duplicates"] == ref_stats["duplicates"]
+    )
 
     out = tmp_path / "out"
     done = out / "_work" / "done"

@@ -22,7 +22,12 @@ TEXTS = ud_documents(30)
 def _good(prefix: str, n: int) -> list[bytes]:
     # Each text differs (own index, rotated sentences), so compressed streams are not one back-reference.
     return [
-        orjson.dumps({"id": f"{prefix}-{i}", "text": f"{i}. " + TEXTS[i % len(TEXTS)][i % 40 :] + TEXTS[(i * 7) % len(TEXTS)]})
+        orjson.dumps(
+            {
+                "id": f"{prefix}-{i}",
+                "text": f"{i}. " + TEXTS[i % len(TEXTS)][i % 40 :] + TEXTS[(i * 7) % len(TEXTS)],
+            }
+        )
         for i in range(n)
     ]
 
@@ -65,7 +70,9 @@ def test_each_kind_of_bad_record_is_rejected_with_its_rule(tmp_path: Path) -> No
     assert all(r["verdict"] == "rejected" and r["step"] == "read" for r in rejected)
     truncated = [r for r in rejected if r["rule"] == "truncated_stream"]
     assert sorted(r["source"]["uri"].rsplit("/", 1)[1] for r in truncated) == [
-        "corrupt.jsonl.gz", "cut.jsonl.gz", "cut.jsonl.zst"
+        "corrupt.jsonl.gz",
+        "cut.jsonl.gz",
+        "cut.jsonl.zst",
     ]
 
     kept = rows(out / "kept", ["id"])
@@ -105,9 +112,13 @@ def test_a_step_that_raises_fails_only_that_record(tmp_path: Path) -> None:
     inp = tmp_path / "in.jsonl"
     recs = [{"id": f"d{i}", "text": TEXTS[i] + (f" {i}" if i % 3 == 0 else "")} for i in range(12)]
     inp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
-    summary = run(Pipeline([Fragile()]), discover([str(inp)]), RunConfig(output=str(tmp_path / "out")), SerialExecutor())
+    summary = run(
+        Pipeline([Fragile()]), discover([str(inp)]), RunConfig(output=str(tmp_path / "out")), SerialExecutor()
+    )
     failed = rows(tmp_path / "out" / "rejected")
-    assert sorted(r["id"] for r in failed) == sorted(f"d{i}" for i in range(12) if i % 3 == 0 or any(c.isdigit() for c in TEXTS[i]))
+    assert sorted(r["id"] for r in failed) == sorted(
+        f"d{i}" for i in range(12) if i % 3 == 0 or any(c.isdigit() for c in TEXTS[i])
+    )
     assert {(r["verdict"], r["step"], r["rule"], r["value"]) for r in failed} == {
         ("failed", "test.fragile", "RuntimeError", "cannot handle digits")
     }

@@ -27,7 +27,10 @@ TEXTS = ud_documents(12)
 
 
 def _records() -> list[dict]:
-    return [{"id": f"doc-{i}", "text": t, "url": f"https://example.org/{i}", "lang_hint": "de"} for i, t in enumerate(TEXTS)]
+    return [
+        {"id": f"doc-{i}", "text": t, "url": f"https://example.org/{i}", "lang_hint": "de"}
+        for i, t in enumerate(TEXTS)
+    ]
 
 
 def _jsonl_bytes(records: list[dict]) -> bytes:
@@ -64,7 +67,9 @@ def test_zstd_with_several_frames(tmp_path: Path) -> None:
     """Concatenated zstd frames (what appending writers produce) are one stream of records."""
     recs = _records()
     c = zstandard.ZstdCompressor()
-    (tmp_path / "in.jsonl.zst").write_bytes(c.compress(_jsonl_bytes(recs[:5])) + c.compress(_jsonl_bytes(recs[5:])))
+    (tmp_path / "in.jsonl.zst").write_bytes(
+        c.compress(_jsonl_bytes(recs[:5])) + c.compress(_jsonl_bytes(recs[5:]))
+    )
     assert [d.id for d in _read_all([str(tmp_path / "in.jsonl.zst")])] == [r["id"] for r in recs]
 
 
@@ -90,7 +95,9 @@ def test_text_and_html_folders(tmp_path: Path) -> None:
     (tmp_path / "sub").mkdir()
     (tmp_path / "a.txt").write_text(TEXTS[0], "utf-8")
     (tmp_path / "sub" / "b.html").write_text(f"<html><body><p>{TEXTS[1]}</p></body></html>", "utf-8")
-    (tmp_path / "c.html").write_bytes(f"<html><body><p>{TEXTS[2]}</p></body></html>".encode("cp1252", "replace"))
+    (tmp_path / "c.html").write_bytes(
+        f"<html><body><p>{TEXTS[2]}</p></body></html>".encode("cp1252", "replace")
+    )
     (tmp_path / "notes.md").write_text("not an input format", "utf-8")
     (tmp_path / ".hidden.txt").write_text("temporary file of some editor", "utf-8")
     docs = {d.id: d for d in _read_all([str(tmp_path)])}
@@ -122,11 +129,21 @@ def _warc(records: list[tuple[str, str, bytes]]) -> bytes:
 
 def _warc_pages() -> list[tuple[str, str, bytes]]:
     pages = [
-        (f"https://news.example/{i}", "text/html; charset=utf-8", f"<html><body><p>{t}</p></body></html>".encode())
+        (
+            f"https://news.example/{i}",
+            "text/html; charset=utf-8",
+            f"<html><body><p>{t}</p></body></html>".encode(),
+        )
         for i, t in enumerate(TEXTS[:4])
     ]
     pages.insert(2, ("https://news.example/logo.png", "image/png", b"\x89PNG\r\n\x1a\n" + bytes(range(256))))
-    pages.append(("https://news.example/latin1", "text/html; charset=iso-8859-1", "<p>Grüße aus Köln</p>".encode("latin-1")))
+    pages.append(
+        (
+            "https://news.example/latin1",
+            "text/html; charset=iso-8859-1",
+            "<p>Grüße aus Köln</p>".encode("latin-1"),
+        )
+    )
     return pages
 
 
@@ -139,14 +156,19 @@ def test_warc_html_responses(tmp_path: Path, name: str) -> None:
     png = docs[2]
     assert png.verdict is not None and png.verdict.rule == "not_html" and png.verdict.value == "image/png"
     pages = [d for d in docs if d.verdict is None]
-    assert [d.source.url for d in pages] == [f"https://news.example/{i}" for i in range(4)] + ["https://news.example/latin1"]
+    assert [d.source.url for d in pages] == [f"https://news.example/{i}" for i in range(4)] + [
+        "https://news.example/latin1"
+    ]
     assert all(d.meta["format"] == "html" and d.meta["http_status"] == 200 for d in pages)
     assert TEXTS[0] in pages[0].text and pages[0].id.startswith("<urn:uuid:")
     assert "Grüße aus Köln" in pages[-1].text  # the declared charset is honoured
 
 
 def test_truncated_warc_keeps_the_complete_records_before_the_damage(tmp_path: Path) -> None:
-    pages = [(f"https://a.example/{i}", "text/html", f"<p>{TEXTS[i % len(TEXTS)]} {i}</p>".encode()) for i in range(40)]
+    pages = [
+        (f"https://a.example/{i}", "text/html", f"<p>{TEXTS[i % len(TEXTS)]} {i}</p>".encode())
+        for i in range(40)
+    ]
     data = gzip.compress(_warc(pages))
     (tmp_path / "cut.warc.gz").write_bytes(data[: int(len(data) * 0.7)])
     docs = _read_all([str(tmp_path / "cut.warc.gz")])
@@ -175,7 +197,10 @@ def test_fsspec_memory_and_file_urls(tmp_path: Path) -> None:
 def test_byte_range_split_yields_every_record_exactly_once(tmp_path: Path) -> None:
     # Lines of very different lengths, so range boundaries fall inside lines, on newlines and
     # inside multi-byte characters; plus blank lines that must not become records.
-    recs = [{"id": f"r{i}", "text": ("ä" * (i % 7 + 1)) + " " + TEXTS[i % len(TEXTS)][: 5 + (i * 37) % 300]} for i in range(120)]
+    recs = [
+        {"id": f"r{i}", "text": ("ä" * (i % 7 + 1)) + " " + TEXTS[i % len(TEXTS)][: 5 + (i * 37) % 300]}
+        for i in range(120)
+    ]
     lines = [orjson.dumps(r) for r in recs]
     lines[10:10] = [b"", b"   "]
     path = tmp_path / "big.jsonl"
@@ -210,9 +235,13 @@ def _documents() -> list[Document]:
         original = "  " + t
         docs.append(
             Document(
-                id=f"d{i}", text=t, source=Source("in.jsonl", i * 10, i, f"https://e/{i}"),
-                meta={"lang_hint": "de"}, annotations={"language": "de", "score": 0.5 + i},
-                edits=(Edit("repair.whitespace", "leading_space", 0, 2, "  ", ""),), original=original,
+                id=f"d{i}",
+                text=t,
+                source=Source("in.jsonl", i * 10, i, f"https://e/{i}"),
+                meta={"lang_hint": "de"},
+                annotations={"language": "de", "score": 0.5 + i},
+                edits=(Edit("repair.whitespace", "leading_space", 0, 2, "  ", ""),),
+                original=original,
                 title=f"Title {i}" if i % 2 else None,
             )
         )
@@ -235,8 +264,15 @@ def test_a_run_reads_fsspec_urls(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(_jsonl_bytes(_records()[6:])))
     try:
         shards = discover(["memory://tamis-run-test", f"file://{tmp_path}/b.jsonl.zst"])
-        summary = run(Pipeline([NormalizeWhitespace()]), shards, RunConfig(output=str(tmp_path / "out")), LocalExecutor(2))
+        summary = run(
+            Pipeline([NormalizeWhitespace()]),
+            shards,
+            RunConfig(output=str(tmp_path / "out")),
+            LocalExecutor(2),
+        )
     finally:
         fs.rm("/tamis-run-test", recursive=True)
     assert summary.counts == {"input": 12, "kept": 12, "rejected": 0, "duplicates": 0, "failed": 0}
-    assert sorted(r["id"] for r in rows(tmp_path / "out" / "kept", ["id"])) == sorted(r["id"] for r in _records())
+    assert sorted(r["id"] for r in rows(tmp_path / "out" / "kept", ["id"])) == sorted(
+        r["id"] for r in _records()
+    )

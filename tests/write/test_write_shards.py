@@ -20,8 +20,15 @@ FORMATS = ["parquet", "jsonl", "jsonl.gz", "jsonl.zst"]
 
 
 def _docs(n: int = 40) -> list[Document]:
-    return [Document(id=f"d{i}", text=TEXTS[i % len(TEXTS)], source=Source("in.jsonl", i, i), original=TEXTS[i % len(TEXTS)])
-            for i in range(n)]
+    return [
+        Document(
+            id=f"d{i}",
+            text=TEXTS[i % len(TEXTS)],
+            source=Source("in.jsonl", i, i),
+            original=TEXTS[i % len(TEXTS)],
+        )
+        for i in range(n)
+    ]
 
 
 def _load(path: str) -> list[dict]:
@@ -72,7 +79,9 @@ def test_same_documents_give_byte_identical_files(tmp_path: Path, fmt: str) -> N
     for name in ("a", "b"):
         with ShardWriter(str(tmp_path / name), "part", KEPT_SCHEMA, fmt=fmt) as w:
             w.write_all(_docs())
-    assert (tmp_path / "a" / f"part-000.{fmt}").read_bytes() == (tmp_path / "b" / f"part-000.{fmt}").read_bytes()
+    assert (tmp_path / "a" / f"part-000.{fmt}").read_bytes() == (
+        tmp_path / "b" / f"part-000.{fmt}"
+    ).read_bytes()
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
@@ -81,7 +90,9 @@ def test_writes_to_an_fsspec_url(fmt: str) -> None:
     try:
         with ShardWriter("memory://tamis-write-test/kept", "part", KEPT_SCHEMA, fmt=fmt) as w:
             w.write_all(_docs(7))
-        assert [r["id"] for r in _load(f"memory://tamis-write-test/kept/part-000.{fmt}")] == [f"d{i}" for i in range(7)]
+        assert [r["id"] for r in _load(f"memory://tamis-write-test/kept/part-000.{fmt}")] == [
+            f"d{i}" for i in range(7)
+        ]
     finally:
         fs.rm("/tamis-write-test", recursive=True)
 
@@ -94,17 +105,25 @@ def test_rejected_rows_carry_the_decision_and_round_trip(tmp_path: Path) -> None
         Document("r", "x", verdict=Rejected("filter.thresholds", "too_short", 3.0, 50.0)),
         Document("d", "y", verdict=Duplicate("dedup.exact", "r", 1.0, "exact")),
         Document("f", "z", verdict=Failed("repair.x", "KeyError", "'lang'")),
-        Document("e", "Hello world", original=original,
-                 edits=(Edit("repair.whitespace", "space_run", 5, 7, "  ", " "),
-                        Edit("repair.whitespace", "edge_space", 11, 12, " ", "")),
-                 verdict=Rejected("filter.thresholds", "lang", "xx", None)),
+        Document(
+            "e",
+            "Hello world",
+            original=original,
+            edits=(
+                Edit("repair.whitespace", "space_run", 5, 7, "  ", " "),
+                Edit("repair.whitespace", "edge_space", 11, 12, " ", ""),
+            ),
+            verdict=Rejected("filter.thresholds", "lang", "xx", None),
+        ),
     ]
     with ShardWriter(str(tmp_path), "part", REJECTED_SCHEMA) as w:
         w.write_all(docs)
     table = pq.read_table(tmp_path / "part-000.parquet")
     assert table.schema.equals(REJECTED_SCHEMA)
     got = table.to_pylist()
-    assert [(r["verdict"], r["step"], r["rule"], r["value"], r["threshold"], r["duplicate_of"]) for r in got] == [
+    assert [
+        (r["verdict"], r["step"], r["rule"], r["value"], r["threshold"], r["duplicate_of"]) for r in got
+    ] == [
         ("rejected", "filter.thresholds", "too_short", "3.0", "50.0", None),
         ("duplicate", "dedup.exact", "exact", None, None, "r"),
         ("failed", "repair.x", "KeyError", "'lang'", None, None),
@@ -113,6 +132,8 @@ def test_rejected_rows_carry_the_decision_and_round_trip(tmp_path: Path) -> None
     back = [from_row(r) for r in got]
     # value and threshold are stored as text (their types vary by rule)
     assert [d.verdict for d in back[:3]] == [
-        Rejected("filter.thresholds", "too_short", "3.0", "50.0"), docs[1].verdict, docs[2].verdict
+        Rejected("filter.thresholds", "too_short", "3.0", "50.0"),
+        docs[1].verdict,
+        docs[2].verdict,
     ]
     assert replay(back[3].original, back[3].edits) == back[3].text

@@ -61,7 +61,9 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers if workers and workers > 0 else available_cores()
 
-    def map_unordered(self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
+    ) -> Iterator[Any]:
         if not tasks:
             return
         if self.workers == 1 or len(tasks) == 1:
@@ -74,8 +76,9 @@ class LocalExecutor:
         q = ctx.Queue()
         # concurrent.futures, not multiprocessing.Pool: a worker killed by the OOM killer makes
         # Pool wait forever, while a ProcessPoolExecutor raises BrokenProcessPool.
-        with ProcessPoolExecutor(min(self.workers, len(tasks)), mp_context=ctx, initializer=_init_worker,
-                                 initargs=(q,)) as pool:
+        with ProcessPoolExecutor(
+            min(self.workers, len(tasks)), mp_context=ctx, initializer=_init_worker, initargs=(q,)
+        ) as pool:
             pending = {pool.submit(_call, fn, t) for t in tasks}
             try:
                 while pending:

@@ -18,12 +18,16 @@ class RayExecutor:
         except ImportError as err:
             raise ConfigError("the ray executor needs Ray: pip install 'tamis[ray]'") from err
         if not ray.is_initialized():
-            kwargs: dict[str, Any] = {"address": address} if address else {"num_cpus": workers} if workers else {}
+            kwargs: dict[str, Any] = (
+                {"address": address} if address else {"num_cpus": workers} if workers else {}
+            )
             ray.init(ignore_reinit_error=True, log_to_driver=False, include_dashboard=False, **kwargs)
         self._ray = ray
         self.workers = workers or int(ray.cluster_resources().get("CPU", 1))
 
-    def map_unordered(self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
+    ) -> Iterator[Any]:
         ray = self._ray
         remote = ray.remote(num_cpus=1)(_run_task)
         pending = {remote.remote(fn, t): t for t in tasks}
@@ -33,7 +37,10 @@ class RayExecutor:
                 task = pending.pop(ref)
                 result = ray.get(ref)
                 if progress:
-                    progress(result["counts"]["input"] if task.segment == 0 else 0, task.shard.size if task.segment == 0 else 0)
+                    progress(
+                        result["counts"]["input"] if task.segment == 0 else 0,
+                        task.shard.size if task.segment == 0 else 0,
+                    )
                 yield result
 
 

@@ -44,7 +44,9 @@ ProgressFactory = Callable[[str, int, str], ProgressFn]
 class Executor(Protocol):
     workers: int
 
-    def map_unordered(self, fn: Callable[[Any], Any], tasks: Sequence[Any], progress: ProgressFn | None) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[[Any], Any], tasks: Sequence[Any], progress: ProgressFn | None
+    ) -> Iterator[Any]:
         """Run `fn(task)` for every task, yielding results as they finish."""
         ...
 
@@ -92,7 +94,9 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
 
     verdicts: Counter[str] = Counter()  # "step:rule" of every verdict given in this task
     if task.segment == 0:
-        docs: Iterable[Document] = _counted(read_shard(task.shard, config.read), task.shard, counts, stats, progress)
+        docs: Iterable[Document] = _counted(
+            read_shard(task.shard, config.read), task.shard, counts, stats, progress
+        )
     else:
         prev_corpus = segments[task.segment - 1][1]
         assert prev_corpus is not None
@@ -101,13 +105,25 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             progress(len(prev), 0)
         docs = _apply_corpus(prev_corpus, prev, task.shard_index, wdir / f"corpus{task.segment - 1}", stats)
 
-    rejected = ShardWriter(str(out / "rejected"), f"part-{tid}", REJECTED_SCHEMA, fmt=config.output_format,
-                           max_bytes=config.max_shard_bytes, keep_original=config.keep_original)
+    rejected = ShardWriter(
+        str(out / "rejected"),
+        f"part-{tid}",
+        REJECTED_SCHEMA,
+        fmt=config.output_format,
+        max_bytes=config.max_shard_bytes,
+        keep_original=config.keep_original,
+    )
     survivors: list[Document] = []
     kept = None
     if corpus is None:
-        kept = ShardWriter(str(out / "kept"), f"part-{task.shard_index:05d}", KEPT_SCHEMA, fmt=config.output_format,
-                           max_bytes=config.max_shard_bytes, keep_original=config.keep_original)
+        kept = ShardWriter(
+            str(out / "kept"),
+            f"part-{task.shard_index:05d}",
+            KEPT_SCHEMA,
+            fmt=config.output_format,
+            max_bytes=config.max_shard_bytes,
+            keep_original=config.keep_original,
+        )
     try:
         for doc in process_all(docs, steps, stats, strict=config.strict):
             if doc.verdict is not None:
@@ -135,14 +151,23 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
         if kept is not None:
             kept.abort()
         raise
-    result = {"task": tid, "counts": counts, "verdicts": dict(sorted(verdicts.items())), "steps": stats.as_dict()}
+    result = {
+        "task": tid,
+        "counts": counts,
+        "verdicts": dict(sorted(verdicts.items())),
+        "steps": stats.as_dict(),
+    }
     _write_json_atomic(wdir / "stats" / f"{tid}.json", result)
     _write_json_atomic(wdir / "done" / f"{tid}.json", {"task": tid, "time": time.time()})
     return result
 
 
 def _counted(
-    docs: Iterable[Document], shard: Shard, counts: dict[str, int], stats: RunStats, progress: ProgressFn | None
+    docs: Iterable[Document],
+    shard: Shard,
+    counts: dict[str, int],
+    stats: RunStats,
+    progress: ProgressFn | None,
 ) -> Iterator[Document]:
     """Count input records; the reader's own rejections are accounted as the step "read".
 
@@ -171,7 +196,9 @@ def _counted(
         progress(pending, max(0, shard.size - reported_bytes))
 
 
-def _apply_corpus(stage: CorpusStage, docs: list[Document], shard_index: int, cdir: Path, stats: RunStats) -> Iterator[Document]:
+def _apply_corpus(
+    stage: CorpusStage, docs: list[Document], shard_index: int, cdir: Path, stats: RunStats
+) -> Iterator[Document]:
     t0 = time.perf_counter()
     out = stage.apply_shard(docs, shard_index, cdir)
     s = stats[stage.name]
@@ -188,7 +215,7 @@ def _apply_corpus(stage: CorpusStage, docs: list[Document], shard_index: int, cd
             s.rules[_rule_of(doc.verdict)] += 1
         elif before is not None and len(doc.edits) > len(before.edits):
             s.changed += 1
-            s.rules.update(e.rule for e in doc.edits[len(before.edits):])
+            s.rules.update(e.rule for e in doc.edits[len(before.edits) :])
         yield doc
     if len(out) != len(docs):
         raise AccountingError(f"corpus stage {stage.name} returned {len(out)} documents for {len(docs)}")
@@ -312,7 +339,9 @@ def _passed(wdir: Path, segment: int, shard_indexes: Sequence[int]) -> int:
     return total
 
 
-def _check_or_write_manifest(wdir: Path, pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) -> None:
+def _check_or_write_manifest(
+    wdir: Path, pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig
+) -> None:
     """Refuse to resume into a folder whose earlier run had other steps, inputs or output settings.
 
     Everything that changes what a shard's output holds is in the manifest; the worker count
@@ -330,7 +359,11 @@ def _check_or_write_manifest(wdir: Path, pipeline: Pipeline, shards: Sequence[Sh
     if path.exists():
         old = orjson.loads(path.read_bytes())
         if old != manifest:
-            what = "pipeline" if old.get("fingerprint") != manifest["fingerprint"] else "inputs or output settings"
+            what = (
+                "pipeline"
+                if old.get("fingerprint") != manifest["fingerprint"]
+                else "inputs or output settings"
+            )
             raise InputError(
                 f"{config.output} holds an unfinished or finished run with different {what}; "
                 "use a new --output folder or pass --overwrite to start again"

@@ -9,6 +9,8 @@ from typing import Any
 class SerialExecutor:
     workers = 1
 
-    def map_unordered(self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None) -> Iterator[Any]:
+    def map_unordered(
+        self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
+    ) -> Iterator[Any]:
         for task in tasks:
             yield fn(task, progress)  # the task reports its own documents and bytes

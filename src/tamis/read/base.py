@@ -53,7 +53,13 @@ def read_failure(
 
 def compression_of(uri: str) -> str | None:
     lower = uri.lower()
-    for suffix, name in ((".gz", "gzip"), (".zst", "zstd"), (".zstd", "zstd"), (".bz2", "bz2"), (".xz", "xz")):
+    for suffix, name in (
+        (".gz", "gzip"),
+        (".zst", "zstd"),
+        (".zstd", "zstd"),
+        (".bz2", "bz2"),
+        (".xz", "xz"),
+    ):
         if lower.endswith(suffix):
             return name
     return None

@@ -58,7 +58,9 @@ def _lines_in_range(shard: Shard) -> Iterator[tuple[int, bytes]]:
             pos += len(line)
 
 
-def record_to_document(line: bytes, shard: Shard, index: int, offset: int, key: str, options: ReadOptions) -> Document:
+def record_to_document(
+    line: bytes, shard: Shard, index: int, offset: int, key: str, options: ReadOptions
+) -> Document:
     try:
         record = orjson.loads(line)
     except orjson.JSONDecodeError as err:
@@ -69,7 +71,9 @@ def record_to_document(line: bytes, shard: Shard, index: int, offset: int, key: 
         return read_failure(shard, index, "malformed_json", str(err), offset, key)
     if not isinstance(record, dict):
         found = type(record).__name__
-        return read_failure(shard, index, "not_an_object", f"expected a JSON object, found {found}", offset, key)
+        return read_failure(
+            shard, index, "not_an_object", f"expected a JSON object, found {found}", offset, key
+        )
     return mapping_to_document(record, shard, index, offset, key, options)
 
 
@@ -93,10 +97,14 @@ def mapping_to_document(
     url = record.get(options.url_field)
     if url is None and isinstance(meta.get("metadata"), dict):
         url = meta["metadata"].get("url")
-    return make_document(doc_id, text, Source(shard.uri, offset, index, str(url) if url else None), meta, options)
+    return make_document(
+        doc_id, text, Source(shard.uri, offset, index, str(url) if url else None), meta, options
+    )
 
 
-def make_document(doc_id: str, text: str, source: Source, meta: dict[str, Any], options: ReadOptions) -> Document:
+def make_document(
+    doc_id: str, text: str, source: Source, meta: dict[str, Any], options: ReadOptions
+) -> Document:
     if "\x00" in text:
         text = text.replace("\x00", "")
     if looks_like_html(text, options, meta):

@@ -83,9 +83,12 @@ def read_warc(shard: Shard, options: ReadOptions) -> Iterator[Document]:
         if stream.error is not None:
             if pending is not None:
                 yield read_failure(
-                    shard, pending.source.index or 0, "truncated_stream",
+                    shard,
+                    pending.source.index or 0,
+                    "truncated_stream",
                     "last record before the damage in the stream; it may be cut off",
-                    pending.source.offset, pending.id,
+                    pending.source.offset,
+                    pending.id,
                 ).replace(source=pending.source)
                 pending = None
             detail = f"{type(stream.error).__name__}: {stream.error}"
@@ -103,13 +106,15 @@ def _record_to_document(record: Any, shard: Shard, index: int) -> Document:
     record_id = record.headers.get("WARC-Record-ID") or f"{shard.name}:{index}"
     source = Source(shard.uri, record.stream_pos, index, url)
     if content_type and not content_type.startswith(HTML_TYPES):
-        return read_failure(shard, index, "not_html", content_type, record.stream_pos, record_id).replace(source=source)
+        return read_failure(shard, index, "not_html", content_type, record.stream_pos, record_id).replace(
+            source=source
+        )
     payload = record.reader.read()
     text = _decode(payload, record.http_charset, bytes_to_str, detect_encoding) if payload else ""
     if not text.strip():
-        return read_failure(shard, index, "empty_text", "empty HTTP payload", record.stream_pos, record_id).replace(
-            source=source
-        )
+        return read_failure(
+            shard, index, "empty_text", "empty HTTP payload", record.stream_pos, record_id
+        ).replace(source=source)
     meta = {
         "format": "html",
         "content_type": content_type,

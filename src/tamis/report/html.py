@@ -81,7 +81,9 @@ def _annotations(row: dict[str, Any]) -> dict[str, Any]:
 # ---------------------------------------------------------------- inline SVG plots
 
 
-def bars_svg(items: Sequence[tuple[str, float]], *, unit: str = "", width: int = 640, color: str = "#4a7bb7") -> str:
+def bars_svg(
+    items: Sequence[tuple[str, float]], *, unit: str = "", width: int = 640, color: str = "#4a7bb7"
+) -> str:
     """Horizontal bars, one per (label, value), values written at the bar's end."""
     if not items:
         return "<p class=muted>nothing to plot</p>"
@@ -103,15 +105,19 @@ def bars_svg(items: Sequence[tuple[str, float]], *, unit: str = "", width: int =
     return "".join(parts)
 
 
-def histogram_svg(series: dict[str, list[int]], colors: dict[str, str], width: int = 640, height: int = 180) -> str:
+def histogram_svg(
+    series: dict[str, list[int]], colors: dict[str, str], width: int = 640, height: int = 180
+) -> str:
     """Document lengths on log-spaced bins (powers of two), one bar per series in each bin."""
     values = [v for vs in series.values() for v in vs if v > 0]
     if not values:
         return "<p class=muted>nothing to plot</p>"
     lo, hi = int(math.log2(max(1, min(values)))), int(math.log2(max(values))) + 1
     edges = [2**k for k in range(lo, hi + 1)]
-    counts = {name: Counter(min(len(edges) - 2, max(0, int(math.log2(max(1, v))) - lo)) for v in vs if v > 0)
-              for name, vs in series.items()}
+    counts = {
+        name: Counter(min(len(edges) - 2, max(0, int(math.log2(max(1, v))) - lo)) for v in vs if v > 0)
+        for name, vs in series.items()
+    }
     n_bins = len(edges) - 1
     top = max((c for cs in counts.values() for c in cs.values()), default=1)
     plot_h, left = height - 40, 40
@@ -123,14 +129,18 @@ def histogram_svg(series: dict[str, list[int]], colors: dict[str, str], width: i
         for k, name in enumerate(series):
             n = counts[name].get(b, 0)
             h = plot_h * n / top
-            parts.append(f'<rect x="{x0 + k * bar:.1f}" y="{10 + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                         f'fill="{colors[name]}"><title>{esc(name)} {edges[b]}–{edges[b + 1]} chars: {n}</title></rect>')
+            parts.append(
+                f'<rect x="{x0 + k * bar:.1f}" y="{10 + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
+                f'fill="{colors[name]}"><title>{esc(name)} {edges[b]}–{edges[b + 1]} chars: {n}</title></rect>'
+            )
         if b % max(1, n_bins // 8) == 0:
             parts.append(f'<text x="{x0:.1f}" y="{height - 14}">{edges[b]:,}</text>')
     parts.append(f'<text x="{left}" y="{height - 1}" class=muted>characters (log scale)</text>')
     for k, name in enumerate(series):
-        parts.append(f'<rect x="{width - 150}" y="{6 + k * 16}" width="10" height="10" fill="{colors[name]}"/>'
-                     f'<text x="{width - 135}" y="{15 + k * 16}">{esc(name)} ({len(series[name]):,})</text>')
+        parts.append(
+            f'<rect x="{width - 150}" y="{6 + k * 16}" width="10" height="10" fill="{colors[name]}"/>'
+            f'<text x="{width - 135}" y="{15 + k * 16}">{esc(name)} ({len(series[name]):,})</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -163,8 +173,15 @@ def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[tupl
             key = (e["step"], e["rule"])
             start, end = e["start"], e["end"]
             if len(found[key]) < EXAMPLES and text[start:end] == e["removed"]:
-                found[key].append((row["id"], text[max(0, start - CONTEXT):start], e["removed"], e["inserted"],
-                                   text[end:end + CONTEXT]))
+                found[key].append(
+                    (
+                        row["id"],
+                        text[max(0, start - CONTEXT) : start],
+                        e["removed"],
+                        e["inserted"],
+                        text[end : end + CONTEXT],
+                    )
+                )
             if text[start:end] != e["removed"]:
                 break  # a log that does not replay (should not happen): stop rather than show wrong context
             text = text[:start] + e["inserted"] + text[end:]
@@ -181,8 +198,23 @@ def _visible(s: str) -> str:
 
 def write_report(output: Path) -> Path:
     stats = orjson.loads((output / "stats.json").read_bytes())
-    rejected = sample_rows(output / "rejected", ["id", "text", "verdict", "step", "rule", "value", "threshold",
-                                                 "duplicate_of", "similarity", "source", "original", "edits"])
+    rejected = sample_rows(
+        output / "rejected",
+        [
+            "id",
+            "text",
+            "verdict",
+            "step",
+            "rule",
+            "value",
+            "threshold",
+            "duplicate_of",
+            "similarity",
+            "source",
+            "original",
+            "edits",
+        ],
+    )
     kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"])
     page = render(stats, kept, rejected)
     path = output / "report.html"
@@ -199,12 +231,16 @@ def render(stats: dict[str, Any], kept: list[dict[str, Any]], rejected: list[dic
     verdicts = list(stats.get("verdicts", {}).items())[:25]
     sections.append("<h2>Rejections and duplicates per rule</h2>" + bars_svg(verdicts, color="#c0504d"))
 
-    lengths = {"kept": [len(r["text"] or "") for r in kept],
-               "rejected": [len(r["text"] or "") for r in rejected if r.get("verdict") == "rejected"],
-               "duplicate": [len(r["text"] or "") for r in rejected if r.get("verdict") == "duplicate"]}
+    lengths = {
+        "kept": [len(r["text"] or "") for r in kept],
+        "rejected": [len(r["text"] or "") for r in rejected if r.get("verdict") == "rejected"],
+        "duplicate": [len(r["text"] or "") for r in rejected if r.get("verdict") == "duplicate"],
+    }
     lengths = {k: v for k, v in lengths.items() if v}
-    sections.append(f"<h2>Document length</h2><p class=muted>{_sample_note(stats, kept, rejected)}</p>"
-                    + histogram_svg(lengths, {"kept": "#4a7bb7", "rejected": "#c0504d", "duplicate": "#e3a33b"}))
+    sections.append(
+        f"<h2>Document length</h2><p class=muted>{_sample_note(stats, kept, rejected)}</p>"
+        + histogram_svg(lengths, {"kept": "#4a7bb7", "rejected": "#c0504d", "duplicate": "#e3a33b"})
+    )
 
     languages = Counter(str(_annotations(r).get("language")) for r in kept if "language" in _annotations(r))
     if languages:
@@ -212,7 +248,9 @@ def render(stats: dict[str, Any], kept: list[dict[str, Any]], rejected: list[dic
 
     timings = [(name, float(s["seconds"])) for name, s in stats["steps"].items() if s["seconds"] > 0]
     timings += [(name, float(sec)) for name, sec in (stats.get("reduce_seconds") or {}).items() if sec]
-    sections.append("<h2>Time per step (CPU seconds, all workers)</h2>" + bars_svg(timings, unit=" s", color="#6b8e23"))
+    sections.append(
+        "<h2>Time per step (CPU seconds, all workers)</h2>" + bars_svg(timings, unit=" s", color="#6b8e23")
+    )
 
     sections.append(_rejected_section(rejected))
     sections.append(_edits_section(kept + rejected))  # documents rejected late were repaired first
@@ -248,10 +286,15 @@ def _summary(stats: dict[str, Any], total: int) -> str:
         for k, x, w in _segments(stats, total, 640)
     )
     accounted = stats["kept"] + stats["rejected"] + stats["duplicates"] + stats["failed"]
-    check = ("input = kept + rejected + duplicates + failed ✓" if accounted == stats["input"]
-             else f"<b>accounting mismatch: {accounted:,} accounted for {stats['input']:,} input records</b>")
-    return (f"<h2>Where the input went</h2><table>{''.join(rows)}</table>"
-            f'<svg class=plot width="640" height="24" role="img">{funnel}</svg><p class=muted>{check}</p>')
+    check = (
+        "input = kept + rejected + duplicates + failed ✓"
+        if accounted == stats["input"]
+        else f"<b>accounting mismatch: {accounted:,} accounted for {stats['input']:,} input records</b>"
+    )
+    return (
+        f"<h2>Where the input went</h2><table>{''.join(rows)}</table>"
+        f'<svg class=plot width="640" height="24" role="img">{funnel}</svg><p class=muted>{check}</p>'
+    )
 
 
 def _segments(stats: dict[str, Any], total: int, width: int) -> Iterator[tuple[str, float, float]]:
@@ -265,21 +308,27 @@ def _segments(stats: dict[str, Any], total: int, width: int) -> Iterator[tuple[s
 def _steps_table(stats: dict[str, Any]) -> str:
     rows = []
     for name, s in stats["steps"].items():
-        rules = ", ".join(f"<code>{esc(r)}</code> {n:,}" for r, n in sorted(s["rules"].items(), key=lambda kv: -kv[1]))
+        rules = ", ".join(
+            f"<code>{esc(r)}</code> {n:,}" for r, n in sorted(s["rules"].items(), key=lambda kv: -kv[1])
+        )
         rows.append(
             f"<tr><td>{esc(name)}</td><td class=n>{s['docs']:,}</td><td class=n>{s['changed']:,}</td>"
             f"<td class=n>{s['rejected']:,}</td><td class=n>{s['duplicates']:,}</td><td class=n>{s['failed']:,}</td>"
             f"<td class=n>{s['seconds']:.2f}</td><td>{rules}</td></tr>"
         )
-    return ("<h2>Steps</h2><p class=muted>docs: documents the step saw; changed: documents it edited; "
-            "rules: edits or verdicts per rule code.</p><table><tr><th>step</th><th class=n>docs</th>"
-            "<th class=n>changed</th><th class=n>rejected</th><th class=n>dups</th><th class=n>failed</th>"
-            f"<th class=n>s</th><th>rules</th></tr>{''.join(rows)}</table>")
+    return (
+        "<h2>Steps</h2><p class=muted>docs: documents the step saw; changed: documents it edited; "
+        "rules: edits or verdicts per rule code.</p><table><tr><th>step</th><th class=n>docs</th>"
+        "<th class=n>changed</th><th class=n>rejected</th><th class=n>dups</th><th class=n>failed</th>"
+        f"<th class=n>s</th><th>rules</th></tr>{''.join(rows)}</table>"
+    )
 
 
 def _sample_note(stats: dict[str, Any], kept: list[Any], rejected: list[Any]) -> str:
-    return (f"from a sample of {len(kept):,} kept of {stats['kept']:,} and {len(rejected):,} rejected/duplicate/failed "
-            f"of {stats['rejected'] + stats['duplicates'] + stats['failed']:,} documents")
+    return (
+        f"from a sample of {len(kept):,} kept of {stats['kept']:,} and {len(rejected):,} rejected/duplicate/failed "
+        f"of {stats['rejected'] + stats['duplicates'] + stats['failed']:,} documents"
+    )
 
 
 def _rejected_section(rejected: list[dict[str, Any]]) -> str:
@@ -288,8 +337,10 @@ def _rejected_section(rejected: list[dict[str, Any]]) -> str:
         return "<h2>Rejected documents</h2><p class=muted>none</p>"
     parts = ["<h2>Rejected documents, by rule</h2>"]
     for (step, rule), rows in sorted(examples.items()):
-        parts.append(f"<details><summary><code>{esc(step)}</code> · <code>{esc(rule)}</code> "
-                     f"<span class=muted>({len(rows)} example{'s' if len(rows) > 1 else ''})</span></summary>")
+        parts.append(
+            f"<details><summary><code>{esc(step)}</code> · <code>{esc(rule)}</code> "
+            f"<span class=muted>({len(rows)} example{'s' if len(rows) > 1 else ''})</span></summary>"
+        )
         for row in rows:
             why = []
             if row.get("value") is not None:
@@ -297,10 +348,14 @@ def _rejected_section(rejected: list[dict[str, Any]]) -> str:
             if row.get("threshold") is not None:
                 why.append(f"threshold {esc(row['threshold'])}")
             if row.get("duplicate_of"):
-                why.append(f"duplicate of <code>{esc(row['duplicate_of'])}</code> (similarity {esc(row.get('similarity'))})")
+                why.append(
+                    f"duplicate of <code>{esc(row['duplicate_of'])}</code> (similarity {esc(row.get('similarity'))})"
+                )
             url = (row.get("source") or {}).get("url") if isinstance(row.get("source"), dict) else None
-            parts.append(f"<p><code>{esc(row['id'])}</code> {esc(url) if url else ''} — {'; '.join(why)}</p>"
-                         f"<div class=doc>{_visible(_cut(row.get('text') or '', SNIPPET))}</div>")
+            parts.append(
+                f"<p><code>{esc(row['id'])}</code> {esc(url) if url else ''} — {'; '.join(why)}</p>"
+                f"<div class=doc>{_visible(_cut(row.get('text') or '', SNIPPET))}</div>"
+            )
         parts.append("</details>")
     return "".join(parts)
 
@@ -311,9 +366,13 @@ def _edits_section(kept: list[dict[str, Any]]) -> str:
         return "<h2>Edits</h2><p class=muted>no edits in the sample</p>"
     parts = ["<h2>Edits, by repair rule (before → after, in context)</h2>"]
     for (step, rule), items in sorted(examples.items()):
-        parts.append(f"<details><summary><code>{esc(step)}</code> · <code>{esc(rule)}</code></summary><table>")
+        parts.append(
+            f"<details><summary><code>{esc(step)}</code> · <code>{esc(rule)}</code></summary><table>"
+        )
         for doc_id, left, removed, inserted, right in items:
-            parts.append(f"<tr><td><code>{esc(_cut(doc_id, 40))}</code></td><td class=doc>{_visible(left)}"
-                         f"<del>{_visible(removed)}</del><ins>{_visible(inserted)}</ins>{_visible(right)}</td></tr>")
+            parts.append(
+                f"<tr><td><code>{esc(_cut(doc_id, 40))}</code></td><td class=doc>{_visible(left)}"
+                f"<del>{_visible(removed)}</del><ins>{_visible(inserted)}</ins>{_visible(right)}</td></tr>"
+            )
         parts.append("</table></details>")
     return "".join(parts)
