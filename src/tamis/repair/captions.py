@@ -29,7 +29,7 @@ _LABEL = (
     r"beeld|afbeelding|bron|"
     r"fotoğraf|kaynak|görsel|"
     r"сурет|дереккөз)"
-)
+).replace(" ", r"\s")  # the patterns below are verbose: spaces must be explicit
 # Photo agencies and stock libraries that sign captions.
 _AGENCY = (
     r"(?:getty(?: images)?|reuters|afp|ap(?: photo)?|associated press|dpa|epa(?:-efe)?|efe|ansa|anp|pap|"
@@ -38,10 +38,11 @@ _AGENCY = (
     r"anadolu(?: ajansı)?|aa|dha|keystone|belga|bloomberg|wikimedia commons|wikipedia|depositphotos|"
     r"ullstein ?bild|sz photo|dapd|ddp|kna|epd|anp|lusa|agência brasil|europa press|"
     r"collage|коллаж|колаж|скриншот|screenshot|архив|архів|archiv|archive|pressefoto|pressebild)"
-)
+).replace(" ", r"\s")
 # a credit that opens the line: "Foto: dpa", "Photo by X", "© AFP"
 _LEADING = regex.compile(
-    rf"""(?ix)^(?:{_LABEL}\s*(?:[:©/|]|by\b|von\b|de\b|di\b|автор\b)\s*\S.{{0,150}}|[©®]\s*\S.{{0,120}})$"""
+    rf"""(?ix)^[(\[]?(?:{_LABEL}\s*(?:[:©/|]|by\b|von\b|de\b|di\b|автор\b)\s*\S.{{0,150}}|[©®]\s*\S.{{0,120}}
+        |{_AGENCY}(?:\s*[/|,]\s*[^.!?]{{1,60}})?)$"""
 )
 # a credit that closes a caption: "…/Getty Images, Collage", "… | Foto: X", "… (Photo: Reuters)", "…. Photo AFP"
 _TRAILING = regex.compile(
@@ -110,10 +111,11 @@ def _is_caption(line: str) -> bool:
     >>> _is_caption("Reuters reported that the talks had failed.")
     False
     """
-    if len(_SENTENCES.findall(line)) >= 2 or _DATELINE.match(line):
+    if _DATELINE.match(line):
         return False
     if _LEADING.match(line):
         # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
         n = len(line.split())
         return n <= 8 and not (n > 5 and line.endswith(".")) and not line.endswith((",", ";"))
-    return bool(_TRAILING.match(line))
+    # a caption may be two sentences and a credit; more is prose that names a source
+    return len(_SENTENCES.findall(line)) < 3 and bool(_TRAILING.match(line))
