@@ -57,6 +57,10 @@ _TRAILING = regex.compile(
 # cheap first look at a short line: a separator a trailing credit needs, or a leading label
 _GATE = re.compile(r"[©®/|•–—(\[]")
 _PHOTO_WORDS = ("photo", "foto", "фото", "bild", "image", "credit")
+#: how a leading credit can start (labels and agencies above; a cheap gate before `_LEADING`)
+_LEADING_WORDS = tuple(
+    ["photo", "image", "picture", "pic", "credit", "source", "illustration", "video", "foto", "bild", "quelle", "grafik", "crédit", "fuente", "imagen", "fonte", "immagine", "фото", "изображение", "источник", "иллюстрация", "джерело", "ілюстрація", "світлина", "fot.", "zdjęcie", "źródło", "beeld", "afbeelding", "bron", "fotoğraf", "kaynak", "görsel", "сурет", "дереккөз", "getty", "reuters", "afp", "ap", "associated", "dpa", "epa", "efe", "ansa", "anp", "pap", "picture", "imago", "shutterstock", "istock", "adobe", "alamy", "unsplash", "pixabay", "xinhua", "ria", "риа", "тасс", "tass", "ukrinform", "укрінформ", "unian", "уніан", "kazinform", "казинформ", "sputnik", "anadolu", "aa", "dha", "keystone", "belga", "bloomberg", "wikimedia", "wikipedia", "depositphotos", "ullstein", "sz", "dapd", "ddp", "kna", "epd", "lusa", "agência", "europa", "collage", "коллаж", "колаж", "скриншот", "screenshot", "архив", "архів", "archiv", "archive", "pressefoto", "pressebild"]
+)
 # a news dateline opens the article, it is not a caption: "TEHRAN (AFP) -", "BERLIN (dpa) –"
 _DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} .'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*[-–—:]")
 _SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
@@ -91,10 +95,11 @@ class MoveCaptions(Repair):
 
 
 def _could_be_caption(line: str) -> bool:
-    if _GATE.search(line) or _LEADING.match(line):
+    if _GATE.search(line):
         return True
     low = line.lower()
-    return any(w in low for w in _PHOTO_WORDS)  # ". Photo AFP"
+    # a leading credit starts with a label or an agency; ". Photo AFP" holds a photo word
+    return low.startswith(_LEADING_WORDS) or any(w in low for w in _PHOTO_WORDS)
 
 
 def _is_caption(line: str) -> bool:
