@@ -24,7 +24,6 @@ from tamis.steps import Repair, Repaired, register
 # what may trail a furniture line: "Read more »", "Kommentare:", "Share *"
 _TRAILER = r"\s*[:*»›→|·.…!]*\s*"
 _MENU_SEPARATORS = regex.compile(r"\s*(?:\||·|•|/|»|›|>|–|—|::)\s*")
-_LETTERS = regex.compile(r"\p{L}")
 
 
 @dataclass(frozen=True)
@@ -196,7 +195,7 @@ class RemoveBoilerplateLines(Repair):
     @staticmethod
     def _judge(line: str, rules: _Rules) -> str | None:
         s = line.strip()
-        if not s or len(s) > rules.max_chars or not _LETTERS.search(s):
+        if not s or len(s) > rules.max_chars:
             return None
         low = s.lower()
         if _holds_any(low, rules.gate_words):  # one pass over every gated rule's words
