@@ -13,6 +13,7 @@ PAGE = """<!DOCTYPE html><html lang="de"><head><title>Putin besucht Kasachstan |
 <body><header><nav><ul><li><a href="/">Startseite</a></li><li><a href="/politik">Politik</a></li></ul></nav></header>
 <main><article><h1>Putin besucht Kasachstan überraschend</h1>
 <p>Wladimir Putin traf am 8. November unerwartet in Kasachstan ein. Für den russischen Präsidenten ist es sehr wichtig, seinen Einfluss zu zeigen.</p>
+<figure><img src="a.jpg" alt=""><figcaption>Putin in Astana. <b>Foto:</b> dpa</figcaption></figure>
 <h2>Worüber sie sprachen</h2>
 <p>Der russische und der kasachische Präsident diskutierten insbesondere den Bau eines Atomkraftwerks. Das Land bezweifelt die Machbarkeit.</p>
 <ul><li>Kasachstan hat den Export von Hightech-Produkten nach Russland verboten.</li><li>Kasachstan verbot seinen Bürgern die Teilnahme am Krieg.</li></ul>
@@ -36,6 +37,8 @@ def test_trafilatura_keeps_structure() -> None:
     assert "\n• Kasachstan hat den Export" in r.text
     assert "\n\nWorüber sie sprachen\n\n" in r.text
     assert "#" not in r.text and "Schreibe einen Kommentar" not in r.text
+    assert r.captions == ("Putin in Astana. Foto: dpa",)
+    assert "Foto: dpa" not in r.text
 
 
 def test_plain_text_passes_unchanged() -> None:

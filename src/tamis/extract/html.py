@@ -8,7 +8,8 @@ faster (bench/repair_extract_speed.py) and stays available as `engine = "resilip
 crawls where extraction speed matters more than recall of lists and precision on comments.
 
 Paragraphs come out separated by blank lines, headings as plain lines, list items as "• item",
-so the repair steps and `tamis.blocks` see the page's structure.
+so the repair steps and `tamis.blocks` see the page's structure; <figcaption> texts go to the
+document's `captions`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,26 @@ _HEADING = regex.compile(r"^#{1,6}[^\S\n]+", regex.M)
 _LIST = regex.compile(r"^[^\S\n]*[-*][^\S\n]+(?=\S)", regex.M)
 _EMPHASIS = regex.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
 _ENGINES = ("trafilatura", "resiliparse")
+_FIGCAPTION = regex.compile(r"<figcaption\b[^>]*>(.{1,2000}?)</figcaption\s*>", regex.I | regex.S)
+_INNER_TAG = regex.compile(r"<[^>]{0,500}>")
+
+
+def figure_captions(page: str, limit: int = 20) -> tuple[str, ...]:
+    """The text of the page's <figcaption> elements (the extractor leaves them out of the body).
+
+    >>> figure_captions('<figure><img src="a.jpg"><figcaption>Putin in Astana. <b>Foto:</b> dpa</figcaption></figure>')
+    ('Putin in Astana. Foto: dpa',)
+    """
+    import html
+
+    out = []
+    for m in _FIGCAPTION.finditer(page):
+        text = " ".join(html.unescape(_INNER_TAG.sub(" ", m.group(1))).split())
+        if 0 < len(text) <= 300 and text not in out:
+            out.append(text)
+        if len(out) >= limit:
+            break
+    return tuple(out)
 
 
 def _from_markdown(text: str) -> str:
@@ -75,7 +96,8 @@ class ExtractHtml(Repair):
                                        "extract.html_chars": len(text)}
         if not body:
             annotations["extract.rule"] = "no_text"
-        return Repaired(body, title=title or None, annotations=annotations, rebase=True)
+        captions = figure_captions(text) if "<figcaption" in text.lower() else ()
+        return Repaired(body, title=title or None, captions=captions, annotations=annotations, rebase=True)
 
     def _trafilatura(self, page: str) -> tuple[str | None, str]:
         import trafilatura
