@@ -26,6 +26,8 @@ from tamis.steps import Filter, Repair, Repaired, register
 _HEADING = regex.compile(r"^#{1,6}[^\S\n]+", regex.M)
 _LIST = regex.compile(r"^[^\S\n]*[-*][^\S\n]+(?=\S)", regex.M)
 _EMPHASIS = regex.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
+_TABLE_RULE = regex.compile(r"^\|?[^\S\n]*:?-{3,}:?[^\S\n]*(?:\|[^\S\n]*:?-{3,}:?[^\S\n]*)*\|?[^\S\n]*\n?", regex.M)
+_TABLE_ROW = regex.compile(r"^\|[^\S\n]*(.*?)[^\S\n]*\|[^\S\n]*$", regex.M)
 _ENGINES = ("trafilatura", "resiliparse")
 _FIGCAPTION = regex.compile(r"<figcaption\b[^>]*>(.{1,2000}?)</figcaption\s*>", regex.I | regex.S)
 _INNER_TAG = regex.compile(r"<[^>]{0,500}>")
@@ -54,9 +56,12 @@ def _from_markdown(text: str) -> str:
 
     >>> _from_markdown("# Title\\n\\nSome **bold** text.\\n\\n- one\\n- two")
     'Title\\n\\nSome bold text.\\n\\n• one\\n• two'
+    >>> _from_markdown("| Preis | 12 € |\\n| --- | --- |\\n| Versand | frei |")
+    'Preis | 12 €\\nVersand | frei'
     """
     text = _HEADING.sub("", text)
     text = _LIST.sub("• ", text)
+    text = _TABLE_ROW.sub(r"\1", _TABLE_RULE.sub("", text))  # a table row stays one line, cells " | "
     return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
 
 
@@ -68,6 +73,7 @@ class ExtractHtml(Repair):
     engine: str = "trafilatura"  # or "resiliparse": faster, keeps less structure (docs/repair.md)
     include_tables: bool = True
     favor: str = "balanced"  # trafilatura: "balanced" | "precision" | "recall"
+    fallback: bool = True  # when trafilatura finds nothing, try resiliparse before giving up
     rules = {
         "extracted": "HTML page replaced by its extracted main text (the page stays in the source file)",
         "no_text": "HTML page with no extractable main text (text set to empty; filter.empty_text rejects it)",
@@ -90,9 +96,17 @@ class ExtractHtml(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         if doc.meta.get("format") != "html":
             return Repaired(text)
-        title, body = self._trafilatura(text) if self.engine == "trafilatura" else self._resiliparse(text)
+        engine = self.engine
+        title, body = self._trafilatura(text) if engine == "trafilatura" else self._resiliparse(text)
         body = body.strip()
-        annotations: dict[str, Any] = {"extract.engine": self.engine, "extract.text_chars": len(body),
+        if not body and engine == "trafilatura" and self.fallback:
+            # trafilatura finds no main text on some short or unusual pages; resiliparse's simpler
+            # heuristics often still do (and cost ~1% of the time)
+            engine = "resiliparse"
+            fallback_title, body = self._resiliparse(text)
+            body = body.strip()
+            title = title or fallback_title
+        annotations: dict[str, Any] = {"extract.engine": engine, "extract.text_chars": len(body),
                                        "extract.html_chars": len(text)}
         if not body:
             annotations["extract.rule"] = "no_text"
