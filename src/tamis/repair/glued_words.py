@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import re
 from dataclasses import dataclass
 
@@ -84,28 +83,41 @@ INFLECTIONS = {
 
 
 @functools.cache
-def lexicon(lang: str) -> dict[str, float] | None:
-    """Zipf frequency of every word wordfreq knows in `lang` (None: no word list for it)."""
+def _buckets(lang: str) -> list[list[str]] | None:
+    """wordfreq's list for `lang`: bucket i holds the words of zipf 9 - i/100 (None: no list)."""
     import wordfreq
 
     if lang not in wordfreq.available_languages(wordlist="best"):
         return None
-    return {w: math.log10(f) + 9.0 for w, f in wordfreq.get_frequency_dict(lang, wordlist="best").items()}
+    return wordfreq.get_frequency_list(lang, wordlist="best")
+
+
+@functools.cache
+def lexicon(lang: str) -> dict[str, float] | None:
+    """Zipf frequency of every word wordfreq knows in `lang` (None: no word list for it)."""
+    buckets = _buckets(lang)
+    if buckets is None:
+        return None
+    return {w: 9.0 - i / 100 for i, bucket in enumerate(buckets) for w in bucket}
+
+
+def _words_above(lang: str, min_zipf: float) -> list[str]:
+    buckets = _buckets(lang) or []
+    return [w for bucket in buckets[: round((9.0 - min_zipf) * 100) + 1] for w in bucket]
 
 
 @functools.cache
 def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     """The words of `lang` at least this frequent, lower-case and capitalised: a small set for
     the first, coarse test (a token in it is a known word whatever its case)."""
-    common = [w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf]
+    common = _words_above(lang, min_zipf)
     return frozenset(common + [w.capitalize() for w in common])
 
 
 @functools.cache
 def function_words(lang: str, min_zipf: float) -> frozenset[str]:
     """The words of `lang` at least this frequent (articles, prepositions, pronouns, auxiliaries)."""
-    words = lexicon(lang) or {}
-    return frozenset(w for w, z in words.items() if z >= min_zipf and len(w) <= 7)
+    return frozenset(w for w in _words_above(lang, min_zipf) if len(w) <= 7)
 
 
 @register("repair.glued_words", version=1)
