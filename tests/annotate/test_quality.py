@@ -74,6 +74,15 @@ def test_tokens_work_for_every_script() -> None:
     u = split_text("Қазақстан бойынша, 3.5 млн. Привіт! 東京")
     assert u.words[:3] == ("Қазақстан", "бойынша", "3.5")
     assert "!" in u.tokens and "東京" in u.words
+    # combining marks stay inside their word (stress accents, Indic vowel signs, Hebrew points)
+    assert split_text("Как дела́? नमस्ते दुनिया। שָׁלוֹם").tokens == ("Как", "дела́", "?", "नमस्ते", "दुनिया", "।", "שָׁלוֹם")
+
+
+def test_tokens_keep_what_spacy_keeps_whole() -> None:
+    assert split_text("Mr. J. Smith of the U.S. met Dr. Brown.").tokens == (
+        "Mr.", "J.", "Smith", "of", "the", "U.S.", "met", "Dr.", "Brown", ".",
+    )
+    assert split_text("Hier&nbsp;brach&nbsp;sie, dann &amp; so").tokens[0] == "Hier&nbsp;brach&nbsp;sie,"
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t  ", "!!! ### ... ---", "a" * 5000, "Ab Ωμέγα Привет 東京 ١٢٣"])
@@ -90,3 +99,15 @@ def test_fifty_megabytes_is_measured_on_a_bounded_prefix() -> None:
     assert out["text.char_count"] == len(text)
     assert out["text.measured_chars"] == MAX_MEASURED_CHARS
     assert out["gopher.word_count"] > 100_000  # extrapolated: the thresholds reject it as too long
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_vectorised_repetition_matches_the_reference_definitions(lang: str) -> None:
+    from tamis.annotate.quality import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, repetition_chars
+
+    texts = [*paragraphs(lang), "\n".join(paragraphs(lang)[0].splitlines()[:2] * 4)]
+    for text in texts:
+        tokens = split_text(text).tokens
+        top, dup = repetition_chars(tokens)
+        assert top == {n: top_ngram_chars(tokens, n) for n in TOP_NGRAM_SIZES}
+        assert dup == {n: duplicate_ngram_chars(tokens, n) for n in DUP_NGRAM_SIZES}

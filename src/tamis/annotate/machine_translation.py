@@ -15,15 +15,14 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cache
+from itertools import repeat
 from typing import Any
 
-import regex
-
+from tamis.annotate.text_units import PUNCT_CHARS, split_text
 from tamis.document import Document
 from tamis.steps import Annotate, register
 
-_WORD = regex.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*")
-_SENTENCE = regex.compile(r"[^.!?…]+[.!?…]*")
+_SENTENCE_END = frozenset({".", "!", "?", "…", "...", "。", "！", "？", "؟", "।"})
 #: words looked at per document: signals settle within a few hundred words, and wordfreq
 #: lookups are the cost of this step.
 MAX_WORDS = 600
@@ -41,31 +40,60 @@ REFERENCE = {
 WEIGHTS = (0.0, 0.0, -1.0 / 0.06)
 
 
+#: words rarer than this Zipf frequency (one in a million words) count as "rare"; only words
+#: at least this frequent are kept in memory (about 30-60k per language instead of wordfreq's
+#: 600k-entry dictionary), so rarer words enter `mt.mean_zipf` at this floor value.
+RARE_ZIPF = 3.0
+
+
 @cache
-def _zipf_lookup(lang: str) -> Any:
+def _frequent_words(lang: str) -> dict[str, float] | None:
+    """Zipf frequency of every word at least RARE_ZIPF frequent (pure loader, once per process)."""
     import wordfreq
 
     if lang not in wordfreq.available_languages():
         return None
-    return lambda w: wordfreq.zipf_frequency(w, lang, wordlist="best")
+    floor = 10 ** (RARE_ZIPF - 9)
+    return {
+        w: round(math.log10(f) + 9, 2) for w, f in wordfreq.get_frequency_dict(lang, wordlist="small").items() if f >= floor
+    }
 
 
 def mt_features(text: str, lang: str) -> dict[str, float]:
-    """Frequency and diversity features of the first MAX_WORDS words (empty when not measurable)."""
-    words = [w.lower() for w in _WORD.findall(text[: MAX_WORDS * 12])][:MAX_WORDS]
-    zipf = _zipf_lookup(lang)
-    if zipf is None or len(words) < 20:
+    """Frequency and diversity features of the first MAX_WORDS words (empty when not measurable).
+
+    Uses the words `annotate.quality` already split (`split_text` is a small pure cache), so
+    this step does not tokenise again.
+    """
+    table = _frequent_words(lang)
+    if table is None:
         return {}
-    freqs = [zipf(w) for w in words]
+    u = split_text(text)
+    if len(u.words) < 20:
+        return {}
+    words = [w.lower() for w in u.words[:MAX_WORDS]]
+    rare = len(words) - sum(map(table.__contains__, words))
     head = words[:200]
-    sentences = [s for s in _SENTENCE.findall(text[: MAX_WORDS * 12]) if _WORD.search(s)]
-    lengths = [len(_WORD.findall(s)) for s in sentences]
-    mean_len = sum(lengths) / len(lengths) if lengths else 0.0
-    sd_len = math.sqrt(sum((n - mean_len) ** 2 for n in lengths) / len(lengths)) if lengths else 0.0
+    # words per sentence: a sentence ends at a terminal punctuation token
+    lengths: list[int] = []
+    count = seen = 0
+    for t in u.tokens:
+        if t in _SENTENCE_END:
+            if count:
+                lengths.append(count)
+            count = 0
+        elif t not in PUNCT_CHARS:
+            count += 1
+            seen += 1
+            if seen >= MAX_WORDS:
+                break
+    if count:
+        lengths.append(count)
+    mean_len = sum(lengths) / len(lengths)
+    sd_len = math.sqrt(sum((n - mean_len) ** 2 for n in lengths) / len(lengths))
     return {
-        "mt.mean_zipf": sum(freqs) / len(freqs),
-        "mt.rare_word_rate": sum(1 for f in freqs if f < 3.0) / len(freqs),
-        "mt.oov_rate": sum(1 for f in freqs if f == 0.0) / len(freqs),
+        "mt.mean_zipf": sum(map(table.get, words, repeat(RARE_ZIPF))) / len(words),
+        "mt.rare_word_rate": rare / len(words),
         "mt.type_token_ratio": len(set(head)) / len(head),
         "mt.sentence_length_cv": sd_len / mean_len if mean_len else 0.0,
     }
@@ -87,7 +115,7 @@ class MeasureMachineTranslation(Annotate):
     rules = {}
     requires = ("language",)
     provides = (
-        "mt.mean_zipf", "mt.rare_word_rate", "mt.oov_rate", "mt.type_token_ratio",
+        "mt.mean_zipf", "mt.rare_word_rate", "mt.type_token_ratio",
         "mt.sentence_length_cv", "mt.score",
     )  # fmt: skip
 

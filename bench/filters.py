@@ -1,0 +1,245 @@
+"""tamis' annotate-and-filter pipeline vs datatrove's Gopher/C4/FineWeb chain: speed, memory, parity.
+
+One command, same corpus, same number of worker processes, measured in the same run:
+
+    .venv/bin/python bench/filters.py --n-docs 10000 --workers 2
+
+1. builds the corpus with ../shared/bench/make_corpus.py under bench/out/ (reused when present);
+2. tamis: `tamis run` with only annotate.language, annotate.quality,
+   annotate.machine_translation and filter.thresholds (preset `gopher`, datatrove's defaults),
+   on its local executor, reading the JSONL shards and writing parquet;
+3. datatrove (bench/.venv-datatrove/bin/python, a subprocess): LocalPipelineExecutor running
+   JsonlReader -> GopherRepetitionFilter -> GopherQualityFilter -> C4QualityFilter ->
+   FineWebQualityFilter -> JsonlWriter on the same files, with tasks = shards and the same
+   workers;
+4. prints docs/s of each, the ratio, the peak RSS of the largest process of each run
+   (GNU time %M: the main process or one worker), and parity: per filter, each filter
+   applied to the documents as read (bench/datatrove_decisions.py), tamis judged with
+   English stop words where datatrove's rule is defined that way, and with the page's own
+   language (the intended difference).
+
+`--memory-check` also runs tamis alone on a corpus of 10x the documents and prints both peak
+RSS figures (flat memory: workers stream shards; nothing is kept per document).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+OUT = ROOT / "bench" / "out"
+DT_PYTHON = ROOT / "bench" / ".venv-datatrove" / "bin" / "python"
+TAMIS = ROOT / ".venv" / "bin" / "tamis"
+
+TAMIS_CONFIG = """\
+[run]
+workers = {workers}
+executor = "local"
+output_format = "parquet"
+keep_original = false
+
+[[steps]]
+use = "annotate.language"
+
+[[steps]]
+use = "annotate.quality"
+
+[[steps]]
+use = "annotate.machine_translation"
+
+[[steps]]
+use = "filter.thresholds"
+preset = "gopher"
+"""
+
+DATATROVE_SCRIPT = """\
+import sys
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
+                                        GopherRepetitionFilter)
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import JsonlWriter
+
+if __name__ == "__main__":  # datatrove's workers re-import this module (forkserver)
+    corpus, out, tasks, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
+    LocalPipelineExecutor(
+        pipeline=[
+            JsonlReader(corpus, glob_pattern="corpus-*.jsonl"),
+            GopherRepetitionFilter(),
+            GopherQualityFilter(),
+            C4QualityFilter(),
+            FineWebQualityFilter(),
+            JsonlWriter(out + "/kept", compression=None),
+        ],
+        tasks=tasks, workers=workers, logging_dir=out + "/logs",
+    ).run()
+"""
+
+
+def make_corpus(n_docs: int, seed: int) -> Path:
+    out = OUT / f"filters-c{n_docs}-s{seed}"
+    if not (out / "manifest.json").is_file():
+        subprocess.run(
+            [sys.executable, str(SHARED / "bench" / "make_corpus.py"), "--n-docs", str(n_docs), "--seed", str(seed),
+             "--out-dir", str(out)],
+            check=True, capture_output=True,
+        )
+    return out
+
+
+def timed(cmd: list[str]) -> tuple[float, float, int]:
+    """Run `cmd` under GNU time: wall seconds, CPU seconds (user + system, all its processes)
+    and the peak RSS (MB) of its largest process.
+
+    CPU seconds are the steadier figure on a shared machine: wall time also counts waiting
+    for cores that other jobs hold.
+    """
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
+        t0 = time.perf_counter()
+        proc = subprocess.run(["/usr/bin/time", "-f", "%M %U %S", "-o", tf.name, *cmd], text=True,
+                              capture_output=True)
+        wall = time.perf_counter() - t0
+        if proc.returncode:
+            sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+        rss_kb, user, system = Path(tf.name).read_text().strip().splitlines()[-1].split()
+    return wall, float(user) + float(system), int(rss_kb) // 1024
+
+
+def run_tamis(corpus: Path, workers: int, out: Path) -> tuple[float, float, int]:
+    out.mkdir(parents=True, exist_ok=True)
+    config = out.parent / f"{out.name}.toml"
+    config.write_text(TAMIS_CONFIG.format(workers=workers))
+    return timed([str(TAMIS), "run", "--config", str(config), "--input", str(corpus / "corpus-*.jsonl"),
+                  "--output", str(out), "--overwrite", "--no-progress", "--no-report"])
+
+
+def run_datatrove(corpus: Path, workers: int, out: Path) -> tuple[float, float, int]:
+    import shutil
+
+    shutil.rmtree(out, ignore_errors=True)
+    out.mkdir(parents=True)
+    script = out / "chain.py"
+    script.write_text(DATATROVE_SCRIPT)
+    tasks = len(list(corpus.glob("corpus-*.jsonl")))
+    return timed([str(DT_PYTHON), str(script), str(corpus), str(out), str(tasks), str(workers)])
+
+
+def datatrove_decisions(corpus: Path, workers: int, out: Path) -> dict[str, dict[str, str]]:
+    """Each datatrove filter's decision per document (filters applied independently), in parallel."""
+    files = sorted(corpus.glob("corpus-*.jsonl"))
+    parts = [files[i::workers] for i in range(workers)]
+    outs = [out / f"decisions-{i}.jsonl" for i in range(workers)]
+    procs = [
+        subprocess.Popen([str(DT_PYTHON), str(ROOT / "bench" / "datatrove_decisions.py"), str(o), *map(str, p)])
+        for o, p in zip(outs, parts, strict=True) if p
+    ]
+    for p in procs:
+        if p.wait():
+            sys.exit("bench/datatrove_decisions.py failed")
+    rows: dict[str, dict[str, str]] = {}
+    for o in outs:
+        if o.is_file():
+            for line in o.read_text("utf-8").splitlines():
+                r = json.loads(line)
+                rows[r["id"]] = r
+    return rows
+
+
+def parity(corpus: Path, decisions: dict[str, dict[str, str]]) -> None:
+    """Per-filter agreement with datatrove, on the texts as read."""
+    from tamis.annotate.language import IdentifyLanguage
+    from tamis.annotate.quality import measure_all
+    from tamis.filter.thresholds import GROUPS, RULES, RejectByThresholds
+
+    table = RejectByThresholds(preset="gopher").thresholds("en")
+    lang_id = IdentifyLanguage()
+
+    def fails(sig: dict[str, float], codes: tuple[str, ...]) -> bool:
+        for code in codes:
+            limit = table.get(code)
+            if limit is None or limit is False:
+                continue
+            key, op, _ = RULES[code]
+            value = sig[key]
+            if code == "too_few_stop_words" and value < 0:
+                continue
+            if (value < limit) if op == "<" else (value > limit):
+                return True
+        return False
+
+    same = Counter()
+    own = Counter()
+    total = 0
+    examples: dict[str, list[str]] = {}
+    for path in sorted(corpus.glob("corpus-*.jsonl")):
+        for line in path.read_text("utf-8").splitlines():
+            rec = json.loads(line)
+            dt = decisions.get(rec["id"])
+            if dt is None:
+                continue
+            total += 1
+            as_en = measure_all(rec["text"], "en")
+            lang = lang_id.label(rec["text"])["language"]
+            as_own = measure_all(rec["text"], lang)
+            for group, codes in GROUPS.items():
+                dt_reject = dt[group] != "pass"
+                if fails(as_en, codes) == dt_reject:
+                    same[group] += 1
+                else:
+                    examples.setdefault(group, []).append(f"{rec['id']} datatrove={dt[group]}")
+                own[group] += fails(as_own, codes) == dt_reject
+    print(f"\nparity on {total} documents (each filter on the text as read):")
+    print(f"{'filter':<20}{'same rules':>12}{'own-language stop words':>26}")
+    for group in GROUPS:
+        print(f"{group:<20}{same[group] / total:>12.4f}{own[group] / total:>26.4f}")
+    for group, ex in examples.items():
+        print(f"  {group} disagreements (first 5 of {len(ex)}): {'; '.join(ex[:5])}")
+
+
+def main() -> None:
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n-docs", type=int, default=10_000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--skip-datatrove", action="store_true", help="only time tamis")
+    ap.add_argument("--no-parity", action="store_true")
+    ap.add_argument("--memory-check", action="store_true", help="also run tamis on 10x the documents")
+    args = ap.parse_args()
+
+    corpus = make_corpus(args.n_docs, args.seed)
+    manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
+    n_docs = manifest["counts"]["docs"]
+    mb = manifest["text_bytes"] / 1e6
+    print(f"corpus: {corpus} ({n_docs} docs, {mb:.1f} MB of text, "
+          f"{len(list(corpus.glob('corpus-*.jsonl')))} shards); workers: {args.workers}; "
+          f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    work = OUT / f"filters-run-{args.n_docs}"
+    t_wall, t_cpu, t_rss = run_tamis(corpus, args.workers, work / "tamis")
+    print(f"tamis      {n_docs / t_wall:8.0f} docs/s  {mb / t_wall:6.2f} MB/s  {t_wall:7.1f} s wall  "
+          f"{t_cpu / n_docs * 1e3:6.2f} ms CPU/doc  peak RSS {t_rss} MB (largest process)")
+    if not args.skip_datatrove:
+        d_wall, d_cpu, d_rss = run_datatrove(corpus, args.workers, work / "datatrove")
+        print(f"datatrove  {n_docs / d_wall:8.0f} docs/s  {mb / d_wall:6.2f} MB/s  {d_wall:7.1f} s wall  "
+              f"{d_cpu / n_docs * 1e3:6.2f} ms CPU/doc  peak RSS {d_rss} MB (largest process)")
+        print(f"ratio      {d_wall / t_wall:8.1f}x docs/s (wall)   {d_cpu / t_cpu:5.1f}x CPU per doc   (target >= 10x)")
+    if args.memory_check:
+        big = make_corpus(args.n_docs * 10, args.seed)
+        b_wall, _, b_rss = run_tamis(big, args.workers, OUT / f"filters-run-{args.n_docs * 10}" / "tamis")
+        print(f"memory: peak RSS {t_rss} MB at {args.n_docs} docs, {b_rss} MB at {args.n_docs * 10} docs "
+              f"({args.n_docs * 10 / b_wall:.0f} docs/s)")
+    if not args.skip_datatrove and not args.no_parity:
+        parity(corpus, datatrove_decisions(corpus, args.workers, work / "datatrove"))
+
+
+if __name__ == "__main__":
+    main()
