@@ -10,7 +10,8 @@ JSONL files with the same worker count:
 - tamis "near": read -> dedup.near -> write (signatures, buckets, clusters, filter);
 - tamis "lines+near": dedup.repeated_lines first (the default pipeline's order), so site
   boilerplate does not hide copies.
-For each it reports seconds, docs/s, peak RSS of the largest process, and recall on the
+For each it reports wall seconds, CPU seconds (user + system of the whole process tree: the
+fair ratio when other jobs share the machine), docs/s, peak RSS of the largest process, and recall on the
 injected near-duplicate pairs (both documents in one cluster) and precision of removals.
 
 Scale mode runs tamis "near" (and "lines+near") on corpora of growing size with a fixed number
@@ -23,7 +24,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -42,29 +42,66 @@ CONFIGS = {
 
 
 def _child(argv: list[str]) -> tuple[float, str]:
-    """Run a command; wall seconds and stdout. The child reports its own peak RSS (see _peak_mib)."""
+    """Run a command; wall seconds and stdout. CPU time and peak RSS of its whole process tree are
+    sampled from /proc meanwhile (`_TREE`): datatrove's workers are children of a forkserver, which
+    getrusage of the command never sees."""
     t0 = time.perf_counter()
-    proc = subprocess.run(argv, check=True, capture_output=True, text=True)
-    return time.perf_counter() - t0, proc.stdout
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    cpu: dict[tuple[int, str], float] = {}
+    rss: dict[tuple[int, str], int] = {}
+    while proc.poll() is None:
+        _sample_tree(proc.pid, cpu, rss)
+        time.sleep(0.05)
+    stdout, stderr = proc.communicate()
+    if proc.returncode:
+        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{stderr[-3000:]}")
+    _TREE.update(cpu_seconds=round(sum(cpu.values()), 2), peak_rss_mib=max(rss.values(), default=0) // 1024)
+    return time.perf_counter() - t0, stdout
 
 
-def _peak_mib() -> int:
-    """Peak RSS of the largest process among this one and its finished children (Linux: KiB)."""
-    return max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
-               resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) // 1024
+_TREE: dict[str, Any] = {}
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def _sample_tree(root: int, cpu: dict[tuple[int, str], float], rss: dict[tuple[int, str], int]) -> None:
+    """Record CPU seconds and peak RSS (KiB) of `root` and every descendant, by (pid, start time)."""
+    stats: dict[int, list[str]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as fh:
+                    stats[int(entry.name)] = fh.read().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+    tree, grew = {root}, True
+    while grew:
+        new = {pid for pid, f in stats.items() if int(f[1]) in tree} - tree
+        tree |= new
+        grew = bool(new)
+    for pid in tree & stats.keys():
+        f = stats[pid]
+        key = (pid, f[19])  # field 22 (start time) tells a reused pid apart
+        cpu[key] = (int(f[11]) + int(f[12])) / _TICK  # utime + stime
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+            rss[key] = max(rss.get(key, 0), hwm)
+        except OSError:
+            continue
 
 
 def tamis_once(corpus: Path, out: Path, workers: int, config: str) -> dict[str, Any]:
     seconds, stdout = _child([sys.executable, __file__, "--one", config, "--corpus", str(corpus),
                               "--out", str(out), "--workers", str(workers)])
     res = json.loads(stdout.strip().splitlines()[-1])
+    res.update(_TREE)
     res["process_seconds"] = round(seconds, 2)
     return res
 
 
 def _one(args: argparse.Namespace) -> None:
     result = run_tamis(args.corpus, args.out, args.workers, CONFIGS[args.one])
-    print(json.dumps({"seconds": round(result["seconds"], 2), "peak_rss_mib": _peak_mib(),
+    print(json.dumps({"seconds": round(result["seconds"], 2),
                       "corpus_stages": result["stats"]["corpus_stages"]}))
 
 
@@ -76,7 +113,7 @@ def datatrove_once(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
     seconds, stdout = _child([str(DATATROVE_PY), str(HERE / "dedup_datatrove.py"), str(corpus), str(work),
                                     str(workers)])
     res = json.loads(stdout.strip().splitlines()[-1])
-    return {"seconds": round(res["seconds"], 2), "process_seconds": round(seconds, 2), "peak_rss_mib": res["peak_rss_mib"],
+    return {"seconds": round(res["seconds"], 2), "process_seconds": round(seconds, 2), **_TREE,
             "clusters": res["clusters"], "removed": res["removed"]}
 
 
@@ -109,7 +146,8 @@ def compare(args: argparse.Namespace) -> None:
         rows = read_rows(out, ["id", "verdict", "step", "rule", "duplicate_of"])
         q = score(truth, rows, with_lines=False)
         removed = q["near_removed"]
-        report[f"tamis {name}"] = {"seconds": res["seconds"], "docs_per_s": round(n / res["seconds"], 1),
+        report[f"tamis {name}"] = {"seconds": res["seconds"], "cpu_seconds": res["cpu_seconds"],
+                                   "docs_per_s": round(n / res["seconds"], 1),
                                    "peak_rss_mib": res["peak_rss_mib"], "near_recall": round(q["near_recall"], 4),
                                    "precision": round(q["near_precision"], 4), "removed": removed}
     if not args.tamis_only:
@@ -117,11 +155,15 @@ def compare(args: argparse.Namespace) -> None:
             sys.exit(f"{DATATROVE_PY} not found: datatrove's venv is needed for the comparison")
         dt = datatrove_once(corpus, args.out / "datatrove", args.workers)
         q = datatrove_quality(truth, dt["clusters"], dt["removed"])
-        report["datatrove minhash"] = {"seconds": dt["seconds"], "docs_per_s": round(n / dt["seconds"], 1),
+        report["datatrove minhash"] = {"seconds": dt["seconds"], "cpu_seconds": dt["cpu_seconds"],
+                                       "docs_per_s": round(n / dt["seconds"], 1),
                                        "peak_rss_mib": dt["peak_rss_mib"], "near_recall": round(q["near_recall"], 4),
                                        "precision": round(q["precision"], 4), "removed": q["removed"]}
         for name in CONFIGS:
             report[f"speedup tamis {name} vs datatrove"] = round(dt["seconds"] / report[f"tamis {name}"]["seconds"], 1)
+            # CPU seconds: the same ratio with the other jobs of a shared machine taken out
+            report[f"cpu-time speedup tamis {name} vs datatrove"] = round(
+                dt["cpu_seconds"] / report[f"tamis {name}"]["cpu_seconds"], 1)
     print(json.dumps(report, indent=1))
 
 

@@ -4,7 +4,7 @@ Run with bench/.venv-datatrove/bin/python:
 
     dedup_datatrove.py CORPUS_DIR WORK_DIR WORKERS
 
-Prints one JSON line: seconds for the four stages, peak RSS of its largest process (MiB) and, per document id, its MinHash cluster
+Prints one JSON line: seconds for the four stages and, per document id, its MinHash cluster
 id (documents in no cluster are left out) and whether it was removed.
 """
 
@@ -69,10 +69,7 @@ def main() -> None:
                         clusters[rec["id"]] = cid
                     if sub == "removed":
                         removed.append(rec["id"])
-    import resource
-
-    peak = max(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
-    print(json.dumps({"seconds": seconds, "peak_rss_mib": peak // 1024, "clusters": clusters, "removed": removed}))
+    print(json.dumps({"seconds": seconds, "clusters": clusters, "removed": removed}))
 
 
 if __name__ == "__main__":
