@@ -224,7 +224,10 @@ class SplitGluedWords(Repair):
                 # "dieRegierung", "ofGlenmuir": a capital where a new word starts. A capitalised
                 # token with an inner capital is a name ("MacStinger", "DeSantis") unless its left
                 # half is a function word ("DieRegierung" at a sentence start)
-                ok = z_left >= self.min_function_zipf if capitalised else min(z_left, z_right) >= self.min_seam_part_zipf
+                if capitalised:  # "DieRegierung" splits, "DeBerry" / "ДеБері" are names
+                    ok = z_left >= self.min_function_zipf and len(left) >= 3
+                else:
+                    ok = min(z_left, z_right) >= self.min_seam_part_zipf
                 # camelCase identifiers ("feedId", "storyID") are code, not glued words
                 ok = ok and len(right) >= 3 and not token[i + 1 :].isupper()
             else:
