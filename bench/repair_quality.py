@@ -233,7 +233,8 @@ def false_splits(step: Repair, max_words: int) -> dict[str, float]:
     """Splits made in clean real sentences (every one is false), per 10,000 words.
 
     Per source and language ("ud.de": modern treebank text; "eltec.de": 19th-century novels,
-    whose old spellings wordfreq lacks), and "all.<lang>" over every source.
+    whose old spellings wordfreq lacks; "wmt22.de": human news and support text from
+    shared/mt), and "all.<lang>" over every corpus source.
     """
     out: dict[str, float] = {}
     totals: Counter = Counter()
@@ -254,6 +255,23 @@ def false_splits(step: Repair, max_words: int) -> dict[str, float]:
         out[key] = round(1e4 * splits / max(1, words), 3)
         totals[f"all.{lang}.words"] += words
         totals[f"all.{lang}.splits"] += splits
+    # modern human-written text: WMT22 dev originals and references (measured here, never copied)
+    wmt = SHARED / "mt" / "wmt22_dev.jsonl"
+    if wmt.exists():
+        counts: Counter = Counter()
+        with wmt.open(encoding="utf-8") as fh:
+            for line in fh:
+                row = json.loads(line)
+                lang = row["lang"]
+                if row["label"] == "mt" or counts[f"{lang}.words"] >= max_words:
+                    continue
+                r = step.repair(row["text"], Document(id="w", text=row["text"], annotations={"language": lang}))
+                counts[f"{lang}.splits"] += len(r.edits)
+                counts[f"{lang}.words"] += len(row["text"].split())
+        for key in sorted(counts):
+            if key.endswith(".words"):
+                lang = key.split(".")[0]
+                out[f"wmt22.{lang}"] = round(1e4 * counts[f"{lang}.splits"] / max(1, counts[key]), 3)
     for key in sorted(totals):
         if key.endswith(".words"):
             lang = key.split(".")[1]
