@@ -52,12 +52,21 @@ def site_key(line: np.ndarray, host: np.ndarray, short: np.ndarray) -> np.ndarra
 
 
 def _count_distinct(keys: np.ndarray, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Distinct keys and the number of distinct docs for each."""
+    """Distinct keys (sorted) and the number of distinct docs for each.
+
+    >>> k, n = _count_distinct(np.array([5, 3, 5, 5], np.uint64), np.array([1, 1, 2, 1], np.uint64))
+    >>> k.tolist(), n.tolist()
+    ([3, 5], [1, 2])
+    """
     if not len(keys):
         return keys, np.zeros(0, np.int64)
-    pairs = np.unique(np.stack((keys, docs), axis=1), axis=0)
-    uniq, counts = np.unique(pairs[:, 0], return_counts=True)
-    return uniq, counts
+    order = np.lexsort((docs, keys))
+    k, d = keys[order], docs[order]
+    pair_start = np.ones(len(k), dtype=bool)
+    pair_start[1:] = (k[1:] != k[:-1]) | (d[1:] != d[:-1])
+    k = k[pair_start]
+    key_start = np.flatnonzero(np.concatenate(([True], k[1:] != k[:-1])))
+    return k[key_start], np.diff(np.append(key_start, len(k)))
 
 
 @dataclass(frozen=True)
@@ -74,9 +83,10 @@ def _reduce_partition(args: tuple[Path, int, _Thresholds]) -> tuple[np.ndarray, 
     lines, counts = _count_distinct(long["line"], long["doc"])
     corpus = lines[counts >= th.min_corpus_docs]
     sited = rec[rec["host"] != 0]
-    keys, counts = _count_distinct(site_key(sited["line"], sited["host"], sited["short"]), sited["doc"])
+    all_keys = site_key(sited["line"], sited["host"], sited["short"])
+    keys, counts = _count_distinct(all_keys, sited["doc"])
     # a key's host and shortness: read back from one record carrying it
-    rep = sited[np.unique(site_key(sited["line"], sited["host"], sited["short"]), return_index=True)[1]]
+    rep = sited[np.unique(all_keys, return_index=True)[1]]
     need = np.full(len(keys), th.min_site_docs, dtype=np.float64)
     short = rep["short"] == 1
     if short.any():
