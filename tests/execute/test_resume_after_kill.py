@@ -23,50 +23,20 @@ DRIVER = (
     "import foundation_steps; from tamis.cli import main; main()"
 )
 
-PER_DOC = """
-[[steps]]
-use = "repair.unicode"
-[[steps]]
-use = "test.slow"
-[[steps]]
-use = "repair.whitespace"
-[[steps]]
-use = "test.length"
-[[steps]]
-use = "test.min_length"
-min_chars = 800
-"""
 
-WITH_CORPUS_STAGE = """
-[[steps]]
-use = "repair.unicode"
-[[steps]]
-use = "test.slow"
-[[steps]]
-use = "test.mark_identical"
-[[steps]]
-use = "test.slow"
-[[steps]]
-use = "repair.whitespace"
-[[steps]]
-use = "test.length"
-[[steps]]
-use = "test.min_length"
-min_chars = 800
-"""
+def _toml(*steps: str) -> str:
+    """A pipeline config from step names; test.min_length gets a limit that rejects some documents."""
+    blocks = [
+        f'[[steps]]\nuse = "{name}"\n' + ("min_chars = 800\n" if name == "test.min_length" else "")
+        for name in steps
+    ]
+    return "\n".join(blocks)
 
-WITH_DEDUP_EXACT = """
-[[steps]]
-use = "repair.unicode"
-[[steps]]
-use = "test.slow"
-[[steps]]
-use = "dedup.exact"
-[[steps]]
-use = "test.slow"
-[[steps]]
-use = "repair.whitespace"
-"""
+
+FILTERS = ("repair.whitespace", "test.length", "test.min_length")
+PER_DOC = _toml("repair.unicode", "test.slow", *FILTERS)
+WITH_CORPUS_STAGE = _toml("repair.unicode", "test.slow", "test.mark_identical", "test.slow", *FILTERS)
+WITH_DEDUP_EXACT = _toml("repair.unicode", "test.slow", "dedup.exact", "test.slow", "repair.whitespace")
 
 
 def _reference(corpus: Path, cfg: Path, out: Path) -> dict:

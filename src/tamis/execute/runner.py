@@ -105,25 +105,11 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             progress(len(prev), 0)
         docs = _apply_corpus(prev_corpus, prev, task.shard_index, wdir / f"corpus{task.segment - 1}", stats)
 
-    rejected = ShardWriter(
-        str(out / "rejected"),
-        f"part-{tid}",
-        REJECTED_SCHEMA,
-        fmt=config.output_format,
-        max_bytes=config.max_shard_bytes,
-        keep_original=config.keep_original,
-    )
+    rejected = _writer(config, out / "rejected", f"part-{tid}", REJECTED_SCHEMA)
     survivors: list[Document] = []
-    kept = None
-    if corpus is None:
-        kept = ShardWriter(
-            str(out / "kept"),
-            f"part-{task.shard_index:05d}",
-            KEPT_SCHEMA,
-            fmt=config.output_format,
-            max_bytes=config.max_shard_bytes,
-            keep_original=config.keep_original,
-        )
+    kept = (
+        _writer(config, out / "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA) if corpus is None else None
+    )
     try:
         for doc in process_all(docs, steps, stats, strict=config.strict):
             if doc.verdict is not None:
@@ -160,6 +146,17 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     _write_json_atomic(wdir / "stats" / f"{tid}.json", result)
     _write_json_atomic(wdir / "done" / f"{tid}.json", {"task": tid, "time": time.time()})
     return result
+
+
+def _writer(config: RunConfig, folder: Path, prefix: str, schema: Any) -> ShardWriter:
+    return ShardWriter(
+        str(folder),
+        prefix,
+        schema,
+        fmt=config.output_format,
+        max_bytes=config.max_shard_bytes,
+        keep_original=config.keep_original,
+    )
 
 
 def _counted(
