@@ -130,6 +130,7 @@ class SplitGluedWords(Repair):
     min_function_zipf: float = 6.0  # one half must be this frequent (articles, prepositions, pronouns)
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
     max_occurrences: int = 1  # a token seen twice in one text is a word (names, old spellings)
+    max_known_glue_zipf: float = 1.5  # a listed token this rare that is two function words is a glue
     min_capitalised_left_zipf: float = 5.0  # names: "Transome", "Clairefont" stay; "Thiscontrast" splits
     rules = {
         "split_glued_pair": "two frequent words joined without a space, split (zipf evidence recorded)",
@@ -153,14 +154,21 @@ class SplitGluedWords(Repair):
             return Repaired(text)
         function = function_words(lang, self.min_function_zipf)
         candidates = set()
+        known_glues: dict[str, tuple[int, float, float]] = {}
         for run in set(_TOKEN.findall(" ".join(rough))).difference(common_words(lang)):
             low = run.lower()
             if low in words:
+                # a rare "word" made of two function words is a glue that web text repeats often
+                # enough for wordfreq to list it ("atthe", "aufdem")
+                if words[low] < self.max_known_glue_zipf and not run.isupper():
+                    found = _function_pair(low, words, function, lang)
+                    if found is not None and text.count(run) <= self.max_occurrences:
+                        known_glues[run] = found
                 continue
             # an inner capital ("dieRegierung") may mark a seam; otherwise the case-blind first test
             if not (run.islower() or run.istitle()) or _has_split(low, words, function, self.min_part_zipf):
                 candidates.add(run)
-        splits: dict[str, tuple[int, float, float]] = {}
+        splits: dict[str, tuple[int, float, float]] = dict(known_glues)
         for token in candidates:
             if token.isupper():
                 continue
@@ -254,6 +262,20 @@ class SplitGluedWords(Repair):
         if any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end)):
             return None  # an inflected form of a known word ("schildernden" = "schildernd" + "en")
         return best[1], best[2], best[3]
+
+
+def _function_pair(
+    token: str, words: dict[str, float], function: frozenset[str], lang: str
+) -> tuple[int, float, float] | None:
+    """Split of a lowercased token into two function words of 2+ letters ("atthe" -> at|the),
+    unless the left one is a verb prefix ("unterdes", "annoch") or the right one a suffix word."""
+    prefixes = VERB_PREFIXES.get(lang, frozenset())
+    suffix_words = SUFFIX_WORDS.get(lang, frozenset())
+    for i in range(2, len(token) - 1):
+        left, right = token[:i], token[i:]
+        if left in function and right in function and left not in prefixes and right not in suffix_words:
+            return i, words[left], words[right]
+    return None
 
 
 def _attached(text: str, start: int, end: int) -> bool:
