@@ -27,8 +27,11 @@ bench: $(STAMP)
 	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
 	$(BIN)/python bench/run.py
 
+# Quality against ground truth: repair, dedup, language ID (each prints its floors and exits 1 below them).
 eval: $(STAMP)
-	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/repair_quality.py
+	$(BIN)/python bench/dedup_quality.py
+	$(BIN)/python bench/langid.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info demo-output
