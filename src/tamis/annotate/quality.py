@@ -173,15 +173,21 @@ def repetition_chars(tokens: Sequence[str]) -> tuple[dict[int, int], dict[int, i
     bounds = [0, *accumulate(map(len, tokens))]  # bounds[j] - bounds[i]: characters of tokens i..j-1
     with np.errstate(over="ignore"):
         hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
+        repeats = True  # whether some (n-1)-gram occurs twice: if none does, no n-gram can
         for n in TOP_NGRAM_SIZES:
             if len(tokens) < n:
                 continue
-            keys = _ngram_keys(hashes, n)
-            distinct, counts = np.unique(keys, return_counts=True)
-            count = int(counts.max())
-            # ties: the n-gram seen first wins, as with datatrove's Counter.most_common
-            i = 0 if count == 1 else int(np.flatnonzero(np.isin(keys, distinct[counts == count]))[0])
+            i, count = 0, 1  # all distinct: the first n-gram wins the tie, as in Counter
+            if repeats:
+                keys = _ngram_keys(hashes, n)
+                distinct, counts = np.unique(keys, return_counts=True)
+                count = int(counts.max())
+                if count > 1:  # ties: the n-gram seen first wins, as with datatrove's Counter
+                    i = int(np.flatnonzero(np.isin(keys, distinct[counts == count]))[0])
+                repeats = count > 1
             top[n] = (bounds[i + n] - bounds[i] + n - 1) * count
+        if not repeats:
+            return top, dup  # no repeated 4-gram: no repeated 5..10-gram either
         for n in DUP_NGRAM_SIZES:
             if len(tokens) < n:
                 break
@@ -235,15 +241,16 @@ def c4_signals(u: TextUnits) -> dict[str, float]:
     lorem = curly = 0
     for raw in u.lines:
         line = raw.strip()
-        words = line.split()
-        if len(line) > C4_MAX_WORD_LENGTH and any(len(w) > C4_MAX_WORD_LENGTH for w in words):
+        if len(line) > C4_MAX_WORD_LENGTH and any(len(w) > C4_MAX_WORD_LENGTH for w in line.split()):
             long_word += 1
             continue
-        line = C4_CITATION.sub("", line)
+        if "[" in line:
+            line = C4_CITATION.sub("", line)
         if not line.endswith(C4_END_PUNCTUATION) or line.endswith("..."):
             no_punct += 1
             continue
-        if len(words) < C4_MIN_WORDS_PER_LINE:
+        # words counted before citations are removed, as datatrove does; at most 3 are needed
+        if len(raw.split(None, C4_MIN_WORDS_PER_LINE)) < C4_MIN_WORDS_PER_LINE:
             too_few_words += 1
             continue
         lowered = line.lower()
