@@ -163,6 +163,9 @@ class IdentifyLanguage(Annotate):
     #: a paragraph counts as "in another language" only when lid.176 is at least this sure,
     #: so short ambiguous lines do not make a monolingual page look mixed.
     min_paragraph_score: float = 0.5
+    #: when lid.176 gives the snippets of all sampled paragraphs together at least this score,
+    #: the page is taken as monolingual; below it, each paragraph is labelled for `language_mix`
+    monolingual_score: float = 0.9
     #: `language_mismatch` is set when more than this fraction of the labelled text is in a
     #: language other than the declared one.
     max_mismatch_fraction: float = 0.5
@@ -187,12 +190,17 @@ class IdentifyLanguage(Annotate):
             out.update(language="und", language_score=0.0, script=dominant_script(head), language_mix=0.0,
                        paragraph_languages="", language_mismatch=0)
             return out
-        lang, score = identify([head])[0]
         paragraphs = _sample_paragraphs(text)
-        labels = identify([p[:MAX_PARAGRAPH_CHARS] for p in paragraphs])
+        snippets = [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs]
+        # One label for snippets spread over the whole document (or its head, for one paragraph)
+        lang, score = identify([" ".join(snippets) if snippets else head])[0]
         chars: Counter[str] = Counter()
         weighted: Counter[str] = Counter()
-        for p, (plang, pscore) in zip(paragraphs, labels, strict=True):
+        if snippets and score >= self.monolingual_score and _one_script(" ".join(snippets)):
+            # lid.176 is sure about text drawn from every part of the page: one language, and
+            # no need to label paragraph by paragraph (saves 4 model calls on most pages)
+            chars[lang] = sum(map(len, paragraphs))
+        for p, (plang, pscore) in zip(paragraphs, identify(snippets) if not chars else (), strict=False):
             key = plang if pscore >= self.min_paragraph_score else "und"
             chars[key] += len(p)  # weighted by the whole paragraph, not the labelled prefix
             weighted[key] += pscore * len(p)
@@ -217,6 +225,16 @@ class IdentifyLanguage(Annotate):
             language_mismatch=mismatch,
         )
         return out
+
+
+def _one_script(text: str) -> bool:
+    """True unless both Latin and Cyrillic letters make up more than 5% of the letters.
+
+    lid.176 labels a page of Russian with one German paragraph as Russian at 0.98: the
+    confident-label shortcut needs this check to see cross-script mixtures.
+    """
+    latin, cyrillic = (sum(map(len, pattern.findall(text))) for _, pattern in _COMMON_SCRIPTS)
+    return min(latin, cyrillic) * 20 <= latin + cyrillic
 
 
 def _sample_paragraphs(text: str) -> list[str]:

@@ -74,7 +74,7 @@ def mt_features(text: str, lang: str) -> dict[str, float]:
     u = split_text(text)
     if len(u.words) < 20:
         return {}
-    words = list(map(str.lower, u.words[:MAX_WORDS]))
+    words = u.lowered[:MAX_WORDS]
     rare = len(words) - sum(map(table.__contains__, words))
     head = words[:200]
     # sentence lengths in characters (one C-level split): their spread measures uniformity

@@ -106,7 +106,7 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def text_signals(u: TextUnits, lang: str, lowered: Counter[str], letter_words: int, word_chars: int) -> dict[str, float]:
+def text_signals(u: TextUnits, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
     text = u.text
     n_chars = len(text)
     n_words = len(u.words)
@@ -116,7 +116,7 @@ def text_signals(u: TextUnits, lang: str, lowered: Counter[str], letter_words: i
         "text.word_count": n_words if not u.truncated else round(n_words * u.full_length / max(n_chars, 1)),
         "text.line_count": text.count("\n") + 1 if text else 0,
         "text.mean_word_length": _ratio(word_chars, n_words),
-        "text.stop_word_ratio": _ratio(sum(lowered[w] for w in stops & lowered.keys()), n_words) if stops else -1.0,
+        "text.stop_word_ratio": _ratio(sum(map(stops.__contains__, u.lowered)), n_words) if stops else -1.0,
         # punctuation and symbol tokens among all tokens
         "text.symbol_ratio": _ratio(len(u.tokens) - n_words, len(u.tokens)),
         # upper-case letters among the characters of words
@@ -128,7 +128,7 @@ def text_signals(u: TextUnits, lang: str, lowered: Counter[str], letter_words: i
 
 
 def gopher_quality_signals(
-    u: TextUnits, lang: str, lowered: Counter[str], letter_words: int, word_chars: int
+    u: TextUnits, lang: str, letter_words: int, word_chars: int
 ) -> dict[str, float]:
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
@@ -143,7 +143,7 @@ def gopher_quality_signals(
         # symbol tokens never contain a letter, so tokens with a letter = words with a letter
         "gopher.alpha_word_ratio": _ratio(letter_words, n_tokens),
         # distinct members of the language's own short list; -1: no list for this language
-        "gopher.stop_word_count": len(stops & lowered.keys()) if stops else -1,
+        "gopher.stop_word_count": len(stops.intersection(u.lowered)) if stops else -1,
     }
 
 
@@ -326,12 +326,11 @@ class MeasureQuality(Annotate):
 def measure_all(text: str, lang: str) -> dict[str, Any]:
     """Every quality signal of `text` judged as language `lang` (pure; used by the step and bench)."""
     u = split_text(text)
-    lowered = Counter(map(str.lower, u.words))
     out: dict[str, Any] = {}
     letter_words = count_letter_tokens(u.words)
     word_chars = sum(map(len, u.words))
-    out.update(text_signals(u, lang, lowered, letter_words, word_chars))
-    out.update(gopher_quality_signals(u, lang, lowered, letter_words, word_chars))
+    out.update(text_signals(u, lang, letter_words, word_chars))
+    out.update(gopher_quality_signals(u, lang, letter_words, word_chars))
     out.update(gopher_repetition_signals(u))
     out.update(c4_signals(u))
     out.update(fineweb_signals(u))

@@ -82,6 +82,7 @@ class TextUnits:
     full_length: int  # length of the whole text
     tokens: tuple[str, ...]  # words and punctuation tokens, in order
     words: tuple[str, ...]  # tokens with at least one character outside PUNCT_CHARS
+    lowered: tuple[str, ...]  # the words in lower case (stop words, word frequencies)
     lines: tuple[str, ...]  # text.splitlines()
 
     @property
@@ -113,7 +114,8 @@ def split_text(text: str) -> TextUnits:
     # a token is a word unless every character is punctuation: TOKEN only makes single-character
     # symbols and runs of dots or dashes, so one set lookup per token (a C-level filter) decides
     words = tuple(filterfalse(SYMBOL_TOKENS.__contains__, tokens))
-    return TextUnits(measured, len(text), tokens, words, tuple(measured.splitlines()))
+    lowered = tuple(map(str.lower, words))
+    return TextUnits(measured, len(text), tokens, words, lowered, tuple(measured.splitlines()))
 
 
 def count_letter_tokens(tokens: tuple[str, ...]) -> int:
