@@ -44,8 +44,12 @@ VERB_PREFIXES = {
         "an", "auf", "aus", "ab", "bei", "ein", "mit", "nach", "vor", "zu", "durch", "über", "um", "unter",
         "hinter", "wider", "dar", "wieder", "hin", "her", "fort", "los", "weiter", "zurück", "zusammen", "empor",
         "nieder", "vorbei", "voran", "hinaus", "heraus", "herab", "hinab", "herein", "hinein", "herum", "umher",
+        # separable or old verb prefixes ("dastehen", "erschrecken", "fürnehmen" = old "vornehmen") and
+        # adverbs that build compound adjectives and nouns ("vielgefeiert", "gutgemeint", "Nichtliebe")
+        "da", "er", "für", "gegen", "hoch", "weg", "fest", "mehr", "viel", "gut", "nicht", "wohl", "all", "selbst",
+        "immer", "also", "oben", "neben", "hier", "wohin", "dahin",
     ]),
-    "en": frozenset(["up", "out", "over", "under", "un", "fore", "mis"]),
+    "en": frozenset(["up", "out", "over", "under", "un", "fore", "mis", "in", "be", "for", "where", "there", "here"]),
     "nl": frozenset(["aan", "op", "uit", "af", "bij", "in", "mee", "na", "voor", "toe", "door", "over", "om", "onder"]),
     "ru": frozenset([
         "в", "во", "вз", "вс", "вы", "до", "за", "из", "ис", "на", "над", "не", "ни", "о", "об", "от", "по", "под",
@@ -57,16 +61,30 @@ VERB_PREFIXES = {
     ]),
     "pl": frozenset(["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]),
 }
+#: German prepositions that govern only the accusative or only the dative: "für der" is not German,
+#: so "fürder" is a word (archaic "henceforth"), not "für" + "der"
+_WRONG_CASE = {
+    "de": {
+        **dict.fromkeys(("für", "durch", "ohne", "gegen"), frozenset(("dem", "der", "einem", "einer"))),
+        **dict.fromkeys(("mit", "aus", "von", "zu", "bei", "seit", "nach"), frozenset(("das", "die", "einen", "eine"))),
+    },
+}
+#: separable particles that follow a noun or adverb of place as one word ("bergein", "himmelan",
+#: "hügelauf", "wohinaus"): after a word that is not a function word, not split
+PARTICLE_ENDS = {"de": frozenset(["ein", "an", "auf", "aus", "über", "ab", "um", "zu", "hin", "her"])}
 #: word endings that are whole words too: "einigemal", "dergestalt" are one word
 SUFFIX_WORDS = {
     "de": frozenset(["mal", "weise", "wärts", "seits", "halb", "halben", "lang", "maßen", "gestalt", "dings"]),
-    "en": frozenset(["wise", "ward", "wards", "self", "selves", "like"]),
+    "en": frozenset(["wise", "ward", "wards", "self", "selves", "like", "most", "some"]),
 }
+#: languages that capitalise nouns, with the auxiliaries their nominalised infinitives end in
+NOUN_CAPITALS = {"de": frozenset(["sein", "werden", "haben"])}
 #: German present participles ("grauenden" is "grauend" + "en", not "grauen den")
-_PARTICIPLE = {"de": re.compile(r"end(?:e|en|er|es|em)?$")}
+_PARTICIPLE = {"de": re.compile(r"[elr]nd(?:e|en|er|es|em)?$")}
 #: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
 INFLECTIONS = {
-    "de": ("e", "n", "en", "er", "es", "em", "s", "ern", "ens", "nen", "ste", "sten", "ster", "stem", "ten", "te"),
+    "de": ("e", "n", "en", "er", "es", "em", "s", "ern", "ens", "nen", "ste", "sten", "ster", "stem", "ten", "te",
+           "est", "et", "st"),
     "en": ("s", "es", "ed", "d", "er", "ers", "est", "ing", "ings", "ly", "ness", "y"),
     "fr": ("s", "e", "es", "x", "ent", "er", "ée", "ées", "és", "ait", "aient", "ons", "ez"),
     "es": ("s", "es", "a", "as", "o", "os", "mente", "ando", "iendo", "ado", "ada", "ados", "adas"),
@@ -98,7 +116,14 @@ def lexicon(lang: str) -> dict[str, float] | None:
     buckets = _buckets(lang)
     if buckets is None:
         return None
-    return {w: 9.0 - i / 100 for i, bucket in enumerate(buckets) for w in bucket}
+    words = {w: 9.0 - i / 100 for i, bucket in enumerate(buckets) for w in bucket}
+    if lang == "de":
+        # spellings before the 1996 reform ("daß", "muß", "Schloß") are everywhere in older and
+        # Swiss-adjacent text; wordfreq lists only "dass", "muss": known words, not glue candidates
+        for w, z in list(words.items()):
+            if "ss" in w:
+                words.setdefault(w.replace("ss", "ß"), z)
+    return words
 
 
 def _words_above(lang: str, min_zipf: float) -> list[str]:
@@ -172,7 +197,7 @@ class SplitGluedWords(Repair):
         for token in candidates:
             if token.isupper():
                 continue
-            found = self.best_split(token, words, lang)
+            found = self.best_split(token, words, lang, mid_sentence=_mid_sentence(text, token))
             # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
             if found is not None and text.count(token) <= self.max_occurrences:
                 splits[token] = found
@@ -194,7 +219,9 @@ class SplitGluedWords(Repair):
         edits = tuple(dataclasses.replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
         return Repaired(result.text, edits)
 
-    def best_split(self, token: str, words: dict[str, float], lang: str) -> tuple[int, float, float] | None:
+    def best_split(
+        self, token: str, words: dict[str, float], lang: str, mid_sentence: bool = False
+    ) -> tuple[int, float, float] | None:
         """Where to split `token` (index, zipf of each half), or None when no split is convincing.
 
         >>> step = SplitGluedWords()
@@ -208,7 +235,6 @@ class SplitGluedWords(Repair):
         capitalised = token[0].isupper()
         one_letter = ONE_LETTER_WORDS.get(lang, "")
         one_end = ONE_LETTER_END.get(lang, "")
-        prefixes = VERB_PREFIXES.get(lang, frozenset())
         suffix_words = SUFFIX_WORDS.get(lang, frozenset())
         participle = _PARTICIPLE.get(lang)
         if participle is not None and participle.search(lower):
@@ -220,14 +246,16 @@ class SplitGluedWords(Repair):
             if lang in SHORT_ENDINGS and len(token) - i <= 2 and i not in seams:
                 continue
             left, right = lower[:i], lower[i:]
-            if (left in prefixes or right in suffix_words) and i not in seams:
-                continue  # "задивився", "angefesselt": a verb prefix, not a preposition glued on
+            if right in suffix_words and i not in seams:
+                continue  # "einigemal": a suffix word
             z_left = words.get(left)
             if z_left is None:
                 continue
             z_right = words.get(right)
             if z_right is None:
                 continue
+            if i not in seams and not _plausible_pair(left, right, z_left, z_right, self.min_function_zipf, lang):
+                continue  # "задивився", "angefesselt", "bergein", "fürder": one word of the language
             if i in seams:
                 # "dieRegierung", "ofGlenmuir": a capital where a new word starts. A capitalised
                 # token with an inner capital is a name ("MacStinger", "DeSantis") unless its left
@@ -247,6 +275,11 @@ class SplitGluedWords(Repair):
                     z >= (self.min_short_part_zipf if len(part) <= 2 else self.min_part_zipf)
                     for part, z in ((left, z_left), (right, z_right))
                 )
+                if ok and capitalised and mid_sentence and lang in NOUN_CAPITALS:
+                    # a capital inside a German sentence marks a noun: "das Dortsein", "der Seinestadt",
+                    # "dies gänzliche Sichverlieren" are one word; only a function word closes a glue
+                    # ("Pferddes"), and not an auxiliary that nominalises ("Königwerden")
+                    ok = z_right >= self.min_function_zipf and right not in NOUN_CAPITALS[lang]
                 if ok and capitalised:
                     # a capitalised unknown token is often a name ("Budmouth", "Transome"): a function
                     # word must open it ("Ichwies") or close it after a common word ("Baueines")
@@ -269,13 +302,41 @@ def _function_pair(
 ) -> tuple[int, float, float] | None:
     """Split of a lowercased token into two function words of 2+ letters ("atthe" -> at|the),
     unless the left one is a verb prefix ("unterdes", "annoch") or the right one a suffix word."""
-    prefixes = VERB_PREFIXES.get(lang, frozenset())
     suffix_words = SUFFIX_WORDS.get(lang, frozenset())
     for i in range(2, len(token) - 1):
         left, right = token[:i], token[i:]
-        if left in function and right in function and left not in prefixes and right not in suffix_words:
+        if (
+            left in function
+            and right in function
+            and right not in suffix_words
+            and left not in VERB_PREFIXES.get(lang, ())
+            and _plausible_pair(left, right, words[left], words[right], 99.0, lang)
+        ):
             return i, words[left], words[right]
     return None
+
+
+def _plausible_pair(left: str, right: str, z_left: float, z_right: float, min_function: float, lang: str) -> bool:
+    """Whether two lower-case words could stand side by side as a glue rather than form one word.
+
+    A verb prefix or compound-forming adverb on the left ("an"+"gefesselt", "viel"+"gefeiert",
+    "за"+"дивився") joins a content word into one word: split only before a function word
+    ("zuden", "inthe"; not in Slavic languages), and only when the case fits ("für der" is not German: "fürder" stays).
+    A separable particle after a content word ("bergein", "himmelan") is one word too.
+    """
+    if right in _WRONG_CASE.get(lang, {}).get(left, ()):
+        return False
+    if left in VERB_PREFIXES.get(lang, ()) and (z_right < min_function or lang in SHORT_ENDINGS):
+        return False  # Slavic prefixes join function words too: "за"+"від" is "завід" (a plant)
+    return not (right in PARTICLE_ENDS.get(lang, ()) and z_left < min_function)
+
+
+def _mid_sentence(text: str, token: str) -> bool:
+    """Whether the (first) occurrence of `token` follows a word inside a sentence rather than
+    opening a sentence, line or quotation."""
+    i = text.find(token)
+    before = text[max(0, i - 3) : i].rstrip(" ")
+    return (bool(before) and before[-1].isalnum()) or before[-1:] in (",", ";")
 
 
 def _attached(text: str, start: int, end: int) -> bool:
@@ -287,7 +348,9 @@ def _attached(text: str, start: int, end: int) -> bool:
         after = text[end]
         if after in _ATTACHED_AFTER:
             return True
-        if after in "'’." and end + 1 < len(text) and text[end + 1].isalpha():
+        if after in "'’":
+            return True  # "agoin'", "objectin’": dialect with an elided letter, or a possessive
+        if after == "." and end + 1 < len(text) and text[end + 1].isalpha():
             return True
     return False
 
