@@ -8,6 +8,7 @@ unless docs/quality.md lists a difference and its reason.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -27,14 +28,14 @@ DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)  # Gopher Table A1: duplicate n-gram chara
 
 # C4 (Raffel et al. 2020, §2.2) as implemented by datatrove's C4QualityFilter.
 C4_END_PUNCTUATION = (".", "?", "!", '"', "'")
-C4_CITATION = regex.compile(r"\[\d*]|\[edit]|\[citation needed]")
-C4_POLICY = regex.compile("terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies")
+C4_CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
+C4_POLICY = re.compile("terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies")
 C4_MIN_WORDS_PER_LINE = 3
 C4_MAX_WORD_LENGTH = 1000
 # spaCy's sentencizer (datatrove's English sentence splitter) starts a sentence at the first
 # word after a terminal punctuation token. An ellipsis ("...") is one token and not terminal;
 # "3.5" and "x.com" are single tokens, so a boundary needs whitespace after the punctuation.
-SENTENCE_END = regex.compile(r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s]*\s+(?=\W*\w)")
+SENTENCE_END = re.compile(r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s]*\s+(?=\W*\w)")
 
 # FineWeb (Penedo et al. 2024, §3.3) line signals; terminal punctuation as in datatrove.
 FINEWEB_STOP_CHARS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "۔", "։", "‼", "⁉", "⁈", "‽")
@@ -45,7 +46,7 @@ ELLIPSES = ("...", "…")
 
 # runs, not single characters: fewer strings to build, the same count via sum(map(len, ...))
 _UPPER = regex.compile(r"\p{Lu}+")
-_DIGIT = regex.compile(r"\p{Nd}+")
+_DIGIT = re.compile(r"\d+")  # the standard library's \d is Unicode's Nd
 
 
 def _chars(pattern: regex.Pattern[str], text: str) -> int:

@@ -54,8 +54,8 @@ TOKEN = re.compile(_TOKEN.replace("{entity}", ""))
 TOKEN_WITH_ENTITIES = re.compile(
     _TOKEN.replace("{entity}", rf"|(?<!\S)(?=[^\s&]*[{_W}][.,]?&#?[A-Za-z0-9]+;)\S+")
 )
-PARAGRAPH_BREAK = regex.compile(r"\n{2,}")
-LINE_BREAKS = regex.compile(r"\n+")
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+LINE_BREAKS = re.compile(r"\n+")
 
 #: datatrove's PUNCTUATION set (utils/text.py) plus the common terminal marks: a token made
 #: only of these is a "symbol", not a word, for the Gopher word counts (kept identical for parity).

@@ -151,6 +151,9 @@ class RejectByThresholds(Filter):
             raise ConfigError(f"filter.thresholds: unknown rule(s) {', '.join(unknown)}; valid: {', '.join(RULES)}")
         tables = _resolve(load_thresholds(self.path or None), self.preset)
         object.__setattr__(self, "_tables", tables)
+        # per-language rule lists, derived from the read-only tables above (not state that
+        # changes results: the same parameters always build the same lists)
+        object.__setattr__(self, "_checks_by_lang", {})
 
     def params(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
@@ -161,17 +164,25 @@ class RejectByThresholds(Filter):
         merged = {**tables.get("all", {}), **tables.get(lang, {}), **self.overrides}
         return {k: v for k, v in merged.items() if k in RULES}
 
+    def _checks(self, lang: str) -> list[tuple[str, str, bool, float]]:
+        """(rule, signal, rejects-when-below, limit) of the enabled rules for `lang`, in order."""
+        cache: dict[str, list[tuple[str, str, bool, float]]] = self._checks_by_lang  # type: ignore[attr-defined]
+        if lang not in cache:
+            table = self.thresholds(lang)
+            cache[lang] = [
+                (code, key, op == "<", table[code])
+                for code, (key, op, _) in RULES.items()
+                if table.get(code) is not None and table.get(code) is not False
+            ]
+        return cache[lang]
+
     def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
-        table = self.thresholds(lang)
-        for code, (key, op, _) in RULES.items():
-            limit = table.get(code)
-            if limit is None or limit is False:
-                continue
+        for code, key, below, limit in self._checks(lang):
             value = annotations.get(key)
             if not isinstance(value, int | float):
                 continue  # not measured (e.g. no MT step in this pipeline)
             if code == "too_few_stop_words" and value < 0:
                 continue  # no stop-word list for this language: the rule does not apply
-            if (value < limit) if op == "<" else (value > limit):
+            if (value < limit) if below else (value > limit):
                 return Rejected(self.name, code, value, limit)
         return None
