@@ -25,7 +25,9 @@ from tamis.steps import Repair, Repaired, register
 # ambiguous to split. Boundaries are checked only for the few tokens that are split.
 _TOKEN = re.compile(r"[^\W\d_]{5,}")
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
-_ATTACHED_AFTER = frozenset("@/\\-_0123456789")
+_ATTACHED_AFTER = frozenset("@/\\-_0123456789(=")  # "(": a function call ("onClick(")
+#: German gender-inclusive endings ("LehrerInnen") are one word with an inner capital
+_GENDER_ENDINGS = frozenset(["in", "innen"])
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 #: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
 ONE_LETTER_WORDS = {
@@ -60,6 +62,12 @@ VERB_PREFIXES = {
         "при", "про", "роз", "с", "у", "без", "що", "поза", "все", "ну",
     ]),
     "pl": frozenset(["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]),
+}
+#: adverbs that form one word with a following preposition or adverb as well ("hinfür", "hervor",
+#: "alsobald", "immermehr", "stattfinden"): split only at a case seam
+JOINED_ADVERBS = {
+    "de": frozenset(["hin", "her", "also", "immer", "statt", "dar", "wo"]),
+    "en": frozenset(["there", "where", "here"]),  # "thereat", "whereby", "hereof"
 }
 #: German prepositions that govern only the accusative or only the dative: "für der" is not German,
 #: so "fürder" is a word (archaic "henceforth"), not "für" + "der"
@@ -136,7 +144,37 @@ def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     """The words of `lang` at least this frequent, lower-case and capitalised: a small set for
     the first, coarse test (a token in it is a known word whatever its case)."""
     common = _words_above(lang, min_zipf)
-    return frozenset(common + [w.capitalize() for w in common])
+    glues = listed_glues(lang)  # listed, but looked at: "inden", "ofthe"
+    return frozenset(w for w in common + [w.capitalize() for w in common] if w.lower() not in glues)
+
+
+#: a listed token this much rarer than the rarer of its two function-word halves is a glue that web
+#: text repeats ("ofthe" 3.3 vs "of" 7.4 / "the" 7.7; "inden" 2.7 vs "in" 7.2 / "den" 7.0), not a word
+#: ("indem" 5.0, "onto" 4.8, "another" 5.7); measured in bench/repair_quality.py
+KNOWN_GLUE_GAP = 4.2
+KNOWN_GLUE_MAX_ZIPF = 3.5
+KNOWN_GLUE_MIN_HALF = 6.3
+#: checked by hand, token by token, for these languages only (French lists hold English words)
+KNOWN_GLUE_LANGS = frozenset(["de", "en"])
+
+
+@functools.cache
+def listed_glues(lang: str) -> frozenset[str]:
+    """Listed tokens of `lang` that are two very frequent function words and far rarer than either."""
+    if lang not in KNOWN_GLUE_LANGS:
+        return frozenset()
+    words = lexicon(lang) or {}
+    function = function_words(lang, KNOWN_GLUE_MIN_HALF)
+    out = []
+    for w in _words_above(lang, 1.0):
+        z = words[w]
+        if len(w) < 4 or z >= KNOWN_GLUE_MAX_ZIPF or not w.isalpha() or _inflected(w, words, lang):
+            continue  # "sieden" (to boil: "siede", "siedet") is a verb, not "sie den"
+        # a verb prefix is a preposition here ("inthe", "zuden"): the frequency gap is the evidence
+        found = _function_pair(w, words, function, lang, prefixes=True)
+        if found is not None and min(found[1], found[2]) - z >= KNOWN_GLUE_GAP:
+            out.append(w)
+    return frozenset(out)
 
 
 @functools.cache
@@ -185,8 +223,8 @@ class SplitGluedWords(Repair):
             if low in words:
                 # a rare "word" made of two function words is a glue that web text repeats often
                 # enough for wordfreq to list it ("atthe", "aufdem")
-                if words[low] < self.max_known_glue_zipf and not run.isupper():
-                    found = _function_pair(low, words, function, lang)
+                if (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)) and not run.isupper():
+                    found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
                     if found is not None and text.count(run) <= self.max_occurrences:
                         known_glues[run] = found
                 continue
@@ -240,6 +278,7 @@ class SplitGluedWords(Repair):
         if participle is not None and participle.search(lower):
             return None
         best: tuple[float, int, float, float] | None = None
+        joined = False
         for i in range(1, len(token)):
             if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_end):
                 continue
@@ -249,13 +288,15 @@ class SplitGluedWords(Repair):
             if right in suffix_words and i not in seams:
                 continue  # "einigemal": a suffix word
             z_left = words.get(left)
-            if z_left is None:
-                continue
             z_right = words.get(right)
-            if z_right is None:
-                continue
+            if z_left is None or z_right is None:
+                # at a case seam one known half is enough: "ihrenGeldkasten", "ofGlenmuir"
+                if i not in seams or capitalised or len(seams) > 1:
+                    continue
+                z_left, z_right = z_left or 0.0, z_right or 0.0
             if i not in seams and not _plausible_pair(left, right, z_left, z_right, self.min_function_zipf, lang):
-                continue  # "задивився", "angefesselt", "bergein", "fürder": one word of the language
+                joined = True  # "задивився", "angefesselt", "bergein", "fürder": one word of the language
+                continue
             if i in seams:
                 # "dieRegierung", "ofGlenmuir": a capital where a new word starts. A capitalised
                 # token with an inner capital is a name ("MacStinger", "DeSantis") unless its left
@@ -263,7 +304,10 @@ class SplitGluedWords(Repair):
                 if capitalised:  # "DieRegierung" splits, "DeBerry" / "ДеБері" are names
                     ok = z_left >= self.min_function_zipf and len(left) >= 3
                 else:
-                    ok = min(z_left, z_right) >= self.min_seam_part_zipf
+                    ok = max(z_left, z_right) >= self.min_seam_part_zipf and (
+                        min(z_left, z_right) >= self.min_seam_part_zipf
+                        or (len(left) >= 2 and token[i + 1 :].islower() and right not in _GENDER_ENDINGS)
+                    )
                 # camelCase identifiers ("feedId", "storyID") are code, not glued words
                 ok = ok and len(right) >= 3 and not token[i + 1 :].isupper()
             else:
@@ -275,11 +319,13 @@ class SplitGluedWords(Repair):
                     z >= (self.min_short_part_zipf if len(part) <= 2 else self.min_part_zipf)
                     for part, z in ((left, z_left), (right, z_right))
                 )
-                if ok and capitalised and mid_sentence and lang in NOUN_CAPITALS:
+                if ok and capitalised and lang in NOUN_CAPITALS:
                     # a capital inside a German sentence marks a noun: "das Dortsein", "der Seinestadt",
                     # "dies gänzliche Sichverlieren" are one word; only a function word closes a glue
-                    # ("Pferddes"), and not an auxiliary that nominalises ("Königwerden")
-                    ok = z_right >= self.min_function_zipf and right not in NOUN_CAPITALS[lang]
+                    # ("Pferddes"), and never an auxiliary that nominalises ("Königwerden", "»Bessersein?«")
+                    ok = right not in NOUN_CAPITALS[lang] and (not mid_sentence or z_right >= self.min_function_zipf)
+                elif ok and capitalised and mid_sentence:
+                    ok = False  # elsewhere a capital inside a sentence marks a name: "Makepiece", "Goldmore"
                 if ok and capitalised:
                     # a capitalised unknown token is often a name ("Budmouth", "Transome"): a function
                     # word must open it ("Ichwies") or close it after a common word ("Baueines")
@@ -287,18 +333,27 @@ class SplitGluedWords(Repair):
                         z_right >= self.min_function_zipf and z_left >= self.min_capitalised_left_zipf
                     )
             if ok:
-                score = min(z_left, z_right) + (10.0 if i in seams else 0.0)
+                # the likelier pair of words: "unter meinem" over "unterm einem", "eigentlich ein" over
+                # "eigentliche in" (sum of zipf = log of the product of the two frequencies)
+                score = z_left + z_right + (20.0 if i in seams else 0.0)
                 if best is None or score > best[0]:
                     best = (score, i, z_left, z_right)
-        if best is None:
+        if best is None or (joined and best[1] not in seams):
+            # a reading as one word exists ("zu"+"meiner" is blocked as a verb prefix): another split
+            # a letter away ("zum einer", "eigentliche in") would only be a worse guess
             return None
-        if any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end)):
+        if _inflected(lower, words, lang):
             return None  # an inflected form of a known word ("schildernden" = "schildernd" + "en")
         return best[1], best[2], best[3]
 
 
+def _inflected(lower: str, words: dict[str, float], lang: str) -> bool:
+    """Whether a lower-case token is a known word plus an inflection ending ("schildernd" + "en")."""
+    return any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end))
+
+
 def _function_pair(
-    token: str, words: dict[str, float], function: frozenset[str], lang: str
+    token: str, words: dict[str, float], function: frozenset[str], lang: str, prefixes: bool = False
 ) -> tuple[int, float, float] | None:
     """Split of a lowercased token into two function words of 2+ letters ("atthe" -> at|the),
     unless the left one is a verb prefix ("unterdes", "annoch") or the right one a suffix word."""
@@ -309,8 +364,8 @@ def _function_pair(
             left in function
             and right in function
             and right not in suffix_words
-            and left not in VERB_PREFIXES.get(lang, ())
-            and _plausible_pair(left, right, words[left], words[right], 99.0, lang)
+            and (prefixes or left not in VERB_PREFIXES.get(lang, ()))
+            and _plausible_pair(left, right, words[left], words[right], 0.0 if prefixes else 99.0, lang)
         ):
             return i, words[left], words[right]
     return None
@@ -326,9 +381,13 @@ def _plausible_pair(left: str, right: str, z_left: float, z_right: float, min_fu
     """
     if right in _WRONG_CASE.get(lang, {}).get(left, ()):
         return False
+    if left in JOINED_ADVERBS.get(lang, ()):
+        return False
     if left in VERB_PREFIXES.get(lang, ()) and (z_right < min_function or lang in SHORT_ENDINGS):
         return False  # Slavic prefixes join function words too: "за"+"від" is "завід" (a plant)
-    return not (right in PARTICLE_ENDS.get(lang, ()) and z_left < min_function)
+    # a particle after a content word ("bergein") or after another particle ("vorauf", "hinzu")
+    particles = PARTICLE_ENDS.get(lang, ())
+    return not (right in particles and (z_left < min_function or left in VERB_PREFIXES.get(lang, ())))
 
 
 def _mid_sentence(text: str, token: str) -> bool:
