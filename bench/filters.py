@@ -18,6 +18,10 @@ One command, same corpus, same number of worker processes, measured in the same 
    English stop words where datatrove's rule is defined that way, and with the page's own
    language (the intended difference).
 
+5. compares CPU time per document of both in one process on the same first --cpu-sample
+   documents (steps only): on a shared machine wall-clock figures move with other jobs'
+   load, CPU time much less.
+
 `--memory-check` also runs tamis alone on a corpus of 10x the documents and prints both peak
 RSS figures (flat memory: workers stream shards; nothing is kept per document).
 """
@@ -83,6 +87,60 @@ if __name__ == "__main__":  # datatrove's workers re-import this module (forkser
         tasks=tasks, workers=workers, logging_dir=out + "/logs",
     ).run()
 """
+
+
+DATATROVE_CPU_SCRIPT = """\
+import json, sys, time
+from datatrove.data import Document
+from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
+                                        GopherRepetitionFilter)
+
+chain = [GopherRepetitionFilter(), GopherQualityFilter(), C4QualityFilter(), FineWebQualityFilter()]
+docs = [json.loads(line) for path in sys.argv[2:] for line in open(path, encoding="utf-8")][: int(sys.argv[1])]
+docs = [Document(text=r["text"], id=r["id"]) for r in docs]
+chain[0].filter(Document(text="warm up the tokenizer. " * 20, id="w"))
+t0 = time.process_time()
+for doc in docs:
+    for f in chain:
+        if f.filter(doc) is not True:
+            break
+print(time.process_time() - t0, len(docs))
+"""
+
+
+def cpu_per_doc(corpus: Path, n: int) -> tuple[float, float]:
+    """CPU milliseconds per document of each tool in one process on the same first `n` documents.
+
+    The load-independent comparison on a shared machine: process CPU time, steps only (no
+    reading or writing), datatrove's chain with its filters called in order as its executor
+    does, tamis' steps through `tamis.pipeline.process`.
+    """
+    import orjson
+
+    from tamis.config import load
+    from tamis.document import Document
+    from tamis.pipeline import RunStats, process
+
+    files = sorted(corpus.glob("corpus-*.jsonl"))
+    with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
+        script.write(DATATROVE_CPU_SCRIPT)
+        script.flush()
+        out = subprocess.run([str(DT_PYTHON), script.name, str(n), *map(str, files)], check=True,
+                             capture_output=True, text=True).stdout.split()
+    d_cpu = float(out[0]) / int(out[1])
+    with tempfile.NamedTemporaryFile("w", suffix=".toml") as cfg:
+        cfg.write(TAMIS_CONFIG.format(workers=1))
+        cfg.flush()
+        steps = load(cfg.name).pipeline
+    steps.setup()
+    rows = [orjson.loads(line) for path in files for line in path.read_bytes().splitlines()][:n]
+    docs = [Document(r["id"], r["text"]) for r in rows]
+    for doc in docs[:50]:  # warm up: word lists load on first use of each language
+        process(doc, steps.steps, RunStats())
+    t0 = time.process_time()
+    for doc in docs:
+        process(doc, steps.steps, RunStats())
+    return (time.process_time() - t0) / len(docs) * 1e3, d_cpu * 1e3
 
 
 def make_corpus(n_docs: int, seed: int) -> Path:
@@ -221,6 +279,8 @@ def main() -> None:
     ap.add_argument("--skip-datatrove", action="store_true", help="only time tamis")
     ap.add_argument("--no-parity", action="store_true")
     ap.add_argument("--memory-check", action="store_true", help="also run tamis on 10x the documents")
+    ap.add_argument("--cpu-sample", type=int, default=2000,
+                    help="also compare CPU time per document in one process on this many documents (0: skip)")
     args = ap.parse_args()
 
     corpus = make_corpus(args.n_docs, args.seed)
@@ -242,6 +302,10 @@ def main() -> None:
               f"{d_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {d_rss} MB (largest process)")
         print(f"ratio      {d_wall / t_wall:8.1f}x docs/s (wall, end to end)   {d_busy / t_busy:5.1f}x time in steps"
               "   (target >= 10x)")
+    if args.cpu_sample:
+        t_ms, d_ms = cpu_per_doc(corpus, args.cpu_sample)
+        print(f"CPU per document, one process, first {args.cpu_sample} docs: tamis {t_ms:.2f} ms, "
+              f"datatrove {d_ms:.2f} ms, ratio {d_ms / t_ms:.1f}x")
     if args.memory_check:
         big = make_corpus(args.n_docs * 10, args.seed)
         b_wall, b_rss = run_tamis(big, args.workers, OUT / f"filters-run-{args.n_docs * 10}" / "tamis")

@@ -1,11 +1,17 @@
 """Language-ID accuracy per language on held-out real sentences (one command).
 
-    .venv/bin/python bench/langid.py [--per-source 2000] [--min-chars 50]
+    .venv/bin/python bench/langid.py [--per-source 2000] [--min-chars 50] [--documents 300]
 
 Samples sentences of at least --min-chars characters from ../shared/corpora (ud, eltec,
 rusdracor, kaznerd; one sentence a line), leaves out every sentence shipped in tests/data,
 and prints accuracy per language for lid.176 alone and with tamis' letter rules
 (`tamis.annotate.language.refine`), plus the commonest confusions.
+
+With --documents N it also labels N real documents per source file (blank-line separated
+blocks of 3+ lines) with the `annotate.language` step, and reports how often the document
+language is right, the share with language_score >= 0.5 / 0.65 (the `default` and
+`fineweb-like` cuts), and the share kept by `filter.thresholds` presets: evidence for the
+thresholds in src/tamis/filter/thresholds.toml.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ def main() -> None:
     ap.add_argument("--per-source", type=int, default=2000)
     ap.add_argument("--min-chars", type=int, default=50)
     ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--documents", type=int, default=0, help="also judge this many documents per source file")
     args = ap.parse_args()
     rng = random.Random(args.seed)
     skip = shipped_sentences()
@@ -72,6 +79,44 @@ def main() -> None:
         top = ", ".join(f"{k}:{v}" for k, v in Counter(errors).most_common(4))
         print(f"{lang:<5}{len(sents):>7}{acc_raw:>10.4f}{acc:>10.4f}   {top}")
     print(f"lowest accuracy: {worst:.4f} (target >= 0.97 on sentences of {args.min_chars}+ characters)")
+    if args.documents:
+        documents(args.documents, rng)
+
+
+def documents(per_source: int, rng: random.Random) -> None:
+    from tamis.annotate.language import IdentifyLanguage
+    from tamis.annotate.quality import measure_all
+    from tamis.filter.thresholds import RejectByThresholds
+
+    step = IdentifyLanguage()
+    presets = {name: RejectByThresholds(preset=name) for name in ("default", "gopher", "fineweb-like")}
+    print(f"\n{'lang':<5}{'docs':>6}{'right':>8}{'>=0.5':>8}{'>=0.65':>8}" + "".join(f"{p:>14}" for p in presets)
+          + "   commonest default rejections")
+    for lang, files in SOURCES.items():
+        docs: list[str] = []
+        for rel in files:
+            path = CORPORA / rel
+            if path.is_file():
+                blocks = [b.strip() for b in path.read_text("utf-8").split("\n\n") if b.count("\n") >= 2]
+                docs += rng.sample(blocks, min(per_source, len(blocks)))
+        right = ok5 = ok65 = 0
+        kept: Counter[str] = Counter()
+        why: Counter[str] = Counter()
+        for text in docs:
+            found = step.label(text)
+            right += found["language"] == lang
+            ok5 += found["language_score"] >= 0.5
+            ok65 += found["language_score"] >= 0.65
+            sig = {**found, **measure_all(text, found["language"])}
+            for name, flt in presets.items():
+                verdict = flt.judge(sig, found["language"])
+                kept[name] += verdict is None
+                if verdict is not None and name == "default":
+                    why[verdict.rule] += 1
+        n = len(docs)
+        print(f"{lang:<5}{n:>6}{right / n:>8.3f}{ok5 / n:>8.3f}{ok65 / n:>8.3f}"
+              + "".join(f"{kept[p] / n:>14.3f}" for p in presets)
+              + "   " + ", ".join(f"{k}:{v}" for k, v in why.most_common(3)))
 
 
 if __name__ == "__main__":

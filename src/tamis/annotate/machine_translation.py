@@ -24,9 +24,9 @@ from tamis.document import Document
 from tamis.steps import Annotate, register
 
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।]+(?:\s+|$)")
-#: words looked at per document: signals settle within a few hundred words, and wordfreq
-#: lookups are the cost of this step.
-MAX_WORDS = 600
+#: words looked at per document: signals settle within a few hundred words (the type-token
+#: ratio uses the first 200), and the lookups are this step's cost.
+MAX_WORDS = 300
 
 #: per-language reference values of the features on human text, for centring: medians of
 #: human_original pseudo-documents (bench/mt_signals.py). Other languages use "all".

@@ -175,16 +175,19 @@ def repetition_chars(tokens: Sequence[str]) -> tuple[dict[int, int], dict[int, i
     with np.errstate(over="ignore"):
         hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
         repeats = True  # whether some (n-1)-gram occurs twice: if none does, no n-gram can
+        keys = hashes
         for n in TOP_NGRAM_SIZES:
             if len(tokens) < n:
                 continue
             i, count = 0, 1  # all distinct: the first n-gram wins the tie, as in Counter
             if repeats:
-                keys = _ngram_keys(hashes, n)
+                keys = _ngram_keys(hashes, n) if n == 2 else keys[:-1] * _MIX + hashes[n - 1 :]
                 distinct, counts = np.unique(keys, return_counts=True)
                 count = int(counts.max())
                 if count > 1:  # ties: the n-gram seen first wins, as with datatrove's Counter
-                    i = int(np.flatnonzero(np.isin(keys, distinct[counts == count]))[0])
+                    best = distinct[counts == count]
+                    first = keys == best[0] if best.size == 1 else np.isin(keys, best)
+                    i = int(np.argmax(first))
                 repeats = count > 1
             top[n] = (bounds[i + n] - bounds[i] + n - 1) * count
         if not repeats:
