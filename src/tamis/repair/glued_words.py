@@ -23,7 +23,7 @@ from tamis.steps import Repair, Repaired, register
 
 # Letter runs of 5+ (regex's \w minus digits and underscore); shorter glues ("ina") are too
 # ambiguous to split. Boundaries are checked only for the few tokens that are split.
-_TOKEN = re.compile(r"[^\W\d_]{5,}")
+_TOKEN = re.compile(r"[^\W\d_]{4,}")
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
 _ATTACHED_AFTER = frozenset("@/\\-_0123456789(=")  # "(": a function call ("onClick(")
 #: German gender-inclusive endings ("LehrerInnen") are one word with an inner capital
@@ -163,16 +163,17 @@ def listed_glues(lang: str) -> frozenset[str]:
     """Listed tokens of `lang` that are two very frequent function words and far rarer than either."""
     if lang not in KNOWN_GLUE_LANGS:
         return frozenset()
-    words = lexicon(lang) or {}
+    words = lexicon(lang) or {}  # with the old "ß" spellings: "daßes" is "dasses"
     function = function_words(lang, KNOWN_GLUE_MIN_HALF)
     out = []
-    for w in _words_above(lang, 1.0):
-        z = words[w]
-        if len(w) < 4 or z >= KNOWN_GLUE_MAX_ZIPF or not w.isalpha() or _inflected(w, words, lang):
-            continue  # "sieden" (to boil: "siede", "siedet") is a verb, not "sie den"
+    for w, z in words.items():
+        if len(w) < 4 or z >= KNOWN_GLUE_MAX_ZIPF or not w.isalpha():
+            continue
         # a verb prefix is a preposition here ("inthe", "zuden"): the frequency gap is the evidence
         found = _function_pair(w, words, function, lang, prefixes=True)
-        if found is not None and min(found[1], found[2]) - z >= KNOWN_GLUE_GAP:
+        if found is None or _inflected(w, words, lang):
+            continue  # "sieden" (to boil: "siede" + "n") is a verb, not "sie den"
+        if min(found[1], found[2]) - z >= KNOWN_GLUE_GAP:
             out.append(w)
     return frozenset(out)
 
@@ -180,7 +181,7 @@ def listed_glues(lang: str) -> frozenset[str]:
 @functools.cache
 def function_words(lang: str, min_zipf: float) -> frozenset[str]:
     """The words of `lang` at least this frequent (articles, prepositions, pronouns, auxiliaries)."""
-    return frozenset(w for w in _words_above(lang, min_zipf) if len(w) <= 7)
+    return frozenset(w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf and len(w) <= 7)
 
 
 @register("repair.glued_words", version=1)
@@ -342,14 +343,22 @@ class SplitGluedWords(Repair):
             # a reading as one word exists ("zu"+"meiner" is blocked as a verb prefix): another split
             # a letter away ("zum einer", "eigentliche in") would only be a worse guess
             return None
-        if _inflected(lower, words, lang):
+        i, z_left, z_right = best[1:]
+        # two function words ("daß" + "es"): the right one is a word, not an ending of the left
+        both_function = min(z_left, z_right) >= self.min_function_zipf
+        if i not in seams and _inflected(lower, words, lang, left=lower[:i] if both_function else ""):
             return None  # an inflected form of a known word ("schildernden" = "schildernd" + "en")
-        return best[1], best[2], best[3]
+        return i, z_left, z_right
 
 
-def _inflected(lower: str, words: dict[str, float], lang: str) -> bool:
-    """Whether a lower-case token is a known word plus an inflection ending ("schildernd" + "en")."""
-    return any(lower[: -len(end)] in words for end in INFLECTIONS.get(lang, ()) if lower.endswith(end))
+def _inflected(lower: str, words: dict[str, float], lang: str, left: str = "") -> bool:
+    """Whether a lower-case token is a known word plus an inflection ending ("schildernd" + "en"),
+    other than the split's own left half (in "daß"+"es" the "es" is a word, not an ending)."""
+    return any(
+        lower[: -len(end)] in words and lower[: -len(end)] != left
+        for end in INFLECTIONS.get(lang, ())
+        if lower.endswith(end)
+    )
 
 
 def _function_pair(
