@@ -89,6 +89,8 @@ SUFFIX_WORDS = {
 NOUN_CAPITALS = {"de": frozenset(["sein", "werden", "haben"])}
 #: German present participles ("grauenden" is "grauend" + "en", not "grauen den")
 _PARTICIPLE = {"de": re.compile(r"[elr]nd(?:e|en|er|es|em)?$")}
+#: a stem must be this common to count ("shewa", zipf 1.1, does not make "shewas" its plural)
+MIN_STEM_ZIPF = 1.2
 #: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
 INFLECTIONS = {
     "de": ("e", "n", "en", "er", "es", "em", "s", "ern", "ens", "nen", "ste", "sten", "ster", "stem", "ten", "te",
@@ -195,6 +197,7 @@ class SplitGluedWords(Repair):
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
     max_occurrences: int = 1  # a token seen twice in one text is a word (names, old spellings)
     max_known_glue_zipf: float = 1.5  # a listed token this rare that is two function words is a glue
+    min_known_glue_gap: float = 4.5  # ... or two words that are each this much (zipf) more frequent
     min_capitalised_left_zipf: float = 5.0  # names: "Transome", "Clairefont" stay; "Thiscontrast" splits
     rules = {
         "split_glued_pair": "two frequent words joined without a space, split (zipf evidence recorded)",
@@ -226,6 +229,12 @@ class SplitGluedWords(Repair):
                 # enough for wordfreq to list it ("atthe", "aufdem")
                 if (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)) and not run.isupper():
                     found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
+                    if found is None and words[low] < self.max_known_glue_zipf:
+                        # "Ishould", "freefrom", "atime": far rarer than both halves, the same tests
+                        # as an unknown token
+                        found = self.best_split(run, words, lang, mid_sentence=_mid_sentence(text, run))
+                        if found is not None and min(found[1], found[2]) - words[low] < self.min_known_glue_gap:
+                            found = None
                     if found is not None and text.count(run) <= self.max_occurrences:
                         known_glues[run] = found
                 continue
@@ -251,7 +260,9 @@ class SplitGluedWords(Repair):
                 continue
             i, z_left, z_right = found
             spans.append((m.start(), m.end(), f"{token[:i]} {token[i:]}", "split_glued_pair"))
-            evidence.append(f"{token}: unknown; {token[:i]}={z_left:.2f} {token[i:]}={z_right:.2f}")
+            listed = words.get(token.lower())
+            known = "unknown" if listed is None else f"listed={listed:.2f}"
+            evidence.append(f"{token}: {known}; {token[:i]}={z_left:.2f} {token[i:]}={z_right:.2f}")
         if not spans:
             return Repaired(text)
         result = Repaired.from_spans(text, spans, step=self.name)
@@ -355,7 +366,7 @@ def _inflected(lower: str, words: dict[str, float], lang: str, left: str = "") -
     """Whether a lower-case token is a known word plus an inflection ending ("schildernd" + "en"),
     other than the split's own left half (in "daß"+"es" the "es" is a word, not an ending)."""
     return any(
-        lower[: -len(end)] in words and lower[: -len(end)] != left
+        words.get(lower[: -len(end)], 0.0) >= MIN_STEM_ZIPF and lower[: -len(end)] != left
         for end in INFLECTIONS.get(lang, ())
         if lower.endswith(end)
     )
