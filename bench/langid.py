@@ -67,7 +67,7 @@ def main() -> None:
     worst = 1.0
     for lang in SOURCES:
         sents = sample(lang, args.per_source, args.min_chars, rng, skip)
-        raw = [predict(s.replace("\n", " "))[0] for s in sents]
+        raw = [predict(s.replace("\n", " "))[0][0] for s in sents]
         fixed = [refine(r, s) for r, s in zip(raw, sents, strict=True)]
         acc_raw = sum(r == lang for r in raw) / len(sents)
         acc = sum(f == lang for f in fixed) / len(sents)

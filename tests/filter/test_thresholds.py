@@ -70,7 +70,7 @@ def test_changing_a_threshold_rejudges_stored_signals() -> None:
 
 def test_thresholds_differ_per_language() -> None:
     flt = RejectByThresholds()
-    assert flt.thresholds("kk")["mean_word_length_too_long"] > flt.thresholds("en")["mean_word_length_too_long"]
+    assert flt.thresholds("kk")["too_few_stop_words"] < flt.thresholds("en")["too_few_stop_words"]
     assert flt.thresholds("xx") == {**flt.thresholds("xx"), "too_few_words": 50}
     assert RejectByThresholds(preset="fineweb-like").thresholds("de")["low_language_score"] == 0.65
 
