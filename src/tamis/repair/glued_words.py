@@ -229,7 +229,12 @@ class SplitGluedWords(Repair):
                 # enough for wordfreq to list it ("atthe", "aufdem")
                 if (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)) and not run.isupper():
                     found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
-                    if found is None and words[low] < self.max_known_glue_zipf:
+                    floor = max(self.min_part_zipf, words[low] + self.min_known_glue_gap)
+                    if (
+                        found is None
+                        and words[low] < self.max_known_glue_zipf
+                        and (not (run.islower() or run.istitle()) or _has_split(low, words, function, floor))
+                    ):
                         # "Ishould", "freefrom", "atime": far rarer than both halves, the same tests
                         # as an unknown token
                         found = self.best_split(run, words, lang, mid_sentence=_mid_sentence(text, run))
