@@ -408,6 +408,8 @@ def _plausible_pair(left: str, right: str, z_left: float, z_right: float, min_fu
         return False
     if left in JOINED_ADVERBS.get(lang, ()):
         return False
+    if lang == "de" and left == "ein" and right.endswith(("er", "es")) and not right.startswith("ge"):
+        return True  # article + adjective ("ein wichtiger", "ein neues"): no verb form ends so
     if left in VERB_PREFIXES.get(lang, ()) and (z_right < min_function or lang in SHORT_ENDINGS):
         return False  # Slavic prefixes join function words too: "за"+"від" is "завід" (a plant)
     # a particle after a content word ("bergein") or after another particle ("vorauf", "hinzu")
