@@ -3,9 +3,12 @@
 Evidence is word frequency from `wordfreq`, per document language (`doc.language`; nothing is
 done for "und" or a language wordfreq lacks). A token is split only when the token is not a known
 word (wordfreq lists words down to zipf ~1, so rare valid words such as "Teilmobilmachung" stay),
-it occurs once in the text, one half is a function word and the other a common word, or a case
-seam marks the boundary ("dieRegierung"); verb prefixes, suffix words, inflected forms and names
-are guarded against. Each split records the zipf values as its evidence. Thresholds and their
+or wordfreq lists it far below both halves ("inthe"), it occurs once in the text, one half is a
+function word and the other a common word, or a case seam marks the boundary ("dieRegierung").
+The pair must be able to stand side by side: verb prefixes and compound-forming adverbs, case
+government ("fürder"), particles ("bergein"), suffix words, inflected forms, German nouns and
+nominalised infinitives, and names inside a sentence are guarded against. Each split records
+the zipf values (and whether the token is listed) as its evidence. Thresholds and their
 measured effect: docs/repair.md and bench/repair_quality.py.
 """
 
