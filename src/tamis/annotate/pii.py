@@ -10,6 +10,7 @@ version numbers and ISBNs are not phone numbers or addresses (tests/annotate/tes
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -129,15 +130,20 @@ def find_pii(text: str) -> list[tuple[int, int, str]]:
     >>> find_pii("Mail a.b@example.org or call +49 30 1234567.")
     [(5, 20, 'email'), (29, 43, 'phone')]
     """
-    taken: list[tuple[int, int, str]] = []
+    starts: list[int] = []  # taken spans, sorted and non-overlapping: starts, ends, kinds
+    ends: list[int] = []
+    kinds: list[str] = []
     for kind, (pattern, valid) in DETECTORS.items():
         for m in pattern.finditer(text):
             s, e = m.span()
-            if any(s < te and ts < e for ts, te, _ in taken):
-                continue
+            i = bisect_left(starts, s)
+            if (i > 0 and ends[i - 1] > s) or (i < len(starts) and starts[i] < e):
+                continue  # overlaps a span an earlier kind already took
             if valid(m, text):
-                taken.append((s, e, kind))
-    return sorted(taken)
+                starts.insert(i, s)
+                ends.insert(i, e)
+                kinds.insert(i, kind)
+    return list(zip(starts, ends, kinds, strict=True))
 
 
 @register("repair.pii", version=1)
