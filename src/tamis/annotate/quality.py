@@ -35,7 +35,8 @@ C4_MAX_WORD_LENGTH = 1000
 # spaCy's sentencizer (datatrove's English sentence splitter) starts a sentence at the first
 # word after a terminal punctuation token. An ellipsis ("...") is one token and not terminal;
 # "3.5" and "x.com" are single tokens, so a boundary needs whitespace after the punctuation.
-SENTENCE_END = re.compile(r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s]*\s+(?=\W*\w)")
+# Kept lines are joined by NUL for one pass: no part of the pattern may cross a NUL.
+SENTENCE_END = re.compile(r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s\x00]*\s+(?=[^\w\x00]*\w)")
 
 # FineWeb (Penedo et al. 2024, §3.3) line signals; terminal punctuation as in datatrove.
 FINEWEB_STOP_CHARS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "۔", "։", "‼", "⁉", "⁈", "‽")
@@ -241,8 +242,9 @@ def gopher_repetition_signals(u: TextUnits) -> dict[str, float]:
 
 def c4_signals(u: TextUnits) -> dict[str, float]:
     """C4's line rules as counts of lines each rule would drop, and its document rules."""
-    no_punct = too_few_words = long_word = javascript = policy = kept = sentences = 0
+    no_punct = too_few_words = long_word = javascript = policy = 0
     lorem = curly = 0
+    kept_lines: list[str] = []
     # most pages have none of C4's phrases: one look at the whole text spares a lower() per line
     low = u.text.lower()
     keywords = "{" in low or "lorem ipsum" in low or "javascript" in low or bool(C4_POLICY.search(low))
@@ -272,8 +274,11 @@ def c4_signals(u: TextUnits) -> dict[str, float]:
             if C4_POLICY.search(lowered):
                 policy += 1
                 continue
-        kept += 1
-        sentences += 1 + len(SENTENCE_END.findall(line))
+        kept_lines.append(line)
+    kept = len(kept_lines)
+    # one sentence per kept line plus the boundaries inside it, counted in one pass: NUL between
+    # lines is neither a word nor a space, so no boundary can span two lines
+    sentences = kept + len(SENTENCE_END.findall("\x00".join(kept_lines)))
     return {
         "c4.line_count": len(u.lines),
         "c4.lines_no_terminal_punct": no_punct,
