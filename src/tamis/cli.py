@@ -254,7 +254,7 @@ def demo(output: str | None, workers: int | None) -> None:
     _print_summary(summary.stats, str(out))
     doc = clean_document(seed, cfg.pipeline, doc_id="seed_newsfarm_de.txt")
     click.echo("\nThe motivating page, cleaned (tamis clean):\n")
-    if doc.title:
+    if doc.title and not doc.text.startswith(doc.title):
         click.echo(f"# {doc.title}\n")
     click.echo(doc.text)
     if doc.captions:
