@@ -67,6 +67,11 @@ _SHORTCODE = regex.compile(
     regex.I,
 )
 _ENTITY = regex.compile(r"&(?:amp;)?(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};|nbsp(?![A-Za-z0-9;]))")
+# a whole script/style/noscript element left in the text: its content is code, never prose
+# (a stray CSS rule left behind also trips C4's curly-bracket rule and loses the document)
+_CODE_BLOCK = regex.compile(
+    r"<\s*(script|style|noscript)\b[^<>]{0,500}>.{0,20000}?<\s*/\s*\1\s*>", regex.I | regex.S
+)
 _QUOTES = frozenset("`\"'“”„«»‘’")
 _PREFILTER = regex.compile(r"[<>&=\[]")
 
@@ -99,6 +104,7 @@ class RemoveMarkupResidue(Repair):
         "half_tag": "the end of a tag whose start was lost (`“ /></p>`) removed",
         "html_entity": "an HTML entity (&amp; &#39; &nbsp; …) decoded",
         "html_comment": "an HTML comment (<!-- … -->) or CDATA marker removed",
+        "code_block": "a whole <script>, <style> or <noscript> element, code included, removed",
         "shortcode": "a WordPress/page-builder shortcode or BBCode tag ([caption …], [vc_row], [url=…]) removed",
     }
 
@@ -107,7 +113,7 @@ class RemoveMarkupResidue(Repair):
             return Repaired(text)  # most documents: nothing that could be markup
         result = Repaired(text)
         # attribute runs once more after entities: `class=&quot;x&quot;>` is only visible then
-        for fix in (self._comments, self._shortcodes, self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close,
+        for fix in (self._comments, self._code_blocks, self._shortcodes, self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close,
                     self._entities, self._attribute_runs):
             result = result.then(fix(result.text))
         return result
@@ -116,6 +122,11 @@ class RemoveMarkupResidue(Repair):
         if "<!" not in text and "]]>" not in text:
             return Repaired(text)
         return Repaired.substitute(text, _COMMENT, "", step=self.name, rule="html_comment")
+
+    def _code_blocks(self, text: str) -> Repaired:
+        if "</" not in text:
+            return Repaired(text)
+        return Repaired.substitute(text, _CODE_BLOCK, "", step=self.name, rule="code_block")
 
     def _shortcodes(self, text: str) -> Repaired:
         if "[" not in text:
