@@ -91,8 +91,20 @@ def _sample_tree(root: int, cpu: dict[tuple[int, str], float], rss: dict[tuple[i
 
 
 def tamis_once(corpus: Path, out: Path, workers: int, config: str) -> dict[str, Any]:
-    seconds, stdout = _child([sys.executable, __file__, "--one", config, "--corpus", str(corpus),
-                              "--out", str(out), "--workers", str(workers)])
+    seconds, stdout = _child(
+        [
+            sys.executable,
+            __file__,
+            "--one",
+            config,
+            "--corpus",
+            str(corpus),
+            "--out",
+            str(out),
+            "--workers",
+            str(workers),
+        ]
+    )
     res = json.loads(stdout.strip().splitlines()[-1])
     res.update(_TREE)
     res["process_seconds"] = round(seconds, 2)
@@ -101,8 +113,11 @@ def tamis_once(corpus: Path, out: Path, workers: int, config: str) -> dict[str, 
 
 def _one(args: argparse.Namespace) -> None:
     result = run_tamis(args.corpus, args.out, args.workers, CONFIGS[args.one])
-    print(json.dumps({"seconds": round(result["seconds"], 2),
-                      "corpus_stages": result["stats"]["corpus_stages"]}))
+    print(
+        json.dumps(
+            {"seconds": round(result["seconds"], 2), "corpus_stages": result["stats"]["corpus_stages"]}
+        )
+    )
 
 
 def datatrove_once(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
@@ -110,14 +125,22 @@ def datatrove_once(corpus: Path, work: Path, workers: int) -> dict[str, Any]:
 
     if work.exists():
         shutil.rmtree(work)
-    seconds, stdout = _child([str(DATATROVE_PY), str(HERE / "dedup_datatrove.py"), str(corpus), str(work),
-                                    str(workers)])
+    seconds, stdout = _child(
+        [str(DATATROVE_PY), str(HERE / "dedup_datatrove.py"), str(corpus), str(work), str(workers)]
+    )
     res = json.loads(stdout.strip().splitlines()[-1])
-    return {"seconds": round(res["seconds"], 2), "process_seconds": round(seconds, 2), **_TREE,
-            "clusters": res["clusters"], "removed": res["removed"]}
+    return {
+        "seconds": round(res["seconds"], 2),
+        "process_seconds": round(seconds, 2),
+        **_TREE,
+        "clusters": res["clusters"],
+        "removed": res["removed"],
+    }
 
 
-def datatrove_quality(truth: list[dict[str, Any]], clusters: dict[str, int], removed: list[str]) -> dict[str, Any]:
+def datatrove_quality(
+    truth: list[dict[str, Any]], clusters: dict[str, int], removed: list[str]
+) -> dict[str, Any]:
     pairs = [(t["id"], t["near_dup_of"]) for t in truth if "near_dup_of" in t]
     found = sum(a in clusters and clusters.get(a) == clusters.get(b) for a, b in pairs)
     true_groups = Components()
@@ -129,14 +152,22 @@ def datatrove_quality(truth: list[dict[str, Any]], clusters: dict[str, int], rem
     members: dict[int, list[str]] = {}
     for doc_id, cid in clusters.items():
         members.setdefault(cid, []).append(doc_id)
-    good = sum(any(o != r and true_groups.find(o) == true_groups.find(r) for o in members[clusters[r]])
-               for r in removed if r in clusters)
-    return {"near_recall": found / max(1, len(pairs)), "precision": good / max(1, len(removed)),
-            "removed": len(removed)}
+    good = sum(
+        any(o != r and true_groups.find(o) == true_groups.find(r) for o in members[clusters[r]])
+        for r in removed
+        if r in clusters
+    )
+    return {
+        "near_recall": found / max(1, len(pairs)),
+        "precision": good / max(1, len(removed)),
+        "removed": len(removed),
+    }
 
 
 def compare(args: argparse.Namespace) -> None:
-    corpus = args.corpus or ensure_corpus(args.n_docs, args.seed, args.out / f"corpus-{args.n_docs}-{args.seed}")
+    corpus = args.corpus or ensure_corpus(
+        args.n_docs, args.seed, args.out / f"corpus-{args.n_docs}-{args.seed}"
+    )
     truth = [json.loads(line) for line in (corpus / "truth.jsonl").open(encoding="utf-8")]
     n = len(truth)
     report: dict[str, Any] = {"docs": n, "workers": args.workers, "cores": os.cpu_count()}
@@ -146,24 +177,37 @@ def compare(args: argparse.Namespace) -> None:
         rows = read_rows(out, ["id", "verdict", "step", "rule", "duplicate_of"])
         q = score(truth, rows, with_lines=False)
         removed = q["near_removed"]
-        report[f"tamis {name}"] = {"seconds": res["seconds"], "cpu_seconds": res["cpu_seconds"],
-                                   "docs_per_s": round(n / res["seconds"], 1),
-                                   "peak_rss_mib": res["peak_rss_mib"], "near_recall": round(q["near_recall"], 4),
-                                   "precision": round(q["near_precision"], 4), "removed": removed}
+        report[f"tamis {name}"] = {
+            "seconds": res["seconds"],
+            "cpu_seconds": res["cpu_seconds"],
+            "docs_per_s": round(n / res["seconds"], 1),
+            "peak_rss_mib": res["peak_rss_mib"],
+            "near_recall": round(q["near_recall"], 4),
+            "precision": round(q["near_precision"], 4),
+            "removed": removed,
+        }
     if not args.tamis_only:
         if not DATATROVE_PY.exists():
             sys.exit(f"{DATATROVE_PY} not found: datatrove's venv is needed for the comparison")
         dt = datatrove_once(corpus, args.out / "datatrove", args.workers)
         q = datatrove_quality(truth, dt["clusters"], dt["removed"])
-        report["datatrove minhash"] = {"seconds": dt["seconds"], "cpu_seconds": dt["cpu_seconds"],
-                                       "docs_per_s": round(n / dt["seconds"], 1),
-                                       "peak_rss_mib": dt["peak_rss_mib"], "near_recall": round(q["near_recall"], 4),
-                                       "precision": round(q["precision"], 4), "removed": q["removed"]}
+        report["datatrove minhash"] = {
+            "seconds": dt["seconds"],
+            "cpu_seconds": dt["cpu_seconds"],
+            "docs_per_s": round(n / dt["seconds"], 1),
+            "peak_rss_mib": dt["peak_rss_mib"],
+            "near_recall": round(q["near_recall"], 4),
+            "precision": round(q["precision"], 4),
+            "removed": q["removed"],
+        }
         for name in CONFIGS:
-            report[f"speedup tamis {name} vs datatrove"] = round(dt["seconds"] / report[f"tamis {name}"]["seconds"], 1)
+            report[f"speedup tamis {name} vs datatrove"] = round(
+                dt["seconds"] / report[f"tamis {name}"]["seconds"], 1
+            )
             # CPU seconds: the same ratio with the other jobs of a shared machine taken out
             report[f"cpu-time speedup tamis {name} vs datatrove"] = round(
-                dt["cpu_seconds"] / report[f"tamis {name}"]["cpu_seconds"], 1)
+                dt["cpu_seconds"] / report[f"tamis {name}"]["cpu_seconds"], 1
+            )
     print(json.dumps(report, indent=1))
 
 
@@ -174,13 +218,31 @@ def scale(args: argparse.Namespace) -> None:
         if not (corpus / "manifest.json").exists():
             from dedup_quality import MAKE_CORPUS
 
-            subprocess.run([sys.executable, str(MAKE_CORPUS), "--n-docs", str(n), "--seed", str(args.seed),
-                            "--shards", str(max(8, n // args.docs_per_shard)), "--out-dir", str(corpus)],
-                           check=True, stderr=subprocess.DEVNULL)
+            subprocess.run(
+                [
+                    sys.executable,
+                    str(MAKE_CORPUS),
+                    "--n-docs",
+                    str(n),
+                    "--seed",
+                    str(args.seed),
+                    "--shards",
+                    str(max(8, n // args.docs_per_shard)),
+                    "--out-dir",
+                    str(corpus),
+                ],
+                check=True,
+                stderr=subprocess.DEVNULL,
+            )
         for name in args.configs.split(","):
             res = tamis_once(corpus, args.out / f"scale-run-{name}", args.workers, name)
-            row = {"docs": n, "config": name, "seconds": res["seconds"],
-                   "s_per_1k_docs": round(1000 * res["seconds"] / n, 3), "peak_rss_mib": res["peak_rss_mib"]}
+            row = {
+                "docs": n,
+                "config": name,
+                "seconds": res["seconds"],
+                "s_per_1k_docs": round(1000 * res["seconds"] / n, 3),
+                "peak_rss_mib": res["peak_rss_mib"],
+            }
             rows.append(row)
             print(json.dumps(row), flush=True)
         if args.delete_corpora:

@@ -37,18 +37,36 @@ def main() -> None:
         return JsonlReader(corpus, glob_pattern="corpus-*.jsonl")
 
     stages = [
-        LocalPipelineExecutor([reader(), MinhashDedupSignature(f"{work}/sigs", config=config)],
-                              tasks=tasks, workers=workers, logging_dir=f"{work}/logs/1"),
-        LocalPipelineExecutor([MinhashDedupBuckets(f"{work}/sigs", f"{work}/buckets", config=config)],
-                              tasks=config.num_buckets, workers=workers, logging_dir=f"{work}/logs/2"),
-        LocalPipelineExecutor([MinhashDedupCluster(f"{work}/buckets", f"{work}/remove", config=config,
-                                                   save_cluster_id=True)],
-                              tasks=1, workers=1, logging_dir=f"{work}/logs/3"),
-        LocalPipelineExecutor([reader(),
-                               MinhashDedupFilter(f"{work}/remove", load_cluster_ids=True,
-                                                  exclusion_writer=JsonlWriter(f"{work}/removed")),
-                               JsonlWriter(f"{work}/kept")],
-                              tasks=tasks, workers=workers, logging_dir=f"{work}/logs/4"),
+        LocalPipelineExecutor(
+            [reader(), MinhashDedupSignature(f"{work}/sigs", config=config)],
+            tasks=tasks,
+            workers=workers,
+            logging_dir=f"{work}/logs/1",
+        ),
+        LocalPipelineExecutor(
+            [MinhashDedupBuckets(f"{work}/sigs", f"{work}/buckets", config=config)],
+            tasks=config.num_buckets,
+            workers=workers,
+            logging_dir=f"{work}/logs/2",
+        ),
+        LocalPipelineExecutor(
+            [MinhashDedupCluster(f"{work}/buckets", f"{work}/remove", config=config, save_cluster_id=True)],
+            tasks=1,
+            workers=1,
+            logging_dir=f"{work}/logs/3",
+        ),
+        LocalPipelineExecutor(
+            [
+                reader(),
+                MinhashDedupFilter(
+                    f"{work}/remove", load_cluster_ids=True, exclusion_writer=JsonlWriter(f"{work}/removed")
+                ),
+                JsonlWriter(f"{work}/kept"),
+            ],
+            tasks=tasks,
+            workers=workers,
+            logging_dir=f"{work}/logs/4",
+        ),
     ]
     t0 = time.perf_counter()
     for stage in stages:

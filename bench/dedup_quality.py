@@ -32,8 +32,18 @@ from typing import Any
 import pyarrow.parquet as pq
 
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = next((p for p in (ROOT / "../shared/bench/make_corpus.py", ROOT.parent / "shared/bench/make_corpus.py",
-                                Path("/work/shared/bench/make_corpus.py")) if p.exists()), None)
+MAKE_CORPUS = next(
+    (
+        p
+        for p in (
+            ROOT / "../shared/bench/make_corpus.py",
+            ROOT.parent / "shared/bench/make_corpus.py",
+            Path("/work/shared/bench/make_corpus.py"),
+        )
+        if p.exists()
+    ),
+    None,
+)
 FLOORS = {"near_precision": 0.98, "near_recall": 0.95, "lines_precision": 0.98, "lines_recall": 0.90}
 
 
@@ -42,8 +52,20 @@ def ensure_corpus(n_docs: int, seed: int, out: Path) -> Path:
         return out
     if MAKE_CORPUS is None:
         sys.exit("make_corpus.py not found (expected ../shared/bench/make_corpus.py)")
-    subprocess.run([sys.executable, str(MAKE_CORPUS), "--n-docs", str(n_docs), "--seed", str(seed),
-                    "--out-dir", str(out)], check=True, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [
+            sys.executable,
+            str(MAKE_CORPUS),
+            "--n-docs",
+            str(n_docs),
+            "--seed",
+            str(seed),
+            "--out-dir",
+            str(out),
+        ],
+        check=True,
+        stderr=subprocess.DEVNULL,
+    )
     return out
 
 
@@ -128,7 +150,9 @@ def score(truth: list[dict[str, Any]], rows: list[dict[str, Any]], with_lines: b
         res[f"{name}_precision"] = good / max(1, len(rem))
         res[f"{name}_removed"] = len(rem)
     allrem = [p for v in removed.values() for p in v]
-    res["all_dedup_precision"] = sum(true_groups.find(a) == true_groups.find(b) for a, b in allrem) / max(1, len(allrem))
+    res["all_dedup_precision"] = sum(true_groups.find(a) == true_groups.find(b) for a, b in allrem) / max(
+        1, len(allrem)
+    )
     if with_lines:
         tp = fp = total = 0
         fp_examples: list[str] = []
@@ -164,7 +188,9 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench/out/dedup_quality")
     ap.add_argument("--threshold", type=float, help="dedup.near threshold (default: the step's default)")
     args = ap.parse_args()
-    corpus = args.corpus or ensure_corpus(args.n_docs, args.seed, args.out / f"corpus-{args.n_docs}-{args.seed}")
+    corpus = args.corpus or ensure_corpus(
+        args.n_docs, args.seed, args.out / f"corpus-{args.n_docs}-{args.seed}"
+    )
     truth = [json.loads(line) for line in (corpus / "truth.jsonl").open(encoding="utf-8")]
     near: dict[str, Any] = {"use": "dedup.near"}
     if args.threshold is not None:

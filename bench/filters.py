@@ -125,8 +125,12 @@ def cpu_per_doc(corpus: Path, n: int) -> tuple[float, float]:
     with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
         script.write(DATATROVE_CPU_SCRIPT)
         script.flush()
-        out = subprocess.run([str(DT_PYTHON), script.name, str(n), *map(str, files)], check=True,
-                             capture_output=True, text=True).stdout.split()
+        out = subprocess.run(
+            [str(DT_PYTHON), script.name, str(n), *map(str, files)],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.split()
     d_cpu = float(out[0]) / int(out[1])
     with tempfile.NamedTemporaryFile("w", suffix=".toml") as cfg:
         cfg.write(TAMIS_CONFIG.format(workers=1))
@@ -147,9 +151,18 @@ def make_corpus(n_docs: int, seed: int) -> Path:
     out = OUT / f"filters-c{n_docs}-s{seed}"
     if not (out / "manifest.json").is_file():
         subprocess.run(
-            [sys.executable, str(SHARED / "bench" / "make_corpus.py"), "--n-docs", str(n_docs), "--seed", str(seed),
-             "--out-dir", str(out)],
-            check=True, capture_output=True,
+            [
+                sys.executable,
+                str(SHARED / "bench" / "make_corpus.py"),
+                "--n-docs",
+                str(n_docs),
+                "--seed",
+                str(seed),
+                "--out-dir",
+                str(out),
+            ],
+            check=True,
+            capture_output=True,
         )
     return out
 
@@ -158,7 +171,9 @@ def timed(cmd: list[str]) -> tuple[float, int]:
     """Run `cmd` under GNU time: wall seconds and the peak RSS (MB) of its largest process."""
     with tempfile.NamedTemporaryFile("r", suffix=".time") as tf:
         t0 = time.perf_counter()
-        proc = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", tf.name, *cmd], text=True, capture_output=True)
+        proc = subprocess.run(
+            ["/usr/bin/time", "-f", "%M", "-o", tf.name, *cmd], text=True, capture_output=True
+        )
         wall = time.perf_counter() - t0
         if proc.returncode:
             sys.exit(f"command failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr[-3000:]}")
@@ -183,8 +198,21 @@ def run_tamis(corpus: Path, workers: int, out: Path) -> tuple[float, int]:
     out.mkdir(parents=True, exist_ok=True)
     config = out.parent / f"{out.name}.toml"
     config.write_text(TAMIS_CONFIG.format(workers=workers))
-    return timed([str(TAMIS), "run", "--config", str(config), "--input", str(corpus / "corpus-*.jsonl"),
-                  "--output", str(out), "--overwrite", "--no-progress", "--no-report"])
+    return timed(
+        [
+            str(TAMIS),
+            "run",
+            "--config",
+            str(config),
+            "--input",
+            str(corpus / "corpus-*.jsonl"),
+            "--output",
+            str(out),
+            "--overwrite",
+            "--no-progress",
+            "--no-report",
+        ]
+    )
 
 
 def run_datatrove(corpus: Path, workers: int, out: Path) -> tuple[float, int]:
@@ -204,8 +232,11 @@ def datatrove_decisions(corpus: Path, workers: int, out: Path) -> dict[str, dict
     parts = [files[i::workers] for i in range(workers)]
     outs = [out / f"decisions-{i}.jsonl" for i in range(workers)]
     procs = [
-        subprocess.Popen([str(DT_PYTHON), str(ROOT / "bench" / "datatrove_decisions.py"), str(o), *map(str, p)])
-        for o, p in zip(outs, parts, strict=True) if p
+        subprocess.Popen(
+            [str(DT_PYTHON), str(ROOT / "bench" / "datatrove_decisions.py"), str(o), *map(str, p)]
+        )
+        for o, p in zip(outs, parts, strict=True)
+        if p
     ]
     for p in procs:
         if p.wait():
@@ -279,38 +310,54 @@ def main() -> None:
     ap.add_argument("--skip-datatrove", action="store_true", help="only time tamis")
     ap.add_argument("--no-parity", action="store_true")
     ap.add_argument("--memory-check", action="store_true", help="also run tamis on 10x the documents")
-    ap.add_argument("--cpu-sample", type=int, default=2000,
-                    help="also compare CPU time per document in one process on this many documents (0: skip)")
+    ap.add_argument(
+        "--cpu-sample",
+        type=int,
+        default=2000,
+        help="also compare CPU time per document in one process on this many documents (0: skip)",
+    )
     args = ap.parse_args()
 
     corpus = make_corpus(args.n_docs, args.seed)
     manifest = json.loads((corpus / "manifest.json").read_text("utf-8"))
     n_docs = manifest["counts"]["docs"]
     mb = manifest["text_bytes"] / 1e6
-    print(f"corpus: {corpus} ({n_docs} docs, {mb:.1f} MB of text, "
-          f"{len(list(corpus.glob('corpus-*.jsonl')))} shards); workers: {args.workers}; "
-          f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}")
+    print(
+        f"corpus: {corpus} ({n_docs} docs, {mb:.1f} MB of text, "
+        f"{len(list(corpus.glob('corpus-*.jsonl')))} shards); workers: {args.workers}; "
+        f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}"
+    )
     work = OUT / f"filters-run-{args.n_docs}"
     t_wall, t_rss = run_tamis(corpus, args.workers, work / "tamis")
     t_busy = busy_seconds(work / "tamis", "tamis")
-    print(f"tamis      {n_docs / t_wall:8.0f} docs/s  {mb / t_wall:6.2f} MB/s  {t_wall:7.1f} s wall  "
-          f"{t_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {t_rss} MB (largest process)")
+    print(
+        f"tamis      {n_docs / t_wall:8.0f} docs/s  {mb / t_wall:6.2f} MB/s  {t_wall:7.1f} s wall  "
+        f"{t_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {t_rss} MB (largest process)"
+    )
     if not args.skip_datatrove:
         d_wall, d_rss = run_datatrove(corpus, args.workers, work / "datatrove")
         d_busy = busy_seconds(work / "datatrove", "datatrove")
-        print(f"datatrove  {n_docs / d_wall:8.0f} docs/s  {mb / d_wall:6.2f} MB/s  {d_wall:7.1f} s wall  "
-              f"{d_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {d_rss} MB (largest process)")
-        print(f"ratio      {d_wall / t_wall:8.1f}x docs/s (wall, end to end)   {d_busy / t_busy:5.1f}x time in steps"
-              "   (target >= 10x)")
+        print(
+            f"datatrove  {n_docs / d_wall:8.0f} docs/s  {mb / d_wall:6.2f} MB/s  {d_wall:7.1f} s wall  "
+            f"{d_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {d_rss} MB (largest process)"
+        )
+        print(
+            f"ratio      {d_wall / t_wall:8.1f}x docs/s (wall, end to end)   {d_busy / t_busy:5.1f}x time in steps"
+            "   (target >= 10x)"
+        )
     if args.cpu_sample:
         t_ms, d_ms = cpu_per_doc(corpus, args.cpu_sample)
-        print(f"CPU per document, one process, first {args.cpu_sample} docs: tamis {t_ms:.2f} ms, "
-              f"datatrove {d_ms:.2f} ms, ratio {d_ms / t_ms:.1f}x")
+        print(
+            f"CPU per document, one process, first {args.cpu_sample} docs: tamis {t_ms:.2f} ms, "
+            f"datatrove {d_ms:.2f} ms, ratio {d_ms / t_ms:.1f}x"
+        )
     if args.memory_check:
         big = make_corpus(args.n_docs * 10, args.seed)
         b_wall, b_rss = run_tamis(big, args.workers, OUT / f"filters-run-{args.n_docs * 10}" / "tamis")
-        print(f"memory: peak RSS {t_rss} MB at {args.n_docs} docs, {b_rss} MB at {args.n_docs * 10} docs "
-              f"({args.n_docs * 10 / b_wall:.0f} docs/s)")
+        print(
+            f"memory: peak RSS {t_rss} MB at {args.n_docs} docs, {b_rss} MB at {args.n_docs * 10} docs "
+            f"({args.n_docs * 10 / b_wall:.0f} docs/s)"
+        )
     if not args.skip_datatrove and not args.no_parity:
         parity(corpus, datatrove_decisions(corpus, args.workers, work / "datatrove"))
 

@@ -90,8 +90,11 @@ def documents(per_source: int, rng: random.Random) -> None:
 
     step = IdentifyLanguage()
     presets = {name: RejectByThresholds(preset=name) for name in ("default", "gopher", "fineweb-like")}
-    print(f"\n{'lang':<5}{'docs':>6}{'right':>8}{'>=0.5':>8}{'>=0.65':>8}" + "".join(f"{p:>14}" for p in presets)
-          + "   commonest default rejections")
+    print(
+        f"\n{'lang':<5}{'docs':>6}{'right':>8}{'>=0.5':>8}{'>=0.65':>8}"
+        + "".join(f"{p:>14}" for p in presets)
+        + "   commonest default rejections"
+    )
     for lang, files in SOURCES.items():
         docs: list[str] = []
         for rel in files:
@@ -114,9 +117,12 @@ def documents(per_source: int, rng: random.Random) -> None:
                 if verdict is not None and name == "default":
                     why[verdict.rule] += 1
         n = len(docs)
-        print(f"{lang:<5}{n:>6}{right / n:>8.3f}{ok5 / n:>8.3f}{ok65 / n:>8.3f}"
-              + "".join(f"{kept[p] / n:>14.3f}" for p in presets)
-              + "   " + ", ".join(f"{k}:{v}" for k, v in why.most_common(3)))
+        print(
+            f"{lang:<5}{n:>6}{right / n:>8.3f}{ok5 / n:>8.3f}{ok65 / n:>8.3f}"
+            + "".join(f"{kept[p] / n:>14.3f}" for p in presets)
+            + "   "
+            + ", ".join(f"{k}:{v}" for k, v in why.most_common(3))
+        )
 
 
 if __name__ == "__main__":

@@ -53,8 +53,10 @@ def main() -> None:
         for i in range(0, len(segs) - args.group + 1, args.group):
             docs[(lang, label)].append("\n".join(t for _, t in segs[i : i + args.group]))
     rng = random.Random(1)
-    print(f"{'lang':<5}{'pair':<26}{'n+':>5}{'n-':>5}  " + "  ".join(
-        f"{k:>14}" for k in ("mt.score", "mean_zipf", "rare_word", "type_token", "sent_len_cv")))
+    print(
+        f"{'lang':<5}{'pair':<26}{'n+':>5}{'n-':>5}  "
+        + "  ".join(f"{k:>14}" for k in ("mt.score", "mean_zipf", "rare_word", "type_token", "sent_len_cv"))
+    )
     for lang in sorted({k[0] for k in docs}):
         for human in ("human_original", "human_translation"):
             feats = {}
@@ -65,10 +67,18 @@ def main() -> None:
                 for f in rows:
                     f["mt.score"] = mt_score(f, lang)
                 feats[label] = rows
-            keys = ("mt.score", "mt.mean_zipf", "mt.rare_word_rate", "mt.type_token_ratio", "mt.sentence_length_cv")
+            keys = (
+                "mt.score",
+                "mt.mean_zipf",
+                "mt.rare_word_rate",
+                "mt.type_token_ratio",
+                "mt.sentence_length_cv",
+            )
             aucs = [auc([f[k] for f in feats["mt"]], [f[k] for f in feats[human]]) for k in keys]
-            print(f"{lang:<5}{human + ' vs mt':<26}{len(feats['mt']):>5}{len(feats[human]):>5}  "
-                  + "  ".join(f"{a:>14.3f}" for a in aucs))
+            print(
+                f"{lang:<5}{human + ' vs mt':<26}{len(feats['mt']):>5}{len(feats[human]):>5}  "
+                + "  ".join(f"{a:>14.3f}" for a in aucs)
+            )
     print("AUC > 0.5: the signal is higher on MT; < 0.5: lower on MT.")
 
 

@@ -18,13 +18,19 @@ from tamis.document import Document
 from tamis.extract.html import ExtractHtml
 
 UD = Path(__file__).resolve().parent.parent.parent / "shared" / "corpora" / "ud"
-FURNITURE = ["Startseite", "Politik", "Ähnliche Beiträge", "Schreibe einen Kommentar", "Alle Rechte vorbehalten",
-             "Anderer Artikel"]
+FURNITURE = [
+    "Startseite",
+    "Politik",
+    "Ähnliche Beiträge",
+    "Schreibe einen Kommentar",
+    "Alle Rechte vorbehalten",
+    "Anderer Artikel",
+]
 
 
 def page(rng: random.Random, sents: list[str]) -> tuple[str, list[str]]:
     body = rng.sample(sents, 14)
-    paras = "".join(f"<p>{' '.join(body[i:i + 3])}</p>\n" for i in range(0, 9, 3))
+    paras = "".join(f"<p>{' '.join(body[i : i + 3])}</p>\n" for i in range(0, 9, 3))
     items = "".join(f"<li>{s}</li>" for s in body[9:12])
     html = f"""<!DOCTYPE html><html><head><title>{body[12][:60]}</title><script>var a=1;</script></head><body>
 <header><nav><ul><li><a href="/">Startseite</a></li><li><a href="/p">Politik</a></li></ul></nav></header>
@@ -52,9 +58,11 @@ def main() -> None:
             total += len(body)
             found += sum(s in out for s in body)
             leaked += sum(f in out for f in FURNITURE)
-        print(f"{engine}: {len(pages) / cpu:.0f} pages/s, {mb / cpu:.2f} MB HTML/s per core; "
-              f"article sentences recalled {found / total:.3f}; furniture lines leaked "
-              f"{leaked / (len(pages) * len(FURNITURE)):.3f}")
+        print(
+            f"{engine}: {len(pages) / cpu:.0f} pages/s, {mb / cpu:.2f} MB HTML/s per core; "
+            f"article sentences recalled {found / total:.3f}; furniture lines leaked "
+            f"{leaked / (len(pages) * len(FURNITURE)):.3f}"
+        )
 
 
 if __name__ == "__main__":

@@ -82,8 +82,18 @@ def build_corpus(out: Path, n_docs: int, seed: int) -> None:
             return
     out.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [sys.executable, str(MAKE_CORPUS), "--n-docs", str(n_docs), "--seed", str(seed), "--shards", "1",
-         "--out-dir", str(out)],
+        [
+            sys.executable,
+            str(MAKE_CORPUS),
+            "--n-docs",
+            str(n_docs),
+            "--seed",
+            str(seed),
+            "--shards",
+            "1",
+            "--out-dir",
+            str(out),
+        ],
         check=True,
         stderr=subprocess.DEVNULL,
     )
@@ -107,8 +117,12 @@ def run_steps(steps: list[Repair], doc: Document, seconds: Counter) -> Document:
         t0 = time.process_time()
         r = step.repair(doc.text, doc)
         seconds[step.name] += time.process_time() - t0
-        doc = doc.replace(text=r.text, edits=doc.edits + r.edits, title=r.title or doc.title,
-                          captions=doc.captions + r.captions)
+        doc = doc.replace(
+            text=r.text,
+            edits=doc.edits + r.edits,
+            title=r.title or doc.title,
+            captions=doc.captions + r.captions,
+        )
     return doc
 
 
@@ -117,11 +131,21 @@ def ratio(a: int, b: int) -> float:
 
 
 def score(pairs: list[tuple[dict, dict]], steps: list[Repair]) -> dict:
-    markup_steps = [s for s in steps if s.name in ("repair.unicode", "repair.markup_residue", "repair.whitespace")]
+    markup_steps = [
+        s for s in steps if s.name in ("repair.unicode", "repair.markup_residue", "repair.whitespace")
+    ]
     seconds: Counter = Counter()
     c: Counter = Counter()
-    examples: dict[str, list] = {"markup_missed": [], "markup_lost": [], "bp_fp": [], "bp_fn": [], "glue_fp": [],
-                                 "glue_fn": [], "title_fp": [], "caption": []}
+    examples: dict[str, list] = {
+        "markup_missed": [],
+        "markup_lost": [],
+        "bp_fp": [],
+        "bp_fn": [],
+        "glue_fp": [],
+        "glue_fn": [],
+        "title_fp": [],
+        "caption": [],
+    }
     text_bytes = 0
     known_source_glues = source_glues()
     for d, t in pairs:
@@ -156,7 +180,9 @@ def score(pairs: list[tuple[dict, dict]], steps: list[Repair]) -> dict:
         # --- boilerplate lines
         truth_bp = Counter(lines[i].strip() for i in t.get("boilerplate_lines", []))
         c["bp.truth"] += sum(truth_bp.values())
-        removed = Counter(e.removed.strip("\n").strip() for e in out.edits if e.step == "repair.boilerplate_lines")
+        removed = Counter(
+            e.removed.strip("\n").strip() for e in out.edits if e.step == "repair.boilerplate_lines"
+        )
         for line, n in removed.items():
             hit = min(n, truth_bp[line])
             c["bp.tp"] += hit
@@ -279,7 +305,9 @@ def false_splits(step: Repair, max_words: int) -> dict[str, float]:
                 lang = row["lang"]
                 if row["label"] == "mt" or counts[f"{lang}.words"] >= max_words:
                     continue
-                r = step.repair(row["text"], Document(id="w", text=row["text"], annotations={"language": lang}))
+                r = step.repair(
+                    row["text"], Document(id="w", text=row["text"], annotations={"language": lang})
+                )
                 counts[f"{lang}.splits"] += len(r.edits)
                 counts[f"{lang}.words"] += len(row["text"].split())
         for key in sorted(counts):
@@ -298,7 +326,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--n-docs", type=int, default=10_000)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out-dir", default=None, help="default: bench/out/repair-corpus-<n>-s<seed>")
-    ap.add_argument("--clean-words", type=int, default=100_000, help="words of clean sentences per source file")
+    ap.add_argument(
+        "--clean-words", type=int, default=100_000, help="words of clean sentences per source file"
+    )
     ap.add_argument("--json", default=None, help="also write the figures here")
     args = ap.parse_args(argv)
     # one folder per size and seed, so runs of different sizes never overwrite each other's corpus
@@ -322,13 +352,19 @@ def main(argv: list[str] | None = None) -> int:
         value = result.get(key)
         passed = value is not None and value >= floor
         ok &= passed
-        print(f"{'PASS' if passed else 'FAIL'} {key} = {value if value is None else round(value, 4)} (floor {floor})")
+        print(
+            f"{'PASS' if passed else 'FAIL'} {key} = {value if value is None else round(value, 4)} (floor {floor})"
+        )
     worst = max(v for k, v in result["false_splits_per_10k"].items() if k.startswith("all."))
     ok &= worst < MAX_FALSE_SPLITS_PER_10K
-    print(f"{'PASS' if worst < MAX_FALSE_SPLITS_PER_10K else 'FAIL'} false splits per 10k words (worst language) = {worst}")
+    print(
+        f"{'PASS' if worst < MAX_FALSE_SPLITS_PER_10K else 'FAIL'} false splits per 10k words (worst language) = {worst}"
+    )
     speed = result["mb_per_cpu_s"] or 0.0
     ok &= speed >= MIN_MB_PER_S
-    print(f"{'PASS' if speed >= MIN_MB_PER_S else 'FAIL'} repair speed = {speed} MB/s per core (floor {MIN_MB_PER_S})")
+    print(
+        f"{'PASS' if speed >= MIN_MB_PER_S else 'FAIL'} repair speed = {speed} MB/s per core (floor {MIN_MB_PER_S})"
+    )
     if args.json:
         os.makedirs(os.path.dirname(os.path.abspath(args.json)), exist_ok=True)
         Path(args.json).write_text(json.dumps({**result, "examples": examples}, indent=1, ensure_ascii=False))

@@ -12,7 +12,7 @@ import regex
 
 LIST_ITEM = regex.compile(r"^(?:[•·▪◦‣∙*\-–—]|\d{1,3}[.)])\s+(?=\S)")
 QUOTE = regex.compile(r"^(?:>\s*|[«„“\"](?=.{20,}[»“”\"]\s*$))")
-_END_PUNCT = tuple(".!?…:;»\"”“)")
+_END_PUNCT = tuple('.!?…:;»"”“)')
 
 
 def to_blocks(text: str) -> list[dict[str, Any]]:
@@ -35,7 +35,10 @@ def to_blocks(text: str) -> list[dict[str, Any]]:
         for line in [*lines, None]:
             marker = LIST_ITEM.match(line) if line is not None else None
             continues = (
-                line is not None and not marker and paragraph and not paragraph[-1].endswith(_END_PUNCT)
+                line is not None
+                and not marker
+                and paragraph
+                and not paragraph[-1].endswith(_END_PUNCT)
                 and line[:1].islower()
             )
             if paragraph and not continues:

@@ -11,7 +11,9 @@ from tamis.pipeline import Pipeline, RunStats, process
 from tamis.steps import CorpusStage
 
 
-def clean_document(text: str, pipeline: Pipeline, *, doc_id: str = "stdin", html: bool | None = None) -> Document:
+def clean_document(
+    text: str, pipeline: Pipeline, *, doc_id: str = "stdin", html: bool | None = None
+) -> Document:
     """Run the per-document steps (corpus stages need a corpus and are skipped) over one text."""
     pipeline.setup()
     meta: dict[str, Any] = {}
@@ -36,8 +38,15 @@ def structured(doc: Document) -> dict[str, Any]:
         "language": doc.annotations.get("language"),
         "annotations": dict(doc.annotations),
         "edits": [
-            {"step": e.step, "rule": e.rule, "before": e.removed, "after": e.inserted, "start": e.start,
-             "end": e.end, "evidence": e.evidence}
+            {
+                "step": e.step,
+                "rule": e.rule,
+                "before": e.removed,
+                "after": e.inserted,
+                "start": e.start,
+                "end": e.end,
+                "evidence": e.evidence,
+            }
             for e in doc.edits
         ],
         "verdict": verdict,

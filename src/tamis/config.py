@@ -1,12 +1,12 @@
 """TOML -> Pipeline. Step names are registered and versioned; parameters are dataclass fields.
 
-    [run]
-    workers = 0            # 0: all cores
-    output_format = "parquet"
+[run]
+workers = 0            # 0: all cores
+output_format = "parquet"
 
-    [[steps]]
-    use = "repair.glued_words"     # or "repair.glued_words@1" to pin a version
-    min_part_zipf = 3.0
+[[steps]]
+use = "repair.glued_words"     # or "repair.glued_words@1" to pin a version
+min_part_zipf = 3.0
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def build_step(spec: dict[str, Any], where: str = "") -> Step:
     spec = dict(spec)
     name = spec.pop("use", None) or spec.pop("name", None)
     if not name:
-        raise ConfigError(f"{where}: each [[steps]] entry needs `use = \"<step name>\"`")
+        raise ConfigError(f'{where}: each [[steps]] entry needs `use = "<step name>"`')
     version = spec.pop("version", None)
     cls = REGISTRY.get(str(name), version)
     fields = {f.name for f in dataclasses.fields(cls)} if dataclasses.is_dataclass(cls) else set()
@@ -65,7 +65,9 @@ def from_dict(data: dict[str, Any], where: str = "config", *, strict: bool = Fal
     run = dict(data.get("run", {}))
     bad = sorted(set(run) - set(RUN_KEYS))
     if bad:
-        raise ConfigError(f"{where}: unknown [run] key(s) {', '.join(bad)}; valid: {', '.join(sorted(RUN_KEYS))}")
+        raise ConfigError(
+            f"{where}: unknown [run] key(s) {', '.join(bad)}; valid: {', '.join(sorted(RUN_KEYS))}"
+        )
     specs = data.get("steps")
     if not isinstance(specs, list) or not specs:
         raise ConfigError(f"{where}: needs at least one [[steps]] entry")

@@ -118,7 +118,9 @@ def replay(original: str, edits: Iterable[Edit]) -> str:
     text = original
     for e in edits:
         if text[e.start : e.end] != e.removed:
-            raise ValueError(f"edit {e.step}/{e.rule} at {e.start} does not match the text it claims to remove")
+            raise ValueError(
+                f"edit {e.step}/{e.rule} at {e.start} does not match the text it claims to remove"
+            )
         text = text[: e.start] + e.inserted + text[e.end :]
     return text
 
@@ -207,8 +209,15 @@ def to_row(doc: Document, keep_original: bool = True) -> dict[str, Any]:
         "meta": _json(doc.meta),
         "annotations": _json(doc.annotations),
         "edits": [
-            {"step": e.step, "rule": e.rule, "start": e.start, "end": e.end, "removed": e.removed,
-             "inserted": e.inserted, "evidence": e.evidence}
+            {
+                "step": e.step,
+                "rule": e.rule,
+                "start": e.start,
+                "end": e.end,
+                "removed": e.removed,
+                "inserted": e.inserted,
+                "evidence": e.evidence,
+            }
             for e in doc.edits
         ],
         "original": doc.original if keep_original else None,

@@ -52,7 +52,13 @@ class StepStats:
     @staticmethod
     def from_dict(d: dict[str, Any]) -> StepStats:
         return StepStats(
-            d["docs"], d["changed"], d["rejected"], d["duplicates"], d["failed"], d["seconds"], Counter(d["rules"])
+            d["docs"],
+            d["changed"],
+            d["rejected"],
+            d["duplicates"],
+            d["failed"],
+            d["seconds"],
+            Counter(d["rules"]),
         )
 
 
@@ -102,7 +108,9 @@ class Pipeline:
                     if any(m in cls.provides for m in missing)
                 )
                 hint = f"; add one of {', '.join(providers)} before it" if providers else ""
-                raise ConfigError(f"step {step.name!r} requires {', '.join(missing)}, which no earlier step provides{hint}")
+                raise ConfigError(
+                    f"step {step.name!r} requires {', '.join(missing)}, which no earlier step provides{hint}"
+                )
             provided.update(step.provides)
 
     @property
@@ -197,6 +205,8 @@ def apply_step(step: Step, doc: Document, s: StepStats) -> Document:
     raise TypeError(f"{type(step).__name__} is not a per-document step")
 
 
-def process_all(docs: Iterable[Document], steps: Sequence[Step], stats: RunStats, *, strict: bool = False) -> Iterator[Document]:
+def process_all(
+    docs: Iterable[Document], steps: Sequence[Step], stats: RunStats, *, strict: bool = False
+) -> Iterator[Document]:
     for doc in docs:
         yield process(doc, steps, stats, strict=strict)

@@ -11,9 +11,24 @@ from tamis.annotate.text_units import TOKEN, TOKEN_WITH_ENTITIES, split_text
 from text_samples import LANGS, paragraphs, sentences
 
 # C4's sentence-end pattern in its plain, lookbehind-first form (before the rewrite)
-PLAIN_SENTENCE_END = re.compile(r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s\x00]*\s+(?=[^\w\x00]*\w)")
+PLAIN_SENTENCE_END = re.compile(
+    r"(?<![.!?…])(?:\.(?!\.)|[!?։؟۔।。｡])[.!?։؟۔।。｡]*[^\w\s\x00]*\s+(?=[^\w\x00]*\w)"
+)
 # edge cases around the rewrite's lookarounds: mark runs, ellipses, NULs, text starts and ends
-EDGES = ["a. b", "a.. b", "a... b", "a?! b", "a.\x00b", "x!. y", "3.5 x", 'end." Next', "…. b", ". a", "a ?. b", "。 文"]
+EDGES = [
+    "a. b",
+    "a.. b",
+    "a... b",
+    "a?! b",
+    "a.\x00b",
+    "x!. y",
+    "3.5 x",
+    'end." Next',
+    "…. b",
+    ". a",
+    "a ?. b",
+    "。 文",
+]
 
 
 def _texts(lang: str) -> list[str]:

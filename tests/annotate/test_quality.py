@@ -75,12 +75,29 @@ def test_tokens_work_for_every_script() -> None:
     assert u.words[:3] == ("Қазақстан", "бойынша", "3.5")
     assert "!" in u.tokens and "東京" in u.words
     # combining marks stay inside their word (stress accents, Indic vowel signs, Hebrew points)
-    assert split_text("Как дела́? नमस्ते दुनिया। שָׁלוֹם").tokens == ("Как", "дела́", "?", "नमस्ते", "दुनिया", "।", "שָׁלוֹם")
+    assert split_text("Как дела́? नमस्ते दुनिया। שָׁלוֹם").tokens == (
+        "Как",
+        "дела́",
+        "?",
+        "नमस्ते",
+        "दुनिया",
+        "।",
+        "שָׁלוֹם",
+    )
 
 
 def test_tokens_keep_what_spacy_keeps_whole() -> None:
     assert split_text("Mr. J. Smith of the U.S. met Dr. Brown.").tokens == (
-        "Mr.", "J.", "Smith", "of", "the", "U.S.", "met", "Dr.", "Brown", ".",
+        "Mr.",
+        "J.",
+        "Smith",
+        "of",
+        "the",
+        "U.S.",
+        "met",
+        "Dr.",
+        "Brown",
+        ".",
     )
     assert split_text("Hier&nbsp;brach&nbsp;sie, dann &amp; so").tokens[0] == "Hier&nbsp;brach&nbsp;sie,"
 

@@ -27,17 +27,29 @@ def test_normalised_copies_are_removed_and_name_the_kept_document(tmp_path: Path
 
 def test_case_matters_when_casefold_is_not_asked_for(tmp_path: Path) -> None:
     p = paragraphs()[3]
-    out = run_phases(RemoveExactDuplicates(normalize=("whitespace",)), [[doc("a", p), doc("b", p.upper())]], tmp_path)
+    out = run_phases(
+        RemoveExactDuplicates(normalize=("whitespace",)), [[doc("a", p), doc("b", p.upper())]], tmp_path
+    )
     assert _verdicts(out) == {"a": None, "b": None}
 
 
-@pytest.mark.parametrize(("keep", "score", "kept"), [("first", "", "a"), ("longest", "", "c"),
-                                                     ("best_quality", "quality.score", "b"),
-                                                     ("best_quality", "-mt.score", "c")])
+@pytest.mark.parametrize(
+    ("keep", "score", "kept"),
+    [
+        ("first", "", "a"),
+        ("longest", "", "c"),
+        ("best_quality", "quality.score", "b"),
+        ("best_quality", "-mt.score", "c"),
+    ],
+)
 def test_keep_policies(tmp_path: Path, keep: str, score: str, kept: str) -> None:
     p = paragraphs()[4]
-    docs = [doc("a", p, **{"quality.score": 0.2, "mt.score": 0.5}), doc("b", p + " ", **{"quality.score": 0.9}),
-            doc("c", p + " ...", **{"quality.score": 0.5, "mt.score": 0.1}), doc("z", paragraphs()[5])]
+    docs = [
+        doc("a", p, **{"quality.score": 0.2, "mt.score": 0.5}),
+        doc("b", p + " ", **{"quality.score": 0.9}),
+        doc("c", p + " ...", **{"quality.score": 0.5, "mt.score": 0.1}),
+        doc("z", paragraphs()[5]),
+    ]
     out = run_phases(RemoveExactDuplicates(keep=keep, score=score), [docs[:2], docs[2:]], tmp_path)
     verdicts = _verdicts(out)
     assert verdicts[kept] is None and verdicts["z"] is None
@@ -46,8 +58,12 @@ def test_keep_policies(tmp_path: Path, keep: str, score: str, kept: str) -> None
 
 def test_url_key_ignores_text_and_documents_without_url(tmp_path: Path) -> None:
     p = paragraphs()
-    docs = [doc("a", p[0], "https://x.org/1"), doc("b", p[1], "https://x.org/1#top"),
-            doc("c", p[2]), doc("d", p[2])]
+    docs = [
+        doc("a", p[0], "https://x.org/1"),
+        doc("b", p[1], "https://x.org/1#top"),
+        doc("c", p[2]),
+        doc("d", p[2]),
+    ]
     out = run_phases(RemoveExactDuplicates(key="url"), [docs], tmp_path)
     assert _verdicts(out) == {"a": None, "b": "a", "c": None, "d": None}
 

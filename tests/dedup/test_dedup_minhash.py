@@ -19,7 +19,13 @@ def _sigs(texts: list[str], n: int = 5, k: int = 32) -> tuple[np.ndarray, np.nda
 
 def test_cpu_signatures_equal_slow_reference() -> None:
     texts = [shingle_text(p) for p in paragraphs()[:6]] + [
-        "", "!!!", "two words", "東京都は日本の首都です。人口は約千四百万人。", "ภาษาไทยไม่มีช่องว่าง ระหว่างคำ", "mixed 日本語 words here and more"]
+        "",
+        "!!!",
+        "two words",
+        "東京都は日本の首都です。人口は約千四百万人。",
+        "ภาษาไทยไม่มีช่องว่าง ระหว่างคำ",
+        "mixed 日本語 words here and more",
+    ]
     sigs, a, b = _sigs(texts)
     for text, sig in zip(texts, sigs, strict=True):
         assert sig.tolist() == mh.reference_signature(text, 5, a.tolist(), b.tolist()), text[:40]

@@ -35,8 +35,11 @@ def _near_copy(text: str, how: str) -> str:
 def corpus() -> list[list]:
     p = paragraphs()
     originals = [doc(f"orig-{i}", t) for i, t in enumerate(p)]
-    copies = [doc("copy-drop", _near_copy(p[0], "drop_word")), doc("copy-swap", _near_copy(p[13], "swap")),
-              doc("copy-boiler", _near_copy(p[20], "boilerplate"))]
+    copies = [
+        doc("copy-drop", _near_copy(p[0], "drop_word")),
+        doc("copy-swap", _near_copy(p[13], "swap")),
+        doc("copy-boiler", _near_copy(p[20], "boilerplate")),
+    ]
     # the first half of one document and the second half of another: related, but not a near copy
     w3, w5 = p[3].split(), p[5].split()
     mixed = doc("mixed", " ".join(w3[: len(w3) // 2] + w5[len(w5) // 2 :]))

@@ -14,8 +14,10 @@ COOKIE = "We use cookies to ensure that we give you the best experience on our w
 
 
 def _site_docs(host: str, bodies: list[str], head: list[str], foot: list[str], prefix: str) -> list:
-    return [doc(f"{prefix}{i}", "\n".join([*head, body, *foot]), f"https://www.{host}/post/{i}")
-            for i, body in enumerate(bodies)]
+    return [
+        doc(f"{prefix}{i}", "\n".join([*head, body, *foot]), f"https://www.{host}/post/{i}")
+        for i, body in enumerate(bodies)
+    ]
 
 
 def _removed_lines(d) -> list[tuple[str, str]]:
@@ -33,8 +35,10 @@ def test_site_menu_and_corpus_banner_removed_with_replayable_edits(tmp_path: Pat
         d = by_id[f"a{i}"]
         assert d.text == p[i]
         assert replay(d.original, d.edits) == d.text
-        assert _removed_lines(d) == [("repeated_line_site", MENU),
-                                     ("repeated_line_site", "© 2021 News A. All rights reserved.")]
+        assert _removed_lines(d) == [
+            ("repeated_line_site", MENU),
+            ("repeated_line_site", "© 2021 News A. All rights reserved."),
+        ]
     for i in range(12):
         d = by_id[f"o{i}"]
         assert d.text == p[4 + i] and _removed_lines(d) == [("repeated_line_corpus", COOKIE)]
@@ -55,10 +59,13 @@ def test_short_dialogue_lines_survive_but_short_menu_items_do_not(tmp_path: Path
     chapters = []
     for i in range(8):
         lines = [p[i], "Yes."] if i % 3 == 0 else [p[i]]
-        chapters.append(doc(f"ch{i}", "\n".join([*lines, p[i + 8][:200], "Next chapter"]),
-                            f"https://novel.example/ch{i}"))
+        chapters.append(
+            doc(f"ch{i}", "\n".join([*lines, p[i + 8][:200], "Next chapter"]), f"https://novel.example/ch{i}")
+        )
     # and "Yes." is a line of 12 more documents on other sites, above the corpus threshold
-    elsewhere = [doc(f"e{i}", f"{p[i + 10][:150]}\nYes.\n{p[i][:100]}", f"https://s{i}.example/") for i in range(12)]
+    elsewhere = [
+        doc(f"e{i}", f"{p[i + 10][:150]}\nYes.\n{p[i][:100]}", f"https://s{i}.example/") for i in range(12)
+    ]
     out = run_phases(RemoveRepeatedLines(), [chapters, elsewhere], tmp_path)
     by_id = {d.id: d for d in out}
     for i in range(8):

@@ -43,12 +43,18 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     records = []
     for i, body in enumerate(p):
         host = f"site{i % 3}.example"
-        records.append({"id": f"d{i}", "url": f"https://{host}/{i}",
-                        "text": f"Home | Blog | About {host}\n{body}\nLeave a Reply"})
+        records.append(
+            {
+                "id": f"d{i}",
+                "url": f"https://{host}/{i}",
+                "text": f"Home | Blog | About {host}\n{body}\nLeave a Reply",
+            }
+        )
     records.append({"id": "copy-exact", "url": "https://site2.example/amp/2", "text": records[2]["text"]})
     words = p[7].split()
-    records.append({"id": "copy-near", "url": "https://other.example/7",
-                    "text": " ".join(words[:10] + words[11:])})
+    records.append(
+        {"id": "copy-near", "url": "https://other.example/7", "text": " ".join(words[:10] + words[11:])}
+    )
     files = []
     for k in range(3):
         path = folder / f"part-{k}.jsonl"
@@ -67,7 +73,9 @@ def _rows(out: Path) -> dict[str, dict[str, Any]]:
     for sub in ("kept", "rejected"):
         for path in sorted((out / sub).glob("*.parquet")):
             for r in pq.read_table(path).to_pylist():
-                rows[r["id"]] = {k: r.get(k) for k in ("text", "verdict", "step", "duplicate_of", "similarity", "edits")}
+                rows[r["id"]] = {
+                    k: r.get(k) for k in ("text", "verdict", "step", "duplicate_of", "similarity", "edits")
+                }
     return rows
 
 
@@ -75,7 +83,9 @@ def test_accounting_and_executors_agree(inputs: list[str], tmp_path: Path) -> No
     serial = _run(inputs, tmp_path / "serial", SerialExecutor())
     local = _run(inputs, tmp_path / "local", LocalExecutor(2))
     assert local["duplicates"] == 2
-    assert serial["input"] == 26 == serial["kept"] + serial["rejected"] + serial["duplicates"] + serial["failed"]
+    assert (
+        serial["input"] == 26 == serial["kept"] + serial["rejected"] + serial["duplicates"] + serial["failed"]
+    )
     assert serial["duplicates"] == 2
     rows = _rows(tmp_path / "serial")
     assert rows == _rows(tmp_path / "local")

@@ -97,7 +97,12 @@ def test_every_rule_is_declared_and_documented() -> None:
 
 @pytest.mark.parametrize(
     ("text", "rule"),
-    [("", "no_words"), ("  \n\t ", "no_words"), ("!!! ### ... ???", "no_words"), ("a" * 10_000, "too_few_words")],
+    [
+        ("", "no_words"),
+        ("  \n\t ", "no_words"),
+        ("!!! ### ... ???", "no_words"),
+        ("a" * 10_000, "too_few_words"),
+    ],
 )
 def test_bad_input_is_rejected_with_a_reason_through_the_steps(text: str, rule: str) -> None:
     from tamis.annotate.quality import MeasureQuality

@@ -25,7 +25,11 @@ def _cases() -> list:
         for case in data["cases"]:
             assert case["provenance"] in PROVENANCES, f"{path.name}: {case['label']}"
             assert case["expect"] in ("pass", "known_failure"), f"{path.name}: {case['label']}"
-            marks = [pytest.mark.xfail(strict=True, reason=case["comment"])] if case["expect"] == "known_failure" else []
+            marks = (
+                [pytest.mark.xfail(strict=True, reason=case["comment"])]
+                if case["expect"] == "known_failure"
+                else []
+            )
             params.append(pytest.param(data["step"], case, id=f"{path.stem}:{case['label']}", marks=marks))
     return params
 

@@ -19,8 +19,13 @@ CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpora"
 
 def _paragraphs() -> list[tuple[str, str]]:
     out = []
-    for lang, rel in [("de", "ud/de.txt"), ("en", "ud/en.txt"), ("fr", "ud/fr.txt"), ("ru", "ud/ru.txt"),
-                      ("kk", "ud/kk.txt")]:
+    for lang, rel in [
+        ("de", "ud/de.txt"),
+        ("en", "ud/en.txt"),
+        ("fr", "ud/fr.txt"),
+        ("ru", "ud/ru.txt"),
+        ("kk", "ud/kk.txt"),
+    ]:
         path = CORPUS / rel
         if not path.exists():
             continue
@@ -31,8 +36,13 @@ def _paragraphs() -> list[tuple[str, str]]:
 
 PARAGRAPHS = _paragraphs()
 NOISY = [
-    ("de", (DATA.parent.parent / "src" / "tamis" / "data" / "samples" / "seed_newsfarm_de.txt").read_text("utf-8")),
-    ("en", "Home | News | Sport\n<p class=\"x\">Hello &amp; welcome</p>\n• one • two • three\nLeave a Reply"),
+    (
+        "de",
+        (DATA.parent.parent / "src" / "tamis" / "data" / "samples" / "seed_newsfarm_de.txt").read_text(
+            "utf-8"
+        ),
+    ),
+    ("en", 'Home | News | Sport\n<p class="x">Hello &amp; welcome</p>\n• one • two • three\nLeave a Reply'),
 ]
 
 

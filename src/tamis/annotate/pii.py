@@ -28,7 +28,9 @@ EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\
 PHONE = regex.compile(
     r"(?<![\w+./-])(?:\+\d{1,3}[ .-]?)?(?:\(\d{1,5}\)[ .-]?)?\d{1,8}(?:[ ./-]\(?\d{1,8}\)?){0,5}(?![\w/-]|[.,]\d)"
 )
-IPV4 = regex.compile(r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]|\.\d)")
+IPV4 = regex.compile(
+    r"(?<![\w.])(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?![\w.]|\.\d)"
+)
 IPV6 = regex.compile(r"(?<![\w:.])(?:[0-9A-Fa-f]{0,4}:){2,7}(?:[0-9A-Fa-f]{1,4}|:)(?![\w:])")
 IBAN = regex.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?!\w)")
 CARD = regex.compile(r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)")
@@ -36,7 +38,9 @@ CARD = regex.compile(r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)")
 _DATE = regex.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _VERSION_BEFORE = regex.compile(r"\b(?:v|version|release|ver\.?)\s*$", regex.I)
 # issuer prefix and length: Visa, Mastercard, American Express, Discover
-_CARD_NUMBER = regex.compile(r"4\d{12}(?:\d{3}){0,2}|(?:5[1-5]\d\d|2[2-7]\d\d)\d{12}|3[47]\d{13}|6(?:011|5\d\d)\d{12,15}")
+_CARD_NUMBER = regex.compile(
+    r"4\d{12}(?:\d{3}){0,2}|(?:5[1-5]\d\d|2[2-7]\d\d)\d{12}|3[47]\d{13}|6(?:011|5\d\d)\d{12,15}"
+)
 
 
 def luhn_ok(digits: str) -> bool:
@@ -169,13 +173,19 @@ class MaskPersonalData(Repair):
     def __post_init__(self) -> None:
         unknown = sorted(set(self.mask) - set(DETECTORS))
         if unknown:
-            raise ConfigError(f"repair.pii: unknown kind(s) {', '.join(unknown)} in mask; valid: {', '.join(DETECTORS)}")
+            raise ConfigError(
+                f"repair.pii: unknown kind(s) {', '.join(unknown)} in mask; valid: {', '.join(DETECTORS)}"
+            )
 
     def repair(self, text: str, doc: Document) -> Repaired:
         found = find_pii(text)
         counts: dict[str, Any] = {f"pii.{kind}_count": 0 for kind in DETECTORS}
         for _, _, kind in found:
             counts[f"pii.{kind}_count"] += 1
-        spans = [(s, e, self.mask_format.replace("{KIND}", kind.upper()), kind) for s, e, kind in found if kind in self.mask]
+        spans = [
+            (s, e, self.mask_format.replace("{KIND}", kind.upper()), kind)
+            for s, e, kind in found
+            if kind in self.mask
+        ]
         result = Repaired.from_spans(text, spans, step=self.name)
         return Repaired(result.text, result.edits, annotations=counts)

@@ -136,9 +136,7 @@ def text_signals(u: TextUnits, lang: str, letter_words: int, word_chars: int) ->
     }
 
 
-def gopher_quality_signals(
-    u: TextUnits, lang: str, letter_words: int, word_chars: int
-) -> dict[str, float]:
+def gopher_quality_signals(u: TextUnits, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
     stops = gopher_stop_words(lang)
@@ -147,8 +145,12 @@ def gopher_quality_signals(
         "gopher.mean_word_length": _ratio(word_chars, len(words)),
         "gopher.hash_word_ratio": _ratio(text.count("#"), n_tokens),
         "gopher.ellipsis_word_ratio": _ratio(text.count("...") + text.count("…"), n_tokens),
-        "gopher.bullet_line_ratio": _ratio(sum(1 for s in lines if s.lstrip().startswith(BULLETS)), len(lines)),
-        "gopher.ellipsis_line_ratio": _ratio(sum(1 for s in lines if s.rstrip().endswith(ELLIPSES)), len(lines)),
+        "gopher.bullet_line_ratio": _ratio(
+            sum(1 for s in lines if s.lstrip().startswith(BULLETS)), len(lines)
+        ),
+        "gopher.ellipsis_line_ratio": _ratio(
+            sum(1 for s in lines if s.rstrip().endswith(ELLIPSES)), len(lines)
+        ),
         # symbol tokens never contain a letter, so tokens with a letter = words with a letter
         "gopher.alpha_word_ratio": _ratio(letter_words, n_tokens),
         # distinct members of the language's own short list; -1: no list for this language

@@ -47,7 +47,9 @@ def _top_words(lang: str, n: int) -> tuple[str, ...]:
 
     if lang not in wordfreq.available_languages():
         return ()
-    return tuple(wordfreq.top_n_list(lang, n, wordlist="small"))  # "small": same top words, 10x faster to load
+    return tuple(
+        wordfreq.top_n_list(lang, n, wordlist="small")
+    )  # "small": same top words, 10x faster to load
 
 
 def gopher_stop_words(lang: str) -> frozenset[str]:

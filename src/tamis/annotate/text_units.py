@@ -36,7 +36,43 @@ _W = (
 # spaCy keeps an initial (J.) and common English abbreviations (Mr., Dr., Jan.) whole, so
 # Gopher's per-token ratios count them as one alphabetic word. The lookbehinds only run when a
 # word is followed by a period, so they cost little.
-_ABBREVIATIONS = ["Mr", "Mrs", "Ms", "Dr", "St", "Jr", "Sr", "Prof", "vs", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mt", "Gen", "Gov", "Inc", "Ltd", "Co", "Corp", "Rev", "Sen", "Rep", "Lt", "Col", "Capt", "Sgt"]
+_ABBREVIATIONS = [
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Dr",
+    "St",
+    "Jr",
+    "Sr",
+    "Prof",
+    "vs",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "Mt",
+    "Gen",
+    "Gov",
+    "Inc",
+    "Ltd",
+    "Co",
+    "Corp",
+    "Rev",
+    "Sen",
+    "Rep",
+    "Lt",
+    "Col",
+    "Capt",
+    "Sgt",
+]
 _ABBREVIATED = "|".join(rf"(?<=\b{a}\.)" for a in _ABBREVIATIONS) + r"|(?<=\b[A-Z]\.)"
 _TOKEN = (
     r"[^\W\d_]\.[^\W\d_]\.(?:[^\W\d_]\.)*"  # letter-dot runs: e.g. U.S. (one token, as in spaCy)
@@ -67,8 +103,7 @@ LINE_BREAKS = re.compile(r"\n+")
 #: datatrove's PUNCTUATION set (utils/text.py) plus the common terminal marks: a token made
 #: only of these is a "symbol", not a word, for the Gopher word counts (kept identical for parity).
 PUNCT_CHARS = frozenset(
-    "!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»"
-    "⁈‽‼⁉｡"
+    "!/—”:％１〈&(、━\\【#%「」，】；+^]~“《„';’{|∶´[=-`*．（–？！：$～«〉,><》)?）。…@_.\"}►»⁈‽‼⁉｡"
 )
 #: every symbol-only token TOKEN can produce (runs longer than 12 count as words: rare, and
 #: only moves the Gopher word counts by one)

@@ -77,11 +77,14 @@ class RemoveExactDuplicates(CorpusStage):
         rec["rank"] = rank_keys(docs, self.keep, self.score)
         rec = rec[np.fromiter((bool(k) for k in keys), dtype=bool, count=len(keys))]
         pt.write_ids(work_dir, shard, docs)
-        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions),
-                             self.partitions)
+        pt.write_partitioned(
+            work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
+        )
 
     def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
-        results = list(pt.pool_map(_reduce_partition, [(work_dir, p) for p in range(self.partitions)], workers))
+        results = list(
+            pt.pool_map(_reduce_partition, [(work_dir, p) for p in range(self.partitions)], workers)
+        )
         removed = np.concatenate([r for r, _ in results])
         kept = np.concatenate([k for _, k in results])
         n = pt.write_decisions(work_dir, removed, kept, np.ones(len(removed)))

@@ -163,8 +163,9 @@ def shingle_hashes(texts: Sequence[str], n: int = 5) -> tuple[np.ndarray, np.nda
 EMPTY = np.uint32(0xFFFFFFFF)
 
 
-def signatures_cpu(hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray,
-                   max_shingles: int = 1 << 18) -> np.ndarray:
+def signatures_cpu(
+    hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np.ndarray, max_shingles: int = 1 << 18
+) -> np.ndarray:
     """MinHash signatures (docs x num_perm, uint32); a document without shingles gets all 0xFFFFFFFF.
 
     One permutation at a time over groups of whole documents holding at most `max_shingles`
@@ -229,8 +230,19 @@ def signatures_gpu(hashes: np.ndarray, offsets: np.ndarray, a: np.ndarray, b: np
         doc = np.repeat(np.arange(n_docs, dtype=np.int64), np.diff(offsets))
         threads = 256
         blocks = (m * k + threads - 1) // threads
-        kernel((blocks,), (threads,), (cp.asarray(hashes), cp.asarray(doc), np.int64(m),
-                                       cp.asarray(a), cp.asarray(b), np.int32(k), out))
+        kernel(
+            (blocks,),
+            (threads,),
+            (
+                cp.asarray(hashes),
+                cp.asarray(doc),
+                np.int64(m),
+                cp.asarray(a),
+                cp.asarray(b),
+                np.int32(k),
+                out,
+            ),
+        )
     return cp.asnumpy(out)
 
 
@@ -290,7 +302,9 @@ def reference_signature(text: str, n: int, a: Sequence[int], b: Sequence[int]) -
     if not th:
         return [0xFFFFFFFF] * len(a)
     if len(th) < n:
-        shingles = [mix((sum(h * c for h, c in zip(th, consts, strict=False)) + len(th) * 0x9E3779B97F4A7C15) & mask)]
+        shingles = [
+            mix((sum(h * c for h, c in zip(th, consts, strict=False)) + len(th) * 0x9E3779B97F4A7C15) & mask)
+        ]
     else:
         shingles = [mix(sum(th[i + j] * consts[j] for j in range(n)) & mask) for i in range(len(th) - n + 1)]
     return [min(((ai * s + bi) & mask) >> 32 for s in shingles) for ai, bi in zip(a, b, strict=True)]

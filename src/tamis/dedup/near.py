@@ -192,13 +192,15 @@ class RemoveNearDuplicates(CorpusStage):
         rec = np.empty(keys.size, dtype=_RECORD)
         rec["key"] = keys.ravel()
         rec["index"] = np.repeat(pt.doc_index(shard, len(docs))[has], self.bands)
-        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions),
-                             self.partitions)
+        pt.write_partitioned(
+            work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
+        )
 
     def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
         tasks = [(work_dir, p) for p in range(self.partitions)]
-        pairs = _unique_pairs(np.concatenate([np.zeros((0, 2), np.int64),
-                                              *pt.pool_map(_candidates, tasks, workers)]))
+        pairs = _unique_pairs(
+            np.concatenate([np.zeros((0, 2), np.int64), *pt.pool_map(_candidates, tasks, workers)])
+        )
         store = SignatureStore(work_dir, np.unique(pairs))
         sim = store.similarity(pairs[:, 0], pairs[:, 1])
         verified = pairs[sim >= self.threshold]

@@ -57,7 +57,9 @@ def _prepare(text: str, what: tuple[str, ...] | list[str]) -> str:
     return text
 
 
-def normalize(text: str, what: tuple[str, ...] | list[str] = ("nfkc", "casefold", "punctuation", "whitespace")) -> str:
+def normalize(
+    text: str, what: tuple[str, ...] | list[str] = ("nfkc", "casefold", "punctuation", "whitespace")
+) -> str:
     """Normalise `text` so that copies differing only in form compare equal.
 
     >>> normalize("  Leave a  Reply! ")
@@ -92,7 +94,9 @@ def h64(text: str) -> int:
 def check_normalizations(what: tuple[str, ...] | list[str]) -> None:
     unknown = sorted(set(what) - set(NORMALIZATIONS))
     if unknown:
-        raise ValueError(f"unknown normalisation {', '.join(unknown)}; choose from {', '.join(NORMALIZATIONS)}")
+        raise ValueError(
+            f"unknown normalisation {', '.join(unknown)}; choose from {', '.join(NORMALIZATIONS)}"
+        )
 
 
 def url_of(doc: Document) -> str:

@@ -64,7 +64,9 @@ def partition_of(key: np.ndarray, partitions: int) -> np.ndarray:
     return ((key >> np.uint64(40)) % np.uint64(partitions)).astype(np.int64)
 
 
-def write_partitioned(folder: Path, shard: int, records: np.ndarray, part: np.ndarray, partitions: int) -> None:
+def write_partitioned(
+    folder: Path, shard: int, records: np.ndarray, part: np.ndarray, partitions: int
+) -> None:
     """Write one shard's records grouped by partition, plus where each partition starts."""
     order = np.argsort(part, kind="stable")
     offsets = np.searchsorted(part[order], np.arange(partitions + 1), side="left").astype(np.int64)
@@ -127,7 +129,9 @@ def read_decisions(folder: Path, shard: int) -> dict[str, list[Any]]:
     return load_json(folder / "decisions" / f"{shard:05d}.json", {})
 
 
-def mark_duplicates(docs: Sequence[Document], table: dict[str, list[Any]], step: str, method: str) -> list[Document]:
+def mark_duplicates(
+    docs: Sequence[Document], table: dict[str, list[Any]], step: str, method: str
+) -> list[Document]:
     """The documents, those named in `table` marked as duplicates of the document it names."""
     out = []
     for doc in docs:

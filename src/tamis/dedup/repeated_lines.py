@@ -123,7 +123,9 @@ class RemoveRepeatedLines(CorpusStage):
     def __post_init__(self) -> None:
         check_normalizations(self.normalize)
         if self.min_site_docs < 2 or self.min_corpus_docs < 2:
-            raise ValueError("min_site_docs and min_corpus_docs must be at least 2 (one document repeats nothing)")
+            raise ValueError(
+                "min_site_docs and min_corpus_docs must be at least 2 (one document repeats nothing)"
+            )
 
     def shard_lines(self, docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
         """Every non-empty line of the shard as a `_LINE` record, and per document its `_DOC` record."""
@@ -131,8 +133,9 @@ class RemoveRepeatedLines(CorpusStage):
         meta = np.empty(len(docs), dtype=_DOC)
         for row, doc in enumerate(docs):
             norms = []
-            for no, (raw, norm) in enumerate(zip(doc.text.split("\n"), normalize_lines(doc.text, self.normalize),
-                                                  strict=True)):
+            for no, (raw, norm) in enumerate(
+                zip(doc.text.split("\n"), normalize_lines(doc.text, self.normalize), strict=True)
+            ):
                 if norm:
                     stripped = raw.strip()
                     short = len(stripped) < self.short_line_chars and bool(_SENTENCE_END.search(stripped))
@@ -145,8 +148,17 @@ class RemoveRepeatedLines(CorpusStage):
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
         lines, meta = self.shard_lines(docs)
         # a line repeated inside one page counts once for that page
-        lines_once = lines[np.unique(np.stack((lines["row"].astype(np.uint64), lines["hash"]), axis=1), axis=0,
-                                     return_index=True)[1]] if len(lines) else lines
+        lines_once = (
+            lines[
+                np.unique(
+                    np.stack((lines["row"].astype(np.uint64), lines["hash"]), axis=1),
+                    axis=0,
+                    return_index=True,
+                )[1]
+            ]
+            if len(lines)
+            else lines
+        )
         rec = np.empty(len(lines_once), dtype=_RECORD)
         rec["line"], rec["short"] = lines_once["hash"], lines_once["short"]
         rec["doc"], rec["host"] = meta["norm"][lines_once["row"]], meta["host"][lines_once["row"]]
@@ -156,17 +168,22 @@ class RemoveRepeatedLines(CorpusStage):
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.npy", lines)  # apply reuses these hashes
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.docs.npy", meta)
         pt.save_npy(work_dir / "hosts" / f"{shard:05d}.npy", hostdocs)
-        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["line"], self.partitions),
-                             self.partitions)
+        pt.write_partitioned(
+            work_dir / "map", shard, rec, pt.partition_of(rec["line"], self.partitions), self.partitions
+        )
 
     def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
-        hostdocs = np.concatenate([np.zeros(0, _HOSTDOC)] + [np.load(p) for p in sorted((work_dir / "hosts").glob("*.npy"))])
+        hostdocs = np.concatenate(
+            [np.zeros(0, _HOSTDOC)] + [np.load(p) for p in sorted((work_dir / "hosts").glob("*.npy"))]
+        )
         hosts, counts = _count_distinct(hostdocs["host"], hostdocs["doc"])
         table = np.empty(len(hosts), dtype=[("host", "<u8"), ("docs", "<i8")])
         table["host"], table["docs"] = hosts, counts
         pt.save_npy(work_dir / "host_docs.npy", table)
         th = _Thresholds(self.min_site_docs, self.min_corpus_docs, self.min_site_share_short)
-        results = list(pt.pool_map(_reduce_partition, [(work_dir, p, th) for p in range(self.partitions)], workers))
+        results = list(
+            pt.pool_map(_reduce_partition, [(work_dir, p, th) for p in range(self.partitions)], workers)
+        )
         corpus = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [c for c, _ in results]))
         site = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [s for _, s in results]))
         pt.save_npy(work_dir / "repeated_corpus.npy", corpus)
@@ -199,7 +216,9 @@ class RemoveRepeatedLines(CorpusStage):
             out.append(doc.replace(text=result.text, edits=doc.edits + result.edits))
         return out
 
-    def _saved_lines(self, docs: Sequence[Document], shard: int, work_dir: Path) -> tuple[np.ndarray, np.ndarray]:
+    def _saved_lines(
+        self, docs: Sequence[Document], shard: int, work_dir: Path
+    ) -> tuple[np.ndarray, np.ndarray]:
         """The map's line records when they belong to exactly these documents (same ids, same texts), else fresh ones."""
         try:
             ids = pt.load_json(work_dir / "ids" / f"{shard:05d}.json", None)
@@ -207,7 +226,9 @@ class RemoveRepeatedLines(CorpusStage):
             meta = np.load(work_dir / "lines" / f"{shard:05d}.docs.npy")
         except FileNotFoundError:
             return self.shard_lines(docs)
-        if ids != [d.id for d in docs] or any(_h64(d.text) != int(h) for d, h in zip(docs, meta["text"], strict=True)):
+        if ids != [d.id for d in docs] or any(
+            _h64(d.text) != int(h) for d, h in zip(docs, meta["text"], strict=True)
+        ):
             return self.shard_lines(docs)
         return lines, meta
 

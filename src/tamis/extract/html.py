@@ -25,8 +25,12 @@ from tamis.steps import Filter, Repair, Repaired, register
 
 _HEADING = regex.compile(r"^#{1,6}[^\S\n]+", regex.M)
 _LIST = regex.compile(r"^[^\S\n]*[-*][^\S\n]+(?=\S)", regex.M)
-_EMPHASIS = regex.compile(r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])")
-_TABLE_RULE = regex.compile(r"^\|?[^\S\n]*:?-{3,}:?[^\S\n]*(?:\|[^\S\n]*:?-{3,}:?[^\S\n]*)*\|?[^\S\n]*\n?", regex.M)
+_EMPHASIS = regex.compile(
+    r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"
+)
+_TABLE_RULE = regex.compile(
+    r"^\|?[^\S\n]*:?-{3,}:?[^\S\n]*(?:\|[^\S\n]*:?-{3,}:?[^\S\n]*)*\|?[^\S\n]*\n?", regex.M
+)
 _TABLE_ROW = regex.compile(r"^\|[^\S\n]*(.*?)[^\S\n]*\|[^\S\n]*$", regex.M)
 _ENGINES = ("trafilatura", "resiliparse")
 _FIGCAPTION = regex.compile(r"<figcaption\b[^>]*>(.{1,2000}?)</figcaption\s*>", regex.I | regex.S)
@@ -106,8 +110,11 @@ class ExtractHtml(Repair):
             fallback_title, body = self._resiliparse(text)
             body = body.strip()
             title = title or fallback_title
-        annotations: dict[str, Any] = {"extract.engine": engine, "extract.text_chars": len(body),
-                                       "extract.html_chars": len(text)}
+        annotations: dict[str, Any] = {
+            "extract.engine": engine,
+            "extract.text_chars": len(body),
+            "extract.html_chars": len(text),
+        }
         if not body:
             annotations["extract.rule"] = "no_text"
         captions = figure_captions(text) if "<figcaption" in text.lower() else ()
@@ -137,8 +144,9 @@ class ExtractHtml(Repair):
 
         tree = HTMLTree.parse(page)
         title = tree.title.strip() if tree.title else None
-        body = extract_plain_text(tree, preserve_formatting=True, main_content=True, list_bullets=True,
-                                  alt_texts=False)
+        body = extract_plain_text(
+            tree, preserve_formatting=True, main_content=True, list_bullets=True, alt_texts=False
+        )
         return title, body
 
 

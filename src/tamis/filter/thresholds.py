@@ -25,19 +25,35 @@ from tamis.steps import Filter, register
 #: the first failing rule is the one datatrove would name.
 RULES: dict[str, tuple[str, str, str]] = {
     "no_words": ("text.word_count", "<", "no word at all: empty, whitespace-only or symbol-only text"),
-    "dup_para_fraction_too_high": ("gopher.dup_para_fraction", ">", "too many paragraphs repeat an earlier one"),
-    "dup_para_char_fraction_too_high": ("gopher.dup_para_char_fraction", ">", "too many characters in repeated paragraphs"),
+    "dup_para_fraction_too_high": (
+        "gopher.dup_para_fraction",
+        ">",
+        "too many paragraphs repeat an earlier one",
+    ),
+    "dup_para_char_fraction_too_high": (
+        "gopher.dup_para_char_fraction",
+        ">",
+        "too many characters in repeated paragraphs",
+    ),
     "dup_line_fraction_too_high": ("gopher.dup_line_fraction", ">", "too many lines repeat an earlier one"),
-    "dup_line_char_fraction_too_high": ("gopher.dup_line_char_fraction", ">", "too many characters in repeated lines"),
+    "dup_line_char_fraction_too_high": (
+        "gopher.dup_line_char_fraction",
+        ">",
+        "too many characters in repeated lines",
+    ),
     **{
         f"top_{n}gram_char_fraction_too_high": (
-            f"gopher.top_{n}gram_char_fraction", ">", f"the most frequent {n}-gram covers too much of the text"
+            f"gopher.top_{n}gram_char_fraction",
+            ">",
+            f"the most frequent {n}-gram covers too much of the text",
         )
         for n in (2, 3, 4)
     },
     **{
         f"dup_{n}gram_char_fraction_too_high": (
-            f"gopher.dup_{n}gram_char_fraction", ">", f"too much of the text is in repeated {n}-grams"
+            f"gopher.dup_{n}gram_char_fraction",
+            ">",
+            f"too much of the text is in repeated {n}-grams",
         )
         for n in (5, 6, 7, 8, 9, 10)
     },
@@ -51,21 +67,31 @@ RULES: dict[str, tuple[str, str, str]] = {
     "too_many_ellipsis_lines": ("gopher.ellipsis_line_ratio", ">", "too many lines end with an ellipsis"),
     "too_few_alpha_words": ("gopher.alpha_word_ratio", "<", "too few words contain a letter"),
     "too_many_non_alpha_words": (
-        "text.non_alpha_word_ratio", ">", "too many words without a letter (punctuation not counted as words)"
+        "text.non_alpha_word_ratio",
+        ">",
+        "too many words without a letter (punctuation not counted as words)",
     ),
     "too_few_stop_words": ("gopher.stop_word_count", "<", "too few of the language's most common words"),
     "lorem_ipsum": ("c4.lorem_ipsum", ">", "placeholder text (lorem ipsum)"),
     "curly_bracket": ("c4.curly_bracket", ">", "a curly bracket in a prose line (code or template)"),
     "too_few_sentences": ("c4.sentence_count", "<", "too few sentences in lines C4 keeps"),
     "too_few_lines_with_terminal_punct": (
-        "fineweb.line_punct_ratio", "<", "too few lines end with terminal punctuation"
+        "fineweb.line_punct_ratio",
+        "<",
+        "too few lines end with terminal punctuation",
     ),
     "too_many_short_lines": ("fineweb.short_line_ratio", ">", "too many short lines (menus, lists)"),
-    "too_many_duplicate_line_chars": ("fineweb.dup_line_char_ratio", ">", "too many characters in repeated lines"),
+    "too_many_duplicate_line_chars": (
+        "fineweb.dup_line_char_ratio",
+        ">",
+        "too many characters in repeated lines",
+    ),
     "too_many_newlines": ("fineweb.newline_word_ratio", ">", "too many line breaks per word (lists)"),
     "low_language_score": ("language_score", "<", "the language identifier is unsure of the language"),
     "declared_language_mismatch": (
-        "language_mismatch", ">", "most of the text is not in the language the record declares"
+        "language_mismatch",
+        ">",
+        "most of the text is not in the language the record declares",
     ),
     "likely_machine_translated": ("mt.score", ">", "the text reads as machine-translated"),
 }
@@ -119,7 +145,9 @@ def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
 def _resolve(presets: Mapping[str, Any], preset: str) -> dict[str, dict[str, Any]]:
     """Per-language rule tables of `preset`, following `inherit` (one level is enough for ours)."""
     if preset not in presets:
-        raise ConfigError(f"unknown thresholds preset {preset!r}; known presets: {', '.join(sorted(presets))}")
+        raise ConfigError(
+            f"unknown thresholds preset {preset!r}; known presets: {', '.join(sorted(presets))}"
+        )
     table = presets[preset]
     parent = table.get("inherit")
     base = _resolve(presets, parent) if isinstance(parent, str) else {}
@@ -148,7 +176,9 @@ class RejectByThresholds(Filter):
     def __post_init__(self) -> None:
         unknown = sorted(set(self.overrides) - set(RULES))
         if unknown:
-            raise ConfigError(f"filter.thresholds: unknown rule(s) {', '.join(unknown)}; valid: {', '.join(RULES)}")
+            raise ConfigError(
+                f"filter.thresholds: unknown rule(s) {', '.join(unknown)}; valid: {', '.join(RULES)}"
+            )
         tables = _resolve(load_thresholds(self.path or None), self.preset)
         object.__setattr__(self, "_tables", tables)
         # per-language rule lists, derived from the read-only tables above (not state that

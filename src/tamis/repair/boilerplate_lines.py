@@ -59,7 +59,9 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         if spec.get("any_of"):
             body = rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}"
             all_of = tuple(re.compile(p) for p in spec.get("all_of", ()))
-            gated.append((rule, int(spec["max_chars"]), tuple(spec["any_of"]), all_of, re.compile(body, re.I)))
+            gated.append(
+                (rule, int(spec["max_chars"]), tuple(spec["any_of"]), all_of, re.compile(body, re.I))
+            )
         else:
             plain += [(rule, rf"(?:{p}){trailer}") for p in patterns]
     by_first = _dispatch(plain, data)
@@ -200,7 +202,12 @@ class RemoveBoilerplateLines(Repair):
         low = s.lower()
         if _holds_any(low, rules.gate_words):  # one pass over every gated rule's words
             for rule, max_chars, any_of, all_of, pattern in rules.gated:
-                if len(s) <= max_chars and _holds_any(low, any_of) and all(p.search(s) for p in all_of) and pattern.fullmatch(s):
+                if (
+                    len(s) <= max_chars
+                    and _holds_any(low, any_of)
+                    and all(p.search(s) for p in all_of)
+                    and pattern.fullmatch(s)
+                ):
                     return rule
         if len(s) <= rules.max_combined_chars:
             combined = rules.by_first.get(low[0]) or rules.by_first[""]

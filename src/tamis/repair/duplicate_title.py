@@ -103,8 +103,12 @@ class DropDuplicateTitle(Repair):
                 drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
                 start, end = drop[0], drop[1]
                 end = end + 1 if end < len(text) else end  # with its newline
-                result = Repaired.from_spans(text, [(start, end, "", "duplicate_title")], step=self.name,
-                                             evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}")
+                result = Repaired.from_spans(
+                    text,
+                    [(start, end, "", "duplicate_title")],
+                    step=self.name,
+                    evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}",
+                )
                 return Repaired(result.text, result.edits, title=keep[2])
         if doc.title is None and _looks_like_heading(first):
             return Repaired(text, title=first)

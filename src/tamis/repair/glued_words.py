@@ -34,8 +34,16 @@ _GENDER_ENDINGS = frozenset(["in", "innen"])
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 #: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
 ONE_LETTER_WORDS = {
-    "en": "ai", "fr": "aày", "es": "yaoeu", "it": "aeoè", "pt": "aeoé", "ru": "вискуоая",
-    "uk": "віузайяо", "pl": "wziaou", "cs": "vszkaoiu", "sk": "vszkaoiu",
+    "en": "ai",
+    "fr": "aày",
+    "es": "yaoeu",
+    "it": "aeoè",
+    "pt": "aeoé",
+    "ru": "вискуоая",
+    "uk": "віузайяо",
+    "pl": "wziaou",
+    "cs": "vszkaoiu",
+    "sk": "vszkaoiu",
 }
 #: one-letter words that may close a glued token ("ofa" -> "of a"); elsewhere a final letter is an ending
 ONE_LETTER_END = {"en": "a", "fr": "a", "es": "y", "it": "e", "pt": "e"}
@@ -45,26 +53,143 @@ SHORT_ENDINGS = frozenset({"ru", "uk", "be", "bg", "pl", "cs", "sk", "sl", "hr",
 #: verb prefixes that are also prepositions or particles: "an"+"gefesselt" or "за"+"дивився" is one
 #: word of the language far more often than two (bench/repair_quality.py false splits)
 VERB_PREFIXES = {
-    "de": frozenset([
-        "an", "auf", "aus", "ab", "bei", "ein", "mit", "nach", "vor", "zu", "durch", "über", "um", "unter",
-        "hinter", "wider", "dar", "wieder", "hin", "her", "fort", "los", "weiter", "zurück", "zusammen", "empor",
-        "nieder", "vorbei", "voran", "hinaus", "heraus", "herab", "hinab", "herein", "hinein", "herum", "umher",
-        # separable or old verb prefixes ("dastehen", "erschrecken", "fürnehmen" = old "vornehmen") and
-        # adverbs that build compound adjectives and nouns ("vielgefeiert", "gutgemeint", "Nichtliebe")
-        "da", "er", "für", "gegen", "hoch", "weg", "fest", "mehr", "viel", "gut", "nicht", "wohl", "all", "selbst",
-        "immer", "also", "oben", "neben", "hier", "wohin", "dahin",
-    ]),
-    "en": frozenset(["up", "out", "over", "under", "un", "fore", "mis", "in", "be", "for", "where", "there", "here"]),
-    "nl": frozenset(["aan", "op", "uit", "af", "bij", "in", "mee", "na", "voor", "toe", "door", "over", "om", "onder"]),
-    "ru": frozenset([
-        "в", "во", "вз", "вс", "вы", "до", "за", "из", "ис", "на", "над", "не", "ни", "о", "об", "от", "по", "под",
-        "пере", "пре", "при", "про", "раз", "рас", "с", "со", "у", "без", "все",
-    ]),
-    "uk": frozenset([
-        "в", "ви", "від", "до", "за", "з", "зі", "на", "над", "не", "ні", "о", "об", "от", "пере", "по", "під",
-        "при", "про", "роз", "с", "у", "без", "що", "поза", "все", "ну",
-    ]),
-    "pl": frozenset(["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]),
+    "de": frozenset(
+        [
+            "an",
+            "auf",
+            "aus",
+            "ab",
+            "bei",
+            "ein",
+            "mit",
+            "nach",
+            "vor",
+            "zu",
+            "durch",
+            "über",
+            "um",
+            "unter",
+            "hinter",
+            "wider",
+            "dar",
+            "wieder",
+            "hin",
+            "her",
+            "fort",
+            "los",
+            "weiter",
+            "zurück",
+            "zusammen",
+            "empor",
+            "nieder",
+            "vorbei",
+            "voran",
+            "hinaus",
+            "heraus",
+            "herab",
+            "hinab",
+            "herein",
+            "hinein",
+            "herum",
+            "umher",
+            # separable or old verb prefixes ("dastehen", "erschrecken", "fürnehmen" = old "vornehmen") and
+            # adverbs that build compound adjectives and nouns ("vielgefeiert", "gutgemeint", "Nichtliebe")
+            "da",
+            "er",
+            "für",
+            "gegen",
+            "hoch",
+            "weg",
+            "fest",
+            "mehr",
+            "viel",
+            "gut",
+            "nicht",
+            "wohl",
+            "all",
+            "selbst",
+            "immer",
+            "also",
+            "oben",
+            "neben",
+            "hier",
+            "wohin",
+            "dahin",
+        ]
+    ),
+    "en": frozenset(
+        ["up", "out", "over", "under", "un", "fore", "mis", "in", "be", "for", "where", "there", "here"]
+    ),
+    "nl": frozenset(
+        ["aan", "op", "uit", "af", "bij", "in", "mee", "na", "voor", "toe", "door", "over", "om", "onder"]
+    ),
+    "ru": frozenset(
+        [
+            "в",
+            "во",
+            "вз",
+            "вс",
+            "вы",
+            "до",
+            "за",
+            "из",
+            "ис",
+            "на",
+            "над",
+            "не",
+            "ни",
+            "о",
+            "об",
+            "от",
+            "по",
+            "под",
+            "пере",
+            "пре",
+            "при",
+            "про",
+            "раз",
+            "рас",
+            "с",
+            "со",
+            "у",
+            "без",
+            "все",
+        ]
+    ),
+    "uk": frozenset(
+        [
+            "в",
+            "ви",
+            "від",
+            "до",
+            "за",
+            "з",
+            "зі",
+            "на",
+            "над",
+            "не",
+            "ні",
+            "о",
+            "об",
+            "от",
+            "пере",
+            "по",
+            "під",
+            "при",
+            "про",
+            "роз",
+            "с",
+            "у",
+            "без",
+            "що",
+            "поза",
+            "все",
+            "ну",
+        ]
+    ),
+    "pl": frozenset(
+        ["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]
+    ),
 }
 #: adverbs that form one word with a following preposition or adverb as well ("hinfür", "hervor",
 #: "alsobald", "immermehr", "stattfinden"): split only at a case seam
@@ -77,7 +202,9 @@ JOINED_ADVERBS = {
 _WRONG_CASE = {
     "de": {
         **dict.fromkeys(("für", "durch", "ohne", "gegen"), frozenset(("dem", "der", "einem", "einer"))),
-        **dict.fromkeys(("mit", "aus", "von", "zu", "bei", "seit", "nach"), frozenset(("das", "die", "einen", "eine"))),
+        **dict.fromkeys(
+            ("mit", "aus", "von", "zu", "bei", "seit", "nach"), frozenset(("das", "die", "einen", "eine"))
+        ),
     },
 }
 #: separable particles that follow a noun or adverb of place as one word ("bergein", "himmelan",
@@ -85,7 +212,9 @@ _WRONG_CASE = {
 PARTICLE_ENDS = {"de": frozenset(["ein", "an", "auf", "aus", "über", "ab", "um", "zu", "hin", "her"])}
 #: word endings that are whole words too: "einigemal", "dergestalt" are one word
 SUFFIX_WORDS = {
-    "de": frozenset(["mal", "weise", "wärts", "seits", "halb", "halben", "lang", "maßen", "gestalt", "dings"]),
+    "de": frozenset(
+        ["mal", "weise", "wärts", "seits", "halb", "halben", "lang", "maßen", "gestalt", "dings"]
+    ),
     "en": frozenset(["wise", "ward", "wards", "self", "selves", "like", "most", "some"]),
 }
 #: languages that capitalise nouns, with the auxiliaries their nominalised infinitives end in
@@ -96,19 +225,118 @@ _PARTICIPLE = {"de": re.compile(r"[elr]nd(?:e|en|er|es|em)?$")}
 MIN_STEM_ZIPF = 1.2
 #: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
 INFLECTIONS = {
-    "de": ("e", "n", "en", "er", "es", "em", "s", "ern", "ens", "nen", "ste", "sten", "ster", "stem", "ten", "te",
-           "est", "et", "st"),
+    "de": (
+        "e",
+        "n",
+        "en",
+        "er",
+        "es",
+        "em",
+        "s",
+        "ern",
+        "ens",
+        "nen",
+        "ste",
+        "sten",
+        "ster",
+        "stem",
+        "ten",
+        "te",
+        "est",
+        "et",
+        "st",
+    ),
     "en": ("s", "es", "ed", "d", "er", "ers", "est", "ing", "ings", "ly", "ness", "y"),
     "fr": ("s", "e", "es", "x", "ent", "er", "ée", "ées", "és", "ait", "aient", "ons", "ez"),
     "es": ("s", "es", "a", "as", "o", "os", "mente", "ando", "iendo", "ado", "ada", "ados", "adas"),
     "it": ("i", "e", "a", "o", "mente", "ando", "endo", "ato", "ata", "ati", "ate"),
     "pt": ("s", "es", "a", "as", "o", "os", "mente", "ando", "endo", "ado", "ada"),
     "nl": ("e", "en", "s", "er", "ste", "de", "te", "den", "ten"),
-    "ru": ("а", "я", "у", "ю", "ом", "ем", "ой", "ей", "ы", "и", "е", "ам", "ям", "ах", "ях", "ами", "ями", "ов",
-           "ев", "ий", "ый", "ая", "ое", "ые", "их", "ых", "ого", "его", "ому", "ему", "ую", "юю", "ся", "сь"),
-    "uk": ("а", "я", "у", "ю", "ом", "ем", "ой", "ій", "и", "і", "е", "ам", "ям", "ах", "ях", "ами", "ями", "ів",
-           "ий", "ая", "ої", "ого", "ому", "ую", "их", "ими", "ся", "сь"),
-    "pl": ("a", "y", "i", "e", "u", "ę", "ą", "em", "om", "ach", "ami", "ów", "ego", "emu", "ych", "ymi", "ie"),
+    "ru": (
+        "а",
+        "я",
+        "у",
+        "ю",
+        "ом",
+        "ем",
+        "ой",
+        "ей",
+        "ы",
+        "и",
+        "е",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ами",
+        "ями",
+        "ов",
+        "ев",
+        "ий",
+        "ый",
+        "ая",
+        "ое",
+        "ые",
+        "их",
+        "ых",
+        "ого",
+        "его",
+        "ому",
+        "ему",
+        "ую",
+        "юю",
+        "ся",
+        "сь",
+    ),
+    "uk": (
+        "а",
+        "я",
+        "у",
+        "ю",
+        "ом",
+        "ем",
+        "ой",
+        "ій",
+        "и",
+        "і",
+        "е",
+        "ам",
+        "ям",
+        "ах",
+        "ях",
+        "ами",
+        "ями",
+        "ів",
+        "ий",
+        "ая",
+        "ої",
+        "ого",
+        "ому",
+        "ую",
+        "их",
+        "ими",
+        "ся",
+        "сь",
+    ),
+    "pl": (
+        "a",
+        "y",
+        "i",
+        "e",
+        "u",
+        "ę",
+        "ą",
+        "em",
+        "om",
+        "ach",
+        "ami",
+        "ów",
+        "ego",
+        "emu",
+        "ych",
+        "ymi",
+        "ie",
+    ),
     "tr": ("lar", "ler", "ı", "i", "u", "ü", "da", "de", "ta", "te", "dan", "den", "tan", "ten", "in", "ın"),
 }
 
@@ -245,7 +473,10 @@ class SplitGluedWords(Repair):
                         # "Ishould", "freefrom", "atime": far rarer than both halves, the same tests
                         # as an unknown token
                         found = self.best_split(run, words, lang, mid_sentence=_mid_sentence(text, run))
-                        if found is not None and min(found[1], found[2]) - words[low] < self.min_known_glue_gap:
+                        if (
+                            found is not None
+                            and min(found[1], found[2]) - words[low] < self.min_known_glue_gap
+                        ):
                             found = None
                     if found is not None and text.count(run) <= self.max_occurrences:
                         known_glues[run] = found
@@ -278,7 +509,9 @@ class SplitGluedWords(Repair):
         if not spans:
             return Repaired(text)
         result = Repaired.from_spans(text, spans, step=self.name)
-        edits = tuple(dataclasses.replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
+        edits = tuple(
+            dataclasses.replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True)
+        )
         return Repaired(result.text, edits)
 
     def best_split(
@@ -318,7 +551,9 @@ class SplitGluedWords(Repair):
                 if i not in seams or capitalised or len(seams) > 1:
                     continue
                 z_left, z_right = z_left or 0.0, z_right or 0.0
-            if i not in seams and not _plausible_pair(left, right, z_left, z_right, self.min_function_zipf, lang):
+            if i not in seams and not _plausible_pair(
+                left, right, z_left, z_right, self.min_function_zipf, lang
+            ):
                 joined = True  # "задивився", "angefesselt", "bergein", "fürder": one word of the language
                 continue
             if i in seams:
@@ -347,7 +582,9 @@ class SplitGluedWords(Repair):
                     # a capital inside a German sentence marks a noun: "das Dortsein", "der Seinestadt",
                     # "dies gänzliche Sichverlieren" are one word; only a function word closes a glue
                     # ("Pferddes"), and never an auxiliary that nominalises ("Königwerden", "»Bessersein?«")
-                    ok = right not in NOUN_CAPITALS[lang] and (not mid_sentence or z_right >= self.min_function_zipf)
+                    ok = right not in NOUN_CAPITALS[lang] and (
+                        not mid_sentence or z_right >= self.min_function_zipf
+                    )
                 elif ok and capitalised and mid_sentence:
                     ok = False  # elsewhere a capital inside a sentence marks a name: "Makepiece", "Goldmore"
                 if ok and capitalised:
@@ -403,7 +640,9 @@ def _function_pair(
     return None
 
 
-def _plausible_pair(left: str, right: str, z_left: float, z_right: float, min_function: float, lang: str) -> bool:
+def _plausible_pair(
+    left: str, right: str, z_left: float, z_right: float, min_function: float, lang: str
+) -> bool:
     """Whether two lower-case words could stand side by side as a glue rather than form one word.
 
     A verb prefix or compound-forming adverb on the left ("an"+"gefesselt", "viel"+"gefeiert",
@@ -459,4 +698,3 @@ def _has_split(token: str, words: dict[str, float], function: frozenset[str], fl
         if token[n - i :] in function and words.get(token[: n - i], 0.0) >= floor:
             return True
     return False
-

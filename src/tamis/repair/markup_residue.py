@@ -66,7 +66,9 @@ _SHORTCODE = regex.compile(
     r"(?:\s[^\[\]\n]{0,300})?\]|\[(?:url|img|quote)(?:=[^\]\n]{1,300})?\]|\[/(?:url|img|quote)\]",
     regex.I,
 )
-_ENTITY = regex.compile(r"&(?:amp;)?(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};|nbsp(?![A-Za-z0-9;]))")
+_ENTITY = regex.compile(
+    r"&(?:amp;)?(?:#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{1,31};|nbsp(?![A-Za-z0-9;]))"
+)
 # a whole script/style/noscript element left in the text: its content is code, never prose
 # (a stray CSS rule left behind also trips C4's curly-bracket rule and loses the document)
 _CODE_BLOCK = regex.compile(
@@ -99,7 +101,7 @@ class RemoveMarkupResidue(Repair):
         "block_tag": "a block tag (<p>, <div>, <br>, …) turned into a line break or removed at a line edge",
         "inline_tag": "an inline tag (<a …>, <span>, <b>, …) removed",
         "cut_tag": "an opening tag cut off inside its attributes (`<p _ngcontent-sc94 class=`) removed",
-        "attribute_fragment": "attributes left without their tag (`class=\"x\">`) removed",
+        "attribute_fragment": 'attributes left without their tag (`class="x">`) removed',
         "framework_attribute": "a framework attribute (Angular _ngcontent-*, Vue data-v-*, React data-react*) removed",
         "half_tag": "the end of a tag whose start was lost (`“ /></p>`) removed",
         "html_entity": "an HTML entity (&amp; &#39; &nbsp; …) decoded",
@@ -113,8 +115,18 @@ class RemoveMarkupResidue(Repair):
             return Repaired(text)  # most documents: nothing that could be markup
         result = Repaired(text)
         # attribute runs once more after entities: `class=&quot;x&quot;>` is only visible then
-        for fix in (self._comments, self._code_blocks, self._shortcodes, self._tags, self._cut_tags, self._attribute_runs, self._framework, self._half_close,
-                    self._entities, self._attribute_runs):
+        for fix in (
+            self._comments,
+            self._code_blocks,
+            self._shortcodes,
+            self._tags,
+            self._cut_tags,
+            self._attribute_runs,
+            self._framework,
+            self._half_close,
+            self._entities,
+            self._attribute_runs,
+        ):
             result = result.then(fix(result.text))
         return result
 
