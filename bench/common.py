@@ -25,26 +25,36 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
-def ensure_corpus(n_docs: int, seed: int = 1, shards: int = 8, *, no_nc: bool = True) -> Path:
-    """A make_corpus.py corpus under bench/out/, built once and reused (same arguments, same bytes)."""
+def build_corpus(
+    folder: Path, n_docs: int, seed: int = 1, *, shards: int | None = None, no_nc: bool = False
+) -> Path:
+    """Run make_corpus.py into `folder` unless a finished corpus (its manifest) is already there."""
+    if (folder / "manifest.json").is_file():
+        return folder
     if not MAKE_CORPUS.is_file():
         sys.exit(f"bench: {MAKE_CORPUS} is missing (the shared folder sits beside the checkout)")
-    folder = OUT / f"corpus-{n_docs}-s{seed}-x{shards}{'-nonc' if no_nc else ''}"
-    if not (folder / "manifest.json").is_file():
-        args = [
-            sys.executable,
-            str(MAKE_CORPUS),
-            "--n-docs",
-            str(n_docs),
-            "--seed",
-            str(seed),
-            "--shards",
-            str(shards),
-            "--out-dir",
-            str(folder),
-        ] + (["--no-nc"] if no_nc else [])
-        subprocess.run(args, check=True, capture_output=True)
+    args = [
+        sys.executable,
+        str(MAKE_CORPUS),
+        "--n-docs",
+        str(n_docs),
+        "--seed",
+        str(seed),
+        "--out-dir",
+        str(folder),
+    ]
+    if shards is not None:
+        args += ["--shards", str(shards)]
+    if no_nc:
+        args.append("--no-nc")
+    subprocess.run(args, check=True, capture_output=True)
     return folder
+
+
+def ensure_corpus(n_docs: int, seed: int = 1, shards: int = 8, *, no_nc: bool = True) -> Path:
+    """A make_corpus.py corpus under bench/out/, built once and reused (same arguments, same bytes)."""
+    folder = OUT / f"corpus-{n_docs}-s{seed}-x{shards}{'-nonc' if no_nc else ''}"
+    return build_corpus(folder, n_docs, seed, shards=shards, no_nc=no_nc)
 
 
 def corpus_files(folder: Path) -> list[Path]:

@@ -32,7 +32,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from dedup_quality import Components, ensure_corpus, read_rows, run_tamis, score  # noqa: E402
+from common import build_corpus  # noqa: E402
+from dedup_quality import Components, read_rows, run_tamis, score  # noqa: E402
 
 DATATROVE_PY = HERE / ".venv-datatrove" / "bin" / "python"
 CONFIGS = {
@@ -165,8 +166,8 @@ def datatrove_quality(
 
 
 def compare(args: argparse.Namespace) -> None:
-    corpus = args.corpus or ensure_corpus(
-        args.n_docs, args.seed, args.out / f"corpus-{args.n_docs}-{args.seed}"
+    corpus = args.corpus or build_corpus(
+        args.out / f"corpus-{args.n_docs}-{args.seed}", args.n_docs, args.seed
     )
     truth = [json.loads(line) for line in (corpus / "truth.jsonl").open(encoding="utf-8")]
     n = len(truth)
@@ -215,25 +216,7 @@ def scale(args: argparse.Namespace) -> None:
     rows = []
     for n in [int(x) for x in args.scale.split(",")]:
         corpus = args.out / f"scale-{n}"
-        if not (corpus / "manifest.json").exists():
-            from dedup_quality import MAKE_CORPUS
-
-            subprocess.run(
-                [
-                    sys.executable,
-                    str(MAKE_CORPUS),
-                    "--n-docs",
-                    str(n),
-                    "--seed",
-                    str(args.seed),
-                    "--shards",
-                    str(max(8, n // args.docs_per_shard)),
-                    "--out-dir",
-                    str(corpus),
-                ],
-                check=True,
-                stderr=subprocess.DEVNULL,
-            )
+        build_corpus(corpus, n, args.seed, shards=max(8, n // args.docs_per_shard))
         for name in args.configs.split(","):
             res = tamis_once(corpus, args.out / f"scale-run-{name}", args.workers, name)
             row = {

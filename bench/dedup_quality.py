@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import subprocess
 import sys
 import time
 from collections import defaultdict
@@ -31,42 +30,10 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from common import build_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
-MAKE_CORPUS = next(
-    (
-        p
-        for p in (
-            ROOT / "../shared/bench/make_corpus.py",
-            ROOT.parent / "shared/bench/make_corpus.py",
-            Path("/work/shared/bench/make_corpus.py"),
-        )
-        if p.exists()
-    ),
-    None,
-)
 FLOORS = {"near_precision": 0.98, "near_recall": 0.95, "lines_precision": 0.98, "lines_recall": 0.90}
-
-
-def ensure_corpus(n_docs: int, seed: int, out: Path) -> Path:
-    if (out / "manifest.json").exists():
-        return out
-    if MAKE_CORPUS is None:
-        sys.exit("make_corpus.py not found (expected ../shared/bench/make_corpus.py)")
-    subprocess.run(
-        [
-            sys.executable,
-            str(MAKE_CORPUS),
-            "--n-docs",
-            str(n_docs),
-            "--seed",
-            str(seed),
-            "--out-dir",
-            str(out),
-        ],
-        check=True,
-        stderr=subprocess.DEVNULL,
-    )
-    return out
 
 
 def run_tamis(corpus: Path, out: Path, workers: int, steps: list[dict[str, Any]]) -> dict[str, Any]:
@@ -188,8 +155,8 @@ def main() -> int:
     ap.add_argument("--out", type=Path, default=ROOT / "bench/out/dedup_quality")
     ap.add_argument("--threshold", type=float, help="dedup.near threshold (default: the step's default)")
     args = ap.parse_args()
-    corpus = args.corpus or ensure_corpus(
-        args.n_docs, args.seed, args.out / f"corpus-{args.n_docs}-{args.seed}"
+    corpus = args.corpus or build_corpus(
+        args.out / f"corpus-{args.n_docs}-{args.seed}", args.n_docs, args.seed
     )
     truth = [json.loads(line) for line in (corpus / "truth.jsonl").open(encoding="utf-8")]
     near: dict[str, Any] = {"use": "dedup.near"}

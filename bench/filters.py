@@ -38,6 +38,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from common import build_corpus
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 OUT = ROOT / "bench" / "out"
@@ -148,23 +150,7 @@ def cpu_per_doc(corpus: Path, n: int) -> tuple[float, float]:
 
 
 def make_corpus(n_docs: int, seed: int) -> Path:
-    out = OUT / f"filters-c{n_docs}-s{seed}"
-    if not (out / "manifest.json").is_file():
-        subprocess.run(
-            [
-                sys.executable,
-                str(SHARED / "bench" / "make_corpus.py"),
-                "--n-docs",
-                str(n_docs),
-                "--seed",
-                str(seed),
-                "--out-dir",
-                str(out),
-            ],
-            check=True,
-            capture_output=True,
-        )
-    return out
+    return build_corpus(OUT / f"filters-c{n_docs}-s{seed}", n_docs, seed)
 
 
 def timed(cmd: list[str]) -> tuple[float, int]:

@@ -25,31 +25,20 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import regex
 
+from common import build_corpus
 from tamis.document import Document, replay
+from tamis.repair import REPAIR_ORDER
 from tamis.steps import REGISTRY, Repair
 
 ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
-MAKE_CORPUS = SHARED / "bench" / "make_corpus.py"
 CORPORA = SHARED / "corpora"
-STEPS = [
-    "repair.unicode",
-    "repair.markup_residue",
-    "repair.boilerplate_lines",
-    "repair.duplicate_title",
-    "repair.captions",
-    "repair.broken_lists",
-    "repair.glued_words",
-    "repair.whitespace",
-]
 FLOORS = {
     "markup.recall": 0.99,
     "markup.precision": 0.99,
@@ -73,30 +62,6 @@ def source_glues() -> set[tuple[str, str]]:
     """(language, token) of the glues that the source texts already contain, so the truth lacks them."""
     rows = (line.split() for line in SOURCE_GLUES_FILE.read_text(encoding="utf-8").splitlines())
     return {(row[0], row[1]) for row in rows if len(row) == 2 and not row[0].startswith("#")}
-
-
-def build_corpus(out: Path, n_docs: int, seed: int) -> None:
-    if (out / "manifest.json").exists():
-        manifest = json.loads((out / "manifest.json").read_text())
-        if manifest["args"]["n_docs"] == n_docs and manifest["args"]["seed"] == seed:
-            return
-    out.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [
-            sys.executable,
-            str(MAKE_CORPUS),
-            "--n-docs",
-            str(n_docs),
-            "--seed",
-            str(seed),
-            "--shards",
-            "1",
-            "--out-dir",
-            str(out),
-        ],
-        check=True,
-        stderr=subprocess.DEVNULL,
-    )
 
 
 def load(out: Path) -> list[tuple[dict, dict]]:
@@ -333,8 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     # one folder per size and seed, so runs of different sizes never overwrite each other's corpus
     out = Path(args.out_dir or ROOT / "bench" / "out" / f"repair-corpus-{args.n_docs}-s{args.seed}")
-    build_corpus(out, args.n_docs, args.seed)
-    steps = [REGISTRY.get(name)() for name in STEPS]
+    build_corpus(out, args.n_docs, args.seed, shards=1)
+    steps = [REGISTRY.get(name)() for name in REPAIR_ORDER]
     for s in steps:
         s.setup()
     pairs = load(out)
