@@ -417,6 +417,48 @@ def function_words(lang: str, min_zipf: float) -> frozenset[str]:
     return frozenset(w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf and len(w) <= 7)
 
 
+_UNSEEN = object()
+#: bounds of the per-language memo (entries): a corpus's rare tokens repeat, its memo must not grow without end
+MEMO_MAX_DECISIONS = 200_000
+MEMO_MAX_HARMLESS = 1_000_000
+
+
+class _Memo:
+    """Context-free decisions of one step for one language, remembered across documents: the decision
+    for a letter run (at a sentence start, inside a sentence) and the letter runs that hold
+    no candidate (kept in one set with the common words, for one set difference per document). A pure
+    function's cache: the results never depend on what it holds."""
+
+    def __init__(self, step: SplitGluedWords, lang: str) -> None:
+        self.step, self.lang = step, lang
+        self.words = lexicon(lang) or {}
+        self.common = common_words(lang)
+        self.harmless: set[str] = set(self.common)
+        self.decisions: dict[str, tuple | None] = {}
+
+    def decide(self, run: str) -> tuple | None:
+        """(split at a sentence start, split inside a sentence), or None when neither splits."""
+        if len(self.decisions) >= MEMO_MAX_DECISIONS:
+            self.decisions.clear()
+        first = self.step.decide(run, self.words, self.lang, mid_sentence=False)
+        if first is None:
+            if len(self.harmless) >= MEMO_MAX_HARMLESS:
+                self.harmless = set(self.common)
+            self.harmless.add(run)
+            return None
+        # inside a sentence the tests are only stricter (a capital there marks a name or a noun)
+        inside = (
+            self.step.decide(run, self.words, self.lang, mid_sentence=True) if run[0].isupper() else first
+        )
+        self.decisions[run] = (first, inside)
+        return first, inside
+
+
+@functools.cache
+def _memo(step: SplitGluedWords, lang: str) -> _Memo:
+    return _Memo(step, lang)
+
+
 @register("repair.glued_words", version=1)
 @dataclass(frozen=True)
 class SplitGluedWords(Repair):
@@ -429,6 +471,7 @@ class SplitGluedWords(Repair):
     max_occurrences: int = 1  # a token seen twice in one text is a word (names, old spellings)
     max_known_glue_zipf: float = 1.5  # a listed token this rare that is two function words is a glue
     min_known_glue_gap: float = 4.5  # ... or two words that are each this much (zipf) more frequent
+    #: a reading as one word ("ab"+"erich") blocks a split unless the split is this much likelier ("aber ich")
     min_capitalised_left_zipf: float = 5.0  # names: "Transome", "Clairefont" stay; "Thiscontrast" splits
     # Languages whose split precision is measured >= 0.9 by bench/repair_quality.py (de 0.974, en 0.978,
     # fr 0.92, ru 0.90). Ukrainian measured 0.35, so it is off until its guards are fixed; languages
@@ -448,71 +491,80 @@ class SplitGluedWords(Repair):
         words = lexicon(lang)
         if words is None:
             return Repaired(text)
-        # Whitespace tokens that are not common words, in their own case (split and set difference
-        # run in C against a cache-sized set that holds lower-case and capitalised forms); then the
-        # letter runs inside those few. No regex ever scans the whole text (bench/repair_quality.py).
-        rough = set(text.split()).difference(common_words(lang))
+        memo = _memo(self, lang)
+        # Whitespace tokens that are not common words, in their own case, then the letter runs inside
+        # them that are not known to be harmless (common words, and runs already decided): split, join,
+        # findall and set difference run in C; no regex ever scans the whole text (bench/repair_quality.py).
+        rough = set(text.split()).difference(memo.harmless)
         if not rough:
             return Repaired(text)
-        function = function_words(lang, self.min_function_zipf)
-        candidates = set()
-        known_glues: dict[str, tuple[int, float, float]] = {}
-        for run in set(_TOKEN.findall(" ".join(rough))).difference(common_words(lang)):
-            low = run.lower()
-            if low in words:
-                # a rare "word" made of two function words is a glue that web text repeats often
-                # enough for wordfreq to list it ("atthe", "aufdem")
-                if (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)) and not run.isupper():
-                    found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
-                    floor = max(self.min_part_zipf, words[low] + self.min_known_glue_gap)
-                    if (
-                        found is None
-                        and words[low] < self.max_known_glue_zipf
-                        and (not (run.islower() or run.istitle()) or _has_split(low, words, function, floor))
-                    ):
-                        # "Ishould", "freefrom", "atime": far rarer than both halves, the same tests
-                        # as an unknown token
-                        found = self.best_split(run, words, lang, mid_sentence=_mid_sentence(text, run))
-                        if (
-                            found is not None
-                            and min(found[1], found[2]) - words[low] < self.min_known_glue_gap
-                        ):
-                            found = None
-                    if found is not None and text.count(run) <= self.max_occurrences:
-                        known_glues[run] = found
-                continue
-            # an inner capital ("dieRegierung") may mark a seam; otherwise the case-blind first test
-            if not (run.islower() or run.istitle()) or _has_split(low, words, function, self.min_part_zipf):
-                candidates.add(run)
-        splits: dict[str, tuple[int, float, float]] = dict(known_glues)
-        for token in candidates:
-            if token.isupper():
-                continue
-            found = self.best_split(token, words, lang, mid_sentence=_mid_sentence(text, token))
+        runs = set(_TOKEN.findall(" ".join(rough))).difference(memo.harmless)
+        splits: dict[str, tuple[int, float, float]] = {}
+        for run in runs:
+            decision = memo.decisions.get(run, _UNSEEN)
+            if decision is _UNSEEN:
+                decision = memo.decide(run)
+                if decision is None:
+                    continue
+            # a capitalised token inside a sentence reads as a name or noun (see `best_split`)
+            found = decision[1] if decision[0] != decision[1] and _mid_sentence(text, run) else decision[0]
             # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
-            if found is not None and text.count(token) <= self.max_occurrences:
-                splits[token] = found
+            if found is not None and text.count(run) <= self.max_occurrences:
+                splits[run] = found
         if not splits:
             return Repaired(text)
         spans: list[tuple[int, int, str, str]] = []
-        evidence: list[str] = []
-        for m in _TOKEN.finditer(text):
-            token = m.group(0)
-            found = splits.get(token)
-            if found is None or _attached(text, m.start(), m.end()):
-                continue
-            i, z_left, z_right = found
-            spans.append((m.start(), m.end(), f"{token[:i]} {token[i:]}", "split_glued_pair"))
+        evidence: dict[str, str] = {}
+        for token, (i, z_left, z_right) in splits.items():
+            start = text.find(token)
+            while start >= 0:
+                end = start + len(token)
+                whole = not (start and text[start - 1].isalpha()) and not (
+                    end < len(text) and text[end].isalpha()
+                )
+                if whole and not _attached(text, start, end):
+                    spans.append((start, end, f"{token[:i]} {token[i:]}", "split_glued_pair"))
+                start = text.find(token, end)
             listed = words.get(token.lower())
             known = "unknown" if listed is None else f"listed={listed:.2f}"
-            evidence.append(f"{token}: {known}; {token[:i]}={z_left:.2f} {token[i:]}={z_right:.2f}")
+            evidence[token] = f"{token}: {known}; {token[:i]}={z_left:.2f} {token[i:]}={z_right:.2f}"
         if not spans:
             return Repaired(text)
         result = Repaired.from_spans(text, spans, step=self.name)
-        edits = tuple(
-            dataclasses.replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True)
-        )
+        edits = tuple(dataclasses.replace(e, evidence=evidence[e.removed]) for e in result.edits)
         return Repaired(result.text, edits)
+
+    def decide(
+        self, run: str, words: dict[str, float], lang: str, mid_sentence: bool
+    ) -> tuple[int, float, float] | None:
+        """The context-free decision for one letter run: where to split it, or None (the text's own
+        evidence, occurrences and attachment, is checked by `repair`)."""
+        low = run.lower()
+        function = function_words(lang, self.min_function_zipf)
+        if low in words:
+            # a rare "word" made of two function words is a glue that web text repeats often
+            # enough for wordfreq to list it ("atthe", "aufdem")
+            if run.isupper() or not (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)):
+                return None
+            found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
+            floor = max(self.min_part_zipf, words[low] + self.min_known_glue_gap)
+            if (
+                found is None
+                and words[low] < self.max_known_glue_zipf
+                and (not (run.islower() or run.istitle()) or _has_split(low, words, function, floor))
+            ):
+                # "Ishould", "freefrom", "atime": far rarer than both halves, the same tests
+                # as an unknown token
+                found = self.best_split(run, words, lang, mid_sentence=mid_sentence)
+                if found is not None and min(found[1], found[2]) - words[low] < self.min_known_glue_gap:
+                    found = None
+            return found
+        # an inner capital ("dieRegierung") may mark a seam; otherwise the case-blind first test
+        if run.isupper() or (
+            (run.islower() or run.istitle()) and not _has_split(low, words, function, self.min_part_zipf)
+        ):
+            return None
+        return self.best_split(run, words, lang, mid_sentence=mid_sentence)
 
     def best_split(
         self, token: str, words: dict[str, float], lang: str, mid_sentence: bool = False
