@@ -90,11 +90,12 @@ class DropDuplicateTitle(Repair):
         if len(top) < 2:
             return Repaired(text)
         first = top[0][2]
-        titles = [t for t in top if _title_like(t[2], self.max_title_chars)]
+        words = {t[2]: _words(t[2]) for t in top if len(t[2]) <= self.max_title_chars}
+        titles = [t for t in top if t[2] in words and _title_like(t[2], words[t[2]])]
         # every earlier/later pair: menus or a search box may stand above the title
         for a_index, a in enumerate(titles):
             for b in titles[a_index + 1 :]:
-                la, lb = len(_words(a[2])), len(_words(b[2]))
+                la, lb = len(words[a[2]]), len(words[b[2]])
                 if max(la, lb) > self.max_length_ratio * min(la, lb):
                     continue
                 score = similarity(a[2], b[2])
@@ -115,10 +116,18 @@ class DropDuplicateTitle(Repair):
         return Repaired(text)
 
 
-def _title_like(line: str, max_chars: int) -> bool:
-    """A line that could be a title: not too long, three or more words, not a list item or a date."""
-    words = [w for w in _words(line) if not w.isdigit()]
-    return len(line) <= max_chars and len(words) >= 3 and not line.startswith(("•", "-", "*", "·"))
+def _title_like(line: str, words: list[str]) -> bool:
+    """A line (not too long: the caller checks) that could be a title: three or more words (`words`,
+    those of the line), not a list item or a date."""
+    if line.startswith(("•", "-", "*", "·")):
+        return False
+    count = 0
+    for w in words:  # three words that are not numbers are enough
+        if not w.isdigit():
+            count += 1
+            if count >= 3:
+                return True
+    return False
 
 
 def _looks_like_heading(line: str) -> bool:

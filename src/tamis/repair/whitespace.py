@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from tamis.document import Document
@@ -11,11 +13,18 @@ from tamis.steps import Repair, Repaired, register
 # Spaces other than newline, including NBSP and the other Unicode space separators.
 _TRAILING = re.compile(r"[^\S\n]+$", re.M)
 _LEADING = re.compile(r"^[^\S\n]+", re.M)
-_RUNS = re.compile(r"[^\S\n]{2,}|[^\S\n ]")  # after stripping line ends, every such run is interior
+# after stripping line ends, every such run is interior: two or more spaces, or one odd space.
+# Written as one space then the rest (not `[^\S\n]{2,}|[^\S\n ]`, the same matches) so that `re`
+# skips in C to the spaces instead of trying both alternatives at every character (5x faster).
+_RUNS = re.compile(r"[^\S\n](?:[^\S\n]+|(?<=[^\S\n ]))")
 _BLANKS = re.compile(r"\n{3,}")
 _EDGES = re.compile(r"\A\s+|\s+\Z")
 # whitespace other than " " and "\n" (tabs, NBSP, Unicode spaces): one C-level character scan
-_ODD = re.compile("[\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]")
+_ODD_CHARS = "\t\r\x0b\x0c\x1c-\x1f\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ODD = re.compile(f"[{_ODD_CHARS}]")
+# an odd space that ends or starts a line (the rare odd spaces are skipped to in C)
+_ODD_AT_END = re.compile(f"[{_ODD_CHARS}](?=\n|\\Z)")
+_ODD_AT_START = re.compile(f"[{_ODD_CHARS}](?<=^.)", re.M)
 
 
 def needs_normalizing(text: str) -> bool:
@@ -24,17 +33,8 @@ def needs_normalizing(text: str) -> bool:
     >>> needs_normalizing("one line\\n\\nnext"), needs_normalizing("two  spaces"), needs_normalizing("x\\xa0y")
     (False, True, True)
     """
-    if not text:
-        return False
-    return (
-        text[0].isspace()
-        or text[-1].isspace()
-        or "  " in text
-        or " \n" in text
-        or "\n " in text
-        or "\n\n\n" in text
-        or _ODD.search(text) is not None
-    )
+    odd = _ODD.search(text) is not None
+    return any(may_match(text, odd) for *_, may_match in _RULES)
 
 
 @register("repair.whitespace", version=1)
@@ -51,15 +51,50 @@ class NormalizeWhitespace(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        if not needs_normalizing(text):
-            return Repaired(text)
+        # A rule runs over the text only when it can match, as told by substring checks (and, when
+        # the text holds odd spaces, by scans that skip to those in C): bench/repair_quality.py,
+        # this step 70 -> 100+ MB/s
+        odd = _ODD.search(text) is not None
         result = Repaired(text)
-        for pattern, repl, rule in (
-            (_TRAILING, "", "trailing_space"),
-            (_LEADING, "", "leading_space"),
-            (_RUNS, " ", "space_run"),
-            (_BLANKS, "\n\n", "blank_lines"),
-            (_EDGES, "", "edge_space"),
-        ):
-            result = result.then(Repaired.substitute(result.text, pattern, repl, step=self.name, rule=rule))
+        for pattern, repl, rule, may_match in _RULES:
+            if may_match(result.text, odd):
+                found = Repaired.substitute(result.text, pattern, _constant(repl), step=self.name, rule=rule)
+                result = result.then(found)
         return result
+
+
+# Whether a rule can match `text`; `odd`: whether the text may hold whitespace other than " " and "\n".
+def _trailing(text: str, odd: bool) -> bool:
+    return " \n" in text or text.endswith(" ") or (odd and _ODD_AT_END.search(text) is not None)
+
+
+def _leading(text: str, odd: bool) -> bool:
+    return "\n " in text or text.startswith(" ") or (odd and _ODD_AT_START.search(text) is not None)
+
+
+def _runs(text: str, odd: bool) -> bool:
+    return odd or "  " in text  # an odd space is a run by itself
+
+
+def _blanks(text: str, odd: bool) -> bool:
+    return "\n\n\n" in text
+
+
+def _edges(text: str, odd: bool) -> bool:
+    return text[:1].isspace() or text[-1:].isspace()
+
+
+_RULES = (
+    (_TRAILING, "", "trailing_space", _trailing),
+    (_LEADING, "", "leading_space", _leading),
+    (_RUNS, " ", "space_run", _runs),
+    (_BLANKS, "\n\n", "blank_lines", _blanks),
+    (_EDGES, "", "edge_space", _edges),
+)
+
+
+@functools.cache
+def _constant(replacement: str) -> Callable[[re.Match[str]], str]:
+    """A replacement function: what `match.expand` gives for a text without backslashes, unparsed."""
+    assert "\\" not in replacement
+    return lambda _match: replacement
