@@ -377,8 +377,72 @@ def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     """The words of `lang` at least this frequent, lower-case and capitalised: a small set for
     the first, coarse test (a token in it is a known word whatever its case)."""
     common = _words_above(lang, min_zipf)
-    glues = listed_glues(lang)  # listed, but looked at: "inden", "ofthe"
+    glues = listed_glues(lang) | channel_glues(lang)  # listed, but looked at: "inden", "ofthe"
     return frozenset(w for w in common + [w.capitalize() for w in common] if w.lower() not in glues)
+
+
+#: Noisy channel for a listed token that splits into a function word and a word: glued text holds
+#: "of" + "the" about as often as P(of) * P(the) * P(glue), so a glue's own zipf is near
+#: z(of) + z(the) - 9 + log10 P(glue), with P(glue) about 1e-3 on the web ("ofthe" 3.3 = 7.4 + 7.7 - 9 - 2.8;
+#: "inden" 2.7, "itis", "wasa", "theworld"), while a word of the language is far more common than its
+#: halves' chance meeting ("indem" 5.0 vs 7.2 + 6.8 - 9; "onto", "another", "herein"). A listed token at
+#: least this far below the pair's chance meeting is a glue (bench/repair_quality.py, docs/repair.md)
+#: German spelling fused function words into words for centuries ("dieweil", "annoch", "imstand",
+#: "zunicht"): there the gap must be wider (bench/repair_quality.py seeds 1 and 2). Languages not listed
+#: are not tested this way (French and other lists hold English words).
+CHANNEL_GAP = {"en": 2.0, "de": 3.0}
+#: listed tokens this common are words whatever their halves ("cannot", "into")
+CHANNEL_MAX_ZIPF = 3.5
+#: the function word of a listed glue, and the least frequency of its other half
+CHANNEL_FUNCTION = 6.0
+CHANNEL_PART = 4.0
+
+
+def channel_split(low: str, words: dict[str, float], lang: str) -> tuple[int, float, float] | None:
+    """The split of a listed lower-case token that its own frequency is best explained by (the noisy
+    channel above), or None.
+
+    >>> channel_split("ofthe", lexicon("en"), "en")[0], channel_split("indem", lexicon("de"), "de")
+    (2, None)
+    """
+    z = words.get(low)
+    gap0 = CHANNEL_GAP.get(lang)
+    if gap0 is None or z is None or z >= CHANNEL_MAX_ZIPF or len(low) < 4:
+        return None
+    if not _has_split(low, words, function_words(lang, CHANNEL_FUNCTION), CHANNEL_PART):
+        return None  # no function word at either end: the quick test first
+    participle = _PARTICIPLE.get(lang)
+    if participle is not None and participle.search(low):
+        return None  # "schauender" is "schauend" + "er", not "schauen der"
+    suffix_words = SUFFIX_WORDS.get(lang, frozenset())
+    prefixes = VERB_PREFIXES.get(lang, frozenset())
+    first = 1 if low[0] in ONE_LETTER_WORDS.get(lang, "") else 2
+    last = len(low) if low[-1] in ONE_LETTER_END.get(lang, "") else len(low) - 1
+    best = None
+    for i in range(first, last):
+        left, right = low[:i], low[i:]
+        z_left, z_right = words.get(left, 0.0), words.get(right, 0.0)
+        if max(z_left, z_right) < CHANNEL_FUNCTION or min(z_left, z_right) < CHANNEL_PART:
+            continue
+        if right in suffix_words or not _plausible_pair(left, right, z_left, z_right, CHANNEL_FUNCTION, lang):
+            return None  # a reading as one word of the language: "jahr"+"ein", "an"+"noch"
+        # a verb prefix or a one-letter word makes old words as well ("unterdes", "adown", "bethink"):
+        # the glue must then be rarer still
+        gap = gap0 + (1.0 if left in prefixes or min(len(left), len(right)) == 1 else 0.0)
+        if z_left + z_right - 9.0 - z >= gap and (best is None or z_left + z_right > best[1] + best[2]):
+            best = (i, z_left, z_right)
+    return best
+
+
+@functools.cache
+def channel_glues(lang: str) -> frozenset[str]:
+    """Listed tokens common enough to be in `common_words` that `channel_split` splits ("ofthe")."""
+    if lang not in CHANNEL_GAP:
+        return frozenset()
+    words = lexicon(lang) or {}
+    return frozenset(
+        w for w in _words_above(lang, 2.0) if words[w] < CHANNEL_MAX_ZIPF and channel_split(w, words, lang)
+    )
 
 
 #: a listed token this much rarer than the rarer of its two function-word halves is a glue that web
@@ -542,9 +606,15 @@ class SplitGluedWords(Repair):
         low = run.lower()
         function = function_words(lang, self.min_function_zipf)
         if low in words:
-            # a rare "word" made of two function words is a glue that web text repeats often
-            # enough for wordfreq to list it ("atthe", "aufdem")
-            if run.isupper() or not (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)):
+            # a rare "word" made of a function word and a word is a glue that web text repeats often
+            # enough for wordfreq to list it ("atthe", "aufdem", "theworld")
+            if run.isupper():
+                return None
+            found = channel_split(low, words, lang)
+            if found is not None:
+                # a capital inside a sentence marks a name ("Wasa") or a German noun, not this kind of glue
+                return None if run[0].isupper() and mid_sentence else found
+            if not (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)):
                 return None
             found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
             floor = max(self.min_part_zipf, words[low] + self.min_known_glue_gap)
