@@ -10,19 +10,39 @@ from dataclasses import dataclass
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
-_MOJIBAKE_PAIR = re.compile(
-    "[\u00c2-\u00f4][\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]"
+# UTF-8 read as Latin-1/cp1252 leaves a lead byte (Â..ô) before a continuation byte (U+0080..U+00BF
+# or its cp1252 look-alike)
+_LEAD = "\u00c2-\u00f4"
+_CONTINUATION = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
 )
+_MOJIBAKE_PAIR = re.compile(f"[{_LEAD}][{_CONTINUATION}]")
 
 
-@functools.cache
-def _suspicious() -> re.Pattern[str]:
+def _suspicious_chars() -> str:
     """Characters some ftfy fixer acts on besides mojibake: controls, ligatures, odd line breaks."""
     from ftfy import chardata
 
     chars = "".join(chr(c) for c in chardata.CONTROL_CHARS) + "".join(chr(c) for c in chardata.LIGATURES)
-    return re.compile(f"[{re.escape(chars)}\x80-\x9f\r\x1b\u2028\u2029\ufffd\ud800-\udfff]")
+    return f"{re.escape(chars)}\x80-\x9f\r\x1b\u2028\u2029\ufffd\ud800-\udfff"
+
+
+@functools.cache
+def _suspicious() -> re.Pattern[str]:
+    return re.compile(f"[{_suspicious_chars()}]")
+
+
+@functools.cache
+def _suspicious_or_pair() -> re.Pattern[str]:
+    """The first suspicious character or mojibake pair, in one scan.
+
+    One character class of both (they share no character), so that `re` skips to them in C; a
+    look-behind then tells which it was (bench: 0.08 s over the 31 MB bench corpus, where
+    searching for each costs 0.08 s and an alternation 0.26 s).
+    """
+    suspicious = _suspicious_chars()
+    return re.compile(f"[{suspicious}{_LEAD}](?:(?<=[{suspicious}])|(?<=[{_LEAD}])[{_CONTINUATION}])")
 
 
 def could_need_ftfy(text: str) -> bool:
@@ -33,18 +53,23 @@ def could_need_ftfy(text: str) -> bool:
 
     >>> could_need_ftfy("Grüße aus Köln"), could_need_ftfy("GrÃ¼ÃŸe aus KÃ¶ln")
     (False, True)
+    >>> could_need_ftfy("Grüße\\x1b"), could_need_ftfy("Ã¼ber\\x1b"), could_need_ftfy("Cafe\\u0301")
+    (True, True, True)
     """
     from ftfy import badness
 
-    if _suspicious().search(text):
+    found = _suspicious_or_pair().search(text)
+    if found is None:
+        # ASCII is NFC and cannot hold mojibake
+        return not text.isascii() and not unicodedata.is_normalized("NFC", text)
+    if found.end() - found.start() == 1:
+        return True  # a suspicious character
+    # a mojibake pair first; a suspicious character may follow it
+    if _suspicious().search(text, found.end()) is not None:
         return True
-    if text.isascii():
-        return False  # ASCII is NFC and cannot hold mojibake
     if not unicodedata.is_normalized("NFC", text):
         return True
-    # UTF-8 read as Latin-1/cp1252 leaves a lead byte (Â..ô) before a continuation byte
-    # (U+0080..U+00BF or its cp1252 look-alike); ftfy's slower is_bad confirms it
-    return bool(_MOJIBAKE_PAIR.search(text) and badness.is_bad(text))
+    return badness.is_bad(text)  # ftfy's slower check confirms the pair
 
 
 @register("repair.unicode", version=1)
