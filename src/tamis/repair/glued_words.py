@@ -605,6 +605,18 @@ class SplitGluedWords(Repair):
         evidence, occurrences and attachment, is checked by `repair`)."""
         low = run.lower()
         function = function_words(lang, self.min_function_zipf)
+        if low in words and run[0].islower() and not run.islower():
+            # a listed word written with a capital inside ("derZeit", "einMann", "thatI"): the case
+            # seam is the evidence, as for an unknown token (not "iPhone", "eBay": one-letter left)
+            # both halves common (not "confusIng": a word with a stray capital)
+            found = self.best_split(run, words, lang, mid_sentence=mid_sentence)
+            if (
+                found is not None
+                and found[0] >= 2
+                and run[found[0]].isupper()
+                and (min(found[1], found[2]) >= self.min_part_zipf or found[0] == len(run) - 1)
+            ):
+                return found
         if low in words:
             # a rare "word" made of a function word and a word is a glue that web text repeats often
             # enough for wordfreq to list it ("atthe", "aufdem", "theworld")
@@ -659,8 +671,12 @@ class SplitGluedWords(Repair):
         best: tuple[float, int, float, float] | None = None
         joined = False
         for i in range(1, len(token)):
-            if (i == 1 and lower[0] not in one_letter) or (i == len(token) - 1 and lower[-1] not in one_end):
-                continue
+            if (i == 1 and lower[0] not in one_letter) or (
+                i == len(token) - 1
+                and lower[-1] not in one_end
+                and not (i in seams and lower[-1] in one_letter)
+            ):
+                continue  # a one-letter word may close a token only where it is one ("ofa", "thatI")
             if lang in SHORT_ENDINGS and len(token) - i <= 2 and i not in seams:
                 continue
             left, right = lower[:i], lower[i:]
@@ -689,8 +705,10 @@ class SplitGluedWords(Repair):
                         min(z_left, z_right) >= self.min_seam_part_zipf
                         or (len(left) >= 2 and token[i + 1 :].islower() and right not in _GENDER_ENDINGS)
                     )
-                # camelCase identifiers ("feedId", "storyID") are code, not glued words
-                ok = ok and len(right) >= 3 and not token[i + 1 :].isupper()
+                # camelCase identifiers ("feedId", "storyID") are code, not glued words; a one-letter
+                # word after a function word is not ("thatI", "andI")
+                short_word = len(right) == 1 and right in one_letter and z_left >= self.min_function_zipf
+                ok = ok and (len(right) >= 3 or short_word) and not token[i + 1 :].isupper()
             else:
                 if token[i].isupper() or (token[0].islower() and any(c.isupper() for c in token[1:])):
                     continue  # mixed case elsewhere (brand names, "iPhone"): not a plain glue
