@@ -24,6 +24,11 @@ _DASH_ITEM = regex.compile(r"^[^\S\n]*[-*+][^\S\n]+(?=\S)")
 _NUMBERED = regex.compile(r"^[^\S\n]*(\d{1,3})\)[^\S\n]+(?=\S)")
 # bullets run together on one line: "Intro: • one • two" (two or more bullets, spaced)
 _RUN_TOGETHER = regex.compile(r"(?<=\S)[^\S\n]+[•▪◦‣●■][^\S\n]+(?=\S)")
+# A dash or numbered list needs two item lines in a row, so a line after a newline that starts
+# like an item; most texts have none, which these scans (skipping from newline to newline) tell
+# faster than one two-character substring test (bench corpus: 0.05 s each for "* ", "+ ", ") ")
+_DASH_AFTER_NEWLINE = regex.compile(r"\n[^\S\n]*[-*+][^\S\n]")
+_NUMBERED_AFTER_NEWLINE = regex.compile(r"\n[^\S\n]*\d{1,3}\)[^\S\n]")
 
 
 @register("repair.broken_lists", version=1)
@@ -39,16 +44,18 @@ class RecoverBrokenLists(Repair):
 
     def repair(self, text: str, doc: Document) -> Repaired:
         result = Repaired(text)
-        if any(g in text for g in "•▪◦‣●■"):
+        if _holds_any(text, "•▪◦‣●■"):
             result = result.then(self._split_run_together(result.text))
-        if any(g in result.text for g in "•·▪◦‣●■"):
+        if _holds_any(result.text, "•·▪◦‣●■"):
             result = result.then(
                 Repaired.substitute(result.text, _GLYPH_ITEM, MARKER, step=self.name, rule="bullet_item")
             )
-        if "- " in result.text or "* " in result.text or "+ " in result.text:
-            result = result.then(self._dash_items(result.text))
-        if ") " in result.text:
-            result = result.then(self._numbered(result.text))
+        t = result.text
+        if _DASH_AFTER_NEWLINE.search(t) and ("- " in t or "* " in t or "+ " in t):
+            result = result.then(self._dash_items(t))
+        t = result.text
+        if _NUMBERED_AFTER_NEWLINE.search(t) and ") " in t:
+            result = result.then(self._numbered(t))
         return result
 
     def _split_run_together(self, text: str) -> Repaired:
@@ -88,3 +95,11 @@ class RecoverBrokenLists(Repair):
                 spans.append((pos, pos + m.end(), f"{m.group(1)}. ", "numbered_item"))
             pos += len(line) + 1
         return Repaired.from_spans(text, spans, step=self.name)
+
+
+def _holds_any(text: str, chars: str) -> bool:
+    # single-character `in` runs at memchr speed; a plain loop is cheaper than any() over a generator
+    for c in chars:  # noqa: SIM110
+        if c in text:
+            return True
+    return False
