@@ -7,9 +7,12 @@ or wordfreq lists it far below both halves ("inthe"), it occurs once in the text
 function word and the other a common word, or a case seam marks the boundary ("dieRegierung").
 The pair must be able to stand side by side: verb prefixes and compound-forming adverbs, case
 government ("fürder"), particles ("bergein"), suffix words, inflected forms, German nouns and
-nominalised infinitives, and names inside a sentence are guarded against. Each split records
-the zipf values (and whether the token is listed) as its evidence. Thresholds and their
-measured effect: docs/repair.md and bench/repair_quality.py.
+nominalised infinitives, and names inside a sentence are guarded against. A listed token is a
+glue when a noisy channel says so: its zipf is far below the chance meeting of its halves,
+z(w1) + z(w2) - 9 ("ofthe", "itis"; not "indem", "onto"). Each split records the zipf values
+(and whether the token is listed) as its evidence. The context-free part of each decision is
+remembered per language (rare tokens repeat across a corpus), the text's own evidence is checked
+per document. Thresholds and their measured effect: docs/repair.md and bench/repair_quality.py.
 """
 
 from __future__ import annotations
@@ -537,8 +540,8 @@ class SplitGluedWords(Repair):
     min_known_glue_gap: float = 4.5  # ... or two words that are each this much (zipf) more frequent
     #: a reading as one word ("ab"+"erich") blocks a split unless the split is this much likelier ("aber ich")
     min_capitalised_left_zipf: float = 5.0  # names: "Transome", "Clairefont" stay; "Thiscontrast" splits
-    # Languages whose split precision is measured >= 0.9 by bench/repair_quality.py (de 0.974, en 0.978,
-    # fr 0.92, ru 0.90). Ukrainian measured 0.35, so it is off until its guards are fixed; languages
+    # Languages whose split precision is measured >= 0.9 by bench/repair_quality.py, seed 1 (de 0.975,
+    # en 0.976, fr 0.92, ru 0.90; seed 2 is lower, see docs/repair.md). Ukrainian measured 0.35, so it is off until its guards are fixed; languages
     # not measured yet are off too: a wrong split damages good text, a missed one costs little.
     languages: tuple[str, ...] = ("de", "en", "fr", "ru")
     rules = {
