@@ -11,7 +11,8 @@ started as a user would start them (wall time includes start-up and model loadin
   run from bench/.venv-datatrove, which bench/peers.sh creates);
 - tamis "equivalent": annotate.language -> annotate.quality -> filter.thresholds (the same Gopher,
   C4 and FineWeb rules; language identification is extra work datatrove's chain does not do,
-  and the thresholds need it), jsonl.gz output like datatrove's;
+  and the thresholds need it), jsonl.gz output like datatrove's, without the `original` copy of
+  the text (nothing is repaired in this chain; datatrove writes no such copy);
 - tamis "default": the whole default pipeline (extraction, repairs, language, quality, filters,
   PII, exact and near dedup), Parquet output; more work than datatrove does, shown for scale.
 tamis also writes every rejected document with its reason, which datatrove does not.
@@ -35,6 +36,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import DATATROVE_PY, HERE, OUT, cores, corpus_files, ensure_corpus, last_json_line, timed
 
 EQUIVALENT = """# Steps equivalent to datatrove's Gopher / C4 / FineWeb filter chain.
+# No repair step changes the text here, so a copy of it as `original` would only double the
+# bytes written and compressed; datatrove writes no such copy either.
+[run]
+keep_original = false
+
 [[steps]]
 use = "annotate.language"
 [[steps]]
