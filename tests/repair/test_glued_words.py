@@ -23,6 +23,7 @@ def split(text: str, lang: str, step: SplitGluedWords | None = None) -> tuple[st
         ("He was one ofthe first to arrive.", "en", "He was one of the first to arrive."),
         ("Itis raining again.", "en", "It is raining again."),
         ("It was theworld he knew.", "en", "It was the world he knew."),
+        ("He wasa good man.", "en", "He was a good man."),
         # a capital seam inside a listed word ("derzeit", "einmann" are words; "derZeit" is a glue)
         ("Das war zu derZeit nicht möglich.", "de", "Das war zu der Zeit nicht möglich."),
         ("Du bist auch einMann, der kann.", "de", "Du bist auch ein Mann, der kann."),
@@ -41,6 +42,9 @@ def test_listed_glues_split(text: str, lang: str, expected: str) -> None:
         ("She climbed onto the roof, and herein lies another problem.", "en"),
         # German spelling fused function words for centuries: the channel needs a wider gap there
         ("Er blieb, dieweil es regnete.", "de"),
+        # old words with the English a- prefix, and names ending in a one-letter word
+        ("The sun went adown the hill.", "en"),
+        ("Longa was there.", "en"),
         # a word with a stray capital is no glue; brand names with a one-letter left part stay
         ("That was confusIng to all of us.", "en"),
         ("She bought an iPhone on eBay.", "en"),

@@ -431,7 +431,7 @@ def channel_split(low: str, words: dict[str, float], lang: str) -> tuple[int, fl
             return None  # a reading as one word of the language: "jahr"+"ein", "an"+"noch"
         # a verb prefix or a one-letter word makes old words as well ("unterdes", "adown", "bethink"):
         # the glue must then be rarer still
-        gap = gap0 + (1.0 if left in prefixes or min(len(left), len(right)) == 1 else 0.0)
+        gap = gap0 + (1.0 if left in prefixes or len(left) == 1 else 0.0)
         if z_left + z_right - 9.0 - z >= gap and (best is None or z_left + z_right > best[1] + best[2]):
             best = (i, z_left, z_right)
     return best
@@ -627,8 +627,10 @@ class SplitGluedWords(Repair):
                 return None
             found = channel_split(low, words, lang)
             if found is not None:
-                # a capital inside a sentence marks a name ("Wasa") or a German noun, not this kind of glue
-                return None if run[0].isupper() and mid_sentence else found
+                # a capital inside a sentence marks a name ("Wasa") or a German noun, not this kind of
+                # glue; so does a capitalised token ending in a one-letter word ("Longa", "Linda")
+                name = run[0].isupper() and (mid_sentence or found[0] == len(run) - 1)
+                return None if name else found
             if not (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)):
                 return None
             found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
