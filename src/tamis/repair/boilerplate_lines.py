@@ -25,6 +25,7 @@ from tamis.steps import Repair, Repaired, register
 # what may trail a furniture line: "Read more »", "Kommentare:", "Share *"
 _TRAILER = r"\s*[:*»›→|·.…!]*\s*"
 _MENU_SEPARATORS = regex.compile(r"\s*(?:\||·|•|/|»|›|>|–|—|::)\s*")
+_MENU_SEPARATOR_TOKENS = re.compile(r"[|·•/»›>–—]|::")  # what `_MENU_SEPARATORS` needs to split
 
 
 @dataclass(frozen=True)
@@ -365,7 +366,15 @@ def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[
 
 def _is_menu_item(line: str, rules: _Rules) -> bool:
     s = line.strip()
-    return 0 < len(s) <= 40 and _items(s, rules.menu_words, rules.menu_max_words) == 1
+    if not 0 < len(s) <= 40:
+        return False
+    low = s.lower()
+    if _MENU_SEPARATOR_TOKENS.search(low) is None:
+        # one part, so `_items` is 1 exactly when the part, or its words, is one item (it takes
+        # the longest item first): two set lookups instead of a regex split (3x faster)
+        part = low.strip(" ,;:")
+        return bool(part) and (part in rules.menu_words or " ".join(part.split()) in rules.menu_words)
+    return _items(s, rules.menu_words, rules.menu_max_words) == 1
 
 
 def _prev(lines: list[str], i: int) -> int | None:
