@@ -25,7 +25,7 @@ def _words(line: str) -> list[str]:
     return _WORD.findall(line.lower())
 
 
-def similarity(a: str, b: str) -> float:
+def similarity(a: str, b: str, words_a: list[str] | None = None, words_b: list[str] | None = None) -> float:
     """How alike two title candidates are: the larger of word-set Jaccard and character ratio.
 
     >>> round(similarity("Putin visits Kazakhstan", "Putin visits Kazakhstan"), 2)
@@ -33,7 +33,8 @@ def similarity(a: str, b: str) -> float:
     >>> similarity("Putin visits Kazakhstan", "The weather was fine all week") < 0.3
     True
     """
-    wa, wb = set(_words(a)), set(_words(b))
+    wa = set(_words(a) if words_a is None else words_a)  # `words_*`: `_words` of each, when known
+    wb = set(_words(b) if words_b is None else words_b)
     if not wa or not wb:
         return 0.0
     jaccard = len(wa & wb) / len(wa | wb)
@@ -82,8 +83,9 @@ class DropDuplicateTitle(Repair):
             end = pos + len(line)
             if "\n" in line or end == len(head) < len(text):
                 break  # past the lines we look at, or a line cut by the look-ahead window
-            if line.strip():
-                top.append((pos, end, line.strip()))
+            stripped = line.strip()
+            if stripped:
+                top.append((pos, end, stripped))
                 if len(top) >= self.look_lines:
                     break
             pos = end + 1
@@ -98,7 +100,7 @@ class DropDuplicateTitle(Repair):
                 la, lb = len(words[a[2]]), len(words[b[2]])
                 if max(la, lb) > self.max_length_ratio * min(la, lb):
                     continue
-                score = similarity(a[2], b[2])
+                score = similarity(a[2], b[2], words[a[2]], words[b[2]])
                 if score < self.min_similarity:
                     continue
                 drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
@@ -111,7 +113,7 @@ class DropDuplicateTitle(Repair):
                     evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}",
                 )
                 return Repaired(result.text, result.edits, title=keep[2])
-        if doc.title is None and _looks_like_heading(first):
+        if doc.title is None and _looks_like_heading(first, words.get(first)):
             return Repaired(text, title=first)
         return Repaired(text)
 
@@ -130,6 +132,9 @@ def _title_like(line: str, words: list[str]) -> bool:
     return False
 
 
-def _looks_like_heading(line: str) -> bool:
-    """A first line that reads as a title: short, few words, no sentence end."""
-    return len(line) <= 150 and 2 <= len(_words(line)) <= 20 and not line.endswith((".", ",", ";"))
+def _looks_like_heading(line: str, words: list[str] | None = None) -> bool:
+    """A first line that reads as a title: short, few words (`words`: its `_words`, when known),
+    no sentence end."""
+    if len(line) > 150 or line.endswith((".", ",", ";")):
+        return False
+    return 2 <= len(_words(line) if words is None else words) <= 20
