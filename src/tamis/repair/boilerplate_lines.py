@@ -267,11 +267,11 @@ class RemoveBoilerplateLines(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         rules = load_rules()
         lines = text.split("\n")
-        limit = rules.max_chars
         hits = _gated_lines(text, rules)
-        judge = self._judge
-        verdicts: list[str | None] = [
-            judge(line, rules, hits is None or i in hits) if 0 < len(line) <= limit + 20 else None
+        verdicts = [
+            self._judge(line, rules, hits is None or i in hits)
+            if 0 < len(line) <= rules.max_chars + 20
+            else None
             for i, line in enumerate(lines)
         ]
         # a one-item menu line ("Home") counts only next to another menu line
@@ -295,27 +295,30 @@ class RemoveBoilerplateLines(Repair):
     @staticmethod
     def _judge(line: str, rules: _Rules, gated: bool = True) -> str | None:
         s = line.strip()
-        if not s or len(s) > rules.max_chars:
+        n = len(s)
+        if not n or n > rules.max_chars:
             return None
-        low = s.lower() if gated else ""
-        if gated and rules.gate.search(low):  # one pass over every gated rule's words
-            for rule, max_chars, any_of, all_of, pattern in rules.gated:
-                if (
-                    len(s) <= max_chars
-                    and any_of.search(low)
-                    and all(p.search(s) for p in all_of)
-                    and pattern.fullmatch(s)
-                ):
-                    return rule
-        if len(s) <= rules.max_combined_chars:
-            wild = rules.wild_gate is None or rules.wild_gate.search(s) is not None
-            groups = rules.by_first if wild else rules.by_first_tame
+        if gated:
+            low = s.lower()
+            if rules.gate.search(low):  # one pass over every gated rule's words
+                for rule, max_chars, any_of, all_of, pattern in rules.gated:
+                    if (
+                        n <= max_chars
+                        and any_of.search(low)
+                        and all(p.search(s) for p in all_of)
+                        and pattern.fullmatch(s)
+                    ):
+                        return rule
+        if n <= rules.max_combined_chars:
+            wild_gate = rules.wild_gate
+            groups = rules.by_first if wild_gate is None or wild_gate.search(s) else rules.by_first_tame
             # s.lower()[0] without lowering the whole line ([0]: "İ" lowers to two characters)
-            combined = groups.get(s[0].lower()[0]) or groups[""]
-            m = combined.fullmatch(s)
-            if m is not None and m.lastgroup is not None and len(s) <= rules.limits[m.lastgroup]:
-                return m.lastgroup
-        if len(s) <= 160:
+            m = (groups.get(s[0].lower()[0]) or groups[""]).fullmatch(s)
+            if m is not None:
+                rule = m.lastgroup
+                if rule is not None and n <= rules.limits[rule]:
+                    return rule
+        if n <= 160:
             first = s.split(None, 1)[0].lower().strip(_SEPARATOR_CHARS)
             if first in rules.share_first and _items(s, rules.share_words, 2) >= 2:
                 return "share_buttons"
