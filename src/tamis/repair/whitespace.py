@@ -29,6 +29,7 @@ _ODD_AT_START = re.compile(f"[{_ODD_CHARS}](?<=^.)", re.M)
 # for a two-character string that is absent costs ~5 µs per page (bench corpus)
 _SPACE_NEWLINE = re.compile("\n(?<= \n)")
 _NEWLINE_SPACE = re.compile("\n ")
+_AROUND_NEWLINE = re.compile("\n(?:(?<= \n)| |\n\n)")  # the three at once: " \n", "\n ", "\n\n\n"
 
 
 def needs_normalizing(text: str) -> bool:
@@ -59,6 +60,8 @@ class NormalizeWhitespace(Repair):
         # the text holds odd spaces, by scans that skip to those in C): bench/repair_quality.py,
         # this step 70 -> 100+ MB/s
         odd = _ODD.search(text) is not None
+        if not (odd or _AROUND_NEWLINE.search(text) or "  " in text or _edges(text, odd)):
+            return Repaired(text)  # no rule can match: the common case, told in fewer scans
         result = Repaired(text)
         for pattern, repl, rule, may_match in _RULES:
             if may_match(result.text, odd):
