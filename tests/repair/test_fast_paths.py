@@ -150,6 +150,34 @@ def test_could_need_ftfy_agrees_with_the_checks_one_by_one() -> None:
         assert unicode.could_need_ftfy(text) == plain(text), repr(text)
 
 
+def test_is_bad_near_non_ascii_agrees_with_ftfy() -> None:
+    assert unicode._badness_reach() is not None  # the installed ftfy's pattern allows the shortcut
+    pieces = [
+        "a",
+        " ",
+        "\n",
+        "Ã",
+        "Â",
+        "©",
+        "¼",
+        "é",
+        "\xa0",
+        "€",
+        "™",
+        "Ð",
+        "¿",
+        "√",
+        "±",
+        "‚",
+        "Ä",
+        "β",
+        "вЂ",
+    ]
+    pieces += ["x" * 20, "ß", "«", "Œ", "°", "à", "µ", "×", "²"]
+    for text in REAL_LINES + made_up(pieces, 5000, 10, seed=8):
+        assert unicode.is_bad(text) == badness.is_bad(text), repr(text)
+
+
 def test_broken_lists_newline_scans_do_not_skip_a_list() -> None:
     step = broken_lists.RecoverBrokenLists()
     pieces = [
