@@ -118,14 +118,16 @@ def _any_of(needles: Iterable[str]) -> re.Pattern[str]:
     >>> [bool(p.search(t)) for t in ("our cookies", "(c) 2024", "all rights reserved", "cook")]
     [True, True, True, False]
     """
-    alternatives = []
+    by_anchor: dict[str, list[str]] = {}  # the needles that share an anchor are tried after it
     for needle in dict.fromkeys(needles):
         if not needle:
             return re.compile("")  # the empty string is in every text
         k = max(range(len(needle)), key=lambda i: _rarity(needle[i]))
         behind = f"(?<={re.escape(needle[: k + 1])})" if k else ""
-        alternatives.append(re.escape(needle[k]) + behind + re.escape(needle[k + 1 :]))
-    return re.compile("|".join(alternatives) or "(?!)")
+        by_anchor.setdefault(needle[k], []).append(behind + re.escape(needle[k + 1 :]))
+    return re.compile(
+        "|".join(f"{re.escape(a)}(?:{'|'.join(rest)})" for a, rest in by_anchor.items()) or "(?!)"
+    )
 
 
 def _rarity(c: str) -> int:
