@@ -342,7 +342,14 @@ def _gated_lines(text: str, rules: _Rules) -> set[int] | None:
     low = text.lower()
     if len(low) != len(text):
         return None
-    return {text.count("\n", 0, m.start()) for m in rules.gate.finditer(low)}
+    hits: set[int] = set()
+    line = pos = 0
+    for m in rules.gate.finditer(low):  # in text order: newlines counted once, from the last hit on
+        start = m.start()
+        line += text.count("\n", pos, start)
+        pos = start
+        hits.add(line)
+    return hits
 
 
 def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[tuple[int, int, str, str]]:
