@@ -128,3 +128,36 @@ def test_vectorised_repetition_matches_the_reference_definitions(lang: str) -> N
         top, dup = repetition_chars(tokens)
         assert top == {n: top_ngram_chars(tokens, n) for n in TOP_NGRAM_SIZES}
         assert dup == {n: duplicate_ngram_chars(tokens, n) for n in DUP_NGRAM_SIZES}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_upper_and_digit_counts_match_the_unicode_classes(lang: str) -> None:
+    import random
+    import re
+
+    import regex
+
+    from tamis.annotate.quality import upper_and_digit_counts
+
+    def by_pattern(text: str) -> tuple[int, int]:
+        return len(regex.findall(r"\p{Lu}", text)), len(re.findall(r"\d", text))
+
+    rng = random.Random(lang)
+    # real text, and made-up strings mixing ASCII, other BMP letters and digits, characters
+    # beyond the BMP (emoji, mathematical capitals) and lone surrogates from broken input
+    texts = list(paragraphs(lang))
+    for _ in range(300):
+        ranges = [(0x20, 0x80), (0x80, 0x3000), (0x1D400, 0x1D800), (0x1F300, 0x1F700), (0xD800, 0xE000)]
+        texts.append("".join(chr(rng.randrange(*rng.choice(ranges))) for _ in range(40)))
+    for text in texts:
+        assert upper_and_digit_counts(text) == by_pattern(text)
+
+
+def test_whitespace_chunked_tokens_match_one_findall() -> None:
+    from tamis.annotate.text_units import _FIND_TOKENS, _FIND_TOKENS_WITH_ENTITIES, _tokens
+
+    texts = [p for lang in LANGS for p in paragraphs(lang)]
+    texts += ["U.S. Mr. Smith's 3.5 km -- far... x.com a&nbsp;b «Ja!» (1,000) don't\u2028ok\x1cz"]
+    for text in texts:
+        find = _FIND_TOKENS_WITH_ENTITIES if "&" in text else _FIND_TOKENS
+        assert _tokens(text) == find.findall(text)
