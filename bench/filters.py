@@ -5,8 +5,9 @@ One command, same corpus, same number of worker processes, measured in the same 
     .venv/bin/python bench/filters.py --n-docs 10000 --workers 2
 
 1. builds the corpus with ../shared/bench/make_corpus.py under bench/out/ (reused when present);
-2. tamis: `tamis run` with only annotate.language, annotate.quality,
-   annotate.machine_translation and filter.thresholds (preset `gopher`, datatrove's defaults),
+2. tamis: `tamis run` with only annotate.language, annotate.quality and filter.thresholds
+   (preset `gopher`, datatrove's defaults): issue 4's chain; then the same with
+   annotate.machine_translation added (extra signals, timed against the same datatrove run),
    on its local executor, reading the JSONL shards and writing parquet;
 3. datatrove (bench/.venv-datatrove/bin/python, a subprocess): LocalPipelineExecutor running
    JsonlReader -> GopherRepetitionFilter -> GopherQualityFilter -> C4QualityFilter ->
@@ -58,14 +59,22 @@ use = "annotate.language"
 
 [[steps]]
 use = "annotate.quality"
-
-[[steps]]
-use = "annotate.machine_translation"
-
+{extra}
 [[steps]]
 use = "filter.thresholds"
 preset = "gopher"
 """
+#: issue 4's chain is language ID + the quality signals + thresholds; the MT signals are extra
+#: work, timed as a second tamis run against the same datatrove run
+MT_STEP = """
+[[steps]]
+use = "annotate.machine_translation"
+"""
+
+
+def tamis_config(workers: int, with_mt: bool = False) -> str:
+    return TAMIS_CONFIG.format(workers=workers, extra=MT_STEP if with_mt else "")
+
 
 DATATROVE_SCRIPT = """\
 import sys
@@ -110,19 +119,8 @@ print(time.process_time() - t0, len(docs))
 """
 
 
-def cpu_per_doc(corpus: Path, n: int) -> tuple[float, float]:
-    """CPU milliseconds per document of each tool in one process on the same first `n` documents.
-
-    The load-independent comparison on a shared machine: process CPU time, steps only (no
-    reading or writing), datatrove's chain with its filters called in order as its executor
-    does, tamis' steps through `tamis.pipeline.process`.
-    """
-    import orjson
-
-    from tamis.config import load
-    from tamis.document import Document
-    from tamis.pipeline import RunStats, process
-
+def datatrove_cpu_per_doc(corpus: Path, n: int) -> float:
+    """datatrove's CPU milliseconds per document in one process on the first `n` documents."""
     files = sorted(corpus.glob("corpus-*.jsonl"))
     with tempfile.NamedTemporaryFile("w", suffix=".py") as script:
         script.write(DATATROVE_CPU_SCRIPT)
@@ -133,9 +131,25 @@ def cpu_per_doc(corpus: Path, n: int) -> tuple[float, float]:
             capture_output=True,
             text=True,
         ).stdout.split()
-    d_cpu = float(out[0]) / int(out[1])
+    return float(out[0]) / int(out[1]) * 1e3
+
+
+def tamis_cpu_per_doc(corpus: Path, n: int, with_mt: bool = False) -> float:
+    """tamis' CPU milliseconds per document in one process on the first `n` documents.
+
+    With `datatrove_cpu_per_doc`, the load-independent comparison on a shared machine: process
+    CPU time, steps only (no reading or writing), datatrove's chain with its filters called in
+    order as its executor does, tamis' steps through `tamis.pipeline.process`.
+    """
+    import orjson
+
+    from tamis.config import load
+    from tamis.document import Document
+    from tamis.pipeline import RunStats, process
+
+    files = sorted(corpus.glob("corpus-*.jsonl"))
     with tempfile.NamedTemporaryFile("w", suffix=".toml") as cfg:
-        cfg.write(TAMIS_CONFIG.format(workers=1))
+        cfg.write(tamis_config(1, with_mt))
         cfg.flush()
         steps = load(cfg.name).pipeline
     steps.setup()
@@ -146,7 +160,7 @@ def cpu_per_doc(corpus: Path, n: int) -> tuple[float, float]:
     t0 = time.process_time()
     for doc in docs:
         process(doc, steps.steps, RunStats())
-    return (time.process_time() - t0) / len(docs) * 1e3, d_cpu * 1e3
+    return (time.process_time() - t0) / len(docs) * 1e3
 
 
 def make_corpus(n_docs: int, seed: int) -> Path:
@@ -180,10 +194,10 @@ def busy_seconds(out: Path, tool: str) -> float:
     return sum(float(step["time_stats"]["total"]) for step in stats)
 
 
-def run_tamis(corpus: Path, workers: int, out: Path) -> tuple[float, int]:
+def run_tamis(corpus: Path, workers: int, out: Path, with_mt: bool = False) -> tuple[float, int]:
     out.mkdir(parents=True, exist_ok=True)
     config = out.parent / f"{out.name}.toml"
-    config.write_text(TAMIS_CONFIG.format(workers=workers))
+    config.write_text(tamis_config(workers, with_mt))
     return timed(
         [
             str(TAMIS),
@@ -314,12 +328,15 @@ def main() -> None:
         f"cores: {os.cpu_count()}, load average {os.getloadavg()[0]:.1f}"
     )
     work = OUT / f"filters-run-{args.n_docs}"
-    t_wall, t_rss = run_tamis(corpus, args.workers, work / "tamis")
-    t_busy = busy_seconds(work / "tamis", "tamis")
-    print(
-        f"tamis      {n_docs / t_wall:8.0f} docs/s  {mb / t_wall:6.2f} MB/s  {t_wall:7.1f} s wall  "
-        f"{t_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {t_rss} MB (largest process)"
-    )
+    runs = {}  # name -> (wall seconds, peak RSS MB, seconds in steps)
+    for name, with_mt in (("tamis", False), ("tamis+mt", True)):
+        wall, rss = run_tamis(corpus, args.workers, work / name, with_mt)
+        runs[name] = (wall, rss, busy_seconds(work / name, "tamis"))
+        print(
+            f"{name:10} {n_docs / wall:8.0f} docs/s  {mb / wall:6.2f} MB/s  {wall:7.1f} s wall  "
+            f"{runs[name][2] / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {rss} MB (largest process)"
+        )
+    t_rss = runs["tamis"][1]
     if not args.skip_datatrove:
         d_wall, d_rss = run_datatrove(corpus, args.workers, work / "datatrove")
         d_busy = busy_seconds(work / "datatrove", "datatrove")
@@ -327,19 +344,26 @@ def main() -> None:
             f"datatrove  {n_docs / d_wall:8.0f} docs/s  {mb / d_wall:6.2f} MB/s  {d_wall:7.1f} s wall  "
             f"{d_busy / n_docs * 1e3:6.2f} ms/doc in steps  peak RSS {d_rss} MB (largest process)"
         )
-        print(
-            f"ratio      {d_wall / t_wall:8.1f}x docs/s (wall, end to end)   {d_busy / t_busy:5.1f}x time in steps"
-            "   (target >= 10x)"
-        )
+        for name, (wall, _rss, busy) in runs.items():
+            what = (
+                "language + quality signals + thresholds" if name == "tamis" else "the same plus MT signals"
+            )
+            print(
+                f"ratio {name:9} {d_wall / wall:5.1f}x docs/s (wall, end to end)   {d_busy / busy:5.1f}x time in steps"
+                f"   ({what}; target >= 10x)"
+            )
     if args.cpu_sample:
-        t_ms, d_ms = cpu_per_doc(corpus, args.cpu_sample)
-        print(
-            f"CPU per document, one process, first {args.cpu_sample} docs: tamis {t_ms:.2f} ms, "
-            f"datatrove {d_ms:.2f} ms, ratio {d_ms / t_ms:.1f}x"
-        )
+        d_ms = datatrove_cpu_per_doc(corpus, args.cpu_sample)
+        for with_mt in (False, True):
+            t_ms = tamis_cpu_per_doc(corpus, args.cpu_sample, with_mt)
+            print(
+                f"CPU per document, one process, first {args.cpu_sample} docs: tamis{'+mt' if with_mt else ''} "
+                f"{t_ms:.2f} ms, datatrove {d_ms:.2f} ms, ratio {d_ms / t_ms:.1f}x"
+            )
     if args.memory_check:
         big = make_corpus(args.n_docs * 10, args.seed)
         b_wall, b_rss = run_tamis(big, args.workers, OUT / f"filters-run-{args.n_docs * 10}" / "tamis")
+        # the chain without MT: the same as the 10k figure above
         print(
             f"memory: peak RSS {t_rss} MB at {args.n_docs} docs, {b_rss} MB at {args.n_docs * 10} docs "
             f"({args.n_docs * 10 / b_wall:.0f} docs/s)"
