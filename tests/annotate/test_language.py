@@ -65,3 +65,29 @@ def test_declared_language_forms() -> None:
     assert declared_language({"language": "EN_us"}) == "en"
     assert declared_language({"lang": ""}) is None
     assert dominant_script("Ελληνικά και λίγο English") == "Greek"
+
+
+def test_script_counts_match_the_unicode_patterns() -> None:
+    import random
+
+    from tamis.annotate.language import _COMMON_SCRIPTS, _OTHER_LETTERS, script_counts
+
+    def by_pattern(text: str) -> tuple[int, int, int]:
+        latin, cyrillic = (sum(map(len, p.findall(text))) for _, p in _COMMON_SCRIPTS)
+        return sum(map(len, _OTHER_LETTERS.findall(text))), latin, cyrillic
+
+    rng = random.Random(7)
+    # ASCII, Latin and Cyrillic blocks, other BMP scripts and symbols, text beyond the BMP, and
+    # lone surrogates from broken input
+    ranges = [
+        (0x20, 0x80),
+        (0x80, 0x600),
+        (0x400, 0x530),
+        (0x1E00, 0x2200),
+        (0x10000, 0x10500),
+        (0xD800, 0xE000),
+    ]
+    texts = ["Привет, world! 42", "ⅠⅡ ª º ǅ Ꙁ", "plain ascii only"]
+    texts += ["".join(chr(rng.randrange(*rng.choice(ranges))) for _ in range(30)) for _ in range(2000)]
+    for text in texts:
+        assert script_counts(text) == by_pattern(text)
