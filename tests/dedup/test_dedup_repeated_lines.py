@@ -83,3 +83,23 @@ def test_a_page_of_nothing_but_boilerplate_is_rejected(tmp_path: Path) -> None:
     out = run_phases(RemoveRepeatedLines(), [[*docs, empty]], tmp_path)
     verdict = {d.id: d.verdict for d in out}["s-empty"]
     assert verdict is not None and verdict.rule == "only_repeated_lines"
+
+
+def test_lines_between_paragraphs_leave_one_blank_line(tmp_path: Path) -> None:
+    # pages whose paragraphs are separated by blank lines: the menu opens the page, the share
+    # line sits between two paragraphs, the footer closes it after a blank line
+    p = paragraphs()
+    share = "Share this article on Facebook Twitter WhatsApp"
+    footer = "© 2021 News B. All rights reserved."
+    pages = [
+        doc(
+            f"b{i}",
+            f"{MENU}\n\n{p[2 * i]}\n\n{share}\n\n{p[2 * i + 1]}\n\n{footer}",
+            f"https://news-b.com/{i}",
+        )
+        for i in range(4)
+    ]
+    out = run_phases(RemoveRepeatedLines(), [pages], tmp_path)
+    for i, d in enumerate(sorted(out, key=lambda d: d.id)):
+        assert d.text == f"{p[2 * i]}\n\n{p[2 * i + 1]}"
+        assert replay(d.original, d.edits) == d.text

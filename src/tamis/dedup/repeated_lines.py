@@ -243,10 +243,14 @@ def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
 def _remove_lines(text: str, spans: list[tuple[int, int]], rules: list[str], step: str) -> Repaired:
     """Remove whole lines with their line break: the one after, or for the text's last lines the one before.
 
+    A run of removed lines between two blank lines takes one of them along, so the paragraphs
+    around it stay one blank line apart instead of two.
+
     >>> _remove_lines("menu\\nbody\\nfooter", [(0, 4), (10, 16)], ["a", "b"], "s").text
     'body'
+    >>> _remove_lines("one\\n\\nshare this\\n\\ntwo\\n\\nshare this", [(5, 15), (22, 32)], ["a", "a"], "s").text
+    'one\\n\\ntwo'
     """
-    cuts: list[tuple[int, int, str, str]] = []
     n = len(text)
     # lines at the very end have no break after them: take the break before instead
     tail = n
@@ -255,9 +259,21 @@ def _remove_lines(text: str, spans: list[tuple[int, int]], rules: list[str], ste
             tail = start - 1
         else:
             break
-    for (start, end), rule in zip(spans, rules, strict=True):
+    cuts: list[tuple[int, int, str, str]] = []
+    run_first = 0  # index of the first line of the current run of adjacent removed lines
+    for k, ((start, end), rule) in enumerate(zip(spans, rules, strict=True)):
+        if k and spans[k - 1][1] + 1 != start:
+            run_first = k
+        run_start = spans[run_first][0]
+        blank_before = run_start >= 2 and text[run_start - 2] == "\n"
         if start > tail:
-            cuts.append((start - 1, end, "", rule))
-        else:
-            cuts.append((start, min(end + 1, n), "", rule))
+            # the text's last lines: after a blank line, take that line's break too
+            first = start - 2 if k == run_first and blank_before else start - 1
+            cuts.append((max(first, cuts[-1][1] if cuts else 0), end, "", rule))
+            continue
+        stop = min(end + 1, n)
+        last_of_run = k + 1 == len(spans) or spans[k + 1][0] != stop
+        if last_of_run and (blank_before or run_start == 0) and stop < n and text[stop] == "\n":
+            stop += 1  # blank lines on both sides (or a blank line opening the text): drop one
+        cuts.append((start, stop, "", rule))
     return Repaired.from_spans(text, cuts, step=step)
