@@ -7,6 +7,7 @@ from tamis.repair import (  # noqa: F401  (registers the steps)
     duplicate_title,
     glued_words,
     markup_residue,
+    punctuation_spacing,
     unicode,
     whitespace,
 )
@@ -20,5 +21,6 @@ REPAIR_ORDER = (
     "repair.captions",
     "repair.broken_lists",
     "repair.glued_words",
+    "repair.punctuation_spacing",
     "repair.whitespace",
 )
