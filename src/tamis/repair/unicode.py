@@ -164,9 +164,18 @@ class FixUnicode(Repair):
     normalization: str = "NFC"
     rules = {
         "ftfy_fix": "ftfy repaired mojibake, control characters, odd spaces or width",
+        "soft_hyphen": "an invisible soft hyphen inside a word removed ('Prä\\xadsident')",
+        "zero_width_space": "a zero-width space or word joiner removed from text in a spaced script",
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
+        fixed = self._ftfy(text)
+        # three single-character scans in C: most pages hold none of these
+        if "\xad" not in fixed.text and "\u200b" not in fixed.text and "\u2060" not in fixed.text:
+            return fixed
+        return fixed.then(_remove_invisible(fixed.text, self.name))
+
+    def _ftfy(self, text: str) -> Repaired:
         import ftfy
 
         # Quick exit: pure ASCII without control characters cannot hold what ftfy fixes.
@@ -183,6 +192,33 @@ class FixUnicode(Repair):
             return Repaired(text)
         steps = ",".join(sorted({p.code if hasattr(p, "code") else str(p[1]) for p in plan or []}))
         return _line_diff(text, fixed, step=self.name, rule="ftfy_fix", evidence=steps)
+
+
+# Soft hyphens (HTML &shy;, hyphenation hints of news sites) and zero-width spaces split a word
+# for every tokenizer, word list and hash that reads the text, while a reader never sees them.
+_INVISIBLE = re.compile("[\xad\u200b\u2060]")
+# scripts written without spaces mark word boundaries with U+200B: there it stays
+_UNSPACED_SCRIPTS = re.compile("[\u0e00-\u0fff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u9fff]")
+
+
+def _remove_invisible(text: str, step: str) -> Repaired:
+    """Drop soft hyphens, and zero-width spaces and word joiners outside unspaced scripts.
+
+    >>> _remove_invisible("Prä\\xadsi\\xaddent in Ka\\u200bsachstan", "s").text
+    'Präsident in Kasachstan'
+    >>> _remove_invisible("ภาษา\\u200bไทย", "s").text == "ภาษา\\u200bไทย"
+    True
+    """
+    spans = []
+    for m in _INVISIBLE.finditer(text):
+        i = m.start()
+        if text[i] == "\xad":
+            spans.append((i, i + 1, "", "soft_hyphen"))
+        elif not _UNSPACED_SCRIPTS.match(text[i - 1 : i] or " ") and not _UNSPACED_SCRIPTS.match(
+            text[i + 1 : i + 2] or " "
+        ):
+            spans.append((i, i + 1, "", "zero_width_space"))
+    return Repaired.from_spans(text, spans, step=step)
 
 
 def _line_diff(before: str, after: str, *, step: str, rule: str, evidence: str) -> Repaired:
