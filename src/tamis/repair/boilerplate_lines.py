@@ -284,11 +284,21 @@ class RemoveBoilerplateLines(Repair):
                 menu_items[j] = _is_menu_item(lines[j], rules)
             return menu_items[j]
 
+        def is_share_item(j: int) -> bool:
+            return lines[j].strip().lower() in rules.share_words
+
         for i, line in enumerate(lines):
-            if verdicts[i] is None and 0 < len(line.strip()) <= 40 and is_menu_item(i):
+            if verdicts[i] is None and 0 < len(line.strip()) <= 40:
                 neighbours = [j for j in (_prev(lines, i), _next(lines, i)) if j is not None]
-                if any(verdicts[j] == "navigation" or is_menu_item(j) for j in neighbours):
-                    verdicts[i] = "navigation"
+                if is_menu_item(i):
+                    if any(verdicts[j] == "navigation" or is_menu_item(j) for j in neighbours):
+                        verdicts[i] = "navigation"
+                elif is_share_item(i) and any(
+                    verdicts[j] == "share_buttons" or is_share_item(j) for j in neighbours
+                ):
+                    # a network name alone on a line ("ВКонтакте", "Telegram") next to another
+                    # one or to a share bar: share buttons laid out one a line
+                    verdicts[i] = "share_buttons"
         if not any(verdicts):
             return Repaired(text)
         spans = line_spans(text, lines, verdicts)
