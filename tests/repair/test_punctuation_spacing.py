@@ -68,6 +68,10 @@ def test_real_paragraphs_are_left_alone(lang: str) -> None:
         ("Хвилина мовчання,потім оплески.", "Хвилина мовчання, потім оплески."),
         ("It was late!Nobody came.", "It was late! Nobody came."),
         ("Termin bei Dr.Müller am Montag.", "Termin bei Dr. Müller am Montag."),
+        (
+            "Logements construits d'ici 2027,grâce à de nouvelles aides.",
+            "Logements construits d'ici 2027, grâce à de nouvelles aides.",
+        ),
     ],
 )
 def test_lost_spaces_are_inserted(glued: str, fixed: str) -> None:

@@ -9,7 +9,7 @@ are words of a cased script (Latin, Cyrillic, Greek, ...) written as prose write
   "z.B.", "U.S." and other initialisms stay) and a capitalised word follows ("Für", "Dr.Müller"
   becomes "Dr. Müller", which is right too);
 - after ``,``, ``;`` or ``:``: a word of two letters or more on each side, the one after in lower
-  case or capitalised.
+  case or capitalised; after ``,`` or ``;`` also a number before a lower-case word ("2027,grâce").
 
 Never inside anything that is not prose: a whitespace-delimited chunk holding a digit, a slash,
 ``@``, ``=``, ``_``, brackets or other code and address characters, ``www.``, a second inner
@@ -27,16 +27,19 @@ from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
 # a mark between two letters: the stdlib pattern skips in C to the few candidates
-_CANDIDATE = re.compile(r"[.!?,;:](?<=[^\W\d_]{2}.)(?=[^\W\d_]{2})")
+_CANDIDATE = re.compile(r"[.!?,;:](?:(?<=[^\W\d_]{2}.)|(?<=\d[,;]))(?=[^\W\d_]{2})")
 _WHITESPACE = re.compile(r"\s")
 _LETTERS_END = re.compile(r"[^\W\d_]+\Z")
 _LETTERS_START = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = frozenset(".!?")
 _INNER_MARKS = frozenset(".!?,;:")
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 #: domain endings: "Newsfeed.Com" is an address, not two sentences
-_DOMAIN_ENDINGS = frozenset(["com", "net", "org", "info", "io", "de", "ru", "ua", "uk", "fr", "kz", "eu", "gov"])
+_DOMAIN_ENDINGS = frozenset(
+    ["com", "net", "org", "info", "io", "de", "ru", "ua", "uk", "fr", "kz", "eu", "gov"]
+)
 #: characters of addresses, code, markup and numbers: a chunk holding one is not prose
-_NOT_PROSE = frozenset("/\\@=_#<>{}[]()|~^*+$%&\"`0123456789")  # not the apostrophe: "d'État.Le"
+_NOT_PROSE = frozenset('/\\@=_#<>{}[]()|~^*+$%&"`0123456789')  # not the apostrophe: "d'État.Le"
 
 
 @register("repair.punctuation_spacing", version=1)
@@ -73,6 +76,16 @@ def _rule_at(text: str, pos: int) -> str | None:
     after = _WHITESPACE.search(text, pos)
     end = after.start() if after else len(text)
     chunk = text[start:end]
+    if text[pos - 1].isdigit():
+        # a number before a comma: "d'ici 2027,grâce" (never "3,5": a digit follows there)
+        right = _LETTERS_START.match(text, pos + 1, end)
+        rest = chunk.replace(text[pos], " ", 1)
+        ok = (
+            right is not None
+            and right.group().islower()
+            and _NOT_PROSE.isdisjoint(rest.translate(_NO_DIGITS))
+        )
+        return "space_after_comma" if ok and "www." not in chunk.lower() else None
     if not _NOT_PROSE.isdisjoint(chunk) or "www." in chunk.lower():
         return None
     # one mark inside the chunk (marks ending it, as in "Kasachstan.Für.", do not count)
