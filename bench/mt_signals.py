@@ -55,7 +55,10 @@ def main() -> None:
     rng = random.Random(1)
     print(
         f"{'lang':<5}{'pair':<26}{'n+':>5}{'n-':>5}  "
-        + "  ".join(f"{k:>14}" for k in ("mt.score", "mean_zipf", "rare_word", "type_token", "sent_len_cv"))
+        + "  ".join(
+            f"{k:>14}"
+            for k in ("mt.score", "mean_zipf", "rare_word", "type_token", "sent_len_cv", "comma_rate")
+        )
     )
     for lang in sorted({k[0] for k in docs}):
         for human in ("human_original", "human_translation"):
@@ -73,6 +76,7 @@ def main() -> None:
                 "mt.rare_word_rate",
                 "mt.type_token_ratio",
                 "mt.sentence_length_cv",
+                "mt.comma_rate",
             )
             aucs = [auc([f[k] for f in feats["mt"]], [f[k] for f in feats[human]]) for k in keys]
             print(

@@ -29,15 +29,17 @@ MAX_WORDS = 300
 
 #: per-language reference values of the features on human text, for centring: medians of
 #: human_original pseudo-documents (bench/mt_signals.py). Other languages use "all".
-#: (mean zipf frequency, rare-word rate, type-token ratio over the first 200 words)
+#: (mean zipf frequency, rare-word rate, type-token ratio over the first 200 words, commas per word)
 REFERENCE = {
-    "all": (5.3, 0.12, 0.68),
+    "all": (5.3, 0.12, 0.68, 0.067),
 }
-# weights: sign = the direction of translationese; size = 1/typical spread of the feature.
-# Only lexical diversity is used: on WMT22 its direction held for de and ru (AUC 0.75 and
-# 0.73 as "lower on MT") while word frequency and rare-word rate flipped between languages
-# (bench/mt_signals.py, docs/quality.md); they are stored as signals, not scored.
-WEIGHTS = (0.0, 0.0, -1.0 / 0.06)
+# weights: sign = the direction of translationese; size = 1/spread of the feature over WMT22
+# pseudo-documents, so both scored features weigh the same. Scored: lexical diversity (lower on
+# MT) and commas per word (higher on MT: translations spell out clause structure), the two
+# features whose direction held in de, ru and uk, against original text and against human
+# translations (bench/mt_signals.py, docs/quality.md). Word frequency and rare-word rate flipped
+# between languages; they are stored as signals, not scored.
+WEIGHTS = (0.0, 0.0, -1.0 / 0.075, 1.0 / 0.034)
 
 
 #: words rarer than this Zipf frequency (one in a million words) count as "rare"; only words
@@ -85,6 +87,7 @@ def mt_features(text: str, lang: str) -> dict[str, float]:
     return {
         # rare words at the floor value, summed in text order (the same float as before)
         "mt.mean_zipf": sum([RARE_ZIPF if z is None else z for z in zipfs]) / len(words),
+        "mt.comma_rate": u.text.count(",") / len(u.words),
         "mt.rare_word_rate": rare / len(words),
         "mt.type_token_ratio": len(set(head)) / len(head),
         "mt.sentence_length_cv": sd_len / mean_len if mean_len else 0.0,
@@ -94,7 +97,12 @@ def mt_features(text: str, lang: str) -> dict[str, float]:
 def mt_score(features: dict[str, float], lang: str) -> float:
     """Combine the features into a score in [0, 1] (higher: reads more like MT)."""
     ref = REFERENCE.get(lang, REFERENCE["all"])
-    values = (features["mt.mean_zipf"], features["mt.rare_word_rate"], features["mt.type_token_ratio"])
+    values = (
+        features["mt.mean_zipf"],
+        features["mt.rare_word_rate"],
+        features["mt.type_token_ratio"],
+        features["mt.comma_rate"],
+    )
     z = sum(w * (v - r) for w, v, r in zip(WEIGHTS, values, ref, strict=True))
     return 1.0 / (1.0 + math.exp(-z))
 
@@ -108,7 +116,7 @@ class MeasureMachineTranslation(Annotate):
     requires = ("language",)
     provides = (
         "mt.mean_zipf", "mt.rare_word_rate", "mt.type_token_ratio",
-        "mt.sentence_length_cv", "mt.score",
+        "mt.sentence_length_cv", "mt.comma_rate", "mt.score",
     )  # fmt: skip
 
     def measure(self, doc: Document) -> dict[str, Any]:
