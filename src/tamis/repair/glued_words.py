@@ -503,6 +503,12 @@ class _Memo:
         self.harmless: set[str] = set(self.common)
         self.decisions: dict[str, tuple | None] = {}
 
+    def remember_harmless(self, tokens: set[str]) -> None:
+        """Whitespace tokens none of whose letter runs splits: harmless as a whole."""
+        if len(self.harmless) + len(tokens) >= MEMO_MAX_HARMLESS:
+            self.harmless = set(self.common)
+        self.harmless.update(tokens)
+
     def decide(self, run: str) -> tuple | None:
         """(split at a sentence start, split inside a sentence), or None when neither splits."""
         if len(self.decisions) >= MEMO_MAX_DECISIONS:
@@ -568,17 +574,23 @@ class SplitGluedWords(Repair):
             return Repaired(text)
         runs = set(_TOKEN.findall(" ".join(rough))).difference(memo.harmless)
         splits: dict[str, tuple[int, float, float]] = {}
+        candidates = False  # whether some run has a split in some context
         for run in runs:
             decision = memo.decisions.get(run, _UNSEEN)
             if decision is _UNSEEN:
                 decision = memo.decide(run)
                 if decision is None:
                     continue
+            candidates = True
             # a capitalised token inside a sentence reads as a name or noun (see `best_split`)
             found = decision[1] if decision[0] != decision[1] and _mid_sentence(text, run) else decision[0]
             # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
             if found is not None and text.count(run) <= self.max_occurrences:
                 splits[run] = found
+        if not candidates:
+            # every letter run of these tokens is harmless in any context, so the whole tokens are
+            # ("Haus,", "Tür."): the next text that holds them skips them at the first set difference
+            memo.remember_harmless(rough)
         if not splits:
             return Repaired(text)
         spans: list[tuple[int, int, str, str]] = []
