@@ -14,9 +14,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import regex
 
+from tamis.annotate.char_classes import count_classes
 from tamis.document import Document
 from tamis.errors import ConfigError
 from tamis.steps import Annotate, register
@@ -61,6 +61,8 @@ _SCRIPTS = (
 _SCRIPT_RUNS = regex.compile("|".join(f"(?P<{s}>\\p{{{s}}}+)" for s in _SCRIPTS))
 _OTHER_LETTERS = regex.compile(r"\p{L}+")
 _COMMON_SCRIPTS = tuple((s, regex.compile(f"\\p{{{s}}}+")) for s in ("Latin", "Cyrillic"))
+#: letters, Latin and Cyrillic, counted together (`script_counts`)
+_SCRIPT_CLASSES = (_OTHER_LETTERS, *(pattern for _, pattern in _COMMON_SCRIPTS))
 _NEWLINES = regex.compile(r"\s*\n\s*")
 
 
@@ -144,49 +146,16 @@ def identify(texts: list[str]) -> list[tuple[str, float]]:
     return out
 
 
-_ASCII_LETTERS = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-_LETTER, _LATIN, _CYRILLIC = 1, 2, 4  # bits of `_script_table`
-
-
-@cache
-def _script_table() -> np.ndarray:
-    """Per code point of the BMP: bit 1 a letter (\\p{L}), bit 2 Latin, bit 4 Cyrillic (the patterns'
-    own answers over every such code point, so counts agree with them; built in milliseconds)."""
-    every = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
-    table = np.zeros(0x10000, dtype=np.uint8)
-    scripts = dict(_COMMON_SCRIPTS)
-    for bit, pattern in (
-        (_LETTER, _OTHER_LETTERS),
-        (_LATIN, scripts["Latin"]),
-        (_CYRILLIC, scripts["Cyrillic"]),
-    ):
-        found = "".join(pattern.findall(every)).encode("utf-32-le")
-        table[np.frombuffer(found, dtype=np.uint32)] |= bit
-    return table
-
-
 def script_counts(text: str) -> tuple[int, int, int]:
     """How many characters of `text` are letters, Latin, and Cyrillic (Latin and Cyrillic count
     every character of the script, as `\\p{Latin}` does, letters or not).
 
-    One table lookup per code point (ASCII: a C-level byte delete) instead of three pattern
-    scans; text beyond the BMP is scanned with the patterns.
+    One table lookup per code point (`char_classes`) instead of three pattern scans.
 
     >>> script_counts("Привет, world! 42")
     (11, 5, 6)
     """
-    if text.isascii():
-        raw = text.encode("ascii")
-        letters = len(raw) - len(raw.translate(None, _ASCII_LETTERS))
-        return letters, letters, 0
-    points = np.frombuffer(text.encode("utf-32-le", "replace"), dtype=np.uint32)
-    if int(points.max()) >= 0x10000:
-        latin, cyrillic = (sum(map(len, pattern.findall(text))) for _, pattern in _COMMON_SCRIPTS)
-        return sum(map(len, _OTHER_LETTERS.findall(text))), latin, cyrillic
-    per_value = np.bincount(_script_table()[points], minlength=8)
-    letters = int(per_value[1::2].sum())
-    latin = int(per_value[[2, 3, 6, 7]].sum())
-    cyrillic = int(per_value[4:].sum())
+    letters, latin, cyrillic = count_classes(text, _SCRIPT_CLASSES)
     return letters, latin, cyrillic
 
 
