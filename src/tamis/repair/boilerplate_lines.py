@@ -276,7 +276,9 @@ class RemoveBoilerplateLines(Repair):
             else None
             for i, line in enumerate(lines)
         ]
-        # a one-item menu line ("Home") counts only next to another menu line
+        # A one-item line counts only next to a line of the same kind: a menu item ("Home") next
+        # to another menu line, a network name ("ВКонтакте", "Telegram") next to another one or
+        # to a share bar (share buttons laid out one a line)
         menu_items: dict[int, bool] = {}  # line index -> _is_menu_item, each line judged once
 
         def is_menu_item(j: int) -> bool:
@@ -288,17 +290,14 @@ class RemoveBoilerplateLines(Repair):
             return lines[j].strip().lower() in rules.share_words
 
         for i, line in enumerate(lines):
-            if verdicts[i] is None and 0 < len(line.strip()) <= 40:
-                neighbours = [j for j in (_prev(lines, i), _next(lines, i)) if j is not None]
-                if is_menu_item(i):
-                    if any(verdicts[j] == "navigation" or is_menu_item(j) for j in neighbours):
-                        verdicts[i] = "navigation"
-                elif is_share_item(i) and any(
-                    verdicts[j] == "share_buttons" or is_share_item(j) for j in neighbours
-                ):
-                    # a network name alone on a line ("ВКонтакте", "Telegram") next to another
-                    # one or to a share bar: share buttons laid out one a line
-                    verdicts[i] = "share_buttons"
+            if verdicts[i] is not None or not 0 < len(line.strip()) <= 40:
+                continue
+            for rule, is_item in (("navigation", is_menu_item), ("share_buttons", is_share_item)):
+                if is_item(i):
+                    neighbours = (j for j in (_prev(lines, i), _next(lines, i)) if j is not None)
+                    if any(verdicts[j] == rule or is_item(j) for j in neighbours):
+                        verdicts[i] = rule
+                    break
         if not any(verdicts):
             return Repaired(text)
         spans = line_spans(text, lines, verdicts)
