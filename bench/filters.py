@@ -76,30 +76,6 @@ def tamis_config(workers: int, with_mt: bool = False) -> str:
     return TAMIS_CONFIG.format(workers=workers, extra=MT_STEP if with_mt else "")
 
 
-DATATROVE_SCRIPT = """\
-import sys
-from datatrove.executor import LocalPipelineExecutor
-from datatrove.pipeline.filters import (C4QualityFilter, FineWebQualityFilter, GopherQualityFilter,
-                                        GopherRepetitionFilter)
-from datatrove.pipeline.readers import JsonlReader
-from datatrove.pipeline.writers import JsonlWriter
-
-if __name__ == "__main__":  # datatrove's workers re-import this module (forkserver)
-    corpus, out, tasks, workers = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
-    LocalPipelineExecutor(
-        pipeline=[
-            JsonlReader(corpus, glob_pattern="corpus-*.jsonl"),
-            GopherRepetitionFilter(),
-            GopherQualityFilter(),
-            C4QualityFilter(),
-            FineWebQualityFilter(),
-            JsonlWriter(out + "/kept", compression=None),
-        ],
-        tasks=tasks, workers=workers, logging_dir=out + "/logs",
-    ).run()
-"""
-
-
 DATATROVE_CPU_SCRIPT = """\
 import json, sys, time
 from datatrove.data import Document
@@ -220,10 +196,9 @@ def run_datatrove(corpus: Path, workers: int, out: Path) -> tuple[float, int]:
 
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    script = out / "chain.py"
-    script.write_text(DATATROVE_SCRIPT)
-    tasks = len(list(corpus.glob("corpus-*.jsonl")))
-    return timed([str(DT_PYTHON), str(script), str(corpus), str(out), str(tasks), str(workers)])
+    # the same chain as bench/run.py's, writing plain JSONL here (tamis writes parquet)
+    script = ROOT / "bench" / "foundation_datatrove.py"
+    return timed([str(DT_PYTHON), str(script), str(corpus), str(out), str(workers), "none"])
 
 
 def datatrove_decisions(corpus: Path, workers: int, out: Path) -> dict[str, dict[str, str]]:
