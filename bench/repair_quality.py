@@ -14,6 +14,7 @@ steps of the default pipeline on every document (single process), and prints:
 - duplicate titles: copies dropped / injected, and drops in documents without a copy;
 - glued words (de, en and every language wordfreq covers): precision and recall of splits;
 - false splits of valid words per 10,000 words of clean real sentences (shared/corpora);
+- spaces inserted after punctuation in the same clean sentences, per 10,000 words;
 - article words lost overall, and speed: MB of text per CPU second, per step and together.
 
 The language of each document is taken from the truth (the repairs are measured, not the
@@ -233,8 +234,10 @@ def score(pairs: list[tuple[dict, dict]], steps: list[Repair]) -> dict:
     return result
 
 
-def false_splits(step: Repair, max_words: int) -> dict[str, float]:
-    """Splits made in clean real sentences (each one false but the hand-checked source glues), per 10,000 words.
+def clean_text_edits(step: Repair, max_words: int) -> dict[str, float]:
+    """Edits `step` makes in clean real sentences, per 10,000 words: for glued words each split is
+    a false one but those of the hand-checked source glues; for punctuation spacing the count is
+    an upper bound on false insertions (most are spaces the source text itself lost).
 
     Per source and language ("ud.de": modern treebank text; "eltec.de": 19th-century novels,
     whose old spellings wordfreq lacks; "wmt22.de": human news and support text from
@@ -308,7 +311,9 @@ def main(argv: list[str] | None = None) -> int:
         run_steps(steps, Document(id="w", text=d["text"], annotations={"language": t["lang"]}), warm)
     result = score(pairs, steps)
     glue = REGISTRY.get("repair.glued_words")()
-    result["false_splits_per_10k"] = false_splits(glue, args.clean_words)
+    result["false_splits_per_10k"] = clean_text_edits(glue, args.clean_words)
+    spacing = REGISTRY.get("repair.punctuation_spacing")()
+    result["punctuation_insertions_per_10k"] = clean_text_edits(spacing, args.clean_words)
     examples = result.pop("examples")
     print(json.dumps(result, indent=1, ensure_ascii=False))
     print("examples:", json.dumps(examples, indent=1, ensure_ascii=False))

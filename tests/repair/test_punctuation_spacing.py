@@ -89,6 +89,7 @@ def test_lost_spaces_are_inserted(glued: str, fixed: str) -> None:
         "Pi is 3.14159 and 1,000,000 is large; 10:30 is late.",
         "tags: politik,wirtschaft,sport",
         "Na ja...Vielleicht morgen.",
+        "Alle Mitarbeiter:innen und Patient:innen, auch jede Ärzt:in, sind eingeladen.",
         "你好。世界很大，我们走吧。",
         "Das ist der ASP.NET Core Stack und Node.js mit Vue.JS.",
         'ein Satz mit "code.Ende" in Anführungszeichen',

@@ -38,6 +38,7 @@ _NO_DIGITS = str.maketrans("", "", "0123456789")
 _DOMAIN_ENDINGS = frozenset(
     ["com", "net", "org", "info", "io", "de", "ru", "ua", "uk", "fr", "kz", "eu", "gov"]
 )
+_GENDER_ENDINGS = frozenset(["in", "innen"])
 #: characters of addresses, code, markup and numbers: a chunk holding one is not prose
 _NOT_PROSE = frozenset('/\\@=_#<>{}[]()|~^*+$%&"`0123456789')  # not the apostrophe: "d'État.Le"
 
@@ -103,6 +104,8 @@ def _rule_at(text: str, pos: int) -> str | None:
         if text[pos] == "." and word.lower() in _DOMAIN_ENDINGS:
             return None
         return "space_after_sentence_end" if word[0].isupper() and word[1:].islower() else None
+    if text[pos] == ":" and word in _GENDER_ENDINGS:
+        return None  # German gender-inclusive forms: "Mitarbeiter:innen" is one word
     if word.islower() or (word[0].isupper() and word[1:].islower()):
         return "space_after_comma"
     return None
