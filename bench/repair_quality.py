@@ -96,6 +96,18 @@ def ratio(a: int, b: int) -> float:
     return a / b if b else 1.0
 
 
+def _truth_pair(parts: list[str], k: int, expected: Counter) -> tuple[str, str] | None:
+    """The injected glue that the space before `parts[k]` undoes, if any. A token glued twice
+    ("waswithmy") holds two injections, and the one made second joined a word to an already
+    glued one: its truth is ("was", "withmy") or ("waswith", "my"), whichever came first."""
+    for i in range(k - 1, -1, -1):
+        for j in range(k + 1, len(parts) + 1):
+            pair = ("".join(parts[i:k]), "".join(parts[k:j]))
+            if expected[pair] > 0:
+                return pair
+    return None
+
+
 def score(pairs: list[tuple[dict, dict]], steps: list[Repair]) -> dict:
     markup_steps = [
         s for s in steps if s.name in ("repair.unicode", "repair.markup_residue", "repair.whitespace")
@@ -187,16 +199,18 @@ def score(pairs: list[tuple[dict, dict]], steps: list[Repair]) -> dict:
         for e in out.edits:
             if e.step != "repair.glued_words":
                 continue
-            a, _, b = e.inserted.partition(" ")
-            if expected[(a, b)] == 0 and (lang, e.removed) in known_source_glues:
-                c[f"glue.{lang}.source_glues"] += 1  # a glue of the source text: neither right nor wrong
-                continue
-            c[f"glue.{lang}.splits"] += 1
-            if expected[(a, b)] > 0:
-                expected[(a, b)] -= 1
-                c[f"glue.{lang}.tp"] += 1
-            elif len(examples["glue_fp"]) < 10:
-                examples["glue_fp"].append(f"{lang}: {e.removed} -> {e.inserted}")
+            parts = e.inserted.split(" ")
+            for k in range(1, len(parts)):  # each inserted space is one decision
+                pair = _truth_pair(parts, k, expected)
+                if pair is None and (lang, e.removed) in known_source_glues:
+                    c[f"glue.{lang}.source_glues"] += 1  # a glue of the source text: neither right nor wrong
+                    continue
+                c[f"glue.{lang}.splits"] += 1
+                if pair is not None:
+                    expected[pair] -= 1
+                    c[f"glue.{lang}.tp"] += 1
+                elif len(examples["glue_fp"]) < 10:
+                    examples["glue_fp"].append(f"{lang}: {e.removed} -> {e.inserted}")
         for (a, b), n in expected.items():
             if n and len(examples["glue_fn"]) < 10:
                 examples["glue_fn"].append(f"{lang}: {a}{b}")

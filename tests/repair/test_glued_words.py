@@ -28,9 +28,23 @@ def split(text: str, lang: str, step: SplitGluedWords | None = None) -> tuple[st
         ("Das war zu derZeit nicht möglich.", "de", "Das war zu der Zeit nicht möglich."),
         ("Du bist auch einMann, der kann.", "de", "Du bist auch ein Mann, der kann."),
         ("I know thatI was wrong.", "en", "I know that I was wrong."),
+        # glued twice: the half left by the first split is split again, and the evidence names both
+        (
+            "Das wird wohl kaum so leicht seinwieSie denken.",
+            "de",
+            "Das wird wohl kaum so leicht sein wie Sie denken.",
+        ),
+        ("It was theboyHarry who came.", "en", "It was the boy Harry who came."),
+        # English "I" is written with a capital inside a sentence too: no name
+        ("as much as Ialways admired her.", "en", "as much as I always admired her."),
+        # a clitic after the apostrophe belongs to the last word only
+        ('"Butwhat\'s to be done?" she asked.', "en", '"But what\'s to be done?" she asked.'),
+        # next to a closed-class English word a less common word is enough
+        ("The valley wasscreened by trees.", "en", "The valley was screened by trees."),
+        ("She smiled at thedinners they gave.", "en", "She smiled at the dinners they gave."),
     ],
 )
-def test_listed_glues_split(text: str, lang: str, expected: str) -> None:
+def test_glues_split(text: str, lang: str, expected: str) -> None:
     assert split(text, lang)[0] == expected
 
 
@@ -48,6 +62,12 @@ def test_listed_glues_split(text: str, lang: str, expected: str) -> None:
         # a word with a stray capital is no glue; brand names with a one-letter left part stay
         ("That was confusIng to all of us.", "en"),
         ("She bought an iPhone on eBay.", "en"),
+        # a capitalised unknown token inside an English sentence is a name, "I" aside
+        ("He met Goldmore at noon, and Makepiece too.", "en"),
+        # dialect with an elided letter: the apostrophe ends the word, no clitic follows
+        ("He was agoin' home.", "en"),
+        # English compounds of two content words stay
+        ("He spoke of his playfellow and the publichouse.", "en"),
     ],
 )
 def test_words_stay(text: str, lang: str) -> None:
@@ -86,3 +106,8 @@ def test_token_seen_twice_in_a_text_stays_after_the_memo_knows_it() -> None:
     assert split("He said thatI knew.", "en", step)[0] == "He said that I knew."
     twice = "He said thatI knew, and thatI cared."
     assert split(twice, "en", step)[0] == twice
+
+
+def test_a_token_glued_twice_records_both_splits() -> None:
+    _, evidence = split("Das wird wohl kaum so leicht seinwieSie denken.", "de")
+    assert evidence == ["seinwieSie: unknown; seinwie=0.00 Sie=6.82; sein=6.32 wie=6.65"]

@@ -29,10 +29,12 @@ from tamis.steps import Repair, Repaired, register
 
 # Letter runs of 5+ (regex's \w minus digits and underscore); shorter glues ("ina") are too
 # ambiguous to split. Boundaries are checked only for the few tokens that are split.
-_TOKEN = re.compile(r"[^\W\d_]{4,}")
+_MIN_RUN = 4
+_TOKEN = re.compile(rf"[^\W\d_]{{{_MIN_RUN},}}")
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
 _ATTACHED_AFTER = frozenset("@/\\-_0123456789(=")  # "(": a function call ("onClick(")
 #: German gender-inclusive endings ("LehrerInnen") are one word with an inner capital
+_CLITIC = re.compile(r"(?:s|t|d|m|ll|re|ve)(?![^\W\d_])")
 _GENDER_ENDINGS = frozenset(["in", "innen"])
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 #: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
@@ -48,6 +50,19 @@ ONE_LETTER_WORDS = {
     "cs": "vszkaoiu",
     "sk": "vszkaoiu",
 }
+#: closed-class words (pronouns, determiners, conjunctions, auxiliaries): never part of a compound, so
+#: next to one of them a less common word is enough ("sodreadfully", "Cassandrahad", "andmonotonous").
+#: English only: in German the same rule split old compounds and adverbs ("derweile", "abermalen")
+#: and cost 3 points of precision for 3 of recall (bench/repair_quality.py seeds 1 and 2, docs/repair.md)
+_CLOSED_EN = (
+    "the", "and", "but", "nor", "that", "this", "these", "those", "than", "then", "you", "your", "yours",
+    "him", "his", "she", "her", "hers", "its", "our", "ours", "they", "them", "their", "theirs", "who",
+    "whom", "whose", "which", "what", "was", "were", "been", "are", "has", "have", "had", "does", "did",
+    "will", "would", "shall", "should", "can", "could", "may", "might", "must",
+)  # fmt: skip
+CLOSED_CLASS = {"en": frozenset(_CLOSED_EN)}
+#: words written with a capital anywhere in a sentence: "Ialways" inside a sentence is no name
+ALWAYS_CAPITALISED = {"en": frozenset(["i"])}
 #: one-letter words that may close a glued token ("ofa" -> "of a"); elsewhere a final letter is an ending
 ONE_LETTER_END = {"en": "a", "fr": "a", "es": "y", "it": "e", "pt": "e"}
 #: inflecting languages whose two-letter words (на, не, ну, те, ви) are also case and verb endings:
@@ -540,6 +555,7 @@ class SplitGluedWords(Repair):
     min_part_zipf: float = 4.0  # each half at least this common (zipf 4 = 10 per million words)
     min_short_part_zipf: float = 5.5  # halves of 1-2 letters are often abbreviations ("st"): need more
     min_function_zipf: float = 6.0  # one half must be this frequent (articles, prepositions, pronouns)
+    min_closed_part_zipf: float = 3.5  # next to a closed-class word (`CLOSED_CLASS`), the other half
     min_seam_part_zipf: float = 2.5  # a case seam ("dieRegierung") is strong evidence by itself
     max_occurrences: int = 1  # a token seen twice in one text is a word (names, old spellings)
     max_known_glue_zipf: float = 1.5  # a listed token this rare that is two function words is a glue
@@ -595,7 +611,9 @@ class SplitGluedWords(Repair):
             return Repaired(text)
         spans: list[tuple[int, int, str, str]] = []
         evidence: dict[str, str] = {}
-        for token, (i, z_left, z_right) in splits.items():
+        for token, found in splits.items():
+            found_parts: list[str] = []
+            parts = " ".join(_split_again(memo, token, found, found_parts))
             start = text.find(token)
             while start >= 0:
                 end = start + len(token)
@@ -603,11 +621,11 @@ class SplitGluedWords(Repair):
                     end < len(text) and text[end].isalpha()
                 )
                 if whole and not _attached(text, start, end):
-                    spans.append((start, end, f"{token[:i]} {token[i:]}", "split_glued_pair"))
+                    spans.append((start, end, parts, "split_glued_pair"))
                 start = text.find(token, end)
             listed = words.get(token.lower())
             known = "unknown" if listed is None else f"listed={listed:.2f}"
-            evidence[token] = f"{token}: {known}; {token[:i]}={z_left:.2f} {token[i:]}={z_right:.2f}"
+            evidence[token] = f"{token}: {known}; " + "; ".join(found_parts)
         if not spans:
             return Repaired(text)
         result = Repaired.from_spans(text, spans, step=self.name)
@@ -661,7 +679,11 @@ class SplitGluedWords(Repair):
             return found
         # an inner capital ("dieRegierung") may mark a seam; otherwise the case-blind first test
         if run.isupper() or (
-            (run.islower() or run.istitle()) and not _has_split(low, words, function, self.min_part_zipf)
+            (run.islower() or run.istitle())
+            and not _has_split(low, words, function, self.min_part_zipf)
+            and not (
+                lang in CLOSED_CLASS and _has_split(low, words, CLOSED_CLASS[lang], self.min_closed_part_zipf)
+            )
         ):
             return None
         return self.best_split(run, words, lang, mid_sentence=mid_sentence)
@@ -736,6 +758,12 @@ class SplitGluedWords(Repair):
                     z >= (self.min_short_part_zipf if len(part) <= 2 else self.min_part_zipf)
                     for part, z in ((left, z_left), (right, z_right))
                 )
+                closed = CLOSED_CLASS.get(lang)
+                if not ok and closed:
+                    if left in closed:
+                        ok = z_right >= self.min_closed_part_zipf and len(right) >= 3
+                    elif right in closed:
+                        ok = z_left >= self.min_closed_part_zipf and len(left) >= 3
                 if ok and capitalised and lang in NOUN_CAPITALS:
                     # a capital inside a German sentence marks a noun: "das Dortsein", "der Seinestadt",
                     # "dies gänzliche Sichverlieren" are one word; only a function word closes a glue
@@ -743,7 +771,7 @@ class SplitGluedWords(Repair):
                     ok = right not in NOUN_CAPITALS[lang] and (
                         not mid_sentence or z_right >= self.min_function_zipf
                     )
-                elif ok and capitalised and mid_sentence:
+                elif ok and capitalised and mid_sentence and left not in ALWAYS_CAPITALISED.get(lang, ()):
                     ok = False  # elsewhere a capital inside a sentence marks a name: "Makepiece", "Goldmore"
                 if ok and capitalised:
                     # a capitalised unknown token is often a name ("Budmouth", "Transome"): a function
@@ -767,6 +795,27 @@ class SplitGluedWords(Repair):
         if i not in seams and _inflected(lower, words, lang, left=lower[:i] if both_function else ""):
             return None  # an inflected form of a known word ("schildernden" = "schildernd" + "en")
         return i, z_left, z_right
+
+
+def _split_again(memo: _Memo, run: str, found: tuple[int, float, float], evidence: list[str]) -> list[str]:
+    """The words of a letter run split at `found`, each half split again where it is a glue itself:
+    a token glued twice ("waswithmy", "seinwieSie") is three words. Halves follow a word, so they
+    take the decision made inside a sentence; `evidence` collects the zipf values of every split."""
+    i, z_left, z_right = found
+    left, right = run[:i], run[i:]
+    evidence.append(f"{left}={z_left:.2f} {right}={z_right:.2f}")
+    words: list[str] = []
+    for half in (left, right):
+        decision = None
+        if len(half) >= _MIN_RUN and half not in memo.harmless:
+            decision = memo.decisions.get(half, _UNSEEN)
+            if decision is _UNSEEN:
+                decision = memo.decide(half)
+        if decision is not None and decision[1] is not None:
+            words += _split_again(memo, half, decision[1], evidence)
+        else:
+            words.append(half)
+    return words
 
 
 def _inflected(lower: str, words: dict[str, float], lang: str, left: str = "") -> bool:
@@ -839,7 +888,9 @@ def _attached(text: str, start: int, end: int) -> bool:
         if after in _ATTACHED_AFTER:
             return True
         if after in "'’":
-            return True  # "agoin'", "objectin’": dialect with an elided letter, or a possessive
+            # "agoin'", "objectin’": dialect with an elided letter; a clitic after the apostrophe
+            # ("Butwhat's", "Whydon't", "theCaptain's") belongs to the last word only
+            return not _CLITIC.match(text, end + 1)
         if after == "." and end + 1 < len(text) and text[end + 1].isalpha():
             return True
     return False
