@@ -392,10 +392,11 @@ def _words_above(lang: str, min_zipf: float) -> list[str]:
 
 @functools.cache
 def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
-    """The words of `lang` at least this frequent, lower-case and capitalised: a small set for
-    the first, coarse test (a token in it is a known word whatever its case)."""
+    """The words of `lang` at least this frequent, lower-case and capitalised: the first, coarse
+    test (a token in it is a known word whatever its case). `min_zipf` must not be below the
+    step's `max_known_glue_zipf`: rarer listed tokens are tested as glues."""
     common = _words_above(lang, min_zipf)
-    glues = listed_glues(lang) | channel_glues(lang)  # listed, but looked at: "inden", "ofthe"
+    glues = listed_glues(lang) | channel_glues(lang, min_zipf)  # listed, but looked at: "inden", "ofthe"
     return frozenset(w for w in common + [w.capitalize() for w in common] if w.lower() not in glues)
 
 
@@ -453,13 +454,13 @@ def channel_split(low: str, words: dict[str, float], lang: str) -> tuple[int, fl
 
 
 @functools.cache
-def channel_glues(lang: str) -> frozenset[str]:
-    """Listed tokens common enough to be in `common_words` that `channel_split` splits ("ofthe")."""
+def channel_glues(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
+    """Listed tokens of at least this zipf (as in `common_words`) that `channel_split` splits ("ofthe")."""
     if lang not in CHANNEL_GAP:
         return frozenset()
     words = lexicon(lang) or {}
     return frozenset(
-        w for w in _words_above(lang, 2.0) if words[w] < CHANNEL_MAX_ZIPF and channel_split(w, words, lang)
+        w for w in _words_above(lang, min_zipf) if words[w] < CHANNEL_MAX_ZIPF and channel_split(w, words, lang)
     )
 
 
@@ -500,6 +501,10 @@ def function_words(lang: str, min_zipf: float) -> frozenset[str]:
 
 
 _UNSEEN = object()
+#: listed words at least this frequent are known harmless from the start (a per-process table of
+#: about 350,000 German words): 40% of the context-free decisions of a cold run were for listed
+#: words between zipf 1.5 and 2, each decided None (bench/repair_quality.py, docs/repair-speed.md)
+COMMON_MIN_ZIPF = 1.5
 #: bounds of the per-language memo (entries): a corpus's rare tokens repeat, its memo must not grow without end
 MEMO_MAX_DECISIONS = 200_000
 MEMO_MAX_HARMLESS = 1_000_000
@@ -514,7 +519,9 @@ class _Memo:
     def __init__(self, step: SplitGluedWords, lang: str) -> None:
         self.step, self.lang = step, lang
         self.words = lexicon(lang) or {}
-        self.common = common_words(lang)
+        # listed words down to the known-glue ceiling: below it a listed token may be a glue, above it
+        # only the channel and case seams say so, and `common_words` leaves those out
+        self.common = common_words(lang, max(COMMON_MIN_ZIPF, step.max_known_glue_zipf))
         self.harmless: set[str] = set(self.common)
         self.decisions: dict[str, tuple | None] = {}
 
