@@ -44,6 +44,11 @@ def test_finds_personal_data(text: str, found: str, kind: str) -> None:
         "IBAN DE89 3704 0044 0532 0130 01 has a wrong checksum.",
         "pi is 3.14159265358979 and e is 2.718281828.",
         "Population: 146 171 015 people; area 17 098 246 km².",
+        # a date then a time, as news pages print them: the hour is no part of a phone number
+        "Updated: 03/03/2024 14:35",
+        "Aktualisiert am 03.03.2024 14:35 Uhr, Stand: 01.02.2024 08:00",
+        "Опубликовано 03.03.2024 14:35 — 04.03.2024 15:00",
+        "Publié le 03/03/2024 14h35",
     ],
 )
 def test_leaves_lookalikes_alone(text: str) -> None:

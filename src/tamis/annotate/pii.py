@@ -36,6 +36,9 @@ IBAN = regex.compile(r"(?<![\w])[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]
 CARD = regex.compile(r"(?<![\w.,-])\d(?:[ -]?\d){12,18}(?![\w]|[.,]\d)")
 
 _DATE = regex.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+# a date with a four-digit year, day and month in range, then the hour ("03/03/2024 14")
+_DATE_TIME = regex.compile(r"(?:0?[1-9]|[12]\d|3[01])([./-])(?:0?[1-9]|1[0-2])\1\d{4} \d{1,2}$")
+_TIME_AFTER = regex.compile(r"[:h]\d\d(?!\d)")  # "… 14:35", "… 14h35": the match ended at an hour
 _VERSION_BEFORE = regex.compile(r"\b(?:v|version|release|ver\.?)\s*$", regex.I)
 # issuer prefix and length: Visa, Mastercard, American Express, Discover
 _CARD_NUMBER = regex.compile(
@@ -74,8 +77,8 @@ def iban_ok(iban: str) -> bool:
 def _is_phone(m: regex.Match[str], text: str) -> bool:
     s = m.group()
     digits = sum(c.isdigit() for c in s)
-    if not 7 <= digits <= 15 or _DATE.fullmatch(s):
-        return False
+    if not 7 <= digits <= 15 or _DATE.fullmatch(s) or _DATE_TIME.match(s) or _TIME_AFTER.match(text, m.end()):
+        return False  # "03.03.2024 14:35": a date and the hour of a time, on every news page
     groups = regex.split(r"[ ./()-]+", s.strip("+() "))
     if s.startswith("+"):
         return digits >= 8
