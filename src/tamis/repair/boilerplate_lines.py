@@ -15,17 +15,29 @@ import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
+from itertools import accumulate
+from re import _parser  # the stdlib's own parse tree of a pattern
 from typing import Any
 
 import regex
 
-from tamis.document import Document
+from tamis.document import Document, Edit
 from tamis.steps import Repair, Repaired, register
 
 # what may trail a furniture line: "Read more »", "Kommentare:", "Share *"
 _TRAILER = r"\s*[:*»›→|·.…!]*\s*"
 _MENU_SEPARATORS = regex.compile(r"\s*(?:\||·|•|/|»|›|>|–|—|::)\s*")
 _MENU_SEPARATOR_TOKENS = re.compile(r"[|·•/»›>–—]|::")  # what `_MENU_SEPARATORS` needs to split
+
+
+@dataclass(frozen=True)
+class _Scan:
+    #: matched at 0: can the first line get a verdict (group "s"), from a gated rule ("g")
+    first: re.Pattern[str]
+    #: at each newline: can the line it ends get a verdict from a gated rule (group "e"), can the
+    #: line it starts get one ("s" or "s2"), from a gated rule ("g" or "g2")
+    newlines: re.Pattern[str]
+    anywhere: re.Pattern[str]  # words some rule needs anywhere in the line
 
 
 @dataclass(frozen=True)
@@ -53,6 +65,8 @@ class _Rules:
     share_first: frozenset[str]  # first words of share-bar items: a cheap gate before `_items`
     menu_first: frozenset[str]
     max_combined_chars: int  # nor any rule of `combined`
+    #: finds the lines any rule can take (`_candidates`); None: judge every line
+    scan: _Scan | None = None
 
 
 @functools.cache
@@ -61,6 +75,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
     gated = []  # rules with an `any_of` gate, checked first: their patterns scan the whole line
     plain: list[tuple[str, str]] = []
+    every: list[tuple[str, tuple[str, ...]]] = []  # each pattern, and the words its rule needs (any_of)
     limits = {}
     for rule, spec in data.items():
         patterns = [p for per_lang in spec.get("patterns", {}).values() for p in per_lang]
@@ -68,6 +83,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
             continue
         trailer = spec.get("trailer", _TRAILER)
         limits[rule] = int(spec["max_chars"])
+        every += [(rf"(?:{p}){trailer}", tuple(spec.get("any_of", ()))) for p in patterns]
         if spec.get("any_of"):
             body = rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}"
             all_of = tuple(re.compile(p) for p in spec.get("all_of", ()))
@@ -96,6 +112,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         frozenset(w.split()[0] for w in share),
         frozenset(w.split()[0] for w in menu),
         max(n for rule, n in limits.items() if rule not in {g[0] for g in gated}),
+        _build_scan(every, share | menu),
     )
 
 
@@ -215,6 +232,294 @@ def _required_literal(pattern: str) -> str | None:
     return best if len(best) >= 3 else None
 
 
+# --- the candidate scan: which lines can get a verdict at all -------------------------------------
+#
+# `_judge` costs ~4 µs a line (a case-insensitive fullmatch of the 20-60 patterns that can start
+# with the line's first character, and the lowercasing around it); most lines of a page are
+# prose that no rule can take. Two C-level scans of the whole text name the lines worth judging:
+# one tried at each line start (the first characters every pattern and menu or share item can
+# begin with), one for the words a rule needs somewhere in the line (the gate words of the gated
+# rules, the literal every pattern needs that can begin with anything). Both match a superset of
+# what the rules match, case-insensitively as `re.IGNORECASE` does (each character stands for every
+# character that flag equates with it), so a line neither scan names gets no verdict from `_judge`.
+
+_ANY = "[^\n]"  # a scan element that stands for any character of a line
+_HEAD_DEPTH = 5  # characters of a line start the scan checks (bench: 2 lets 2x as many lines through)
+_MAX_HEADS = 4000  # beyond this many heads a pattern is scanned to a shallower depth
+
+
+class _Wild(Exception):
+    """A pattern can begin with anything: the line-start scan cannot name its lines."""
+
+
+@functools.cache
+def _every_character() -> str:
+    """Every code point below U+20000 except surrogates (no cased letter lies above)."""
+    text = "".join(map(chr, range(0x20000)))
+    return text[:0xD800] + text[0xE000:]
+
+
+@functools.cache
+def _fold(c: str) -> str:
+    """Every character that `re.IGNORECASE` matches with `c` (`c` included), as `re` itself says.
+
+    >>> _fold("k") == "".join(sorted("kK\\u212a"))
+    True
+    """
+    found = (
+        set(re.findall(re.escape(c), _every_character(), re.I)) if c.isalpha() or not c.isascii() else set()
+    )
+    return "".join(sorted(found | {c}))
+
+
+def _class(chars: Iterable[str], digits: bool = False) -> str:
+    """A character class (no flags) matching `chars` and every case variant of them."""
+    folded = sorted({x for c in chars for x in _fold(c)})
+    if len(folded) == 1 and not digits:
+        return re.escape(folded[0])
+    return "[" + (r"\d" if digits else "") + "".join(re.escape(x) for x in folded) + "]"
+
+
+def _element(op: Any, av: Any) -> str:
+    """The scan element for one character position of a parsed pattern."""
+    if op is _parser.LITERAL:
+        return _class(chr(av))
+    if op is not _parser.IN:
+        return _ANY
+    chars: list[str] = []
+    digits = False
+    for item, value in av:
+        if item is _parser.LITERAL:
+            chars.append(chr(value))
+        elif item is _parser.RANGE and value[1] - value[0] < 256:
+            chars += map(chr, range(value[0], value[1] + 1))
+        elif item is _parser.CATEGORY and value is _parser.CATEGORY_DIGIT:
+            digits = True
+        elif item is _parser.CATEGORY and value is _parser.CATEGORY_SPACE and len(av) == 1:
+            return r"[^\S\n]"
+        else:  # negated or broad classes
+            return _ANY
+    return _class(chars, digits)
+
+
+def _heads(items: Any, depth: int, reverse: bool = False) -> set[tuple[str, ...]]:
+    """The sequences of scan elements a match of the parsed `items` can begin with (`depth` long,
+    or shorter where a match can end sooner); `reverse`: those it can end with, last first."""
+    heads: set[tuple[str, ...]] = {()}
+    done: set[tuple[str, ...]] = set()
+    for op, av in reversed(items) if reverse else items:
+        if not heads:
+            break
+        if op in (_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT):
+            continue  # zero-width: leaving it out only widens the scan
+        if op is _parser.SUBPATTERN:
+            options = _heads(av[3], depth, reverse)
+        elif op is _parser.ATOMIC_GROUP:
+            options = _heads(av, depth, reverse)
+        elif op is _parser.BRANCH:
+            options = set().union(*(_heads(alt, depth, reverse) for alt in av[1]))
+        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT):
+            low, high, sub = av
+            one = _heads(sub, depth, reverse)
+            options, reps = set(), {()}
+            for n in range(min(high, low + depth) + 1):
+                if n >= low:
+                    options |= reps
+                options |= {r for r in reps if len(r) >= depth}
+                reps = {(r + o)[:depth] for r in reps for o in one}
+                if len(reps) > _MAX_HEADS:
+                    raise _Wild
+        elif op in (_parser.LITERAL, _parser.IN, _parser.ANY, _parser.NOT_LITERAL):
+            options = {(_element(op, av),)}
+        else:  # back references and the like: no pattern file uses them
+            raise _Wild
+        grown = {(h + o)[:depth] for h in heads for o in options}
+        done |= {h for h in grown if len(h) >= depth}
+        heads = {h for h in grown if len(h) < depth}
+        if len(heads) + len(done) > _MAX_HEADS:
+            raise _Wild
+    return done | heads
+
+
+def _pattern_heads(tree: Any, reverse: bool = False) -> set[tuple[str, ...]]:
+    """`_heads` of a parsed rule pattern, as deep as stays small; _Wild if it can begin (or end,
+    `reverse`) with any character."""
+    for depth in range(_HEAD_DEPTH, 0, -1):
+        try:
+            heads = _heads(tree, depth, reverse)
+        except _Wild:
+            continue
+        if any(not h or h[0] == _ANY for h in heads):
+            raise _Wild
+        return heads
+    raise _Wild
+
+
+def _needs(items: Any) -> set[str] | None:
+    """Literals of which every match of the parsed `items` holds one (None if none found).
+
+    >>> sorted(_needs(_parser.parse(".{0,9}(plus|premium)-?artikel freischalten.{0,8}", re.I)))
+    ['-artikel freischalten', 'artikel freischalten']
+    """
+    best: set[str] | None = None
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    run: list[str] = []
+    for op, av in items:
+        if op is _parser.LITERAL:
+            run.append(chr(av))
+            continue
+        consider({"".join(run)} if run else None)
+        run = []
+        if op is _parser.SUBPATTERN:
+            consider(_needs(av[3]))
+        elif op is _parser.BRANCH:
+            options = [_needs(alt) for alt in av[1]]
+            if all(options):
+                consider(set().union(*options))  # type: ignore[arg-type]
+        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT) and av[0] >= 1:
+            consider(_needs(av[2]))
+    consider({"".join(run)} if run else None)
+    return best
+
+
+def _trie(heads: Iterable[tuple[str, ...]]) -> str:
+    """One pattern matching any of `heads` (sequences of scan elements), shared beginnings once."""
+    tree: dict[str, Any] = {}
+    for head in heads:
+        node = tree
+        for element in head:
+            if node.get("") is True:
+                break  # a shorter head already matches here
+            node = node.setdefault(element, {})
+        else:
+            node.clear()
+            node[""] = True
+
+    def emit(node: dict[str, Any]) -> str:
+        if node.get("") is True:
+            return ""
+        return "(?:" + "|".join(element + emit(child) for element, child in node.items()) + ")"
+
+    return emit(tree) if tree else "(?!)"
+
+
+def _words_anywhere(words: Iterable[str]) -> str:
+    """A pattern finding any of `words` (of 2 or more characters) case-insensitively, as re.I would.
+
+    `re` skips in C to the characters the words are entered at (each at its rarest character
+    class, by `_COMMON`); there, one test of the character after rejects most places, and a
+    look-behind checks the whole word only when the rest matched (bench: 0.11 s over the bench
+    corpus, 0.20 s with the look-behind first as `_any_of` does).
+    """
+    rests: list[str] = []
+    anchors: set[str] = set()
+    nexts: set[str] = set()
+    for word in dict.fromkeys(words):
+        k = max(range(len(word) - 1), key=lambda i: min(_rarity(x.lower()) for x in _fold(word[i])))
+        anchors |= set(_fold(word[k]))
+        nexts |= set(_fold(word[k + 1]))
+        rests.append("".join(_class(c) for c in word[k + 2 :]) + f"(?<={''.join(map(_class, word))})")
+    return f"{_class(anchors)}{_class(nexts)}(?:{'|'.join(rests)})"
+
+
+def _build_scan(patterns: list[tuple[str, tuple[str, ...]]], items: Iterable[str]) -> _Scan | None:
+    """The scans of `_candidates` for these (pattern, words its rule needs) pairs and menu and share
+    items; None where a pattern defeats them."""
+    heads: set[tuple[str, ...]] = set()
+    gated: set[tuple[str, ...]] = set()  # the heads of the gated rules' patterns
+    tails: set[tuple[str, ...]] = set()
+    needs: set[str] = set()
+    for pattern, words in patterns:
+        tree = _parser.parse(pattern, re.I)
+        try:
+            found_heads = _pattern_heads(tree)
+            heads |= found_heads
+            if words:
+                gated |= found_heads
+            continue
+        except _Wild:
+            pass
+        found = _needs(tree)
+        if found and min(map(len, found)) >= 3:
+            needs |= found
+            continue
+        try:  # tracking snippets end with one of ";)}]"
+            tails |= {h[::-1] for h in _pattern_heads(tree, reverse=True)}
+            continue
+        except _Wild:
+            pass
+        if not words:
+            return None
+        needs |= set(words)
+    for item in items:  # menu and share items, also one a line: their words as `.split()` sees them
+        head: list[str] = []
+        for word in item.split():
+            if head:
+                head.append(r"[^\S\n]+")
+            head += [_class(c) for c in word]
+            if sum(e != r"[^\S\n]+" for e in head) >= _HEAD_DEPTH:
+                break
+        heads.add(tuple(head))
+    # what `_judge` strips (whitespace) and what the menu and share checks skip (separators)
+    spaces = "".join(c for c in _every_character() if c.isspace() and c != "\n")
+    skip = "[" + "".join(re.escape(c) for c in sorted(set(spaces + _SEPARATOR_CHARS + ":,;"))) + "]*+"
+    needs = {w for w in needs if not any(v != w and v in w for v in needs)}  # "cookie" covers "cookie files"
+    if any(len(w) < 2 for w in needs):
+        return None
+    by_length: dict[int, list[tuple[str, ...]]] = {}
+    for tail in tails:
+        by_length.setdefault(len(tail), []).append(tail)
+    # a line that ends with white space (stripped by `_judge`) is always looked at
+    ends = "|".join([f"(?<={_trie(ts)}\n)" for _, ts in sorted(by_length.items())] + [r"(?<=[^\S\n]\n)"])
+
+    def body(n: str) -> str:  # the next line's start; "g": it may be a gated rule's
+        return f"{skip}(?P<g{n}>(?={_trie(gated)}))?{_trie(heads)}(?P<s{n}>)"
+
+    return _Scan(
+        re.compile(body("")),
+        re.compile(f"\n(?:(?P<e>{ends})(?:{body('')})?|{body('2')})"),
+        re.compile(_words_anywhere(sorted(needs))) if needs else re.compile("(?!)"),
+    )
+
+
+def _candidates(text: str, scan: _Scan) -> tuple[list[int], set[int]]:
+    """The indexes of the lines `_judge` may take, in order, and of those a gated rule may take."""
+    found: set[int] = set()
+    gated = {text.count("\n")}  # the last line, which no newline ends
+    m = scan.first.match(text)
+    if m:
+        found.add(0)
+        if m.group("g") is not None:
+            gated.add(0)
+    line = pos = 0  # in text order: newlines counted once, from the last hit on
+    for m in scan.newlines.finditer(text):
+        start = m.start()
+        line += text.count("\n", pos, start)
+        pos = start
+        if m.group("e") is not None:
+            gated.add(line)
+        if m.group("s") is not None:
+            found.add(line + 1)
+            if m.group("g") is not None:
+                gated.add(line + 1)
+        elif m.group("s2") is not None:
+            found.add(line + 1)
+            if m.group("g2") is not None:
+                gated.add(line + 1)
+    line = pos = 0
+    for m in scan.anywhere.finditer(text):
+        start = m.start()
+        line += text.count("\n", pos, start)
+        pos = start
+        gated.add(line)
+    return sorted(found | gated), gated
+
+
 def _items(line: str, vocabulary: frozenset[str], max_words: int) -> int:
     """How many vocabulary items make up the whole line (0 if any part is not one).
 
@@ -269,13 +574,30 @@ class RemoveBoilerplateLines(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         rules = load_rules()
         lines = text.split("\n")
-        hits = _gated_lines(text, rules)
-        verdicts = [
-            self._judge(line, rules, hits is None or i in hits)
-            if 0 < len(line) <= rules.max_chars + 20
-            else None
-            for i, line in enumerate(lines)
-        ]
+        limit = rules.max_chars + 20  # no line longer is judged
+        if rules.scan is None:  # judge every line
+            hits = _gated_lines(text, rules)
+            todo: Iterable[int] = range(len(lines))
+            gated = lambda i: hits is None or i in hits  # noqa: E731
+        else:
+            # the scans read only the lines that can get a verdict (bench: a third of the text
+            # lies in longer lines); a long line of white space around one word stays, as an item
+            if max(map(len, lines)) <= limit:
+                todo, gated_lines = _candidates(text, rules.scan)
+            elif not (kept := [i for i, s in enumerate(lines) if len(s) <= limit or len(s.strip()) <= 40]):
+                return Repaired(text)
+            else:
+                todo, gated_lines = _candidates("\n".join([lines[i] for i in kept]), rules.scan)
+                todo = [kept[i] for i in todo]
+                gated_lines = {kept[i] for i in gated_lines}
+            gated = gated_lines.__contains__
+        verdicts: dict[int, str] = {}
+        for i in todo:
+            line = lines[i]
+            if 0 < len(line) <= limit:
+                rule = self._judge(line, rules, gated(i))
+                if rule is not None:
+                    verdicts[i] = rule
         # A one-item line counts only next to a line of the same kind: a menu item ("Home") next
         # to another menu line, a network name ("ВКонтакте", "Telegram") next to another one or
         # to a share bar (share buttons laid out one a line)
@@ -289,19 +611,19 @@ class RemoveBoilerplateLines(Repair):
         def is_share_item(j: int) -> bool:
             return lines[j].strip().lower() in rules.share_words
 
-        for i, line in enumerate(lines):
-            if verdicts[i] is not None or not 0 < len(line.strip()) <= 40:
+        for i in todo:  # a line outside `todo` is neither item
+            line = lines[i]
+            if i in verdicts or not 0 < len(line.strip()) <= 40:
                 continue
             for rule, is_item in (("navigation", is_menu_item), ("share_buttons", is_share_item)):
                 if is_item(i):
                     neighbours = (j for j in (_prev(lines, i), _next(lines, i)) if j is not None)
-                    if any(verdicts[j] == rule or is_item(j) for j in neighbours):
+                    if any(verdicts.get(j) == rule or is_item(j) for j in neighbours):
                         verdicts[i] = rule
                     break
-        if not any(verdicts):
+        if not verdicts:
             return Repaired(text)
-        spans = line_spans(text, lines, verdicts)
-        return Repaired.from_spans(text, spans, step=self.name)
+        return _delete_lines(text, lines, verdicts, self.name)
 
     @staticmethod
     def _judge(line: str, rules: _Rules, gated: bool = True) -> str | None:
@@ -383,6 +705,33 @@ def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[
                 spans.append((pos, end, "", rule))
         pos = end + 1
     return spans
+
+
+def _delete_lines(text: str, lines: list[str], verdicts: dict[int, str], step: str) -> Repaired:
+    """`Repaired.from_spans(text, line_spans(text, lines, ...), step=step)` for the lines in
+    `verdicts` (index -> rule), built from those lines alone (bench: 3x less time than the
+    general path, which walks every line and sorts the spans)."""
+    ends = list(accumulate(map(len, lines)))  # line i spans ends[i-1] + i .. ends[i] + i
+    tail = len(lines)  # first index of the removed run that ends the text
+    while tail > 0 and tail - 1 in verdicts:
+        tail -= 1
+    edits: list[Edit] = []
+    pieces: list[str] = []
+    last = delta = 0
+    for i in sorted(verdicts):
+        start = ends[i - 1] + i if i else 0
+        end = ends[i] + i
+        if i >= tail and tail > 0:
+            start -= 1
+        elif end < len(text):
+            end += 1
+        removed = text[start:end]
+        edits.append(Edit(step, verdicts[i], start + delta, end + delta, removed, "", ""))
+        delta -= len(removed)
+        pieces.append(text[last:start])
+        last = end
+    pieces.append(text[last:])
+    return Repaired("".join(pieces), tuple(edits))
 
 
 def _is_menu_item(line: str, rules: _Rules) -> bool:
