@@ -38,6 +38,8 @@ class _Scan:
     #: line it starts get one ("s" or "s2"), from a gated rule ("g" or "g2")
     newlines: re.Pattern[str]
     anywhere: re.Pattern[str]  # words some rule needs anywhere in the line
+    #: searched in the last few characters of the stripped text: can its last line end as some rule's
+    last: re.Pattern[str]
 
 
 @dataclass(frozen=True)
@@ -484,13 +486,17 @@ def _build_scan(patterns: list[tuple[str, tuple[str, ...]]], items: Iterable[str
         re.compile(body("")),
         re.compile(f"\n(?:(?P<e>{ends})(?:{body('')})?|{body('2')})"),
         re.compile(_words_anywhere(sorted(needs))) if needs else re.compile("(?!)"),
+        re.compile("(?:" + "|".join(f"(?<={_trie(ts)})" for _, ts in sorted(by_length.items())) + r")\Z"),
     )
 
 
 def _candidates(text: str, scan: _Scan) -> tuple[list[int], set[int]]:
     """The indexes of the lines `_judge` may take, in order, and of those a gated rule may take."""
     found: set[int] = set()
-    gated = {text.count("\n")}  # the last line, which no newline ends
+    gated = set()
+    end = len(text.rstrip())  # the last line, which no newline ends: its tail, found by `last`
+    if scan.last.search(text, end, end):  # (its look-behind sees the characters before)
+        gated.add(text.count("\n"))
     m = scan.first.match(text)
     if m:
         found.add(0)
