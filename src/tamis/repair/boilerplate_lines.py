@@ -35,7 +35,7 @@ class _Scan:
     #: matched at 0: can the first line get a verdict (group "s"), from a gated rule ("g")
     first: re.Pattern[str]
     #: at each newline: can the line it ends get a verdict from a gated rule (group "e"), can the
-    #: line it starts get one ("s" or "s2"), from a gated rule ("g" or "g2")
+    #: line it starts get one ("s"), from a gated rule ("g")
     newlines: re.Pattern[str]
     anywhere: re.Pattern[str]  # words some rule needs anywhere in the line
     #: searched in the last few characters of the stripped text: can its last line end as some rule's
@@ -479,12 +479,13 @@ def _build_scan(patterns: list[tuple[str, tuple[str, ...]]], items: Iterable[str
     # a line that ends with white space (stripped by `_judge`) is always looked at
     ends = "|".join([f"(?<={_trie(ts)}\n)" for _, ts in sorted(by_length.items())] + [r"(?<=[^\S\n]\n)"])
 
-    def body(n: str) -> str:  # the next line's start; "g": it may be a gated rule's
-        return f"{skip}(?P<g{n}>(?={_trie(gated)}))?{_trie(heads)}(?P<s{n}>)"
+    # the next line's start; "g": it may be a gated rule's
+    body = f"{skip}(?P<g>(?={_trie(gated)}))?{_trie(heads)}(?P<s>)"
 
     return _Scan(
-        re.compile(body("")),
-        re.compile(f"\n(?:(?P<e>{ends})(?:{body('')})?|{body('2')})"),
+        re.compile(body),
+        # the start scan once (its code is large): it, or else nothing if the end matched
+        re.compile(f"\n(?P<e>{ends})?(?:{body}|(?(e)|(?!)))"),
         re.compile(_words_anywhere(sorted(needs))) if needs else re.compile("(?!)"),
         re.compile("(?:" + "|".join(f"(?<={_trie(ts)})" for _, ts in sorted(by_length.items())) + r")\Z"),
     )
@@ -512,10 +513,6 @@ def _candidates(text: str, scan: _Scan) -> tuple[list[int], set[int]]:
         if m.group("s") is not None:
             found.add(line + 1)
             if m.group("g") is not None:
-                gated.add(line + 1)
-        elif m.group("s2") is not None:
-            found.add(line + 1)
-            if m.group("g2") is not None:
                 gated.add(line + 1)
     line = pos = 0
     for m in scan.anywhere.finditer(text):
