@@ -32,8 +32,6 @@ _MENU_SEPARATOR_TOKENS = re.compile(r"[|·•/»›>–—]|::")  # what `_MENU_
 
 @dataclass(frozen=True)
 class _Scan:
-    #: matched at 0: can the first line get a verdict (group "s"), from a gated rule ("g")
-    first: re.Pattern[str]
     #: at each newline: can the line it ends get a verdict from a gated rule (group "e"), can the
     #: line it starts get one ("s"), from a gated rule ("g")
     newlines: re.Pattern[str]
@@ -483,7 +481,6 @@ def _build_scan(patterns: list[tuple[str, tuple[str, ...]]], items: Iterable[str
     body = f"{skip}(?P<g>(?={_trie(gated)}))?{_trie(heads)}(?P<s>)"
 
     return _Scan(
-        re.compile(body),
         # the start scan once (its code is large): it, or else nothing if the end matched
         re.compile(f"\n(?P<e>{ends})?(?:{body}|(?(e)|(?!)))"),
         re.compile(_words_anywhere(sorted(needs))) if needs else re.compile("(?!)"),
@@ -498,28 +495,26 @@ def _candidates(text: str, scan: _Scan) -> tuple[list[int], set[int]]:
     end = len(text.rstrip())  # the last line, which no newline ends: its tail, found by `last`
     if scan.last.search(text, end, end):  # (its look-behind sees the characters before)
         gated.add(text.count("\n"))
-    m = scan.first.match(text)
-    if m:
-        found.add(0)
-        if m.group("g") is not None:
-            gated.add(0)
-    line = pos = 0  # in text order: newlines counted once, from the last hit on
+    # behind a newline the first line is scanned as the others are, by the same compiled code
+    # (a second copy for the first line alone costs cache misses in the chain of steps)
+    text = "\n" + text
+    line = pos = 0  # newlines before the hit, counted once in text order, from the last hit on
     for m in scan.newlines.finditer(text):
         start = m.start()
         line += text.count("\n", pos, start)
         pos = start
-        if m.group("e") is not None:
-            gated.add(line)
-        if m.group("s") is not None:
-            found.add(line + 1)
+        if m.group("e") is not None:  # the line this newline ends
+            gated.add(line - 1)
+        if m.group("s") is not None:  # the line it starts
+            found.add(line)
             if m.group("g") is not None:
-                gated.add(line + 1)
+                gated.add(line)
     line = pos = 0
     for m in scan.anywhere.finditer(text):
         start = m.start()
         line += text.count("\n", pos, start)
         pos = start
-        gated.add(line)
+        gated.add(line - 1)
     return sorted(found | gated), gated
 
 
