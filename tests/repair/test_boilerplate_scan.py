@@ -255,3 +255,24 @@ def test_step_output_equals_judging_every_line(seed: int) -> None:
         assert (got.text, got.edits) == (want.text, want.edits), repr(text)
         changed += bool(want.edits)
     assert changed > 300  # the documents do reach the rules
+
+
+def test_word_search_finds_what_the_case_insensitive_alternation_finds() -> None:
+    text = resources.files("tamis").joinpath("repair/patterns/boilerplate.toml").read_text("utf-8")
+    patterns = [p for spec in tomllib.loads(text).values() for p in spec.get("all_of", ())]
+    assert patterns
+    for pattern in patterns:
+        plain, fast = re.compile(pattern), bp._word_search(pattern)
+        assert fast.pattern != pattern  # the fast form is in use
+        words = re.findall(r"[^|()?:\\]+", pattern.replace("(?i)", "").replace(r"\b", ""))
+        pieces = [*words, "ok", "OK", "o\u212a", "okay", "İ", "ı", "ſ", " ", ".", "x", "Σ"]
+        lines = REAL_LINES + [line for _, line, _ in generated_lines(seed=9, per_pattern=1)]
+        for line in lines + made_up_lines(pieces, 4000, seed=10):
+            assert (fast.search(line) is None) == (plain.search(line) is None), line
+
+
+def made_up_lines(pieces: list[str], n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return [
+        "".join(rng.choice(variants(rng.choice(pieces))) for _ in range(rng.randint(0, 5))) for _ in range(n)
+    ]

@@ -86,7 +86,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         every += [(rf"(?:{p}){trailer}", tuple(spec.get("any_of", ()))) for p in patterns]
         if spec.get("any_of"):
             body = rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}"
-            all_of = tuple(re.compile(p) for p in spec.get("all_of", ()))
+            all_of = tuple(_word_search(p) for p in spec.get("all_of", ()))
             gated.append(
                 (rule, int(spec["max_chars"]), _any_of(spec["any_of"]), all_of, re.compile(body, re.I))
             )
@@ -425,6 +425,38 @@ def _words_anywhere(words: Iterable[str]) -> str:
         nexts |= set(_fold(word[k + 1]))
         rests.append("".join(_class(c) for c in word[k + 2 :]) + f"(?<={''.join(map(_class, word))})")
     return f"{_class(anchors)}{_class(nexts)}(?:{'|'.join(rests)})"
+
+
+def _word_search(pattern: str) -> re.Pattern[str]:
+    """`re.compile(pattern)`, or, for a case-insensitive alternation of words (`all_of`), a pattern
+    whose `search` finds a match exactly where that one's does, faster.
+
+    The words become one trie of explicit case classes (`_class`, as re.I equates characters), so
+    that `re` tests each alternative by its first character instead of entering all ~70 at every
+    position (bench: 28 -> ~8 µs on a cookie banner). A word that holds another (`web`, `website`)
+    is left to the shorter, which a search finds wherever it finds the longer.
+    """
+    tree = _parser.parse(pattern)
+    items = tree.data
+    while len(items) == 1 and items[0][0] is _parser.SUBPATTERN and not any(items[0][1][1:3]):
+        items = items[0][1][3].data
+    if not tree.state.flags & re.I or len(items) != 1 or items[0][0] is not _parser.BRANCH:
+        return re.compile(pattern)
+    boundary = {_parser.AT_BOUNDARY: r"\b", _parser.AT_NON_BOUNDARY: r"\B"}
+    words = []
+    for alternative in items[0][1][1]:
+        word = []
+        for op, av in alternative:
+            if op is _parser.LITERAL:
+                word.append(_class(chr(av)))
+            elif op is _parser.AT and av in boundary:
+                word.append(boundary[av])
+            else:
+                return re.compile(pattern)
+        if not word:
+            return re.compile(pattern)
+        words.append(tuple(word))
+    return re.compile(_trie(words))
 
 
 def _build_scan(patterns: list[tuple[str, tuple[str, ...]]], items: Iterable[str]) -> _Scan | None:
