@@ -460,7 +460,9 @@ def channel_glues(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
         return frozenset()
     words = lexicon(lang) or {}
     return frozenset(
-        w for w in _words_above(lang, min_zipf) if words[w] < CHANNEL_MAX_ZIPF and channel_split(w, words, lang)
+        w
+        for w in _words_above(lang, min_zipf)
+        if words[w] < CHANNEL_MAX_ZIPF and channel_split(w, words, lang)
     )
 
 
@@ -906,11 +908,39 @@ def _attached(text: str, start: int, end: int) -> bool:
 def _has_split(token: str, words: dict[str, float], function: frozenset[str], floor: float) -> bool:
     """Whether a lowercased token splits into a function word and a word of zipf >= floor
     (the case-blind first test; `best_split` decides). Function words are short: at most 7
-    letters are tried at each end."""
+    letters are tried at each end, and only the lengths of the function words that share the
+    token's first (last) two letters."""
     n = len(token)
-    for i in range(1, min(8, n)):
-        if token[:i] in function and words.get(token[i:], 0.0) >= floor:
+    one, heads, tails = _ends(function)
+    if n > 1 and one:
+        if token[0] in one and words.get(token[1:], 0.0) >= floor:
             return True
-        if token[n - i :] in function and words.get(token[: n - i], 0.0) >= floor:
+        if token[-1] in one and words.get(token[:-1], 0.0) >= floor:
+            return True
+    for i in heads.get(token[:2], ()):
+        if i < n and token[:i] in function and words.get(token[i:], 0.0) >= floor:
+            return True
+    for i in tails.get(token[-2:], ()):
+        if i < n and token[n - i :] in function and words.get(token[: n - i], 0.0) >= floor:
             return True
     return False
+
+
+@functools.cache
+def _ends(
+    function: frozenset[str],
+) -> tuple[frozenset[str], dict[str, tuple[int, ...]], dict[str, tuple[int, ...]]]:
+    """The one-letter words of a function-word set, and the lengths (2-7) of its words by their
+    first and by their last two letters: what `_has_split` tries."""
+    heads: dict[str, set[int]] = {}
+    tails: dict[str, set[int]] = {}
+    for w in function:
+        if 2 <= len(w) <= 7:
+            heads.setdefault(w[:2], set()).add(len(w))
+            tails.setdefault(w[-2:], set()).add(len(w))
+    one = frozenset(w for w in function if len(w) == 1)
+    return (
+        one,
+        {k: tuple(sorted(v)) for k, v in heads.items()},
+        {k: tuple(sorted(v)) for k, v in tails.items()},
+    )
