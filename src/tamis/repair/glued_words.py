@@ -537,7 +537,11 @@ class _Memo:
         """(split at a sentence start, split inside a sentence), or None when neither splits."""
         if len(self.decisions) >= MEMO_MAX_DECISIONS:
             self.decisions.clear()
-        first = self.step.decide(run, self.words, self.lang, mid_sentence=False)
+        low = run.lower()
+        if low not in self.words and self.step.unlisted_whole(run, low, self.words, self.lang):
+            first = None  # the quick way to `step.decide`'s answer for most rare runs
+        else:
+            first = self.step.decide(run, self.words, self.lang, mid_sentence=False)
         if first is None:
             if len(self.harmless) >= MEMO_MAX_HARMLESS:
                 self.harmless = set(self.common)
@@ -686,16 +690,21 @@ class SplitGluedWords(Repair):
                 if found is not None and min(found[1], found[2]) - words[low] < self.min_known_glue_gap:
                     found = None
             return found
-        # an inner capital ("dieRegierung") may mark a seam; otherwise the case-blind first test
-        if run.isupper() or (
+        if self.unlisted_whole(run, low, words, lang):
+            return None
+        return self.best_split(run, words, lang, mid_sentence=mid_sentence)
+
+    def unlisted_whole(self, run: str, low: str, words: dict[str, float], lang: str) -> bool:
+        """Whether a run wordfreq does not list stays whole in any context: written in capitals, or
+        without an inner capital (which may mark a seam: "dieRegierung") and failing the
+        case-blind first test. Most rare runs of a corpus end here (names, rare words)."""
+        return run.isupper() or (
             (run.islower() or run.istitle())
-            and not _has_split(low, words, function, self.min_part_zipf)
+            and not _has_split(low, words, function_words(lang, self.min_function_zipf), self.min_part_zipf)
             and not (
                 lang in CLOSED_CLASS and _has_split(low, words, CLOSED_CLASS[lang], self.min_closed_part_zipf)
             )
-        ):
-            return None
-        return self.best_split(run, words, lang, mid_sentence=mid_sentence)
+        )
 
     def best_split(
         self, token: str, words: dict[str, float], lang: str, mid_sentence: bool = False
