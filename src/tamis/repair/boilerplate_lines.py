@@ -359,7 +359,7 @@ def _needs(items: Any) -> set[str] | None:
     """Literals of which every match of the parsed `items` holds one (None if none found).
 
     >>> sorted(_needs(_parser.parse(".{0,9}(plus|premium)-?artikel freischalten.{0,8}", re.I)))
-    ['-artikel freischalten', 'artikel freischalten']
+    ['artikel freischalten']
     """
     best: set[str] | None = None
 
