@@ -96,7 +96,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
     share = frozenset(w for ws in data["share_buttons"].get("words", {}).values() for w in ws)
     menu = frozenset(w for ws in data["navigation"].get("words", {}).values() for w in ws)
-    return _Rules(
+    rules = _Rules(
         by_first,
         {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},
         tuple(gated),
@@ -114,6 +114,8 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         max(n for rule, n in limits.items() if rule not in {g[0] for g in gated}),
         _build_scan(every, share | menu),
     )
+    _every_character.cache_clear()  # 4.4 MB of code points, needed only while building
+    return rules
 
 
 _SEPARATOR_CHARS = " ,;:|·•/»›>–—"
