@@ -4,6 +4,7 @@ from tamis.repair import (  # noqa: F401  (registers the steps)
     boilerplate_lines,
     broken_lists,
     captions,
+    code_lines,
     duplicate_title,
     glued_words,
     markup_residue,
@@ -16,6 +17,7 @@ from tamis.repair import (  # noqa: F401  (registers the steps)
 REPAIR_ORDER = (
     "repair.unicode",
     "repair.markup_residue",
+    "repair.code_lines",
     "repair.boilerplate_lines",
     "repair.duplicate_title",
     "repair.captions",

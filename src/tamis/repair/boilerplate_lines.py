@@ -600,6 +600,7 @@ class RemoveBoilerplateLines(Repair):
         "posted_in": "a 'Posted in …' / 'Tags: …' category line",
         "report_error": "a 'Found a typo? Select it and press Ctrl+Enter' widget line",
         "advertisement": "an ad label line ('Advertisement', 'Anzeige', 'Реклама')",
+        "script_required": "a notice that the page needs JavaScript or another browser, or a 'Loading…' placeholder",
         "tracking_script": "an ad or analytics code snippet left as text (adsbygoogle, googletag, dataLayer, …)",
     }
 
