@@ -241,7 +241,7 @@ def _line_diff(before: str, after: str, *, step: str, rule: str, evidence: str) 
     return result
 
 
-_PIECES = re.compile(r"\s+|\S+")
+_PIECES = re.compile(r"[ \t]+|[^ \t]+")  # a no-break space may be part of mojibake ("à": "Ã" + U+00A0)
 
 
 def _word_diff(old: str, new: str) -> list[tuple[int, int, str]]:
