@@ -97,14 +97,15 @@ def ratio(a: int, b: int) -> float:
 
 
 def _truth_pair(parts: list[str], k: int, expected: Counter) -> tuple[str, str] | None:
-    """The injected glue that the space before `parts[k]` undoes, if any. A token glued twice
-    ("waswithmy") holds two injections, and the one made second joined a word to an already
-    glued one: its truth is ("was", "withmy") or ("waswith", "my"), whichever came first."""
-    for i in range(k - 1, -1, -1):
-        for j in range(k + 1, len(parts) + 1):
-            pair = ("".join(parts[i:k]), "".join(parts[k:j]))
-            if expected[pair] > 0:
-                return pair
+    """The injected glue that the space before `parts[k]` undoes, if any: a truth pair (a, b)
+    with `a` ending the token just before the space and `b` starting it just after. A token glued
+    twice ("waswithmy", "nachmienemHerzen") holds two injections, and the one made second joined
+    a word to an already glued one: its truth is ("was", "withmy") or ("waswith", "my"), whichever
+    came first, and a split that undoes only one of them is right for that one."""
+    left, right = "".join(parts[:k]), "".join(parts[k:])
+    for (a, b), n in expected.items():
+        if n > 0 and left.endswith(a) and right.startswith(b):
+            return a, b
     return None
 
 
