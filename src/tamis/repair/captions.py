@@ -181,6 +181,9 @@ class MoveCaptions(Repair):
         "caption": "an image caption or photo credit line, moved to the document's captions",
     }
 
+    def setup(self) -> None:
+        _caption_scan()  # built once per worker (~0.2 s), not in the first document's time
+
     def repair(self, text: str, doc: Document) -> Repaired:
         scan = _caption_scan()
         if scan is None:

@@ -35,10 +35,16 @@ def similarity(a: str, b: str, words_a: list[str] | None = None, words_b: list[s
     """
     wa = set(_words(a) if words_a is None else words_a)  # `words_*`: `_words` of each, when known
     wb = set(_words(b) if words_b is None else words_b)
+    return _similarity(a, b, wa, wb)
+
+
+def _similarity(a: str, b: str, wa: set[str], wb: set[str]) -> float:
+    """`similarity` of two lines whose word sets are `wa` and `wb`."""
     if not wa or not wb:
         return 0.0
-    jaccard = len(wa & wb) / len(wa | wb)
-    if jaccard >= 0.6 or jaccard < 0.3 or len(wa & wb) < 2:
+    shared = len(wa & wb)
+    jaccard = shared / (len(wa) + len(wb) - shared)  # the same division as len(wa & wb) / len(wa | wb)
+    if jaccard >= 0.6 or jaccard < 0.3 or shared < 2:
         # clearly alike, or too unlike for the character ratio to reach a title copy's (the seed's
         # garbled copy: word Jaccard 0.47, ratio 0.79; unrelated top lines stay under 0.3)
         return jaccard
@@ -92,15 +98,24 @@ class DropDuplicateTitle(Repair):
         if len(top) < 2:
             return Repaired(text)
         first = top[0][2]
-        words = {t[2]: _words(t[2]) for t in top if len(t[2]) <= self.max_title_chars}
-        titles = [t for t in top if t[2] in words and _title_like(t[2], words[t[2]])]
+        first_words = None
+        # (start, end, line, words, word set) of the lines that could be titles; the words of a line
+        # found once (bench: most of the step's time), and only for lines short enough
+        titles: list[tuple[int, int, str, list[str], set[str]]] = []
+        for start, end, line in top:
+            if len(line) <= self.max_title_chars:
+                words = _WORD.findall(line.lower())
+                if line is first:
+                    first_words = words
+                if _title_like(line, words):
+                    titles.append((start, end, line, words, set(words)))
         # every earlier/later pair: menus or a search box may stand above the title
         for a_index, a in enumerate(titles):
             for b in titles[a_index + 1 :]:
-                la, lb = len(words[a[2]]), len(words[b[2]])
+                la, lb = len(a[3]), len(b[3])
                 if max(la, lb) > self.max_length_ratio * min(la, lb):
                     continue
-                score = similarity(a[2], b[2], words[a[2]], words[b[2]])
+                score = _similarity(a[2], b[2], a[4], b[4])
                 if score < self.min_similarity:
                     continue
                 drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
@@ -113,7 +128,7 @@ class DropDuplicateTitle(Repair):
                     evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}",
                 )
                 return Repaired(result.text, result.edits, title=keep[2])
-        if doc.title is None and _looks_like_heading(first, words.get(first)):
+        if doc.title is None and _looks_like_heading(first, first_words):
             return Repaired(text, title=first)
         return Repaired(text)
 
