@@ -356,6 +356,8 @@ def _caption_scan() -> _Scan | None:
         bracket, after_agency = _piece(r"[(\[]"), _piece(r"[/|,]")
     except _Unscannable:
         return None
+    finally:
+        _every_character.cache_clear()  # 4 MB, needed only while building
     space = _class(_space()) + "*"
     lead = rf"{space}{bracket}?(?:{sign}|{label}{space}{link}|{agency}{space}(?:{after_agency}|\Z))"
     # one class opens the pattern, so that `re` skips to its characters in C
