@@ -270,6 +270,16 @@ def _space() -> frozenset[str]:
 
 
 def _class(chars: Iterable[str]) -> str:
+    """A scan element (for a pattern compiled with `re.IGNORECASE`) that matches at least `chars`:
+    one letter where `re`'s own case folding of it takes them all (compact code: the scan's
+    compiled size 170 -> ~40 KB), else the class of them."""
+    chars = frozenset(chars)
+    if chars == _space() and all(c.isspace() for c in chars):
+        return r"[^\S\n]"  # `re`'s white space (`str.isspace`) but the newline: a superset
+    for c in sorted(chars):
+        folded = re.compile(re.escape(c), re.IGNORECASE)
+        if all(folded.fullmatch(x) for x in chars):
+            return re.escape(c)
     return "[" + "".join(sorted(map(re.escape, chars))) + "]"
 
 
@@ -363,7 +373,7 @@ def _caption_scan() -> _Scan | None:
     # one class opens the pattern, so that `re` skips to its characters in C
     opening = _class(_element_set(_TRAIL_SEP) | _element_set(r"[.,]"))
     trail = rf"{opening}(?:(?<={sep}){space}(?:{copy}|{label}|{agency})|(?<={stop}){space}{label})"
-    return _Scan(re.compile(lead), re.compile(trail))
+    return _Scan(re.compile(lead, re.IGNORECASE), re.compile(trail, re.IGNORECASE))
 
 
 def _could_be_caption(line: str) -> bool:
