@@ -72,3 +72,37 @@ def test_a_garbled_title_copy_is_dropped_once_and_the_better_copy_kept() -> None
             assert (kept.count(title) + kept.count(copy), result.title) in ((1, title), (1, copy)), page
             assert result.title in kept
     assert dropped > 100  # 126 of 200 (a short title plus " | Tagesblatt" is too long a copy)
+
+
+def _plain_top_lines(text: str, look: int) -> list[tuple[int, int, str]]:
+    """The first non-empty lines as the step found them before: the window split on its newlines."""
+    top: list[tuple[int, int, str]] = []
+    pos = 0
+    head = text[:4000]
+    for line in head.split("\n", 3 * look):
+        end = pos + len(line)
+        if "\n" in line or end == len(head) < len(text):
+            break
+        if line.strip():
+            top.append((pos, end, line.strip()))
+            if len(top) >= look:
+                break
+        pos = end + 1
+    return top
+
+
+def test_top_lines_equal_the_window_split() -> None:
+    rng = random.Random(7)
+    lines = _lines()
+    texts = ["", "\n", "a", "a\n", "\n\n\nabc", "a\nb", "a\n\nb\n", " \r\n\u2028\n x \n"]
+    for _ in range(1500):
+        blank = rng.choice(["", " ", "\t", "\u3000", "\r"])
+        parts = [rng.choice(lines) if rng.random() < 0.6 else blank for _ in range(rng.randint(1, 20))]
+        text = "\n".join(parts)
+        texts += [text, text[: rng.randint(0, len(text))], "\n" * rng.randint(0, 14) + text]
+        # lines that end just before, at and just after the 4,000-character window
+        texts.append("x" * rng.randint(3990, 4010) + "\n" + text)
+        texts.append(("ab\n" * 1400)[: rng.randint(3995, 4005)])
+    for look in (0, 1, 2, 4, 5):
+        for text in texts:
+            assert dt._top_lines(text, look) == _plain_top_lines(text, look), (look, text[:80])
