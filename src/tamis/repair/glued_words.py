@@ -483,9 +483,10 @@ def listed_glues(lang: str) -> frozenset[str]:
         return frozenset()
     words = lexicon(lang) or {}  # with the old "ß" spellings: "daßes" is "dasses"
     function = function_words(lang, KNOWN_GLUE_MIN_HALF)
+    heads = _ends(function)[1]  # a token that opens with no function word of 2+ letters is no pair
     out = []
     for w, z in words.items():
-        if len(w) < 4 or z >= KNOWN_GLUE_MAX_ZIPF or not w.isalpha():
+        if len(w) < 4 or z >= KNOWN_GLUE_MAX_ZIPF or w[:2] not in heads or not w.isalpha():
             continue
         # a verb prefix is a preposition here ("inthe", "zuden"): the frequency gap is the evidence
         found = _function_pair(w, words, function, lang, prefixes=True)
@@ -496,17 +497,23 @@ def listed_glues(lang: str) -> frozenset[str]:
     return frozenset(out)
 
 
+#: function words are short: the halves tried as one have at most this many letters
+FUNCTION_MAX_LEN = 7
+
+
 @functools.cache
 def function_words(lang: str, min_zipf: float) -> frozenset[str]:
     """The words of `lang` at least this frequent (articles, prepositions, pronouns, auxiliaries)."""
-    return frozenset(w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf and len(w) <= 7)
+    return frozenset(
+        w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf and len(w) <= FUNCTION_MAX_LEN
+    )
 
 
 _UNSEEN = object()
-#: listed words at least this frequent are known harmless from the start (a per-process table of
-#: about 350,000 German words): 40% of the context-free decisions of a cold run were for listed
-#: words between zipf 1.5 and 2, each decided None (bench/repair_quality.py, docs/repair-speed.md)
-COMMON_MIN_ZIPF = 1.5
+#: listed words at least this frequent are known harmless from the start. 1.5 (the known-glue
+#: ceiling) would spare a cold bench run 22% of its decisions, but costs each worker 0.4 s more
+#: at start (the channel test over 170,000 more German words) than it saves on 10,000 documents
+COMMON_MIN_ZIPF = 2.0
 #: bounds of the per-language memo (entries): a corpus's rare tokens repeat, its memo must not grow without end
 MEMO_MAX_DECISIONS = 200_000
 MEMO_MAX_HARMLESS = 1_000_000
@@ -852,7 +859,9 @@ def _function_pair(
     """Split of a lowercased token into two function words of 2+ letters ("atthe" -> at|the),
     unless the left one is a verb prefix ("unterdes", "annoch") or the right one a suffix word."""
     suffix_words = SUFFIX_WORDS.get(lang, frozenset())
-    for i in range(2, len(token) - 1):
+    n = len(token)
+    # both halves are function words, of at most FUNCTION_MAX_LEN letters each
+    for i in range(max(2, n - FUNCTION_MAX_LEN), min(n - 1, FUNCTION_MAX_LEN + 1)):
         left, right = token[:i], token[i:]
         if (
             left in function
