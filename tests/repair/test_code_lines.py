@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tamis.document import Document, replay
+from step_runner import run_repair
 from tamis.repair.code_lines import RemoveCodeLines
 from text_samples import LANGS, paragraphs, sentences
 
@@ -21,9 +21,7 @@ CODE = [
 
 
 def repair(text: str) -> tuple[str, list]:
-    r = STEP.repair(text, Document(id="t", text=text))
-    assert replay(text, r.edits) == r.text
-    return r.text, list(r.edits)
+    return run_repair(STEP, text)
 
 
 @pytest.mark.parametrize(("kind", "line"), CODE, ids=[f"{k}-{i}" for i, (k, _) in enumerate(CODE)])

@@ -78,11 +78,19 @@ def test_clean_real_paragraphs_lose_no_words(steps: list) -> None:
     lost = 0
     words = 0
     for lang, text in PARAGRAPHS:
-        out = run(steps, text, lang).text
+        result = run(steps, text, lang)
         words += len(text.split())
+        # a bare date stamp is page furniture, not article text (UD's web English holds e-mail
+        # headers, "02/13/2001 08:02 PM"): it must be short and hold a figure
+        stamps = [e.removed for e in result.edits if e.step == "repair.datelines"]
+        for stamp in stamps:
+            assert len(regex.findall(r"\p{L}+", stamp)) <= 4 and regex.search(r"\d", stamp), stamp
+        source = text
+        for stamp in stamps:
+            source = source.replace(stamp.strip("\n"), " ")
         # words as letter runs; entity names ("&amp;" -> "&") are markup, not words
-        kept = set(regex.findall(r"\w+", out))
-        lost += sum(1 for w in set(regex.findall(r"\w+", regex.sub(r"&#?\w+;", " ", text))) if w not in kept)
+        kept = set(regex.findall(r"\w+", result.text))
+        lost += sum(1 for w in set(regex.findall(r"\w+", regex.sub(r"&#?\w+;", " ", source))) if w not in kept)
     # menus/captions in real UD sentences are rare; a handful of glue false splits is the budget
     assert lost <= max(3, words // 8000), (lost, words)
 

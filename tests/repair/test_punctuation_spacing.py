@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from tamis.document import Document, replay
+from step_runner import run_repair
 from tamis.repair.punctuation_spacing import SpaceAfterPunctuation
 from text_samples import LANGS, paragraphs, sentences
 
@@ -15,9 +15,7 @@ STEP = SpaceAfterPunctuation()
 
 
 def repair(text: str) -> tuple[str, list]:
-    r = STEP.repair(text, Document(id="t", text=text))
-    assert replay(text, r.edits) == r.text
-    return r.text, list(r.edits)
+    return run_repair(STEP, text)
 
 
 @pytest.mark.parametrize("lang", LANGS)

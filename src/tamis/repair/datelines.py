@@ -1,0 +1,140 @@
+"""Remove date stamps of news pages: a line that is a publication or update date and little else.
+
+Extractors keep the stamp that sits over an article: "Updated: 03/03/2024 14:35", "Автор: Иван
+Петров | 03.03.2024 14:35 | Просмотров: 1234", "Par Marie Dupont, publié le 03/03/2024 à 14h35",
+"Berlin, 3. März 2024". A line goes only when it holds a whole date (day, month and a year
+1900-2099, in figures or with a month name of the 12 supported languages) and, once the dates, times, numbers,
+separators and stamp words ("published", "aktualisiert", "автор", "views", ...) are taken out,
+at most `max_words_with_label` words remain (an author's name) when a stamp word was there, or
+at most `max_words_alone` (a place) when none was. A line that ends like a sentence is prose
+("Am 3. März 2024 starb er."), and so is anything longer than `max_chars`. The removed line is
+kept in the edit log, as every removal is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from tamis.document import Document
+from tamis.repair.boilerplate_lines import line_spans
+from tamis.steps import Repair, Repaired, register
+
+
+def _listed(words: str) -> frozenset[str]:
+    """A word list written as text, one word after another."""
+    return frozenset(words.split())
+
+
+_MONTHS = _listed(
+    "january february march april june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec "
+    "januar jänner februar märz mai juni juli oktober dezember "
+    "janvier février mars avril juin juillet août septembre octobre novembre décembre "
+    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
+    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre "
+    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
+    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
+    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia "
+    "januari februari maart mei augustus "
+    "janeiro fevereiro março maio junho julho setembro outubro novembro dezembro "
+    "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık "
+    "қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан"
+)
+_MONTH = "|".join(sorted(set(_MONTHS), key=len, reverse=True))
+_DATE = re.compile(
+    r"\b(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}-\d{2}-\d{2}"
+    rf"|\d{{1,2}}\.? (?:de )?(?:{_MONTH})\.?,? (?:de )?\d{{4}}"
+    rf"|(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}})(?!\d)",
+    re.IGNORECASE,
+)
+_YEAR_20 = re.compile(r"20\d\d")
+_YEAR_19 = re.compile(r"19\d\d")
+_TIME = re.compile(r"\b\d{1,2}[:h]\d{2}(?::\d{2})?(?: ?(?:am|pm|a\.m\.|p\.m\.))?", re.IGNORECASE)
+#: words that make a line a stamp: labels, byline markers and counters, 12 languages (lowercase)
+STAMP_WORDS = _listed(
+    """published updated posted by date views comments comment read reading
+    veröffentlicht aktualisiert zuletzt stand von datum erstellt kommentare aufrufe lesezeit
+    publié mis jour par modifié vues commentaires lecture
+    publicado actualizado por vistas comentarios lectura
+    pubblicato aggiornato visualizzazioni commenti lettura
+    опубликовано обновлено автор дата публикации просмотров просмотры комментариев комментарии
+    опубліковано оновлено дата публікації переглядів перегляди коментарів коментарі
+    opublikowano zaktualizowano aktualizacja autor data przez wyświetleń komentarzy
+    gepubliceerd bijgewerkt laatst door weergaven reacties
+    atualizado visualizações comentários
+    yayınlanma güncelleme tarihi yayın yazar görüntülenme yorum
+    жарияланды жаңартылды күні авторы қаралым пікір"""
+)
+#: small words a stamp holds around its date ("on", "am … um … Uhr", "le … à", "в"): not counted
+FILLER_WORDS = _listed(
+    """on at the last min am um uhr le la à à el del il alle di in в о от від op om em às de des du der
+    saat of"""
+)
+_SEPARATORS = ",|·•–—-/"
+_WORD = re.compile(r"[^\W\d_]+")
+_SENTENCE_END = (".", "!", "?", "…", ":")
+
+
+@register("repair.datelines", version=1)
+@dataclass(frozen=True)
+class RemoveDatelines(Repair):
+    """Remove lines that are a page's date stamp: a whole date with at most a label, author or place."""
+
+    max_chars: int = 160
+    max_words_with_label: int = 4  # "Автор: Иван Петров", "By Jane Smith" beside the date
+    max_words_alone: int = 2  # "Berlin, 3. März 2024", "New York, March 3, 2024"
+    rules = {"dateline": "a line that is a publication or update date stamp (label, date, time, author)"}
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        # a page's date stamp holds a year of this or the last century: two literal-led scans (as
+        # fast as `str.find`) name the few places, and only the short lines there are judged
+        found: list[int] = []  # start offsets of the stamp lines
+        pos = 0
+        for at in sorted(
+            [m.start() for m in _YEAR_20.finditer(text)] + [m.start() for m in _YEAR_19.finditer(text)]
+        ):
+            if at < pos:
+                continue  # this line was judged
+            start = text.rfind("\n", 0, at) + 1
+            end = text.find("\n", at)
+            pos = end = len(text) if end < 0 else end
+            if end - start <= self.max_chars + 40 and self.is_dateline(text[start:end].strip()):
+                found.append(start)
+        if not found:
+            return Repaired(text)
+        lines = text.split("\n")
+        verdicts: list[str | None] = [None] * len(lines)
+        for start in found:
+            verdicts[text.count("\n", 0, start)] = "dateline"
+        return Repaired.from_spans(text, line_spans(text, lines, verdicts), step=self.name)
+
+    def is_dateline(self, line: str) -> bool:
+        """Whether a stripped line is a date stamp.
+
+        >>> step = RemoveDatelines()
+        >>> step.is_dateline("Updated: 03/03/2024 14:35"), step.is_dateline("Am 3. März 2024 starb er.")
+        (True, False)
+        """
+        if not line or len(line) > self.max_chars:
+            return False
+        first = _DATE.search(line)
+        if first is None:
+            return False
+        words = [w.lower() for w in _WORD.findall(_TIME.sub(" ", _DATE.sub(" ", line)))]
+        labelled = any(w in STAMP_WORDS for w in words)
+        others = [w for w in words if w not in STAMP_WORDS and w not in FILLER_WORDS]
+        if others and line.endswith(_SENTENCE_END):
+            return False  # "Am 3. März 2024 starb er."
+        head = line[: first.start()].strip()
+        head_words = _WORD.findall(head)
+        if not head_words:  # the date opens the line: only stamp words may follow it
+            return len(others) <= (self.max_words_with_label if labelled else 0)
+        if head_words[0].lower() in STAMP_WORDS:  # "Updated:", "Автор: …", "Par …", "Posted by …"
+            return len(others) <= self.max_words_with_label
+        # a place, weekday or author, then a separator: "Berlin, 3. März 2024", "Jane Smith | …"
+        return (
+            len(head_words) <= self.max_words_alone
+            and head[-1] in _SEPARATORS
+            and len(others) <= self.max_words_alone + (self.max_words_with_label if labelled else 0)
+        )
