@@ -32,6 +32,8 @@ STAMPS = [
 PROSE = [
     "Am 3. März 2024 starb er.",
     "Protests by students on 3 March 2024",
+    "By 3 March 2024 the army had retreated",
+    "Von 3. März 2024 an gilt die neue Regel",
     "Meeting on 3 March 2024 at the hall",
     "March 3, 2024: Company founded",
     "The law was published on 3 March 2024 and updated later",

@@ -68,7 +68,7 @@ STAMP_WORDS = _listed(
 )
 #: small words a stamp holds around its date ("on", "am … um … Uhr", "le … à", "в"): not counted
 FILLER_WORDS = _listed(
-    """on at the last min am um uhr le la à à el del il alle di in в о от від op om em às de des du der
+    """on at the last min am um uhr le la à el del il alle di in в о от від op om em às de des du der
     saat of"""
 )
 _SEPARATORS = ",|·•–—-/"
@@ -121,20 +121,24 @@ class RemoveDatelines(Repair):
         first = _DATE.search(line)
         if first is None:
             return False
-        words = [w.lower() for w in _WORD.findall(_TIME.sub(" ", _DATE.sub(" ", line)))]
-        labelled = any(w in STAMP_WORDS for w in words)
-        others = [w for w in words if w not in STAMP_WORDS and w not in FILLER_WORDS]
+        head = line[: first.start()].strip()
+        head_words = [w.lower() for w in _WORD.findall(head)]
+        tail_words = [w.lower() for w in _WORD.findall(_TIME.sub(" ", _DATE.sub(" ", line[first.start() :])))]
+        # after the date a stamp holds only stamp words ("| 5 Comments", "à 14h35", "Uhr"):
+        # "By 3 March 2024 the army had retreated" goes on like prose
+        if any(w not in STAMP_WORDS and w not in FILLER_WORDS for w in tail_words):
+            return False
+        labelled = any(w in STAMP_WORDS for w in head_words + tail_words)
+        others = [w for w in head_words if w not in STAMP_WORDS and w not in FILLER_WORDS]
         if others and line.endswith(_SENTENCE_END):
             return False  # "Am 3. März 2024 starb er."
-        head = line[: first.start()].strip()
-        head_words = _WORD.findall(head)
-        if not head_words:  # the date opens the line: only stamp words may follow it
-            return len(others) <= (self.max_words_with_label if labelled else 0)
-        if head_words[0].lower() in STAMP_WORDS:  # "Updated:", "Автор: …", "Par …", "Posted by …"
+        if not head_words:  # the date opens the line
+            return True
+        if head_words[0] in STAMP_WORDS:  # "Updated:", "Автор: …", "Par …", "Posted by …"
             return len(others) <= self.max_words_with_label
         # a place, weekday or author, then a separator: "Berlin, 3. März 2024", "Jane Smith | …"
         return (
-            len(head_words) <= self.max_words_alone
+            len(head_words) <= self.max_words_alone + (self.max_words_with_label if labelled else 0)
             and head[-1] in _SEPARATORS
-            and len(others) <= self.max_words_alone + (self.max_words_with_label if labelled else 0)
+            and len(others) <= self.max_words_alone
         )
