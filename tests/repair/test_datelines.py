@@ -79,3 +79,12 @@ def test_no_line_of_the_novels_or_of_human_news_text_is_taken_for_a_stamp() -> N
     with (SHARED / "mt" / "wmt22_dev.jsonl").open(encoding="utf-8") as fh:
         for row in map(json.loads, fh):
             assert repair(row["text"])[1] == [], row["text"]
+
+
+def test_stamps_on_the_first_middle_and_last_lines_all_go() -> None:
+    body = paragraphs("en")[0]
+    stamps = [STAMPS[6], STAMPS[0], STAMPS[7]]  # two years on the first and on the last line
+    text = "\n".join([stamps[0], body, stamps[1], body, stamps[2]])
+    fixed, edits = repair(text)
+    assert fixed == f"{body}\n{body}"
+    assert [e.removed.strip("\n") for e in edits] == stamps

@@ -12,7 +12,7 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
@@ -750,6 +750,30 @@ def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[
                 spans.append((pos, end, "", rule))
         pos = end + 1
     return spans
+
+
+def delete_judged_lines(
+    text: str, positions: Iterable[int], judge: Callable[[str], str | None], step: str, max_chars: int
+) -> Repaired:
+    """Delete the lines holding one of `positions` (offsets a scan found, in any order) that
+    `judge` gives a rule, with their newline as `line_spans` takes it. Each line is judged once,
+    stripped; lines longer than `max_chars` are not judged."""
+    verdicts: dict[int, str] = {}
+    seen_to = -1  # offsets before this lie in lines already judged
+    line = 0
+    line_start = 0
+    for at in sorted(positions):
+        if at < seen_to:
+            continue
+        line += text.count("\n", line_start, at)
+        line_start = text.rfind("\n", 0, at) + 1
+        end = text.find("\n", at)
+        seen_to = end = len(text) if end < 0 else end
+        if end - line_start <= max_chars and (rule := judge(text[line_start:end].strip())) is not None:
+            verdicts[line] = rule
+    if not verdicts:
+        return Repaired(text)
+    return _delete_lines(text, text.split("\n"), verdicts, step)
 
 
 def _delete_lines(text: str, lines: list[str], verdicts: dict[int, str], step: str) -> Repaired:

@@ -23,13 +23,13 @@ import re
 from dataclasses import dataclass
 
 from tamis.document import Document
+from tamis.repair.boilerplate_lines import delete_judged_lines
 from tamis.steps import Repair, Repaired, register
 
 # a line of code holds one of these (a block, the end of a call statement, an arrow function);
 # prose almost never does, so most texts are passed by four substring tests in C
 _GATE_STRINGS = ("{", "}", ");", "=>")
 _GATE = re.compile(r"[{}]|\);|=>")
-_LINE_END = re.compile(r"\n|\Z")
 #: marks of code, by the kind of code they mark
 _MARKS = {
     "javascript": re.compile(
@@ -73,21 +73,8 @@ class RemoveCodeLines(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         if not any(mark in text for mark in _GATE_STRINGS):
             return Repaired(text)
-        spans: list[tuple[int, int, str, str]] = []
-        pos = 0
-        for m in _GATE.finditer(text):
-            if m.start() < pos:
-                continue  # this line was looked at
-            start = text.rfind("\n", 0, m.start()) + 1
-            end_match = _LINE_END.search(text, m.start())
-            end = end_match.end() if end_match else len(text)
-            pos = end
-            rule = self.code_kind(text[start:end].strip())
-            if rule is not None:
-                spans.append((start, end, "", rule))
-        if not spans:
-            return Repaired(text)
-        return Repaired.from_spans(text, spans, step=self.name)
+        starts = (m.start() for m in _GATE.finditer(text))
+        return delete_judged_lines(text, starts, self.code_kind, self.name, max_chars=len(text))
 
     def code_kind(self, line: str) -> str | None:
         """The kind of code a stripped line is, or None for prose.

@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import line_spans
+from tamis.repair.boilerplate_lines import delete_judged_lines
 from tamis.steps import Repair, Repaired, register
 
 
@@ -89,25 +89,13 @@ class RemoveDatelines(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         # a page's date stamp holds a year of this or the last century: two literal-led scans (as
         # fast as `str.find`) name the few places, and only the short lines there are judged
-        found: list[int] = []  # start offsets of the stamp lines
-        pos = 0
-        for at in sorted(
-            [m.start() for m in _YEAR_20.finditer(text)] + [m.start() for m in _YEAR_19.finditer(text)]
-        ):
-            if at < pos:
-                continue  # this line was judged
-            start = text.rfind("\n", 0, at) + 1
-            end = text.find("\n", at)
-            pos = end = len(text) if end < 0 else end
-            if end - start <= self.max_chars + 40 and self.is_dateline(text[start:end].strip()):
-                found.append(start)
-        if not found:
+        years = [m.start() for m in _YEAR_20.finditer(text)] + [m.start() for m in _YEAR_19.finditer(text)]
+        if not years:
             return Repaired(text)
-        lines = text.split("\n")
-        verdicts: list[str | None] = [None] * len(lines)
-        for start in found:
-            verdicts[text.count("\n", 0, start)] = "dateline"
-        return Repaired.from_spans(text, line_spans(text, lines, verdicts), step=self.name)
+        return delete_judged_lines(text, years, self._verdict, self.name, max_chars=self.max_chars + 40)
+
+    def _verdict(self, line: str) -> str | None:
+        return "dateline" if self.is_dateline(line) else None
 
     def is_dateline(self, line: str) -> bool:
         """Whether a stripped line is a date stamp.
