@@ -15,6 +15,7 @@ steps of the default pipeline on every document (single process), and prints:
 - glued words (de, en and every language wordfreq covers): precision and recall of splits;
 - false splits of valid words per 10,000 words of clean real sentences (shared/corpora);
 - spaces inserted after punctuation in the same clean sentences, per 10,000 words;
+- lines removed as code or as date stamps in the same clean sentences, per 10,000 words;
 - article words lost overall, and speed: MB of text per CPU second, per step and together.
 
 The language of each document is taken from the truth (the repairs are measured, not the
@@ -329,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     result["false_splits_per_10k"] = clean_text_edits(glue, args.clean_words)
     spacing = REGISTRY.get("repair.punctuation_spacing")()
     result["punctuation_insertions_per_10k"] = clean_text_edits(spacing, args.clean_words)
+    # whole-line removals in clean text: each is a line of prose lost unless the source line is
+    # itself code or a bare date stamp (UD's web English holds e-mail headers)
+    for name, key in (("repair.code_lines", "code_line_removals"), ("repair.datelines", "dateline_removals")):
+        result[f"{key}_per_10k"] = clean_text_edits(REGISTRY.get(name)(), args.clean_words)
     examples = result.pop("examples")
     print(json.dumps(result, indent=1, ensure_ascii=False))
     print("examples:", json.dumps(examples, indent=1, ensure_ascii=False))
