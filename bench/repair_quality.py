@@ -15,7 +15,7 @@ steps of the default pipeline on every document (single process), and prints:
 - glued words (de, en and every language wordfreq covers): precision and recall of splits;
 - false splits of valid words per 10,000 words of clean real sentences (shared/corpora);
 - spaces inserted after punctuation in the same clean sentences, per 10,000 words;
-- lines removed as code or as date stamps in the same clean sentences, per 10,000 words;
+- lines removed as code, date stamps or boilerplate in the same clean sentences, per 10,000 words;
 - article words lost overall, and speed: MB of text per CPU second, per step and together.
 
 The language of each document is taken from the truth (the repairs are measured, not the
@@ -331,8 +331,13 @@ def main(argv: list[str] | None = None) -> int:
     spacing = REGISTRY.get("repair.punctuation_spacing")()
     result["punctuation_insertions_per_10k"] = clean_text_edits(spacing, args.clean_words)
     # whole-line removals in clean text: each is a line of prose lost unless the source line is
-    # itself code or a bare date stamp (UD's web English holds e-mail headers)
-    for name, key in (("repair.code_lines", "code_line_removals"), ("repair.datelines", "dateline_removals")):
+    # itself code, a bare date stamp or page furniture (UD's web English holds e-mail headers)
+    removals = (
+        ("repair.code_lines", "code_line_removals"),
+        ("repair.datelines", "dateline_removals"),
+        ("repair.boilerplate_lines", "boilerplate_removals"),
+    )
+    for name, key in removals:
         result[f"{key}_per_10k"] = clean_text_edits(REGISTRY.get(name)(), args.clean_words)
     examples = result.pop("examples")
     print(json.dumps(result, indent=1, ensure_ascii=False))
