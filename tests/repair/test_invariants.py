@@ -90,7 +90,9 @@ def test_clean_real_paragraphs_lose_no_words(steps: list) -> None:
             source = source.replace(stamp.strip("\n"), " ")
         # words as letter runs; entity names ("&amp;" -> "&") are markup, not words
         kept = set(regex.findall(r"\w+", result.text))
-        lost += sum(1 for w in set(regex.findall(r"\w+", regex.sub(r"&#?\w+;", " ", source))) if w not in kept)
+        lost += sum(
+            1 for w in set(regex.findall(r"\w+", regex.sub(r"&#?\w+;", " ", source))) if w not in kept
+        )
     # menus/captions in real UD sentences are rare; a handful of glue false splits is the budget
     assert lost <= max(3, words // 8000), (lost, words)
 

@@ -234,7 +234,9 @@ def _line_diff(before: str, after: str, *, step: str, rule: str, evidence: str) 
     pos = 0
     for old, new in zip(old_lines, new_lines, strict=True):
         if old != new:
-            spans += [(pos + start, pos + end, inserted, rule) for start, end, inserted in _word_diff(old, new)]
+            spans += [
+                (pos + start, pos + end, inserted, rule) for start, end, inserted in _word_diff(old, new)
+            ]
         pos += len(old) + 1
     result = Repaired.from_spans(before, spans, step=step, evidence=evidence)
     assert result.text == after
