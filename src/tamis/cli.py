@@ -42,8 +42,14 @@ def main() -> None:
 
 @main.command()
 @click.option(
-    "--input", "inputs", multiple=True, required=True, help="File, folder, glob or fsspec URL (repeatable)."
+    "--input",
+    "inputs",
+    multiple=True,
+    required=True,
+    help="File, folder, glob or fsspec URL; several may follow one --input (a shell glob), and --input may repeat.",
 )
+# The paths after the first one of `--input a.jsonl b.jsonl` (what a shell expands a glob to).
+@click.argument("more_inputs", nargs=-1, metavar="[PATH]...")
 @click.option("--output", required=True, help="Output folder: kept/, rejected/, stats.json, report.html.")
 @click.option(
     "--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order)."
@@ -74,6 +80,7 @@ def main() -> None:
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
 def run(
     inputs: tuple[str, ...],
+    more_inputs: tuple[str, ...],
     output: str,
     config_path: str | None,
     workers: int | None,
@@ -95,7 +102,7 @@ def run(
 
     cfg = config_mod.load(config_path, strict=strict)
     request = RunRequest(
-        inputs=list(inputs),
+        inputs=[*inputs, *more_inputs],
         output=output,
         config=cfg,
         overrides={

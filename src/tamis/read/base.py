@@ -16,14 +16,16 @@ from tamis.document import Document, Rejected, Source
 
 @dataclass(frozen=True, slots=True)
 class Shard:
-    """A unit of parallel work: one file, or a byte range of a splittable file."""
+    """A unit of parallel work: one file, a byte range of a splittable file, or a group of small files."""
 
     uri: str
-    format: str  # jsonl | parquet | warc | txt | html
+    format: str  # jsonl | parquet | warc | txt | html | group
     name: str  # short stable name used in ids and output names
     size: int = 0
     start: int = 0
     end: int | None = None  # exclusive; None = to the end
+    parts: tuple[Shard, ...] = ()  # format "group": the small files read one after the other
+    unusable: str = ""  # "rule: detail" when the entry is not a readable file: one rejected record
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +39,13 @@ class ReadOptions:
 
 
 def read_failure(
-    shard: Shard, index: int, rule: str, detail: str, offset: int | None = None, doc_id: str | None = None
+    shard: Shard,
+    index: int,
+    rule: str,
+    detail: str,
+    offset: int | None = None,
+    doc_id: str | None = None,
+    threshold: float | str | None = None,
 ) -> Document:
     """A record the reader could not use, carried to the rejected output with its reason.
 
@@ -47,7 +55,7 @@ def read_failure(
         id=doc_id or f"{shard.name}:{index}",
         text="",
         source=Source(uri=shard.uri, offset=offset, index=index),
-        verdict=Rejected(step="read", rule=rule, value=detail[:300]),
+        verdict=Rejected(step="read", rule=rule, value=detail[:300], threshold=threshold),
     )
 
 

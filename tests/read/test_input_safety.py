@@ -1,0 +1,117 @@
+"""Hostile and careless input folders (issue 11): never a crash or a hang, always a reason."""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+import orjson
+import pytest
+from click.testing import CliRunner
+
+from foundation_helpers import rows, ud_documents
+from tamis.cli import main
+from tamis.execute import SerialExecutor
+from tamis.execute.runner import RunConfig, run
+from tamis.pipeline import Pipeline
+from tamis.read import SMALL_FILE_TASKS, ReadOptions, discover, read_shard
+from tamis.repair.whitespace import NormalizeWhitespace
+
+pytestmark = pytest.mark.issue(11)
+
+TEXTS = ud_documents(40)
+
+
+def _jsonl(path: Path, prefix: str, n: int = 3) -> None:
+    path.write_bytes(
+        b"".join(orjson.dumps({"id": f"{prefix}-{i}", "text": TEXTS[i]}) + b"\n" for i in range(n))
+    )
+
+
+def _run(inputs: list[str], out: Path) -> dict:
+    return run(
+        Pipeline([NormalizeWhitespace()]), discover(inputs), RunConfig(output=str(out)), SerialExecutor()
+    ).stats
+
+
+def test_an_existing_path_with_glob_characters_is_that_path(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "data[1].jsonl", "bracket")
+    _jsonl(tmp_path / "data1.jsonl", "glob-would-match-this")
+    shards = discover([str(tmp_path / "data[1].jsonl")])
+    assert [s.name for s in shards] == ["data[1].jsonl"]
+    assert [d.id for s in shards for d in read_shard(s)] == ["bracket-0", "bracket-1", "bracket-2"]
+    # a pattern that is not an existing path is still a glob
+    assert [s.name for s in discover([str(tmp_path / "data?.jsonl")])] == ["data1.jsonl"]
+
+
+def test_several_paths_after_one_input_flag(tmp_path: Path) -> None:
+    for name in ("a", "b", "c"):
+        _jsonl(tmp_path / f"{name}.jsonl", name)
+    args = ["run", "--input", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
+    args += ["--input", str(tmp_path / "c.jsonl"), "--output", str(tmp_path / "out"), "--no-report"]
+    args += ["--executor", "serial"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    stats = orjson.loads((tmp_path / "out" / "stats.json").read_bytes())
+    assert stats["input"] == 9
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs and symbolic links")
+def test_entries_that_are_not_readable_files_are_rejected_with_a_reason(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    _jsonl(inp / "good.jsonl", "good")
+    os.mkfifo(inp / "pipe.jsonl")  # opening it for reading would block forever
+    (inp / "dangling.jsonl").symlink_to(tmp_path / "gone.jsonl")
+    (inp / "loop.jsonl").symlink_to(inp / "loop.jsonl")
+    bad_name = os.fsencode(inp) + b"/caf\xe9.jsonl"  # a Latin-1 name on a UTF-8 system
+    with open(bad_name, "wb") as fh:
+        fh.write(orjson.dumps({"id": "latin1-name", "text": TEXTS[5]}) + b"\n")
+
+    with caplog.at_level(logging.WARNING, logger="tamis.read"):
+        stats = _run([str(inp)], tmp_path / "out")
+    assert stats["input"] == 7 and stats["kept"] == 3
+    by_id = {r["id"]: r for r in rows(tmp_path / "out" / "rejected")}
+    assert by_id["pipe.jsonl"]["rule"] == "not_a_regular_file" and "FIFO" in by_id["pipe.jsonl"]["value"]
+    assert "dangling symbolic link" in by_id["dangling.jsonl"]["value"]
+    assert "loop" in by_id["loop.jsonl"]["value"]
+    assert by_id["caf\\xe9.jsonl"]["rule"] == "file_name_not_utf8"
+    assert stats["verdicts"] == {"read:not_a_regular_file": 3, "read:file_name_not_utf8": 1}
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert warning.startswith("tamis: warning: 4 input entries") and "pipe.jsonl" in warning
+    # the same folder again resumes to the same result
+    assert _run([str(inp)], tmp_path / "out")["input"] == 7
+
+
+def test_the_output_folder_is_never_read_as_input(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "a.jsonl", "a")
+    (tmp_path / "out" / "kept").mkdir(parents=True)
+    _jsonl(tmp_path / "out" / "kept" / "part-00000-000.jsonl", "old-output")
+    shards = discover([str(tmp_path)], exclude=[str(tmp_path / "out")])
+    assert [s.name for s in shards] == ["a.jsonl"]
+
+
+def test_many_small_files_are_read_a_few_to_a_task(tmp_path: Path) -> None:
+    inp = tmp_path / "pages"
+    inp.mkdir()
+    n = 300
+    for i in range(n):
+        (inp / f"page-{i:03d}.txt").write_text(f"{i} {TEXTS[i % len(TEXTS)]}", "utf-8")
+    _jsonl(inp / "records.jsonl", "rec")
+    shards = discover([str(inp)])
+    assert len(shards) <= SMALL_FILE_TASKS + 1
+    docs = [d for s in shards for d in read_shard(s, ReadOptions())]
+    # every file is read once, in order, with the id it has when read alone
+    expected = [f"page-{i:03d}.txt" for i in range(n)] + ["rec-0", "rec-1", "rec-2"]
+    assert [d.id for d in docs] == expected
+    assert docs[7].source.uri == str(inp / "page-007.txt")
+
+    stats = _run([str(inp)], tmp_path / "out")
+    assert stats["input"] == n + 3 and stats["shards"] == len(shards)
+    written = [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+    assert len(written) < 10 * len(shards)
+    # a few files stay one task each, so a small run still uses every core
+    assert len(discover([str(inp / "page-001.txt"), str(inp / "page-002.txt")])) == 2
