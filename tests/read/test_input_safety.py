@@ -115,3 +115,40 @@ def test_many_small_files_are_read_a_few_to_a_task(tmp_path: Path) -> None:
     assert len(written) < 10 * len(shards)
     # a few files stay one task each, so a small run still uses every core
     assert len(discover([str(inp / "page-001.txt"), str(inp / "page-002.txt")])) == 2
+
+
+def _warc_pages(n: int) -> list[tuple[str, str, bytes]]:
+    return [
+        (f"https://a.example/{i}", "text/html", f"<p>{TEXTS[i % len(TEXTS)]} {i}</p>".encode())
+        for i in range(n)
+    ]
+
+
+def test_a_plain_warc_cut_inside_a_record_flags_that_record(tmp_path: Path) -> None:
+    from test_read_formats import _warc
+
+    data = _warc(_warc_pages(5))
+    (tmp_path / "cut.warc").write_bytes(data[:-100])  # inside the last payload
+    docs = [d for s in discover([str(tmp_path / "cut.warc")]) for d in read_shard(s)]
+    assert [d.verdict is None for d in docs] == [True] * 4 + [False]
+    assert docs[-1].verdict.rule == "truncated_stream" and "of its" in docs[-1].verdict.value
+    assert docs[-1].source.url == "https://a.example/4"
+
+
+@pytest.mark.parametrize("where", ["start", "middle"])
+def test_a_garbage_warc_is_a_rejected_record_not_a_crash(tmp_path: Path, where: str) -> None:
+    from test_read_formats import _warc
+
+    good = _warc(_warc_pages(3))
+    garbage = b"this is not a WARC file at all\n" * 40
+    data = garbage if where == "start" else good + garbage
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "bad.warc").write_bytes(data)
+    _jsonl(inp / "ok.jsonl", "ok")
+    for _attempt in range(2):  # a re-run gives the same answer instead of failing again
+        stats = _run([str(inp)], tmp_path / "out")
+        assert stats["input"] == (1 if where == "start" else 4) + 3
+        assert stats["verdicts"] == {"read:invalid_warc": 1}
+    [bad] = [r for r in rows(tmp_path / "out" / "rejected") if r["rule"] == "invalid_warc"]
+    assert "Invalid WARC header" in bad["value"] and bad["id"] == f"bad.warc:{0 if where == 'start' else 3}"
