@@ -152,3 +152,93 @@ def test_a_garbage_warc_is_a_rejected_record_not_a_crash(tmp_path: Path, where: 
         assert stats["verdicts"] == {"read:invalid_warc": 1}
     [bad] = [r for r in rows(tmp_path / "out" / "rejected") if r["rule"] == "invalid_warc"]
     assert "Invalid WARC header" in bad["value"] and bad["id"] == f"bad.warc:{0 if where == 'start' else 3}"
+
+
+def test_one_damaged_row_group_costs_only_its_rows(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.table(
+        {"id": [f"r{i}" for i in range(300)], "text": [f"{i} {TEXTS[i % 40]}" for i in range(300)]}
+    )
+    path = tmp_path / "rows.parquet"
+    pq.write_table(table, path, row_group_size=50)
+    chunk = pq.ParquetFile(path).metadata.row_group(2).column(1)
+    start = chunk.dictionary_page_offset or chunk.data_page_offset
+    data = bytearray(path.read_bytes())
+    data[start : start + 40] = b"\xff" * 40  # the third row group's text page header
+    path.write_bytes(bytes(data))
+
+    docs = [d for s in discover([str(path)]) for d in read_shard(s)]
+    assert len(docs) == 300
+    assert [d.id for d in docs if d.verdict is None] == [f"r{i}" for i in range(300) if not 100 <= i < 150]
+    lost = [d for d in docs if d.verdict is not None]
+    assert [d.id for d in lost] == [f"rows.parquet:{i}" for i in range(100, 150)]
+    assert {d.verdict.rule for d in lost} == {"unreadable_parquet"}
+    assert lost[0].verdict.value.startswith("row group 3 of 6 (50 rows, 50 unreadable): OSError")
+
+
+def test_records_over_the_size_limit_are_rejected_while_streaming(tmp_path: Path) -> None:
+    import gzip
+
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    limit = 1000
+    big = "x" * 5000
+    inp = tmp_path / "in"
+    inp.mkdir()
+    lines = [orjson.dumps({"id": f"j{i}", "text": big if i == 1 else TEXTS[i]}) for i in range(3)]
+    (inp / "a.jsonl.gz").write_bytes(gzip.compress(b"\n".join(lines) + b"\n"))
+    (inp / "big.txt").write_text(big, "utf-8")
+    (inp / "small.txt").write_text(TEXTS[3][:900], "utf-8")
+    pq.write_table(pa.table({"id": ["p0", "p1"], "text": [TEXTS[4][:900], big]}), inp / "c.parquet")
+    from test_read_formats import _warc
+
+    pages = [("https://a.example/0", "text/html", b"<p>" + big.encode() + b"</p>")]
+    (inp / "d.warc").write_bytes(_warc([*pages, *_warc_pages(1)]))
+
+    options = ReadOptions(max_record_bytes=limit)
+    docs = {d.id: d for s in discover([str(inp)]) for d in read_shard(s, options)}
+    too_large = {
+        k: d.verdict.value for k, d in docs.items() if d.verdict and d.verdict.rule == "record_too_large"
+    }
+    warc_id = next(k for k, d in docs.items() if d.source.url == "https://a.example/0")
+    assert too_large == {
+        "a.jsonl.gz:1": str(len(lines[1]) + 1),
+        "big.txt": "5000",
+        "p1": "5000",
+        warc_id: "5007",
+    }
+    assert all(docs[k].verdict.threshold == limit for k in too_large)
+    assert docs["j2"].verdict is None and docs["small.txt"].verdict is None and docs["p0"].verdict is None
+    assert sum(d.verdict is None for d in docs.values()) == 5
+
+    # a byte-range shard: the long line is skipped in pieces and its neighbours keep their offsets
+    plain = tmp_path / "plain.jsonl"
+    plain.write_bytes(b"\n".join(lines) + b"\n")
+    split = [d for s in discover([str(plain)], split_bytes=700) for d in read_shard(s, options)]
+    assert [(d.id, d.verdict.rule if d.verdict else None) for d in split] == [
+        ("j0", None),
+        ("plain.jsonl@" + str(len(lines[0]) + 1), "record_too_large"),
+        ("j2", None),
+    ]
+
+
+def test_the_record_size_limit_is_a_run_setting(tmp_path: Path) -> None:
+    inp = tmp_path / "in"
+    inp.mkdir()
+    (inp / "a.jsonl").write_bytes(
+        orjson.dumps({"id": "long", "text": "word " * 300_000})
+        + b"\n"
+        + orjson.dumps({"id": "ok", "text": TEXTS[0]})
+    )
+    args = ["run", "--input", str(inp), "--no-report", "--executor", "serial", "--max-record-mb", "1"]
+    result = CliRunner().invoke(main, [*args, "--output", str(tmp_path / "out")])
+    assert result.exit_code == 0, result.output
+    [rejected] = rows(tmp_path / "out" / "rejected")
+    assert (rejected["id"], rejected["rule"], rejected["threshold"]) == (
+        "a.jsonl:0",
+        "record_too_large",
+        "1048576",
+    )
