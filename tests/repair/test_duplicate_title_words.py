@@ -106,3 +106,16 @@ def test_top_lines_equal_the_window_split() -> None:
     for look in (0, 1, 2, 4, 5):
         for text in texts:
             assert dt._top_lines(text, look) == _plain_top_lines(text, look), (look, text[:80])
+
+
+def test_a_table_header_row_never_becomes_the_title() -> None:
+    # issue 10: the step replaced a correct title with "| Pos | Player | Plays | % | Stats |"
+    text = "Pos Player Plays Stats\n| Pos | Player | Plays | % | Stats |\n| 1 | Ann Lee | 40 | 55 | 12 |"
+    result = dt.DropDuplicateTitle().repair(text, Document(id="t", text=text, title="Season statistics"))
+    assert result.text == text and result.title is None
+
+
+def test_a_lead_sentence_never_becomes_the_title() -> None:
+    text = "Stadtrat beschließt neuen Haushalt\nDer Stadtrat beschließt einen neuen Haushalt für alle Schulen.\nMehr."
+    result = dt.DropDuplicateTitle().repair(text, Document(id="t", text=text))
+    assert result.text == text and result.title == "Stadtrat beschließt neuen Haushalt"
