@@ -167,7 +167,8 @@ _LEADING_WORDS = tuple(
     ]
 )
 # a news dateline opens the article, it is not a caption: "TEHRAN (AFP) -", "BERLIN (dpa) –"
-_DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} .'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*[-–—:]")
+# "BERLIN, 5. Juli (AP)." opens an agency report on its own line too
+_DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} ./'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*(?:[-–—:]|\.?$)")
 _SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
 # A URL's slashes are no credit separators ("visit http://ddp.nintendo.com." is no "…/ddp" credit).
 _URL = regex.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")

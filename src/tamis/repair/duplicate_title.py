@@ -111,14 +111,10 @@ class DropDuplicateTitle(Repair):
                 score = _similarity(a[2], b[2], a[4], b[4])
                 if score < self.min_similarity:
                     continue
-                if (
-                    a[3] != b[3]
-                    and (_reads_as_sentence(a[2], a[3]) or _reads_as_sentence(b[2], b[3]))
-                    and not _with_site_name(a[2], b[2])
-                ):
+                if (_reads_as_sentence(a[2]) or _reads_as_sentence(b[2])) and not _with_site_name(a[2], b[2]):
                     # the article's first sentence may share most words with its title (issue 10:
-                    # a lead sentence deleted at similarity 0.67): only a copy with the very same
-                    # words goes when either line is a sentence
+                    # a lead sentence deleted at similarity 0.67), and a sentence may be said twice
+                    # (dialogue): a line that ends like a sentence goes only as "title | Site"
                     continue
                 drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
                 start, end = drop[0], drop[1]
@@ -181,15 +177,20 @@ def _with_site_name(a: str, b: str) -> bool:
     return tail[:1] in ("|", "-", "–", "—", "·", "»", ":") and len(tail) <= 60
 
 
-def _reads_as_sentence(line: str, words: list[str]) -> bool:
-    """A line that ends like a sentence and is long enough to be one (six or more words)."""
-    return len(words) >= 6 and line.rstrip(_CLOSING).endswith(_SENTENCE_END)
+def _reads_as_sentence(line: str) -> bool:
+    """A line that ends like a sentence (the lines compared have three or more words)."""
+    return line.rstrip(_CLOSING).endswith(_SENTENCE_END)
 
 
 def _title_like(line: str, words: list[str]) -> bool:
     """A line (not too long: the caller checks) that could be a title: three or more words (`words`,
-    those of the line), not a list item, a table row or a date."""
-    if line.startswith(("•", "-", "*", "·", "|")) or line.count("|") >= 2 or line.count("\t") >= 2:
+    those of the line), not a list item, a line of dialogue or a stage direction, a table row or a
+    date."""
+    if (
+        line.startswith(("•", "-", "*", "·", "|", "—", "–", "("))
+        or line.count("|") >= 2
+        or line.count("\t") >= 2
+    ):
         return False  # a table header row is no title (issue 10: "| Pos | Player | Plays | % |")
     count = 0
     for w in words:  # three words that are not numbers are enough
