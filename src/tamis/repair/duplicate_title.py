@@ -111,10 +111,11 @@ class DropDuplicateTitle(Repair):
                 score = _similarity(a[2], b[2], a[4], b[4])
                 if score < self.min_similarity:
                     continue
-                if (_reads_as_sentence(a[2]) or _reads_as_sentence(b[2])) and not _with_site_name(a[2], b[2]):
+                if _two_sentences(a[2], b[2], a[3] == b[3]) and not _with_site_name(a[2], b[2]):
                     # the article's first sentence may share most words with its title (issue 10:
                     # a lead sentence deleted at similarity 0.67), and a sentence may be said twice
-                    # (dialogue): a line that ends like a sentence goes only as "title | Site"
+                    # (dialogue): a line ending like a sentence goes only as "title | Site", and two
+                    # different questions or exclamations are two lines of dialogue
                     continue
                 drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
                 start, end = drop[0], drop[1]
@@ -177,6 +178,16 @@ def _with_site_name(a: str, b: str) -> bool:
     return tail[:1] in ("|", "-", "–", "—", "·", "»", ":") and len(tail) <= 60
 
 
+def _two_sentences(a: str, b: str, same_words: bool) -> bool:
+    """Either line ends like a sentence, or both end like a question or exclamation and say
+    different things ("Откуда у Маши деньги?" / "Откуда ты взяла деньги?")."""
+    if _reads_as_sentence(a) or _reads_as_sentence(b):
+        return True
+    return not same_words and all(
+        line.rstrip(_CLOSING).endswith(("?", "!", "…", "？", "！")) for line in (a, b)
+    )
+
+
 def _reads_as_sentence(line: str) -> bool:
     """A line that ends like a sentence (the lines compared have three or more words)."""
     return line.rstrip(_CLOSING).endswith(_SENTENCE_END)
@@ -184,12 +195,13 @@ def _reads_as_sentence(line: str) -> bool:
 
 def _title_like(line: str, words: list[str]) -> bool:
     """A line (not too long: the caller checks) that could be a title: three or more words (`words`,
-    those of the line), not a list item, a line of dialogue or a stage direction, a table row or a
-    date."""
+    those of the line), not a list item, a line of dialogue or a stage direction, a table row, a
+    URL or a date."""
     if (
-        line.startswith(("•", "-", "*", "·", "|", "—", "–", "("))
+        line.startswith(("•", "-", "*", "·", "|", "—", "–", "(", "www."))
         or line.count("|") >= 2
         or line.count("\t") >= 2
+        or "://" in line
     ):
         return False  # a table header row is no title (issue 10: "| Pos | Player | Plays | % |")
     count = 0
