@@ -58,6 +58,11 @@ def removed_lines(step: Repair, text: str) -> list[int]:
     return gone
 
 
+def is_sentence(line: str) -> bool:
+    """Six or more words and a sentence end: what these steps must never remove."""
+    return len(line.split()) >= 6 and line.rstrip(" \"'”’»)").endswith((".", "!", "?", "…", "。", "！", "？"))
+
+
 def wilson(k: int, n: int) -> tuple[float, float]:
     if n == 0:
         return 0.0, 1.0
@@ -72,6 +77,8 @@ def realpages(path: Path, show: int) -> None:
     body_lines: Counter[tuple[str, str]] = Counter()
     removed_body: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
     removed_debris: dict[str, Counter[tuple[str, str]]] = defaultdict(Counter)
+    removed_sentences: Counter[str] = Counter()
+    sentence_examples: dict[str, list[str]] = defaultdict(list)
     examples: dict[str, list[str]] = defaultdict(list)
     with gzip.open(path, "rt", encoding="utf-8") as f:
         for raw in f:
@@ -88,6 +95,10 @@ def realpages(path: Path, show: int) -> None:
                         continue
                     if i in body:
                         removed_body[name][key] += 1
+                        if is_sentence(lines[i]):
+                            removed_sentences[name] += 1
+                            if len(sentence_examples[name]) < show:
+                                sentence_examples[name].append(f"{page['id']} line {i}: {lines[i][:160]}")
                         if len(examples[name]) < show:
                             examples[name].append(f"{page['id']} line {i}: {lines[i][:160]}")
                     else:
@@ -110,6 +121,14 @@ def realpages(path: Path, show: int) -> None:
             row += f" ≤{wilson(fp, n)[1]:.4f}" if n else " " * 8
         print(row)
     print("  (≤x: upper end of the 95% Wilson interval of the share of body lines removed)")
+    print(
+        "  body lines removed that are sentences (6+ words, a sentence end): "
+        + ", ".join(f"{name} {removed_sentences[name]}" for name in STEPS)
+    )
+    for name, lines_shown in sentence_examples.items():
+        print(f"\n{name}: sentences removed (first {len(lines_shown)})")
+        for line in lines_shown:
+            print("   ", line)
     for name, lines_shown in examples.items():
         print(f"\n{name}: body lines removed (first {len(lines_shown)})")
         for line in lines_shown:
