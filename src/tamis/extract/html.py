@@ -34,6 +34,7 @@ from tamis.extract.budget import nesting_depth, within_seconds
 from tamis.steps import Filter, Repair, Repaired, register
 
 _ENGINES = ("trafilatura", "resiliparse")
+_TITLE_SEPARATOR = regex.compile(r"\s+[|»·–—-]\s+|:\s+")
 _FIGCAPTION = regex.compile(r"<figcaption\b[^>]*>(.{1,2000}?)</figcaption\s*>", regex.I | regex.S)
 _INNER_TAG = regex.compile(r"<[^>]{0,500}>")
 
@@ -209,29 +210,16 @@ def _keep_only(body: Any, kept: set[str]) -> None:
 
 
 def _without_title_line(body: str, title: str) -> str:
-    """The body without its first line when that line has the title's words (the headline that
-    opens the article; issue 10: 42 of 181 benchmark pages). The title stays in `title`."""
-    first, _newline, rest = body.partition("\n")
-    if same_words(first, title):
+    """The body without its first line when that line has the title's words, or those of the part
+    of the title that a separator sets off from a site or section name ("Headline » Local »
+    Noticias", "bliki: Headline"): the headline that opens the article (issue 10: 42 of 181
+    benchmark pages). The title stays in `title`.
+
+    >>> _without_title_line("Putin visits Astana\\n\\nThe visit was short.", "Putin visits Astana | Daily")
+    'The visit was short.'
+    """
+    first, _, rest = body.partition("\n")
+    parts = [title] + [part for part in _TITLE_SEPARATOR.split(title) if len(tokens(part)) >= 2]
+    if any(same_words(first, part) for part in parts):
         return rest.lstrip("\n")
     return body
-
-
-@register("filter.empty_text", version=1)
-@dataclass(frozen=True)
-class RejectEmptyExtraction(Filter):
-    """Reject HTML documents whose extraction found no main text."""
-
-    rules = {
-        "empty_after_extraction": "the HTML page has no extractable main text",
-        "extraction_over_budget": "the HTML page is over extract.html's size, nesting-depth or time "
-        "budget and no extractor within it found text (value: which budget)",
-    }
-
-    def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
-        chars = annotations.get("extract.text_chars")
-        if chars is not None and int(chars) == 0:
-            if annotations.get("extract.rule") == "over_budget":
-                return Rejected(self.name, "extraction_over_budget", annotations.get("extract.over_budget"))
-            return Rejected(self.name, "empty_after_extraction", 0, 1)
-        return None
