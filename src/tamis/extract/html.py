@@ -223,3 +223,23 @@ def _without_title_line(body: str, title: str) -> str:
     if any(same_words(first, part) for part in parts):
         return rest.lstrip("\n")
     return body
+
+
+@register("filter.empty_text", version=1)
+@dataclass(frozen=True)
+class RejectEmptyExtraction(Filter):
+    """Reject HTML documents whose extraction found no main text."""
+
+    rules = {
+        "empty_after_extraction": "the HTML page has no extractable main text",
+        "extraction_over_budget": "the HTML page is over extract.html's size, nesting-depth or time "
+        "budget and no extractor within it found text (value: which budget)",
+    }
+
+    def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
+        chars = annotations.get("extract.text_chars")
+        if chars is not None and int(chars) == 0:
+            if annotations.get("extract.rule") == "over_budget":
+                return Rejected(self.name, "extraction_over_budget", annotations.get("extract.over_budget"))
+            return Rejected(self.name, "empty_after_extraction", 0, 1)
+        return None
