@@ -111,6 +111,8 @@ def test_a_first_line_unlike_the_title_stays() -> None:
     body = "Dance company names its director\n\nThe company said on Monday that it had chosen."
     assert _without_title_line(body, "Dance company names a new director") == body
     assert _without_title_line(body, "DANCE COMPANY names its director!") == body.split("\n\n", 1)[1]
+    title = "Dance company names its director » Local » News"
+    assert _without_title_line(body, title) == body.split("\n\n", 1)[1]  # the title's headline part
     lead = "Dance company names a new director, the board said on Monday.\n\nMore text."
     assert _without_title_line(lead, "Dance company names a new director") == lead
 
