@@ -35,6 +35,7 @@ from pathlib import Path
 
 import regex
 
+_MARKDOWN = regex.compile(r"\\[_\[\]*()#`>-]|^#{1,6} ", regex.M)  # escapes and heading marks
 _TOKEN = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}]|[^\W_]+(?:['’][^\W_]+)*", regex.V1)
 MIN_GOLD_TOKENS = 50
 
@@ -155,6 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     scores: dict[str, dict[str, list[tuple[float, float]]]] = {}
     seconds: Counter[str] = Counter()
+    markdown_pages: Counter[str] = Counter()
     for dataset, name, page, gold in pages(args.folder):
         gold_tokens = tokens(html_lib.unescape(gold))
         if len(gold_tokens) < MIN_GOLD_TOKENS:
@@ -165,6 +167,7 @@ def main() -> None:
             out = extract(page)
             seconds[system] += time.process_time() - t0
             out_tokens = tokens(out)
+            markdown_pages[system] += bool(_MARKDOWN.search(out))
             pair = (f1(out_tokens, gold_tokens), f1(out_tokens, gold_tokens, n=4))
             scores.setdefault(dataset, {}).setdefault(system, []).append(pair)
             row.append(f"{pair[1]:.3f}")
@@ -186,7 +189,8 @@ def main() -> None:
                 f"{shingle[0]:.3f} [{shingle[1]:.3f}, {shingle[2]:.3f}]   "
                 f"{delta[0]:+.3f} [{delta[1]:+.3f}, {delta[2]:+.3f}]"
             )
-    print("\nCPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
+    print("\npages with Markdown escapes or heading marks: " + ", ".join(f"{k} {v}" for k, v in markdown_pages.items()))
+    print("CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
 
 
 def _merged(scores: dict[str, dict[str, list[tuple[float, float]]]]) -> dict[str, list[tuple[float, float]]]:
