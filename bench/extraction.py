@@ -189,7 +189,10 @@ def main() -> None:
                 f"{shingle[0]:.3f} [{shingle[1]:.3f}, {shingle[2]:.3f}]   "
                 f"{delta[0]:+.3f} [{delta[1]:+.3f}, {delta[2]:+.3f}]"
             )
-    print("\npages with Markdown escapes or heading marks: " + ", ".join(f"{k} {v}" for k, v in markdown_pages.items()))
+    print(
+        "\npages with Markdown escapes or heading marks: "
+        + ", ".join(f"{k} {v}" for k, v in markdown_pages.items())
+    )
     print("CPU seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()))
 
 
