@@ -120,3 +120,10 @@ def test_a_lead_sentence_never_becomes_the_title() -> None:
     text = "Stadtrat beschließt neuen Haushalt\nDer Stadtrat beschließt einen neuen Haushalt für alle Schulen.\nMehr."
     result = dt.DropDuplicateTitle().repair(text, Document(id="t", text=text))
     assert result.text == text and result.title == "Stadtrat beschließt neuen Haushalt"
+
+
+def test_the_extracted_title_stays_when_a_copy_is_dropped() -> None:
+    text = "Police arrest three after break-in\nPolice arrest three after break-in | Courier\nThree men were held."
+    doc = Document(id="t", text=text, title="Police arrest three after museum break-in")
+    result = dt.DropDuplicateTitle().repair(text, doc)
+    assert result.text == "Police arrest three after break-in\nThree men were held." and result.title is None

@@ -126,7 +126,9 @@ class DropDuplicateTitle(Repair):
                     step=self.name,
                     evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}",
                 )
-                return Repaired(result.text, result.edits, title=keep[2])
+                # a title the extractor read from the page's metadata stays: a body line is a worse
+                # witness (issue 10: a table header row replaced a correct title)
+                return Repaired(result.text, result.edits, title=keep[2] if doc.title is None else None)
         if doc.title is None and _looks_like_heading(first, first_words):
             return Repaired(text, title=first)
         return Repaired(text)
