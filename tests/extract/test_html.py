@@ -130,12 +130,20 @@ def test_crop_keeps_inner_headings_and_drops_the_periphery() -> None:
 
 
 def test_resiliparse_is_taken_only_when_trafilatura_lost_most_prose() -> None:
-    para = "The council met on Monday and agreed to rebuild the old bridge over the river by next year."
-    other = "Engineers said the work would close the road for six months while the new piers are set."
-    lost = "\n".join([para, other, other.replace("six", "eight"), other.replace("road", "path")])
-    assert ExtractHtml._resiliparse_is_fuller(para, lost)
-    assert not ExtractHtml._resiliparse_is_fuller(lost, lost + "\nShare this story")
-    assert not ExtractHtml._resiliparse_is_fuller(para, para + "\n" + other)
+    paragraphs = [
+        "The council met on Monday and agreed to rebuild the old bridge over the river by next year.",
+        "Engineers said the work would close the road for six months while the new piers are set.",
+        "Local shops fear losing customers while the detour sends traffic through the northern suburbs.",
+        "A public meeting about the plans will be held at the town hall on the first Thursday of May.",
+    ]
+    whole = "\n".join(paragraphs)
+    # trafilatura kept one paragraph of four: the three it lost outweigh what it kept
+    assert ExtractHtml._resiliparse_is_fuller(paragraphs[0], whole)
+    # it kept three of four, or all of them: its text stays
+    assert not ExtractHtml._resiliparse_is_fuller("\n".join(paragraphs[:3]), whole)
+    assert not ExtractHtml._resiliparse_is_fuller(whole, whole + "\nShare this story")
+    # resiliparse's text does not hold trafilatura's: not the same article
+    assert not ExtractHtml._resiliparse_is_fuller("Ein ganz anderer Text über etwas anderes.", whole)
 
 
 def _deep_page(levels: int) -> str:
