@@ -96,7 +96,17 @@ def crop_to_span(blocks: list[str], kept: list[str]) -> list[str]:
     inside = [i for i, block in enumerate(blocks) if block in confirmed]
     if not inside:
         return blocks
-    return blocks[inside[0] : inside[-1] + 1]
+    first, last = inside[0], inside[-1]
+    while first > 0 and _is_paragraph(blocks[first - 1]):
+        first -= 1
+    while last + 1 < len(blocks) and _is_paragraph(blocks[last + 1]):
+        last += 1
+    return blocks[first : last + 1]
+
+
+def _is_paragraph(block: str, min_tokens: int = 12) -> bool:
+    """A block of running text: one line, `min_tokens`+ tokens, a sentence end."""
+    return "\n" not in block and block.rstrip().endswith(_SENTENCE_END) and len(tokens(block)) >= min_tokens
 
 
 def new_prose_tokens(candidate: str, reference: str, min_tokens: int = 12) -> int:
