@@ -417,8 +417,8 @@ def _is_caption(line: str) -> bool:
     >>> _is_caption("Reuters reported that the talks had failed.")
     False
     """
-    if _DATELINE.match(line):
-        return False
+    if _DATELINE.match(line) or line.startswith(("•", "- ", "* ", "· ")):
+        return False  # a list item is the article's ("• Crypto stocks fall. (Bloomberg)")
     line = _URL.sub("url", line)
     if _LEADING.match(line):
         # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
@@ -443,4 +443,9 @@ def _is_caption(line: str) -> bool:
     if _SOURCE_LABEL.search(credit):
         return False  # "… (Source: Bureau of Labor Statistics.)": the article cites its source
     before = line[: trailing.start()].rstrip(" ([—–-")
-    return not (len(before.split()) >= _MIN_SENTENCE_WORDS and before.endswith(_SENTENCE_END))
+    if not before.endswith(_SENTENCE_END):
+        return True  # "Putin in Astana (AP)"
+    # after a sentence, a bare agency ("… in response. (Bloomberg)") cites the article's source,
+    # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
+    bare = "/" not in credit
+    return not (bare or len(before.split()) >= _MIN_SENTENCE_WORDS)
