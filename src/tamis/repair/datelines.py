@@ -54,7 +54,7 @@ _DAY_MONTH = (
     rf"|\d{{1,2}}[./]\d{{1,2}}\b[./]?)(?:,?\s*(?:de\s+)?\d{{4}})?"
 )
 #: two dates joined as a span ("12 March – 30 June 2024", "Du 12 mars au 30 juin", "08-09 November
-#: 2006"): an event's run, not the page's date (issue 10: an exhibition's dates were deleted)
+#: 2019"): an event's run, not the page's date (issue 10: an exhibition's dates were deleted)
 _DATE_RANGE = re.compile(
     rf"(?:{_DAY_MONTH}|\b\d{{1,2}}\.?)\s*(?:[-–—]|\b(?:to|until|till|through|bis|au|al|по|до|do|tot)\b)\s*{_DAY_MONTH}",
     re.IGNORECASE,
@@ -136,7 +136,7 @@ class RemoveDatelines(Repair):
         if others and line.endswith(_SENTENCE_END):
             return False  # "Am 3. März 2024 starb er."
         if not labelled and _LONG_NUMBER.search(_TIME.sub(" ", _DATE.sub(" ", line))):
-            return False  # "Sony Classics - #37265 / January 1, 1987": a catalogue entry
+            return False  # "Decca - #40512 / March 3, 1991": a catalogue entry
         if not head_words:  # the date opens the line
             return True
         if head_words[0] in STAMP_WORDS:  # "Updated:", "Автор: …", "Par …", "Posted by …"

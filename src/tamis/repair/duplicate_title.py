@@ -182,7 +182,7 @@ def _with_site_name(a: str, b: str) -> bool:
 
 def _two_sentences(a: str, b: str, same_words: bool) -> bool:
     """Either line ends like a sentence, or both end like a question or exclamation and say
-    different things ("Откуда у Маши деньги?" / "Откуда ты взяла деньги?")."""
+    different things ("Где ты был вчера?" / "Где ты был утром?")."""
     if _reads_as_sentence(a) or _reads_as_sentence(b):
         return True
     return not same_words and all(
