@@ -134,6 +134,16 @@ def test_a_plain_warc_cut_inside_a_record_flags_that_record(tmp_path: Path) -> N
     assert docs[-1].verdict.rule == "truncated_stream" and "of its" in docs[-1].verdict.value
     assert docs[-1].source.url == "https://a.example/4"
 
+    # cut anywhere (a payload, the WARC or HTTP headers, a request record): complete pages are
+    # kept in order, and unless the cut falls between two records the file's end is reported
+    for cut in range(1, len(data), 97):
+        (tmp_path / "cut.warc").write_bytes(data[:cut])
+        docs = [d for s in discover([str(tmp_path / "cut.warc")]) for d in read_shard(s)]
+        kept = [d.source.url for d in docs if d.verdict is None]
+        assert kept == [f"https://a.example/{i}" for i in range(len(kept))], cut
+        ended = data[:cut].endswith(b"\r\n\r\n")
+        assert ended or docs[-1].verdict.rule in ("truncated_stream", "invalid_warc"), cut
+
 
 @pytest.mark.parametrize("where", ["start", "middle"])
 def test_a_garbage_warc_is_a_rejected_record_not_a_crash(tmp_path: Path, where: str) -> None:
