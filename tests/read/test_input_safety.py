@@ -50,7 +50,8 @@ def test_several_paths_after_one_input_flag(tmp_path: Path) -> None:
         _jsonl(tmp_path / f"{name}.jsonl", name)
     args = ["run", "--input", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
     args += ["--input", str(tmp_path / "c.jsonl"), "--output", str(tmp_path / "out"), "--no-report"]
-    args += ["--executor", "serial"]
+    (tmp_path / "light.toml").write_text('[[steps]]\nuse = "repair.whitespace"\n', "utf-8")
+    args += ["--executor", "serial", "--config", str(tmp_path / "light.toml")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     stats = orjson.loads((tmp_path / "out" / "stats.json").read_bytes())
@@ -243,7 +244,9 @@ def test_the_record_size_limit_is_a_run_setting(tmp_path: Path) -> None:
         + b"\n"
         + orjson.dumps({"id": "ok", "text": TEXTS[0]})
     )
+    (tmp_path / "light.toml").write_text('[[steps]]\nuse = "repair.whitespace"\n', "utf-8")
     args = ["run", "--input", str(inp), "--no-report", "--executor", "serial", "--max-record-mb", "1"]
+    args += ["--config", str(tmp_path / "light.toml")]
     result = CliRunner().invoke(main, [*args, "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     [rejected] = rows(tmp_path / "out" / "rejected")
