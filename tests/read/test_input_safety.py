@@ -255,3 +255,28 @@ def test_the_record_size_limit_is_a_run_setting(tmp_path: Path) -> None:
         "record_too_large",
         "1048576",
     )
+
+
+def test_a_group_task_redone_after_a_kill_gives_the_same_outputs(tmp_path: Path) -> None:
+    inp = tmp_path / "pages"
+    inp.mkdir()
+    for i in range(200):
+        (inp / f"page-{i:03d}.txt").write_text(f"{i} {TEXTS[i % len(TEXTS)]}", "utf-8")
+    whole = _run([str(inp)], tmp_path / "whole")
+    resumed = tmp_path / "resumed"
+    _run([str(inp)], resumed)
+    # what a kill during the second group task leaves: its marker and stats gone, its parts half-written
+    (resumed / "_work" / "done" / "s0-00001.json").unlink()
+    (resumed / "_work" / "stats" / "s0-00001.json").unlink()
+    for part in (resumed / "kept").glob("part-00001-*"):
+        part.write_bytes(part.read_bytes()[:10])
+    (resumed / "stats.json").unlink()
+    again = _run([str(inp)], resumed)
+    assert {k: again[k] for k in ("input", "kept", "rejected")} == {
+        k: whole[k] for k in ("input", "kept", "rejected")
+    }
+    for folder in ("kept", "rejected"):
+        files = sorted(p.name for p in (tmp_path / "whole" / folder).iterdir())
+        assert files == sorted(p.name for p in (resumed / folder).iterdir())
+        for name in files:
+            assert (tmp_path / "whole" / folder / name).read_bytes() == (resumed / folder / name).read_bytes()
