@@ -200,6 +200,25 @@ def test_output_inside_the_input_folder_is_never_read_as_input(tmp_path: Path) -
     assert stats["shards"] == 3 and stats["input"] == 12
 
 
+def test_a_killed_run_with_its_output_inside_the_input_folder_resumes(tmp_path: Path) -> None:
+    from test_resume_after_kill import _kill_when
+
+    inp = _corpus(tmp_path / "in", files=6, per_file=30)
+    reference = _invoke(*_run_args(inp, tmp_path / "ref", _config(tmp_path), "--executor", "serial"))
+    assert reference.exit_code == 0, reference.output
+    out = inp / "cleaned"
+    slow = tmp_path / "slow.toml"
+    slow.write_text(SLOW.replace("0.05", "0.01"))  # the same outputs, slowly enough to be killed
+    cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, str(slow), "--workers", "2")]
+    first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    assert 1 <= _kill_when(first, out / "_work" / "done", "s0-") < 6
+    resumed = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    assert resumed.returncode == 0, resumed.stderr[-2000:]
+    for sub in ("kept", "rejected"):
+        assert _tree(out / sub) == _tree(tmp_path / "ref" / sub)
+    assert orjson.loads((out / "stats.json").read_bytes())["input"] == 180
+
+
 # ---------------------------------------------------------------- 8. meta nested 300 levels deep
 
 
