@@ -41,8 +41,14 @@ def main() -> None:
 
 @main.command()
 @click.option(
-    "--input", "inputs", multiple=True, required=True, help="File, folder, glob or fsspec URL (repeatable)."
+    "--input",
+    "inputs",
+    multiple=True,
+    required=True,
+    help="File, folder, glob or fsspec URL; several may follow one --input (a shell glob), and --input may repeat.",
 )
+# The paths after the first one of `--input a.jsonl b.jsonl` (what a shell expands a glob to).
+@click.argument("more_inputs", nargs=-1, metavar="[PATH]...")
 @click.option("--output", required=True, help="Output folder: kept/, rejected/, stats.json, report.html.")
 @click.option(
     "--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order)."
@@ -65,6 +71,12 @@ def main() -> None:
     default=None,
     help="Start a new output file past this many MB (default 256).",
 )
+@click.option(
+    "--max-record-mb",
+    type=float,
+    default=None,
+    help="Reject an input record (line, WARC payload, file, Parquet cell) over this many MB (default 10).",
+)
 @click.option("--overwrite", is_flag=True, help="Delete an earlier run in --output and start again.")
 @click.option(
     "--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed."
@@ -73,6 +85,7 @@ def main() -> None:
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
 def run(
     inputs: tuple[str, ...],
+    more_inputs: tuple[str, ...],
     output: str,
     config_path: str | None,
     workers: int | None,
@@ -84,6 +97,7 @@ def run(
     url_field: str | None,
     html: str | None,
     max_shard_mb: float | None,
+    max_record_mb: float | None,
     overwrite: bool,
     strict: bool,
     no_progress: bool,
@@ -93,20 +107,25 @@ def run(
     from tamis.run import RunRequest, execute
 
     cfg = config_mod.load(config_path, strict=strict)
+    overrides = {
+        "workers": workers,
+        "executor": executor,
+        "output_format": output_format,
+        "id_field": id_field,
+        "text_field": text_field,
+        "url_field": url_field,
+        "html": html,
+        "max_shard_mb": max_shard_mb,
+        "max_record_mb": max_record_mb,
+    }
+    config_mod.check_run_settings(
+        {k: v for k, v in overrides.items() if v is not None}, "command line", flags=True
+    )
     request = RunRequest(
-        inputs=list(inputs),
+        inputs=[*inputs, *more_inputs],
         output=output,
         config=cfg,
-        overrides={
-            "workers": workers,
-            "executor": executor,
-            "output_format": output_format,
-            "id_field": id_field,
-            "text_field": text_field,
-            "url_field": url_field,
-            "html": html,
-            "max_shard_mb": max_shard_mb,
-        },
+        overrides=overrides,
         ray_address=ray_address,
         overwrite=overwrite,
         progress=not no_progress,

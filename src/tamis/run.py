@@ -55,6 +55,7 @@ def run_config(output: str, opts: dict[str, Any], strict: bool) -> RunConfig:
                 text_field=str(opts.get("text_field", "text")),
                 url_field=str(opts.get("url_field", "url")),
                 html=str(opts.get("html", "auto")),
+                max_record_bytes=int(float(opts.get("max_record_mb", 10)) * (1 << 20)),
             ),
             strict=strict,
             keep_original=_boolean(opts.get("keep_original", True), "keep_original"),

@@ -79,7 +79,9 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_second_run_on_the_same_output_is_refused_and_names_the_first(tmp_path: Path) -> None:
-    inp = _corpus(tmp_path / "in", files=6, per_file=20)  # 6 x 20 x 0.05 s on 2 workers: 3 s
+    # 6 x 80 x 0.05 s on 2 workers: 12 s, so a second command that starts slowly on a busy machine
+    # (importing tamis takes seconds under load) still finds the first one running
+    inp = _corpus(tmp_path / "in", files=6, per_file=80)
     out = tmp_path / "out"
     cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, _config(tmp_path, SLOW), "--workers", "2")]
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
@@ -96,9 +98,9 @@ def test_a_second_run_on_the_same_output_is_refused_and_names_the_first(tmp_path
     line = second.stderr.strip()
     assert "\n" not in line and line.startswith("tamis: ")
     assert f"pid {first.pid}" in line and socket.gethostname() in line and "since" in line, line
-    assert _on_disk(out) == (120, 0)  # nothing lost, nothing doubled
+    assert _on_disk(out) == (480, 0)  # nothing lost, nothing doubled
     stats = orjson.loads((out / "stats.json").read_bytes())
-    assert stats["input"] == stats["kept"] == 120
+    assert stats["input"] == stats["kept"] == 480
 
 
 def test_the_lock_is_taken_before_overwrite_deletes_anything(tmp_path: Path) -> None:

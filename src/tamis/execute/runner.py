@@ -371,19 +371,22 @@ def _check_or_write_manifest(
 def input_stamps(shards: Sequence[Shard]) -> dict[str, list[Any]]:
     """Size and modification time (local: ns; object stores: their date and ETag/checksum) per input file."""
     stamps: dict[str, list[Any]] = {}
-    for shard in shards:
-        if shard.uri in stamps:
+    # A group's files are stamped one by one; an entry the reader rejects (a FIFO, a dangling link,
+    # a name that is not UTF-8) has nothing to stamp and is recorded by its rejection instead.
+    files = [part for shard in shards for part in (shard.parts or (shard,)) if not part.unusable]
+    for file in files:
+        if file.uri in stamps:
             continue
-        if "://" not in shard.uri:
-            st = os.stat(shard.uri)
-            stamps[shard.uri] = [st.st_size, st.st_mtime_ns]
+        if "://" not in file.uri:
+            st = os.stat(file.uri)
+            stamps[file.uri] = [st.st_size, st.st_mtime_ns]
             continue
         import fsspec
 
-        fs, path = fsspec.core.url_to_fs(shard.uri)
+        fs, path = fsspec.core.url_to_fs(file.uri)
         info = fs.info(path)
         keys = ("mtime", "LastModified", "last_modified", "updated", "ETag", "etag", "md5Hash", "crc32c")
-        stamps[shard.uri] = [info.get("size"), *(str(info[k]) for k in keys if info.get(k) is not None)]
+        stamps[file.uri] = [info.get("size"), *(str(info[k]) for k in keys if info.get(k) is not None)]
     return stamps
 
 
