@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -20,6 +21,8 @@ from click.testing import CliRunner
 import foundation_steps  # noqa: F401  (registers the test.* steps in this process too)
 from foundation_helpers import rows
 from tamis.cli import main
+from tamis.document import Document
+from tamis.steps import Repair, Repaired, register
 from tamis.write.output_folder import claim_output
 
 pytestmark = pytest.mark.issue(11)
@@ -29,8 +32,27 @@ DRIVER = (
     f"import sys; sys.path[:0] = [{str(HERE.parent)!r}, {str(HERE)!r}]; "
     "import foundation_steps, test_output_safety; from tamis.cli import main; main()"
 )
-SLOW = '[[steps]]\nuse = "test.slow"\nseconds = 0.05\n[[steps]]\nuse = "repair.whitespace"\n'
 FAST = '[[steps]]\nuse = "repair.whitespace"\n'
+
+
+@register("test.wait_for_gate", version=1)
+@dataclass(frozen=True)
+class WaitForGate(Repair):
+    """Hold every document until the file `gate` exists: a run that lasts exactly as long as a test needs."""
+
+    gate: str = ""
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        deadline = time.monotonic() + 120
+        while not os.path.exists(self.gate) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return Repaired(text)
+
+
+def _gated(tmp_path: Path) -> tuple[str, Path]:
+    """A config whose run waits at its first document until the returned gate file is created."""
+    gate = tmp_path / "gate"
+    return _config(tmp_path, f'[[steps]]\nuse = "test.wait_for_gate"\ngate = "{gate}"\n' + FAST), gate
 
 
 def _corpus(folder: Path, files: int = 4, per_file: int = 50) -> Path:
@@ -79,28 +101,27 @@ def _tree(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_second_run_on_the_same_output_is_refused_and_names_the_first(tmp_path: Path) -> None:
-    # 6 x 80 x 0.05 s on 2 workers: 12 s, so a second command that starts slowly on a busy machine
-    # (importing tamis takes seconds under load) still finds the first one running
-    inp = _corpus(tmp_path / "in", files=6, per_file=80)
+    inp = _corpus(tmp_path / "in", files=6, per_file=20)
     out = tmp_path / "out"
-    cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, _config(tmp_path, SLOW), "--workers", "2")]
+    cfg, gate = _gated(tmp_path)  # the first run holds the folder until the test opens the gate
+    cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, cfg, "--workers", "2")]
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    done = out / "_work" / "done"
+    lock = out / "_work" / "lock"
     deadline = time.monotonic() + 60
-    while not (done.is_dir() and any(done.iterdir())):
+    while not (lock.is_file() and lock.stat().st_size):
         assert first.poll() is None, first.stderr.read().decode()
-        assert time.monotonic() < deadline, "the first run wrote no done-marker"
+        assert time.monotonic() < deadline, "the first run took no lock"
         time.sleep(0.01)
     second = subprocess.run(cmd, capture_output=True, text=True, check=False)
-    assert first.poll() is None, "the first run ended before the second one was refused"
+    gate.touch()
     assert first.wait(120) == 0, first.stderr.read().decode()[-2000:]
     assert second.returncode == 2, second.stderr
     line = second.stderr.strip()
     assert "\n" not in line and line.startswith("tamis: ")
     assert f"pid {first.pid}" in line and socket.gethostname() in line and "since" in line, line
-    assert _on_disk(out) == (480, 0)  # nothing lost, nothing doubled
+    assert _on_disk(out) == (120, 0)  # nothing lost, nothing doubled
     stats = orjson.loads((out / "stats.json").read_bytes())
-    assert stats["input"] == stats["kept"] == 480
+    assert stats["input"] == stats["kept"] == 120
 
 
 def test_the_lock_is_taken_before_overwrite_deletes_anything(tmp_path: Path) -> None:
@@ -209,8 +230,8 @@ def test_a_killed_run_with_its_output_inside_the_input_folder_resumes(tmp_path: 
     reference = _invoke(*_run_args(inp, tmp_path / "ref", _config(tmp_path), "--executor", "serial"))
     assert reference.exit_code == 0, reference.output
     out = inp / "cleaned"
-    slow = tmp_path / "slow.toml"
-    slow.write_text(SLOW.replace("0.05", "0.01"))  # the same outputs, slowly enough to be killed
+    slow = tmp_path / "slow.toml"  # the same outputs, slowly enough to be killed
+    slow.write_text('[[steps]]\nuse = "test.slow"\nseconds = 0.01\n' + FAST)
     cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, str(slow), "--workers", "2")]
     first = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
     assert 1 <= _kill_when(first, out / "_work" / "done", "s0-") < 6
@@ -373,3 +394,21 @@ def test_a_damaged_output_folder_is_one_line_in_stats_report_and_explain(tmp_pat
             assert "damaged" in _one_line(result), (args, result.stderr)
         else:
             assert result.exit_code == 0, (args, result.output)
+
+
+def test_an_input_written_to_during_the_run_is_noticed(tmp_path: Path) -> None:
+    inp = _corpus(tmp_path / "in", files=2, per_file=12)
+    out = tmp_path / "out"
+    cfg, gate = _gated(tmp_path)
+    cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, cfg, "--executor", "serial")]
+    run = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    while not (out / "_work" / "manifest.json").is_file():
+        assert run.poll() is None and time.monotonic() < deadline, run.stderr.read()
+        time.sleep(0.01)
+    with (inp / "part-1.jsonl").open("ab") as fh:  # a crawler still appending to its output
+        fh.write(orjson.dumps({"id": "late", "text": "Appended while the run read."}) + b"\n")
+    gate.touch()
+    assert run.wait(60) == 2
+    line = run.stderr.read().strip()
+    assert "\n" not in line and "part-1.jsonl" in line and "changed while this run read it" in line, line
