@@ -57,8 +57,10 @@ def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
 
         pf = pq.ParquetFile(path)
         present = [c for c in columns if c in pf.schema_arrow.names]
+        missing = dict.fromkeys(c for c in columns if c not in present)  # a file of another shape
         for batch in pf.iter_batches(batch_size=500, columns=present):
-            yield from batch.to_pylist()
+            for row in batch.to_pylist():
+                yield missing | row
         return
     from tamis.read.base import open_binary
 
