@@ -168,11 +168,11 @@ def test_overwrite_deletes_only_what_tamis_wrote(tmp_path: Path) -> None:
     cfg = _config(tmp_path)
     assert _invoke(*_run_args(inp, out, cfg, "--executor", "serial")).exit_code == 0
     (out / "notes.txt").write_text("mine")
-    (out / "kept" / "my-sample.txt").write_text("mine too")
+    (out / "kept" / "my-sample.txt").write_text("mine too\n")  # not a row of the output
     redone = _invoke(*_run_args(inp, out, cfg, "--executor", "serial", "--overwrite"))
     assert redone.exit_code == 0, redone.output
     assert (out / "notes.txt").read_text() == "mine"
-    assert (out / "kept" / "my-sample.txt").read_text() == "mine too"
+    assert (out / "kept" / "my-sample.txt").read_text() == "mine too\n"
     assert _on_disk(out) == (10, 0)
 
 
