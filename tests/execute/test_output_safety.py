@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import resource
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -416,3 +417,25 @@ def test_an_input_written_to_during_the_run_is_noticed(tmp_path: Path) -> None:
     assert run.wait(60) == 2
     line = run.stderr.read().strip()
     assert "\n" not in line and "part-1.jsonl" in line and "changed while this run read it" in line, line
+
+
+def test_ctrl_c_is_one_line_and_the_run_resumes(tmp_path: Path) -> None:
+    inp = _corpus(tmp_path / "in", files=3, per_file=10)
+    out = tmp_path / "out"
+    cfg, gate = _gated(tmp_path)
+    cmd = [sys.executable, "-c", DRIVER, *_run_args(inp, out, cfg, "--workers", "2")]
+    run = subprocess.Popen(
+        cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    deadline = time.monotonic() + 60
+    while not (out / "_work" / "manifest.json").is_file():
+        assert run.poll() is None and time.monotonic() < deadline, run.stderr.read()
+        time.sleep(0.01)
+    time.sleep(0.3)  # the workers are waiting at the gate
+    os.killpg(run.pid, signal.SIGINT)  # what Ctrl-C sends: the whole foreground group
+    assert run.wait(60) == 130
+    line = run.stderr.read().strip()
+    assert line == "tamis: interrupted; finished shards are kept: re-run the same command to resume"
+    gate.touch()
+    assert _invoke(*_run_args(inp, out, cfg)).exit_code == 0
+    assert _on_disk(out) == (30, 0)
