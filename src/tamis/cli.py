@@ -31,6 +31,11 @@ class _Group(click.Group):
         except TamisError as err:
             click.echo(f"tamis: {err}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo(
+                "tamis: interrupted; finished shards are kept: re-run the same command to resume", err=True
+            )
+            sys.exit(130)
 
 
 @click.group(cls=_Group)
@@ -239,10 +244,13 @@ def report(output: str) -> None:
     from tamis.write.output_folder import is_tamis_output, lock_output
 
     out = Path(output)
-    # Not while a run writes the folder: its report would describe half a run.
-    lock = lock_output(out, "tamis report") if (out / "_work").is_dir() and is_tamis_output(out) else None
+    lock = None
     try:
+        if (out / "_work").is_dir() and is_tamis_output(out):
+            lock = lock_output(out, "tamis report")  # not while a run writes: half a run's report
         path = write_report(out)
+    except OSError as err:
+        raise TamisError(f"cannot write the report in {output!r}: {err.strerror or err}") from err
     finally:
         if lock is not None:
             lock.release()
