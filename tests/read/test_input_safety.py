@@ -280,3 +280,12 @@ def test_a_group_task_redone_after_a_kill_gives_the_same_outputs(tmp_path: Path)
         assert files == sorted(p.name for p in (resumed / folder).iterdir())
         for name in files:
             assert (tmp_path / "whole" / folder / name).read_bytes() == (resumed / folder / name).read_bytes()
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "a.jsonl", "a")
+    _jsonl(tmp_path / "b.jsonl", "b")
+    shards = discover([str(tmp_path / "*.jsonl"), str(tmp_path / "a.jsonl"), str(tmp_path)])
+    assert sorted(s.uri for s in shards for s in (s.parts or (s,))) == [
+        str(tmp_path / n) for n in ("a.jsonl", "b.jsonl")
+    ]
