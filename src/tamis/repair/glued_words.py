@@ -20,12 +20,17 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+from collections import Counter
+from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import regex
 
+from tamis.dedup.partitions import load_json, save_json
 from tamis.document import Document
-from tamis.steps import Repair, Repaired, register
+from tamis.steps import CorpusStage, Repair, Repaired, register
 
 # Letter runs of 5+ (regex's \w minus digits and underscore); shorter glues ("ina") are too
 # ambiguous to split. Boundaries are checked only for the few tokens that are split.
@@ -37,6 +42,27 @@ _ATTACHED_AFTER = frozenset("@/\\-_0123456789(=")  # "(": a function call ("onCl
 _CLITIC = re.compile(r"(?:s|t|d|m|ll|re|ve)(?![^\W\d_])")
 _GENDER_ENDINGS = frozenset(["in", "innen"])
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
+#: a letter run with a word of one alphabet glued to a word of another ("словоWord")
+_SCRIPT_GLUE = regex.compile(
+    r"\p{L}*(?:\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}|\p{Cyrillic}\p{Greek}|\p{Greek}\p{Cyrillic})\p{L}*"
+)
+_OTHER_ALPHABET = re.compile("[\u0370-\u03ff\u0400-\u052f]")  # Greek, Cyrillic
+_LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+#: where the alphabet changes, with three letters of the same alphabet on each side
+_SCRIPT_SEAM = regex.compile(
+    r"(?<=\p{Latin}{3})(?=\p{Cyrillic}{3}|\p{Greek}{3})"
+    r"|(?<=\p{Cyrillic}{3})(?=\p{Latin}{3}|\p{Greek}{3})"
+    r"|(?<=\p{Greek}{3})(?=\p{Latin}{3}|\p{Cyrillic}{3})"
+)
+#: spaced word pairs counted over a corpus ("left right" -> occurrences), by `CorpusGluedWords`
+PairCounts = Mapping[str, int]
+#: German articles: glued to the word before them and followed by a capitalised noun
+#: ("insbesondereden Bau"), the article's need for a noun is the evidence
+DETERMINERS = {
+    "de": frozenset(
+        ["der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines"]
+    )
+}
 #: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
 ONE_LETTER_WORDS = {
     "en": "ai",
@@ -567,7 +593,7 @@ def _memo(step: SplitGluedWords, lang: str) -> _Memo:
     return _Memo(step, lang)
 
 
-@register("repair.glued_words", version=1)
+@register("repair.glued_words", version=2)
 @dataclass(frozen=True)
 class SplitGluedWords(Repair):
     """Split words glued by extraction when the token is unknown and both halves are frequent words."""
@@ -587,6 +613,14 @@ class SplitGluedWords(Repair):
     # Ukrainian 0.35, so they are off until their guards are fixed (set `languages` to try them);
     # languages not measured yet are off too: a wrong split damages good text, a missed one costs little.
     languages: tuple[str, ...] = ("de", "en", "fr")
+    #: "словоWord": words of two alphabets glued, split in every language
+    script_seams: bool = True
+    #: ... when each half is a word of its alphabet at least this common
+    min_script_part_zipf: float = 3.0
+    #: the spaced pair must occur this often in the corpus to be evidence (`CorpusGluedWords`) ...
+    min_corpus_pairs: int = 2
+    #: ... and this many times as often as the token written closed ("init", "Orin" are words)
+    min_corpus_pair_ratio: float = 10.0
     rules = {
         "split_glued_pair": "two frequent words joined without a space, split (zipf evidence recorded)",
     }
@@ -595,45 +629,49 @@ class SplitGluedWords(Repair):
         """Nothing to load eagerly: word lists load per language on first use (cached per process)."""
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        lang = doc.language.split("-")[0].lower()
-        if lang not in self.languages:
-            return Repaired(text)
-        words = lexicon(lang)
-        if words is None:
-            return Repaired(text)
-        memo = _memo(self, lang)
-        # Whitespace tokens that are not common words, in their own case, then the letter runs inside
-        # them that are not known to be harmless (common words, and runs already decided): split, join,
-        # findall and set difference run in C; no regex ever scans the whole text (bench/repair_quality.py).
-        rough = set(text.split()).difference(memo.harmless)
-        if not rough:
-            return Repaired(text)
-        runs = set(_TOKEN.findall(" ".join(rough))).difference(memo.harmless)
-        splits: dict[str, tuple[int, float, float]] = {}
-        candidates = False  # whether some run has a split in some context
-        for run in runs:
-            decision = memo.decisions.get(run, _UNSEEN)
-            if decision is _UNSEEN:
-                decision = memo.decide(run)
-                if decision is None:
-                    continue
-            candidates = True
-            # a capitalised token inside a sentence reads as a name or noun (see `best_split`)
-            found = decision[1] if decision[0] != decision[1] and _mid_sentence(text, run) else decision[0]
-            # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
-            if found is not None and text.count(run) <= self.max_occurrences:
-                splits[run] = found
-        if not candidates:
-            # every letter run of these tokens is harmless in any context, so the whole tokens are
-            # ("Haus,", "Tür."): the next text that holds them skips them at the first set difference
-            memo.remember_harmless(rough)
-        if not splits:
-            return Repaired(text)
+        return self.split_glues(text, doc.language)
+
+    def split_glues(self, text: str, language: str, pairs: PairCounts | None = None) -> Repaired:
+        """The splits of `text` that carry evidence beyond word frequency: a case or script seam, the
+        spaced pair elsewhere in the text, a German article before a noun, or (given `pairs`, the
+        corpus stage's counts) the spaced pair elsewhere in the corpus."""
+        lang = language.split("-")[0].lower()
         spans: list[tuple[int, int, str, str]] = []
         evidence: dict[str, str] = {}
+        if self.script_seams and not text.isascii():
+            self._script_seam_spans(text, lang, spans, evidence)
+        words = lexicon(lang) if lang in self.languages else None
+        if words is not None:
+            self._glue_spans(text, lang, words, pairs, spans, evidence)
+        if not spans:
+            return Repaired(text)
+        result = Repaired.from_spans(text, spans, step=self.name)
+        edits = tuple(dataclasses.replace(e, evidence=evidence[e.removed]) for e in result.edits)
+        return Repaired(result.text, edits)
+
+    def _glue_spans(
+        self,
+        text: str,
+        lang: str,
+        words: dict[str, float],
+        pairs: PairCounts | None,
+        spans: list[tuple[int, int, str, str]],
+        evidence: dict[str, str],
+    ) -> None:
+        memo = _memo(self, lang)
+        splits = {
+            run: found
+            for run, found in self.proposals(text, memo).items()
+            # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
+            if found is not None and text.count(run) <= self.max_occurrences
+        }
+        context = _Context(text, lang, pairs, self)
         for token, found in splits.items():
             found_parts: list[str] = []
-            parts = " ".join(_split_again(memo, token, found, found_parts))
+            split_words = _split_again(memo, token, found, found_parts, context)
+            if split_words is None:
+                continue  # no evidence beyond frequency: the token stays
+            parts = " ".join(split_words)
             start = text.find(token)
             while start >= 0:
                 end = start + len(token)
@@ -646,11 +684,75 @@ class SplitGluedWords(Repair):
             listed = words.get(token.lower())
             known = "unknown" if listed is None else f"listed={listed:.2f}"
             evidence[token] = f"{token}: {known}; " + "; ".join(found_parts)
-        if not spans:
-            return Repaired(text)
-        result = Repaired.from_spans(text, spans, step=self.name)
-        edits = tuple(dataclasses.replace(e, evidence=evidence[e.removed]) for e in result.edits)
-        return Repaired(result.text, edits)
+
+    def proposals(self, text: str, memo: _Memo) -> dict[str, tuple[int, float, float] | None]:
+        """The letter runs of `text` that split in some context, with the split word frequency
+        proposes here (None: not in this context); evidence is asked for afterwards."""
+        # Whitespace tokens that are not common words, in their own case, then the letter runs inside
+        # them that are not known to be harmless (common words, and runs already decided): split, join,
+        # findall and set difference run in C; no regex ever scans the whole text (bench/repair_quality.py).
+        rough = set(text.split()).difference(memo.harmless)
+        if not rough:
+            return {}
+        runs = set(_TOKEN.findall(" ".join(rough))).difference(memo.harmless)
+        out: dict[str, tuple[int, float, float] | None] = {}
+        for run in runs:
+            decision = memo.decisions.get(run, _UNSEEN)
+            if decision is _UNSEEN:
+                decision = memo.decide(run)
+                if decision is None:
+                    continue
+            # a capitalised token inside a sentence reads as a name or noun (see `best_split`)
+            out[run] = decision[1] if decision[0] != decision[1] and _mid_sentence(text, run) else decision[0]
+        if not out:
+            # every letter run of these tokens is harmless in any context, so the whole tokens are
+            # ("Haus,", "Tür."): the next text that holds them skips them at the first set difference
+            memo.remember_harmless(rough)
+        return out
+
+    def corpus_counts(self, texts: Iterable[str], language: str) -> Counter[str]:
+        """What `CorpusGluedWords` counts over a corpus: its spaced pairs that hold a function word
+        ("of the"), and how often it writes closed each token that word frequency proposes to
+        split ("ofthe", "init"), all lower-case."""
+        lang = language.split("-")[0].lower()
+        if lang not in self.languages or lexicon(lang) is None:
+            return Counter()
+        memo = _memo(self, lang)
+        keep = _pair_words(lang, self.min_function_zipf)
+        counts = count_spaced_pairs(texts := list(texts), keep)
+        for text in texts:
+            for run in self.proposals(text, memo):
+                counts[run.lower()] += text.count(run)
+        return counts
+
+    def _script_seam_spans(
+        self, text: str, lang: str, spans: list[tuple[int, int, str, str]], evidence: dict[str, str]
+    ) -> None:
+        """ "словоWord": a word of one alphabet glued to a word of another (Latin, Cyrillic, Greek),
+        split in any language when both halves are words of their alphabet, written in one case
+        style; a few letters of another alphabet are look-alikes ("разговоpax"), not a word."""
+        if not _OTHER_ALPHABET.search(text):
+            return  # the quick test: most texts hold no Cyrillic or Greek letter, or no Latin one
+        mixed = [t for t in set(text.split()) if _OTHER_ALPHABET.search(t) and _LATIN_LETTER.search(t)]
+        for token in set(_SCRIPT_GLUE.findall(" ".join(mixed))):
+            seams = [m.start() for m in _SCRIPT_SEAM.finditer(token)]
+            if len(seams) != 1 or text.count(token) > self.max_occurrences:
+                continue
+            i = seams[0]
+            left, right = token[:i], token[i:]
+            if left.isupper() != right.isupper() and not right.istitle():
+                continue  # "ГОГОЛЬfest": a brand written in two styles
+            z = [_alphabet_zipf(half, lang) for half in (left, right)]
+            if min(z) < self.min_script_part_zipf:
+                continue
+            parts = f"{left} {right}"
+            start = text.find(token)
+            while start >= 0:
+                end = start + len(token)
+                if not _attached(text, start, end):
+                    spans.append((start, end, parts, "split_glued_pair"))
+                start = text.find(token, end)
+            evidence[token] = f"{token}: {left}={z[0]:.2f} {right}={z[1]:.2f} (script_seam)"
 
     def decide(
         self, run: str, words: dict[str, float], lang: str, mid_sentence: bool
@@ -822,13 +924,58 @@ class SplitGluedWords(Repair):
         return i, z_left, z_right
 
 
-def _split_again(memo: _Memo, run: str, found: tuple[int, float, float], evidence: list[str]) -> list[str]:
+class _Context:
+    """What a split may cite beyond word frequency: the text itself, and the corpus's pair counts."""
+
+    def __init__(self, text: str, lang: str, pairs: PairCounts | None, step: SplitGluedWords) -> None:
+        self.text, self.lang, self.pairs = text, lang, pairs
+        self.min_corpus_pairs, self.min_function_zipf = step.min_corpus_pairs, step.min_function_zipf
+        self.min_corpus_pair_ratio = step.min_corpus_pair_ratio
+        self._lower: str | None = None
+
+    def spaced_pair(self, left: str, right: str) -> bool:
+        """Whether the text holds the two (lower-case) words side by side, separated by whitespace only."""
+        if self._lower is None:
+            self._lower = self.text.lower()
+        return _pair_pattern(left, right).search(self._lower) is not None
+
+    def evidence(self, run: str, found: tuple[int, float, float]) -> str | None:
+        """Why `run` splits at `found`, or None when nothing but word frequency says so."""
+        i, z_left, z_right = found
+        left, right = run[:i].lower(), run[i:].lower()
+        if run[0].islower() and run[i - 1].islower() and run[i].isupper() and i >= 2:
+            # "dieRegierung", "ofGlenmuir": a capital where a new word starts, after or before a
+            # function word; two content words with a capital between are code or a brand
+            # ("setActive", "weblogUpdates", "easyJet"), a capitalised token with an inner capital a
+            # name or a headline ("FirstGov", "CanSurmount"), unless the text writes them apart
+            if max(z_left, z_right) >= self.min_function_zipf:
+                return "case_seam"
+        if self.spaced_pair(left, right):
+            return "page_pair"  # the text writes "es eine" elsewhere: "eseine" is the same two words
+        if self.pairs is not None:
+            spaced = self.pairs.get(f"{left} {right}", 0)
+            closed = self.pairs.get(left + right, 0)
+            if spaced >= self.min_corpus_pairs and spaced >= self.min_corpus_pair_ratio * closed:
+                return "corpus_pair"
+        if right in DETERMINERS.get(self.lang, ()) and run.islower() and _noun_follows(self.text, run):
+            return "article_before_noun"  # "insbesondereden Bau": a German article needs its noun
+        return None
+
+
+def _split_again(
+    memo: _Memo, run: str, found: tuple[int, float, float], evidence: list[str], context: _Context
+) -> list[str] | None:
     """The words of a letter run split at `found`, each half split again where it is a glue itself:
     a token glued twice ("waswithmy", "seinwieSie") is three words. Halves follow a word, so they
-    take the decision made inside a sentence; `evidence` collects the zipf values of every split."""
+    take the decision made inside a sentence; `evidence` collects the zipf values and the evidence
+    of every split. None when the first split has no evidence beyond frequency (a half without
+    evidence stays whole)."""
     i, z_left, z_right = found
+    why = context.evidence(run, found)
+    if why is None:
+        return None
     left, right = run[:i], run[i:]
-    evidence.append(f"{left}={z_left:.2f} {right}={z_right:.2f}")
+    evidence.append(f"{left}={z_left:.2f} {right}={z_right:.2f} ({why})")
     words: list[str] = []
     for half in (left, right):
         decision = None
@@ -836,11 +983,36 @@ def _split_again(memo: _Memo, run: str, found: tuple[int, float, float], evidenc
             decision = memo.decisions.get(half, _UNSEEN)
             if decision is _UNSEEN:
                 decision = memo.decide(half)
+        again = None
         if decision is not None and decision[1] is not None:
-            words += _split_again(memo, half, decision[1], evidence)
-        else:
-            words.append(half)
+            again = _split_again(memo, half, decision[1], evidence, context)
+        words += again if again is not None else [half]
     return words
+
+
+#: the word list a word of each alphabet is looked up in, unless it is the document's own
+_ALPHABET_LEXICON = {"Latin": "en", "Cyrillic": "ru", "Greek": "el"}
+
+
+def _alphabet_zipf(word: str, lang: str) -> float:
+    """Zipf of a one-alphabet word in the document's language, else in its alphabet's main language."""
+    alphabet = (
+        "Latin" if _LATIN_LETTER.match(word) else "Greek" if "\u0370" <= word[0] <= "\u03ff" else "Cyrillic"
+    )
+    low = word.lower()
+    own = (lexicon(lang) or {}).get(low, 0.0) if lang not in ("und", "") else 0.0
+    return max(own, (lexicon(_ALPHABET_LEXICON[alphabet]) or {}).get(low, 0.0))
+
+
+def _pair_pattern(left: str, right: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![^\W\d_]){re.escape(left)}\s+{re.escape(right)}(?![^\W\d_])")
+
+
+def _noun_follows(text: str, run: str) -> bool:
+    """Whether the word after the (first) occurrence of `run` is capitalised: a noun, in German."""
+    i = text.find(run) + len(run)
+    after = text[i : i + 2]
+    return len(after) == 2 and after[0] == " " and after[1].isupper()
 
 
 def _inflected(lower: str, words: dict[str, float], lang: str, left: str = "") -> bool:
@@ -962,3 +1134,87 @@ def _ends(
         {k: tuple(sorted(v)) for k, v in heads.items()},
         {k: tuple(sorted(v)) for k, v in tails.items()},
     )
+
+
+#: two letter runs separated by whitespace only (the first one whole): a spaced word pair
+_SPACED_PAIR = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\s+(?=([^\W\d_]+))")
+
+
+def count_spaced_pairs(texts: Iterable[str], keep: Container[str] | None = None) -> Counter[str]:
+    """Occurrences of each spaced pair of words ("of the") in `texts`, lower-case, keyed "left right";
+    with `keep`, only pairs with a word in it (the function words every glue but a seam holds).
+
+    >>> count_spaced_pairs(["Of the two, one of THE best."])
+    Counter({'of the': 2, 'the two': 1, 'one of': 1, 'the best': 1})
+    """
+    counts: Counter[str] = Counter()
+    for text in texts:
+        pairs = _SPACED_PAIR.findall(text.lower())
+        if keep is None:
+            counts.update(f"{a} {b}" for a, b in pairs)
+        else:
+            counts.update(f"{a} {b}" for a, b in pairs if a in keep or b in keep)
+    return counts
+
+
+@register("repair.glued_words_corpus", version=1)
+@dataclass(frozen=True)
+class CorpusGluedWords(CorpusStage):
+    """Split glued words with the corpus as evidence too: a glue splits when the corpus writes its two
+    words spaced at least `min_corpus_pairs` times (besides the evidence `repair.glued_words` uses).
+    The evidence grows with the corpus; run it after, or instead of, `repair.glued_words`."""
+
+    languages: tuple[str, ...] = SplitGluedWords.languages
+    min_corpus_pairs: int = SplitGluedWords.min_corpus_pairs
+    min_corpus_pair_ratio: float = SplitGluedWords.min_corpus_pair_ratio
+
+    rules = SplitGluedWords.rules
+
+    def step(self) -> SplitGluedWords:
+        return SplitGluedWords(
+            languages=self.languages,
+            min_corpus_pairs=self.min_corpus_pairs,
+            min_corpus_pair_ratio=self.min_corpus_pair_ratio,
+        )
+
+    def _language(self, doc: Document) -> str:
+        return doc.language.split("-")[0].lower()
+
+    def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
+        step = self.step()
+        texts: dict[str, list[str]] = {}
+        for doc in docs:
+            texts.setdefault(self._language(doc), []).append(doc.text)
+        by_lang = {lang: step.corpus_counts(group, lang) for lang, group in sorted(texts.items())}
+        save_json(work_dir / "pairs" / f"{shard:05d}.json", {k: v for k, v in by_lang.items() if v})
+
+    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+        total: dict[str, Counter[str]] = {}
+        for path in sorted((work_dir / "pairs").glob("*.json")):
+            for lang, counts in load_json(path, {}).items():
+                total.setdefault(lang, Counter()).update(counts)
+        # spaced pairs seen too rarely to be evidence are dropped; closed tokens stay (the ratio needs them)
+        table = {
+            lang: {k: v for k, v in counts.items() if v >= self.min_corpus_pairs or " " not in k}
+            for lang, counts in total.items()
+        }
+        save_json(work_dir / "pair_counts.json", table)
+        return {"glue_evidence_pairs": sum(len(t) for t in table.values())}
+
+    def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
+        table = load_json(work_dir / "pair_counts.json", {})
+        step = self.step()
+        out = []
+        for doc in docs:
+            result = step.split_glues(doc.text, doc.language, table.get(self._language(doc), {}))
+            if result.edits:
+                edits = tuple(dataclasses.replace(e, step=self.name) for e in result.edits)
+                doc = doc.replace(text=result.text, edits=doc.edits + edits)
+            out.append(doc)
+        return out
+
+
+@functools.cache
+def _pair_words(lang: str, min_function_zipf: float) -> frozenset[str]:
+    """The words one of which every glue split without a seam holds: function words, closed-class words."""
+    return function_words(lang, min_function_zipf) | CLOSED_CLASS.get(lang, frozenset())
