@@ -173,6 +173,9 @@ def score(
     for n, (key, _, _) in enumerate(inputs):
         groups[key].append(n)
     for name, splitter in variants.items():
+        for lang in sorted({key[2] for key, _, _ in inputs}):
+            for _, text, _ in inputs[:100]:  # word lists load once per process: not timed
+                splitter(text, lang)  # type: ignore[call-arg]
         tally = tallies[name]
         corpus_pairs: dict[tuple, Counter[str]] = {}
         if name.endswith("+corpus"):

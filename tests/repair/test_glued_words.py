@@ -106,8 +106,13 @@ def test_evidence_names_the_frequencies_and_the_kind() -> None:
     assert (i, z_left, z_right) == (2, pytest.approx(7.40, abs=0.01), pytest.approx(7.73, abs=0.01))
     # glued twice: each split names its own evidence; without the pair "sein wie" the half stays
     _, evidence = split("Das wird nicht so leicht seinwieSie denken; es wird sein wie immer.", "de")
-    assert evidence == ["seinwieSie: unknown; seinwie=0.00 Sie=6.82 (case_seam); sein=6.32 wie=6.65 (page_pair)"]
-    assert split("Das wird nicht so leicht seinwieSie denken.", "de")[0] == "Das wird nicht so leicht seinwie Sie denken."
+    assert evidence == [
+        "seinwieSie: unknown; seinwie=0.00 Sie=6.82 (case_seam); sein=6.32 wie=6.65 (page_pair)"
+    ]
+    assert (
+        split("Das wird nicht so leicht seinwieSie denken.", "de")[0]
+        == "Das wird nicht so leicht seinwie Sie denken."
+    )
 
 
 def test_channel_is_off_for_languages_not_checked() -> None:

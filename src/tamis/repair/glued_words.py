@@ -46,8 +46,17 @@ _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _SCRIPT_GLUE = regex.compile(
     r"\p{L}*(?:\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}|\p{Cyrillic}\p{Greek}|\p{Greek}\p{Cyrillic})\p{L}*"
 )
-_OTHER_ALPHABET = re.compile("[\u0370-\u03ff\u0400-\u052f]")  # Greek, Cyrillic
+_OTHER_ALPHABET = re.compile("[\u0370-\u052f]")  # Greek, Cyrillic
+_ALPHABET_SEAM = re.compile(
+    "[A-Za-z\u00c0-\u024f][\u0370-\u052f]|[\u0370-\u052f][A-Za-z\u00c0-\u024f]"
+    "|[\u0370-\u03ff][\u0400-\u052f]|[\u0400-\u052f][\u0370-\u03ff]"
+)  # Latin, Greek, Cyrillic
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
+#: the quick test for a run with letters of two alphabets side by side (stdlib re: no \p{} classes)
+_MIXED_ALPHABETS = re.compile(
+    "(?<![^\\W\\d_])[^\\W\\d_]*(?:[A-Za-z\u00c0-\u024f][\u0370-\u03ff\u0400-\u052f]"
+    "|[\u0370-\u03ff\u0400-\u052f][A-Za-z\u00c0-\u024f]|[\u0370-\u03ff][\u0400-\u052f]|[\u0400-\u052f][\u0370-\u03ff])[^\\W\\d_]*"
+)
 #: where the alphabet changes, with three letters of the same alphabet on each side
 _SCRIPT_SEAM = regex.compile(
     r"(?<=\p{Latin}{3})(?=\p{Cyrillic}{3}|\p{Greek}{3})"
@@ -567,7 +576,8 @@ class _Memo:
         self.harmless.update(tokens)
 
     def decide(self, run: str) -> tuple | None:
-        """(split at a sentence start, split inside a sentence), or None when neither splits."""
+        """(split at a sentence start, split inside a sentence, splits into two words that only a
+        spaced pair can confirm), or None when none splits."""
         if len(self.decisions) >= MEMO_MAX_DECISIONS:
             self.decisions.clear()
         low = run.lower()
@@ -576,6 +586,10 @@ class _Memo:
         else:
             first = self.step.decide(run, self.words, self.lang, mid_sentence=False)
         if first is None:
+            pairs = self.step.word_pairs(run, self.words, self.lang)
+            if pairs:
+                self.decisions[run] = (None, None, pairs)
+                return self.decisions[run]
             if len(self.harmless) >= MEMO_MAX_HARMLESS:
                 self.harmless = set(self.common)
             self.harmless.add(run)
@@ -584,8 +598,8 @@ class _Memo:
         inside = (
             self.step.decide(run, self.words, self.lang, mid_sentence=True) if run[0].isupper() else first
         )
-        self.decisions[run] = (first, inside)
-        return first, inside
+        self.decisions[run] = (first, inside, ())
+        return self.decisions[run]
 
 
 @functools.cache
@@ -615,6 +629,9 @@ class SplitGluedWords(Repair):
     languages: tuple[str, ...] = ("de", "en", "fr")
     #: "словоWord": words of two alphabets glued, split in every language
     script_seams: bool = True
+    #: two words with no function word ("highereducation") split when the text writes them apart
+    #: and each is at least this common (10 = never)
+    min_pair_part_zipf: float = 3.5
     #: ... when each half is a word of its alphabet at least this common
     min_script_part_zipf: float = 3.0
     #: the spaced pair must occur this often in the corpus to be evidence (`CorpusGluedWords`) ...
@@ -638,7 +655,7 @@ class SplitGluedWords(Repair):
         lang = language.split("-")[0].lower()
         spans: list[tuple[int, int, str, str]] = []
         evidence: dict[str, str] = {}
-        if self.script_seams and not text.isascii():
+        if self.script_seams and not text.isascii():  # the quickest test first
             self._script_seam_spans(text, lang, spans, evidence)
         words = lexicon(lang) if lang in self.languages else None
         if words is not None:
@@ -659,18 +676,18 @@ class SplitGluedWords(Repair):
         evidence: dict[str, str],
     ) -> None:
         memo = _memo(self, lang)
-        splits = {
-            run: found
-            for run, found in self.proposals(text, memo).items()
-            # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
-            if found is not None and text.count(run) <= self.max_occurrences
-        }
-        context = _Context(text, lang, pairs, self)
-        for token, found in splits.items():
+        tokens = set(text.split())
+        context = _Context(text, tokens, lang, pairs, self)
+        for token, candidates in self.proposals(text, memo, tokens).items():
             found_parts: list[str] = []
-            split_words = _split_again(memo, token, found, found_parts, context)
-            if split_words is None:
-                continue  # no evidence beyond frequency: the token stays
+            split_words = None
+            for found in candidates:  # the likeliest split that the text or the corpus confirms
+                split_words = _split_again(memo, token, found, found_parts, context)
+                if split_words is not None:
+                    break
+            # a token seen twice in one text is a word of it (a name, an old spelling), not an accident
+            if split_words is None or text.count(token) > self.max_occurrences:
+                continue
             parts = " ".join(split_words)
             start = text.find(token)
             while start >= 0:
@@ -685,17 +702,19 @@ class SplitGluedWords(Repair):
             known = "unknown" if listed is None else f"listed={listed:.2f}"
             evidence[token] = f"{token}: {known}; " + "; ".join(found_parts)
 
-    def proposals(self, text: str, memo: _Memo) -> dict[str, tuple[int, float, float] | None]:
-        """The letter runs of `text` that split in some context, with the split word frequency
-        proposes here (None: not in this context); evidence is asked for afterwards."""
+    def proposals(
+        self, text: str, memo: _Memo, tokens: set[str] | None = None
+    ) -> dict[str, list[tuple[int, float, float]]]:
+        """The letter runs of `text` that split in some context, with the splits word frequency
+        proposes here, likeliest first (none: not in this context); evidence is asked for afterwards."""
         # Whitespace tokens that are not common words, in their own case, then the letter runs inside
         # them that are not known to be harmless (common words, and runs already decided): split, join,
         # findall and set difference run in C; no regex ever scans the whole text (bench/repair_quality.py).
-        rough = set(text.split()).difference(memo.harmless)
+        rough = (tokens if tokens is not None else set(text.split())).difference(memo.harmless)
         if not rough:
             return {}
         runs = set(_TOKEN.findall(" ".join(rough))).difference(memo.harmless)
-        out: dict[str, tuple[int, float, float] | None] = {}
+        out: dict[str, list[tuple[int, float, float]]] = {}
         for run in runs:
             decision = memo.decisions.get(run, _UNSEEN)
             if decision is _UNSEEN:
@@ -703,11 +722,12 @@ class SplitGluedWords(Repair):
                 if decision is None:
                     continue
             # a capitalised token inside a sentence reads as a name or noun (see `best_split`)
-            out[run] = decision[1] if decision[0] != decision[1] and _mid_sentence(text, run) else decision[0]
-        if not out:
-            # every letter run of these tokens is harmless in any context, so the whole tokens are
-            # ("Haus,", "Tür."): the next text that holds them skips them at the first set difference
-            memo.remember_harmless(rough)
+            mid_sentence = run[0].isupper() and _mid_sentence(text, run)
+            found = decision[1] if mid_sentence else decision[0]
+            out[run] = ([found] if found is not None else []) + list(decision[2] if not mid_sentence else ())
+        # the tokens none of whose letter runs splits in any context are harmless as a whole ("Haus,",
+        # "Tür."): the next text that holds them skips them at the first set difference
+        memo.remember_harmless({t for t in rough if not any(run in t for run in out)} if out else rough)
         return out
 
     def corpus_counts(self, texts: Iterable[str], language: str) -> Counter[str]:
@@ -731,9 +751,9 @@ class SplitGluedWords(Repair):
         """ "словоWord": a word of one alphabet glued to a word of another (Latin, Cyrillic, Greek),
         split in any language when both halves are words of their alphabet, written in one case
         style; a few letters of another alphabet are look-alikes ("разговоpax"), not a word."""
-        if not _OTHER_ALPHABET.search(text):
-            return  # the quick test: most texts hold no Cyrillic or Greek letter, or no Latin one
-        mixed = [t for t in set(text.split()) if _OTHER_ALPHABET.search(t) and _LATIN_LETTER.search(t)]
+        if not (_OTHER_ALPHABET.search(text) and _LATIN_LETTER.search(text) and _ALPHABET_SEAM.search(text)):
+            return  # quick tests first: most texts hold no Cyrillic or Greek letter, or no Latin one
+        mixed = _MIXED_ALPHABETS.findall(" ".join(set(text.split())))
         for token in set(_SCRIPT_GLUE.findall(" ".join(mixed))):
             seams = [m.start() for m in _SCRIPT_SEAM.finditer(token)]
             if len(seams) != 1 or text.count(token) > self.max_occurrences:
@@ -802,6 +822,31 @@ class SplitGluedWords(Repair):
         if self.unlisted_whole(run, low, words, lang):
             return None
         return self.best_split(run, words, lang, mid_sentence=mid_sentence)
+
+    def word_pairs(
+        self, run: str, words: dict[str, float], lang: str
+    ) -> tuple[tuple[int, float, float], ...]:
+        """Splits of a run wordfreq does not list into two words of 3+ letters, each at least
+        `min_pair_part_zipf` ("highereducation"), likeliest first: no function word says they are two
+        words, so only the spaced pair elsewhere in the text or the corpus can confirm one."""
+        low = run.lower()
+        if self.min_pair_part_zipf > 9 or low in words or not (run.islower() or run.istitle()):
+            return ()
+        participle = _PARTICIPLE.get(lang)
+        if participle is not None and participle.search(low):
+            return ()
+        suffix_words = SUFFIX_WORDS.get(lang, frozenset())
+        out = []
+        for i in range(3, len(low) - 2):
+            left, right = low[:i], low[i:]
+            z_left, z_right = words.get(left, 0.0), words.get(right, 0.0)
+            if min(z_left, z_right) < self.min_pair_part_zipf or right in suffix_words:
+                continue
+            if max(z_left, z_right) >= self.min_function_zipf:
+                continue  # a function word: `best_split` decides ("zumeiner" has a reading as one word)
+            if _plausible_pair(left, right, z_left, z_right, self.min_function_zipf, lang):
+                out.append((z_left + z_right, i, z_left, z_right))
+        return tuple((i, z_left, z_right) for _, i, z_left, z_right in sorted(out, reverse=True))
 
     def unlisted_whole(self, run: str, low: str, words: dict[str, float], lang: str) -> bool:
         """Whether a run wordfreq does not list stays whole in any context: written in capitals, or
@@ -927,17 +972,28 @@ class SplitGluedWords(Repair):
 class _Context:
     """What a split may cite beyond word frequency: the text itself, and the corpus's pair counts."""
 
-    def __init__(self, text: str, lang: str, pairs: PairCounts | None, step: SplitGluedWords) -> None:
-        self.text, self.lang, self.pairs = text, lang, pairs
+    def __init__(
+        self, text: str, tokens: set[str], lang: str, pairs: PairCounts | None, step: SplitGluedWords
+    ) -> None:
+        self.text, self.tokens, self.lang, self.pairs = text, tokens, lang, pairs
         self.min_corpus_pairs, self.min_function_zipf = step.min_corpus_pairs, step.min_function_zipf
         self.min_corpus_pair_ratio = step.min_corpus_pair_ratio
         self._lower: str | None = None
 
     def spaced_pair(self, left: str, right: str) -> bool:
         """Whether the text holds the two (lower-case) words side by side, separated by whitespace only."""
+        if not any(form in self.tokens for form in (left, left.capitalize(), left.upper())):
+            return False  # the quick test: the left word must stand alone, followed by whitespace
         if self._lower is None:
-            self._lower = self.text.lower()
-        return _pair_pattern(left, right).search(self._lower) is not None
+            self._lower = " ".join(self.text.lower().split())  # one space between any two words
+        text, pair = self._lower, f"{left} {right}"
+        start = text.find(pair)
+        while start >= 0:
+            end = start + len(pair)
+            if not (start and text[start - 1].isalpha()) and not (end < len(text) and text[end].isalpha()):
+                return True
+            start = text.find(pair, start + 1)
+        return False
 
     def evidence(self, run: str, found: tuple[int, float, float]) -> str | None:
         """Why `run` splits at `found`, or None when nothing but word frequency says so."""
@@ -1002,10 +1058,6 @@ def _alphabet_zipf(word: str, lang: str) -> float:
     low = word.lower()
     own = (lexicon(lang) or {}).get(low, 0.0) if lang not in ("und", "") else 0.0
     return max(own, (lexicon(_ALPHABET_LEXICON[alphabet]) or {}).get(low, 0.0))
-
-
-def _pair_pattern(left: str, right: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![^\W\d_]){re.escape(left)}\s+{re.escape(right)}(?![^\W\d_])")
 
 
 def _noun_follows(text: str, run: str) -> bool:
