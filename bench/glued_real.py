@@ -24,7 +24,8 @@ writes both closed and apart is left out and counted as unclear (CleanEval's gol
 words as the page: "atthe"). Variants: `old` (the step
 at `--old-rev`), `new` (the step as checked out, evidence from the page itself), `new+corpus` (the
 same with the spaced-pair counts of its whole data set, as the `repair.glued_words_corpus` stage
-counts them over a corpus).
+counts them over a corpus), `new+content` (the new step with `min_pair_part_zipf=3.5`: two content
+words split when the text writes them apart, off by default).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import importlib.util
+import itertools
 import json
 import math
 import re
@@ -110,7 +112,7 @@ def judge(edit: Edit, tokens: set[str], pairs: set[tuple[str, str]]) -> bool | N
     """True (the truth writes the words apart, never closed), False (it writes the token closed, or
     not the pair), None (it writes both: the truth cannot tell)."""
     words = edit.inserted.lower().split()
-    spaced = all((a, b) in pairs for a, b in zip(words, words[1:], strict=False))
+    spaced = all(pair in pairs for pair in itertools.pairwise(words))
     closed = edit.removed.lower() in tokens
     return None if spaced and closed else spaced
 
@@ -272,6 +274,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, help="write the figures here")
     args = ap.parse_args(argv)
     old, new = load_old_step(args.old_rev)(), SplitGluedWords()
+    content = SplitGluedWords(min_pair_part_zipf=3.5)
 
     def doc(text: str, lang: str) -> Document:
         return Document(id="bench", text=text, annotations={"language": lang})
@@ -280,6 +283,7 @@ def main(argv: list[str] | None = None) -> int:
         "old": lambda text, lang, pairs=None: old.repair(text, doc(text, lang)).edits,
         "new": lambda text, lang, pairs=None: new.split_glues(text, lang).edits,
         "new+corpus": lambda text, lang, pairs=None: new.split_glues(text, lang, pairs).edits,
+        "new+content": lambda text, lang, pairs=None: content.split_glues(text, lang).edits,
     }
     tallies, speed = run(variants, args.max_corpus_mb)
     out = report(tallies, speed)

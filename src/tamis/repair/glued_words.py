@@ -20,9 +20,11 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
+import tomllib
 from collections import Counter
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -65,333 +67,36 @@ _SCRIPT_SEAM = regex.compile(
 )
 #: spaced word pairs counted over a corpus ("left right" -> occurrences), by `CorpusGluedWords`
 PairCounts = Mapping[str, int]
-#: German articles: glued to the word before them and followed by a capitalised noun
-#: ("insbesondereden Bau"), the article's need for a noun is the evidence
-DETERMINERS = {
-    "de": frozenset(
-        ["der", "die", "das", "den", "dem", "des", "ein", "eine", "einen", "einem", "einer", "eines"]
-    )
-}
-#: one-letter words that may be one half of a glue ("abook", "вдоме"); other one-letter halves never
-ONE_LETTER_WORDS = {
-    "en": "ai",
-    "fr": "aày",
-    "es": "yaoeu",
-    "it": "aeoè",
-    "pt": "aeoé",
-    "ru": "вискуоая",
-    "uk": "віузайяо",
-    "pl": "wziaou",
-    "cs": "vszkaoiu",
-    "sk": "vszkaoiu",
-}
-#: closed-class words (pronouns, determiners, conjunctions, auxiliaries): never part of a compound, so
-#: next to one of them a less common word is enough ("sodreadfully", "Cassandrahad", "andmonotonous").
-#: English only: in German the same rule split old compounds and adverbs ("derweile", "abermalen")
-#: and cost 3 points of precision for 3 of recall (bench/repair_quality.py seeds 1 and 2, docs/repair.md)
-_CLOSED_EN = (
-    "the", "and", "but", "nor", "that", "this", "these", "those", "than", "then", "you", "your", "yours",
-    "him", "his", "she", "her", "hers", "its", "our", "ours", "they", "them", "their", "theirs", "who",
-    "whom", "whose", "which", "what", "was", "were", "been", "are", "has", "have", "had", "does", "did",
-    "will", "would", "shall", "should", "can", "could", "may", "might", "must",
-)  # fmt: skip
-CLOSED_CLASS = {"en": frozenset(_CLOSED_EN)}
-#: words written with a capital anywhere in a sentence: "Ialways" inside a sentence is no name
-ALWAYS_CAPITALISED = {"en": frozenset(["i"])}
-#: one-letter words that may close a glued token ("ofa" -> "of a"); elsewhere a final letter is an ending
-ONE_LETTER_END = {"en": "a", "fr": "a", "es": "y", "it": "e", "pt": "e"}
-#: inflecting languages whose two-letter words (на, не, ну, те, ви) are also case and verb endings:
-#: a two-letter right half is an ending there ("сестрину", "ходіте"), not a word
-SHORT_ENDINGS = frozenset({"ru", "uk", "be", "bg", "pl", "cs", "sk", "sl", "hr", "sr", "lt", "lv"})
-#: verb prefixes that are also prepositions or particles: "an"+"gefesselt" or "за"+"дивився" is one
-#: word of the language far more often than two (bench/repair_quality.py false splits)
-VERB_PREFIXES = {
-    "de": frozenset(
-        [
-            "an",
-            "auf",
-            "aus",
-            "ab",
-            "bei",
-            "ein",
-            "mit",
-            "nach",
-            "vor",
-            "zu",
-            "durch",
-            "über",
-            "um",
-            "unter",
-            "hinter",
-            "wider",
-            "dar",
-            "wieder",
-            "hin",
-            "her",
-            "fort",
-            "los",
-            "weiter",
-            "zurück",
-            "zusammen",
-            "empor",
-            "nieder",
-            "vorbei",
-            "voran",
-            "hinaus",
-            "heraus",
-            "herab",
-            "hinab",
-            "herein",
-            "hinein",
-            "herum",
-            "umher",
-            # separable or old verb prefixes ("dastehen", "erschrecken", "fürnehmen" = old "vornehmen") and
-            # adverbs that build compound adjectives and nouns ("vielgefeiert", "gutgemeint", "Nichtliebe")
-            "da",
-            "er",
-            "für",
-            "gegen",
-            "hoch",
-            "weg",
-            "fest",
-            "mehr",
-            "viel",
-            "gut",
-            "nicht",
-            "wohl",
-            "all",
-            "selbst",
-            "immer",
-            "also",
-            "oben",
-            "neben",
-            "hier",
-            "wohin",
-            "dahin",
-        ]
-    ),
-    "en": frozenset(
-        ["up", "out", "over", "under", "un", "fore", "mis", "in", "be", "for", "where", "there", "here"]
-    ),
-    "nl": frozenset(
-        ["aan", "op", "uit", "af", "bij", "in", "mee", "na", "voor", "toe", "door", "over", "om", "onder"]
-    ),
-    "ru": frozenset(
-        [
-            "в",
-            "во",
-            "вз",
-            "вс",
-            "вы",
-            "до",
-            "за",
-            "из",
-            "ис",
-            "на",
-            "над",
-            "не",
-            "ни",
-            "о",
-            "об",
-            "от",
-            "по",
-            "под",
-            "пере",
-            "пре",
-            "при",
-            "про",
-            "раз",
-            "рас",
-            "с",
-            "со",
-            "у",
-            "без",
-            "все",
-        ]
-    ),
-    "uk": frozenset(
-        [
-            "в",
-            "ви",
-            "від",
-            "до",
-            "за",
-            "з",
-            "зі",
-            "на",
-            "над",
-            "не",
-            "ні",
-            "о",
-            "об",
-            "от",
-            "пере",
-            "по",
-            "під",
-            "при",
-            "про",
-            "роз",
-            "с",
-            "у",
-            "без",
-            "що",
-            "поза",
-            "все",
-            "ну",
-        ]
-    ),
-    "pl": frozenset(
-        ["w", "we", "do", "na", "nad", "nie", "o", "od", "po", "pod", "prze", "przy", "roz", "z", "za", "ze"]
-    ),
-}
-#: adverbs that form one word with a following preposition or adverb as well ("hinfür", "hervor",
-#: "alsobald", "immermehr", "stattfinden"): split only at a case seam
-JOINED_ADVERBS = {
-    "de": frozenset(["hin", "her", "also", "immer", "statt", "dar", "wo"]),
-    "en": frozenset(["there", "where", "here"]),  # "thereat", "whereby", "hereof"
-}
-#: German prepositions that govern only the accusative or only the dative: "für der" is not German,
-#: so "fürder" is a word (archaic "henceforth"), not "für" + "der"
-_WRONG_CASE = {
-    "de": {
-        **dict.fromkeys(("für", "durch", "ohne", "gegen"), frozenset(("dem", "der", "einem", "einer"))),
-        **dict.fromkeys(
-            ("mit", "aus", "von", "zu", "bei", "seit", "nach"), frozenset(("das", "die", "einen", "eine"))
-        ),
-    },
-}
-#: separable particles that follow a noun or adverb of place as one word ("bergein", "himmelan",
-#: "hügelauf", "wohinaus"): after a word that is not a function word, not split
-PARTICLE_ENDS = {"de": frozenset(["ein", "an", "auf", "aus", "über", "ab", "um", "zu", "hin", "her"])}
-#: word endings that are whole words too: "einigemal", "dergestalt" are one word
-SUFFIX_WORDS = {
-    "de": frozenset(
-        ["mal", "weise", "wärts", "seits", "halb", "halben", "lang", "maßen", "gestalt", "dings"]
-    ),
-    "en": frozenset(["wise", "ward", "wards", "self", "selves", "like", "most", "some"]),
-}
-#: languages that capitalise nouns, with the auxiliaries their nominalised infinitives end in
-NOUN_CAPITALS = {"de": frozenset(["sein", "werden", "haben"])}
-#: German present participles ("grauenden" is "grauend" + "en", not "grauen den")
-_PARTICIPLE = {"de": re.compile(r"[elr]nd(?:e|en|er|es|em)?$")}
+#: the word tables, by table and language: data in repair/patterns/glued_words.toml
+_TABLES: dict[str, Any] = tomllib.loads(
+    resources.files("tamis").joinpath("repair/patterns/glued_words.toml").read_text("utf-8")
+)
+
+
+def _word_sets_of(table: dict[str, list[str]]) -> dict[str, frozenset[str]]:
+    return {key: frozenset(words) for key, words in table.items()}
+
+
+def _word_sets(table: str) -> dict[str, frozenset[str]]:
+    return _word_sets_of(_TABLES[table])
+
+
+DETERMINERS = _word_sets("determiners")
+ONE_LETTER_WORDS: dict[str, str] = _TABLES["one_letter_words"]
+CLOSED_CLASS = _word_sets("closed_class")
+ALWAYS_CAPITALISED = _word_sets("always_capitalised")
+ONE_LETTER_END: dict[str, str] = _TABLES["one_letter_end"]
+SHORT_ENDINGS = frozenset(_TABLES["short_endings"]["languages"])
+VERB_PREFIXES = _word_sets("verb_prefixes")
+JOINED_ADVERBS = _word_sets("joined_adverbs")
+_WRONG_CASE = {lang: _word_sets_of(table) for lang, table in _TABLES["wrong_case"].items()}
+PARTICLE_ENDS = _word_sets("particle_ends")
+SUFFIX_WORDS = _word_sets("suffix_words")
+NOUN_CAPITALS = _word_sets("noun_capitals")
+_PARTICIPLE = {lang: re.compile(pattern) for lang, pattern in _TABLES["participle"].items()}
+INFLECTIONS = {lang: tuple(ends) for lang, ends in _TABLES["inflections"].items()}
 #: a stem must be this common to count ("shewa", zipf 1.1, does not make "shewas" its plural)
 MIN_STEM_ZIPF = 1.2
-#: inflection endings: "schildernden" is "schildernd" + "en", not "schildern den"
-INFLECTIONS = {
-    "de": (
-        "e",
-        "n",
-        "en",
-        "er",
-        "es",
-        "em",
-        "s",
-        "ern",
-        "ens",
-        "nen",
-        "ste",
-        "sten",
-        "ster",
-        "stem",
-        "ten",
-        "te",
-        "est",
-        "et",
-        "st",
-    ),
-    "en": ("s", "es", "ed", "d", "er", "ers", "est", "ing", "ings", "ly", "ness", "y"),
-    "fr": ("s", "e", "es", "x", "ent", "er", "ée", "ées", "és", "ait", "aient", "ons", "ez"),
-    "es": ("s", "es", "a", "as", "o", "os", "mente", "ando", "iendo", "ado", "ada", "ados", "adas"),
-    "it": ("i", "e", "a", "o", "mente", "ando", "endo", "ato", "ata", "ati", "ate"),
-    "pt": ("s", "es", "a", "as", "o", "os", "mente", "ando", "endo", "ado", "ada"),
-    "nl": ("e", "en", "s", "er", "ste", "de", "te", "den", "ten"),
-    "ru": (
-        "а",
-        "я",
-        "у",
-        "ю",
-        "ом",
-        "ем",
-        "ой",
-        "ей",
-        "ы",
-        "и",
-        "е",
-        "ам",
-        "ям",
-        "ах",
-        "ях",
-        "ами",
-        "ями",
-        "ов",
-        "ев",
-        "ий",
-        "ый",
-        "ая",
-        "ое",
-        "ые",
-        "их",
-        "ых",
-        "ого",
-        "его",
-        "ому",
-        "ему",
-        "ую",
-        "юю",
-        "ся",
-        "сь",
-    ),
-    "uk": (
-        "а",
-        "я",
-        "у",
-        "ю",
-        "ом",
-        "ем",
-        "ой",
-        "ій",
-        "и",
-        "і",
-        "е",
-        "ам",
-        "ям",
-        "ах",
-        "ях",
-        "ами",
-        "ями",
-        "ів",
-        "ий",
-        "ая",
-        "ої",
-        "ого",
-        "ому",
-        "ую",
-        "их",
-        "ими",
-        "ся",
-        "сь",
-    ),
-    "pl": (
-        "a",
-        "y",
-        "i",
-        "e",
-        "u",
-        "ę",
-        "ą",
-        "em",
-        "om",
-        "ach",
-        "ami",
-        "ów",
-        "ego",
-        "emu",
-        "ych",
-        "ymi",
-        "ie",
-    ),
-    "tr": ("lar", "ler", "ı", "i", "u", "ü", "da", "de", "ta", "te", "dan", "den", "tan", "ten", "in", "ın"),
-}
 
 
 @functools.cache
@@ -444,7 +149,7 @@ def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
 #: German spelling fused function words into words for centuries ("dieweil", "annoch", "imstand",
 #: "zunicht"): there the gap must be wider (bench/repair_quality.py seeds 1 and 2). Languages not listed
 #: are not tested this way (French and other lists hold English words).
-CHANNEL_GAP = {"en": 2.0, "de": 3.0}
+CHANNEL_GAP: dict[str, float] = _TABLES["channel_gap"]
 #: listed tokens this common are words whatever their halves ("cannot", "into")
 CHANNEL_MAX_ZIPF = 3.5
 #: the function word of a listed glue, and the least frequency of its other half
@@ -508,7 +213,7 @@ KNOWN_GLUE_GAP = 4.2
 KNOWN_GLUE_MAX_ZIPF = 3.5
 KNOWN_GLUE_MIN_HALF = 6.3
 #: checked by hand, token by token, for these languages only (French lists hold English words)
-KNOWN_GLUE_LANGS = frozenset(["de", "en"])
+KNOWN_GLUE_LANGS = frozenset(_TABLES["known_glue"]["languages"])
 
 
 @functools.cache
@@ -630,8 +335,9 @@ class SplitGluedWords(Repair):
     #: "словоWord": words of two alphabets glued, split in every language
     script_seams: bool = True
     #: two words with no function word ("highereducation") split when the text writes them apart
-    #: and each is at least this common (10 = never)
-    min_pair_part_zipf: float = 3.5
+    #: and each is at least this common; off (10) by default: on real page text most such tokens
+    #: are compounds the page writes both ways ("legbreak", "scenegraph"; bench/glued_real.py `body`)
+    min_pair_part_zipf: float = 10.0
     #: ... when each half is a word of its alphabet at least this common
     min_script_part_zipf: float = 3.0
     #: the spaced pair must occur this often in the corpus to be evidence (`CorpusGluedWords`) ...
@@ -999,13 +705,13 @@ class _Context:
         """Why `run` splits at `found`, or None when nothing but word frequency says so."""
         i, z_left, z_right = found
         left, right = run[:i].lower(), run[i:].lower()
-        if run[0].islower() and run[i - 1].islower() and run[i].isupper() and i >= 2:
-            # "dieRegierung", "ofGlenmuir": a capital where a new word starts, after or before a
-            # function word; two content words with a capital between are code or a brand
-            # ("setActive", "weblogUpdates", "easyJet"), a capitalised token with an inner capital a
-            # name or a headline ("FirstGov", "CanSurmount"), unless the text writes them apart
-            if max(z_left, z_right) >= self.min_function_zipf:
-                return "case_seam"
+        # "dieRegierung", "ofGlenmuir": a capital where a new word starts, after or before a
+        # function word; two content words with a capital between are code or a brand
+        # ("setActive", "weblogUpdates", "easyJet"), a capitalised token with an inner capital a
+        # name or a headline ("FirstGov", "CanSurmount"), unless the text writes them apart
+        seam = run[0].islower() and run[i - 1].islower() and run[i].isupper() and i >= 2
+        if seam and max(z_left, z_right) >= self.min_function_zipf:
+            return "case_seam"
         if self.spaced_pair(left, right):
             return "page_pair"  # the text writes "es eine" elsewhere: "eseine" is the same two words
         if self.pairs is not None:
