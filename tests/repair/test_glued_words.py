@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from tamis.document import Document, replay
-from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords, _memo, channel_split, lexicon
+from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords, _memo, lexicon
 
 
 def split(text: str, lang: str, step: SplitGluedWords | None = None) -> tuple[str, list[str]]:
@@ -102,7 +102,7 @@ def test_words_stay(text: str, lang: str) -> None:
 def test_evidence_names_the_frequencies_and_the_kind() -> None:
     _, evidence = split("He was one ofthe first, and one of the last.", "en")
     assert evidence == ["ofthe: listed=3.33; of=7.40 the=7.73 (page_pair)"]
-    i, z_left, z_right = channel_split("ofthe", lexicon("en"), "en")
+    i, z_left, z_right = SplitGluedWords().channel_split("ofthe", lexicon("en"), "en")
     assert (i, z_left, z_right) == (2, pytest.approx(7.40, abs=0.01), pytest.approx(7.73, abs=0.01))
     # glued twice: each split names its own evidence; without the pair "sein wie" the half stays
     _, evidence = split("Das wird nicht so leicht seinwieSie denken; es wird sein wie immer.", "de")
@@ -117,7 +117,7 @@ def test_evidence_names_the_frequencies_and_the_kind() -> None:
 
 def test_channel_is_off_for_languages_not_checked() -> None:
     # French word lists hold English glues and words; the channel is measured for de and en only
-    assert channel_split("ofthe", lexicon("fr"), "fr") is None
+    assert SplitGluedWords().channel_split("ofthe", lexicon("fr"), "fr") is None
 
 
 def test_decisions_do_not_depend_on_what_was_seen_before() -> None:

@@ -34,10 +34,9 @@ from tamis.dedup.partitions import load_json, save_json
 from tamis.document import Document
 from tamis.steps import CorpusStage, Repair, Repaired, register
 
-# Letter runs of 5+ (regex's \w minus digits and underscore); shorter glues ("ina") are too
-# ambiguous to split. Boundaries are checked only for the few tokens that are split.
-_MIN_RUN = 4
-_TOKEN = re.compile(rf"[^\W\d_]{{{_MIN_RUN},}}")
+#: a letter run (regex's \w minus digits and underscore); boundaries are checked only for the few
+#: tokens that are split
+_LETTERS = "[^\\W\\d_]"
 _ATTACHED_BEFORE = frozenset("'’@/.\\-_0123456789")
 _ATTACHED_AFTER = frozenset("@/\\-_0123456789(=")  # "(": a function call ("onClick(")
 #: German gender-inclusive endings ("LehrerInnen") are one word with an inner capital
@@ -95,8 +94,6 @@ SUFFIX_WORDS = _word_sets("suffix_words")
 NOUN_CAPITALS = _word_sets("noun_capitals")
 _PARTICIPLE = {lang: re.compile(pattern) for lang, pattern in _TABLES["participle"].items()}
 INFLECTIONS = {lang: tuple(ends) for lang, ends in _TABLES["inflections"].items()}
-#: a stem must be this common to count ("shewa", zipf 1.1, does not make "shewas" its plural)
-MIN_STEM_ZIPF = 1.2
 
 
 @functools.cache
@@ -131,70 +128,18 @@ def _words_above(lang: str, min_zipf: float) -> list[str]:
 
 
 @functools.cache
-def common_words(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
+def common_words(step: SplitGluedWords, lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     """The words of `lang` at least this frequent, lower-case and capitalised: the first, coarse
     test (a token in it is a known word whatever its case). `min_zipf` must not be below the
     step's `max_known_glue_zipf`: rarer listed tokens are tested as glues."""
     common = _words_above(lang, min_zipf)
-    glues = listed_glues(lang) | channel_glues(lang, min_zipf)  # listed, but looked at: "inden", "ofthe"
+    # listed, but looked at: "inden", "ofthe"
+    glues = listed_glues(step, lang) | channel_glues(step, lang, min_zipf)
     return frozenset(w for w in common + [w.capitalize() for w in common] if w.lower() not in glues)
 
 
-#: Noisy channel for a listed token that splits into a function word and a word: glued text holds
-#: "of" + "the" about as often as P(of) * P(the) * P(glue), so a glue's own zipf is near
-#: z(of) + z(the) - 9 + log10 P(glue), with P(glue) about 1e-3 on the web ("ofthe" 3.3 = 7.4 + 7.7 - 9 - 2.8;
-#: "inden" 2.7, "itis", "wasa", "theworld"), while a word of the language is far more common than its
-#: halves' chance meeting ("indem" 5.0 vs 7.2 + 6.8 - 9; "onto", "another", "herein"). A listed token at
-#: least this far below the pair's chance meeting is a glue (bench/repair_quality.py, docs/repair.md)
-#: German spelling fused function words into words for centuries ("dieweil", "annoch", "imstand",
-#: "zunicht"): there the gap must be wider (bench/repair_quality.py seeds 1 and 2). Languages not listed
-#: are not tested this way (French and other lists hold English words).
-CHANNEL_GAP: dict[str, float] = _TABLES["channel_gap"]
-#: listed tokens this common are words whatever their halves ("cannot", "into")
-CHANNEL_MAX_ZIPF = 3.5
-#: the function word of a listed glue, and the least frequency of its other half
-CHANNEL_FUNCTION = 6.0
-CHANNEL_PART = 4.0
-
-
-def channel_split(low: str, words: dict[str, float], lang: str) -> tuple[int, float, float] | None:
-    """The split of a listed lower-case token that its own frequency is best explained by (the noisy
-    channel above), or None.
-
-    >>> channel_split("ofthe", lexicon("en"), "en")[0], channel_split("indem", lexicon("de"), "de")
-    (2, None)
-    """
-    z = words.get(low)
-    gap0 = CHANNEL_GAP.get(lang)
-    if gap0 is None or z is None or z >= CHANNEL_MAX_ZIPF or len(low) < 4:
-        return None
-    if not _has_split(low, words, function_words(lang, CHANNEL_FUNCTION), CHANNEL_PART):
-        return None  # no function word at either end: the quick test first
-    participle = _PARTICIPLE.get(lang)
-    if participle is not None and participle.search(low):
-        return None  # "schauender" is "schauend" + "er", not "schauen der"
-    suffix_words = SUFFIX_WORDS.get(lang, frozenset())
-    prefixes = VERB_PREFIXES.get(lang, frozenset())
-    first = 1 if low[0] in ONE_LETTER_WORDS.get(lang, "") else 2
-    last = len(low) if low[-1] in ONE_LETTER_END.get(lang, "") else len(low) - 1
-    best = None
-    for i in range(first, last):
-        left, right = low[:i], low[i:]
-        z_left, z_right = words.get(left, 0.0), words.get(right, 0.0)
-        if max(z_left, z_right) < CHANNEL_FUNCTION or min(z_left, z_right) < CHANNEL_PART:
-            continue
-        if right in suffix_words or not _plausible_pair(left, right, z_left, z_right, CHANNEL_FUNCTION, lang):
-            return None  # a reading as one word of the language: "jahr"+"ein", "an"+"noch"
-        # a verb prefix or a one-letter word makes old words as well ("unterdes", "adown", "bethink"):
-        # the glue must then be rarer still
-        gap = gap0 + (1.0 if left in prefixes or len(left) == 1 else 0.0)
-        if z_left + z_right - 9.0 - z >= gap and (best is None or z_left + z_right > best[1] + best[2]):
-            best = (i, z_left, z_right)
-    return best
-
-
 @functools.cache
-def channel_glues(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
+def channel_glues(step: SplitGluedWords, lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     """Listed tokens of at least this zipf (as in `common_words`) that `channel_split` splits ("ofthe")."""
     if lang not in CHANNEL_GAP:
         return frozenset()
@@ -202,61 +147,45 @@ def channel_glues(lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     return frozenset(
         w
         for w in _words_above(lang, min_zipf)
-        if words[w] < CHANNEL_MAX_ZIPF and channel_split(w, words, lang)
+        if words[w] < step.channel_max_zipf and step.channel_split(w, words, lang)
     )
 
 
-#: a listed token this much rarer than the rarer of its two function-word halves is a glue that web
-#: text repeats ("ofthe" 3.3 vs "of" 7.4 / "the" 7.7; "inden" 2.7 vs "in" 7.2 / "den" 7.0), not a word
-#: ("indem" 5.0, "onto" 4.8, "another" 5.7); measured in bench/repair_quality.py
-KNOWN_GLUE_GAP = 4.2
-KNOWN_GLUE_MAX_ZIPF = 3.5
-KNOWN_GLUE_MIN_HALF = 6.3
-#: checked by hand, token by token, for these languages only (French lists hold English words)
+#: noisy-channel gap per language (see `SplitGluedWords.channel_split`), as data
+CHANNEL_GAP: dict[str, float] = _TABLES["channel_gap"]
+#: languages whose listed two-function-word glues were checked by hand, token by token
 KNOWN_GLUE_LANGS = frozenset(_TABLES["known_glue"]["languages"])
 
 
 @functools.cache
-def listed_glues(lang: str) -> frozenset[str]:
+def listed_glues(step: SplitGluedWords, lang: str) -> frozenset[str]:
     """Listed tokens of `lang` that are two very frequent function words and far rarer than either."""
     if lang not in KNOWN_GLUE_LANGS:
         return frozenset()
     words = lexicon(lang) or {}  # with the old "ß" spellings: "daßes" is "dasses"
-    function = function_words(lang, KNOWN_GLUE_MIN_HALF)
+    function = function_words(lang, step.listed_glue_min_half_zipf, step.function_max_letters)
     heads = _ends(function)[1]  # a token that opens with no function word of 2+ letters is no pair
     out = []
     for w, z in words.items():
-        if len(w) < 4 or z >= KNOWN_GLUE_MAX_ZIPF or w[:2] not in heads or not w.isalpha():
+        if len(w) < 4 or z >= step.listed_glue_max_zipf or w[:2] not in heads or not w.isalpha():
             continue
         # a verb prefix is a preposition here ("inthe", "zuden"): the frequency gap is the evidence
-        found = _function_pair(w, words, function, lang, prefixes=True)
-        if found is None or _inflected(w, words, lang):
+        found = _function_pair(w, words, function, lang, step.function_max_letters, prefixes=True)
+        if found is None or _inflected(w, words, lang, step.min_stem_zipf):
             continue  # "sieden" (to boil: "siede" + "n") is a verb, not "sie den"
-        if min(found[1], found[2]) - z >= KNOWN_GLUE_GAP:
+        if min(found[1], found[2]) - z >= step.listed_glue_gap:
             out.append(w)
     return frozenset(out)
 
 
-#: function words are short: the halves tried as one have at most this many letters
-FUNCTION_MAX_LEN = 7
-
-
 @functools.cache
-def function_words(lang: str, min_zipf: float) -> frozenset[str]:
-    """The words of `lang` at least this frequent (articles, prepositions, pronouns, auxiliaries)."""
-    return frozenset(
-        w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf and len(w) <= FUNCTION_MAX_LEN
-    )
+def function_words(lang: str, min_zipf: float, max_letters: int = 7) -> frozenset[str]:
+    """The words of `lang` at least this frequent and this short (articles, prepositions, pronouns,
+    auxiliaries)."""
+    return frozenset(w for w, z in (lexicon(lang) or {}).items() if z >= min_zipf and len(w) <= max_letters)
 
 
 _UNSEEN = object()
-#: listed words at least this frequent are known harmless from the start. 1.5 (the known-glue
-#: ceiling) would spare a cold bench run 22% of its decisions, but costs each worker 0.4 s more
-#: at start (the channel test over 170,000 more German words) than it saves on 10,000 documents
-COMMON_MIN_ZIPF = 2.0
-#: bounds of the per-language memo (entries): a corpus's rare tokens repeat, its memo must not grow without end
-MEMO_MAX_DECISIONS = 200_000
-MEMO_MAX_HARMLESS = 1_000_000
 
 
 class _Memo:
@@ -270,20 +199,21 @@ class _Memo:
         self.words = lexicon(lang) or {}
         # listed words down to the known-glue ceiling: below it a listed token may be a glue, above it
         # only the channel and case seams say so, and `common_words` leaves those out
-        self.common = common_words(lang, max(COMMON_MIN_ZIPF, step.max_known_glue_zipf))
+        self.common = common_words(step, lang, max(step.common_min_zipf, step.max_known_glue_zipf))
+        self.token = re.compile(f"{_LETTERS}{{{step.min_letters},}}")
         self.harmless: set[str] = set(self.common)
         self.decisions: dict[str, tuple | None] = {}
 
     def remember_harmless(self, tokens: set[str]) -> None:
         """Whitespace tokens none of whose letter runs splits: harmless as a whole."""
-        if len(self.harmless) + len(tokens) >= MEMO_MAX_HARMLESS:
+        if len(self.harmless) + len(tokens) >= self.step.memo_max_harmless:
             self.harmless = set(self.common)
         self.harmless.update(tokens)
 
     def decide(self, run: str) -> tuple | None:
         """(split at a sentence start, split inside a sentence, splits into two words that only a
         spaced pair can confirm), or None when none splits."""
-        if len(self.decisions) >= MEMO_MAX_DECISIONS:
+        if len(self.decisions) >= self.step.memo_max_decisions:
             self.decisions.clear()
         low = run.lower()
         if low not in self.words and self.step.unlisted_whole(run, low, self.words, self.lang):
@@ -295,7 +225,7 @@ class _Memo:
             if pairs:
                 self.decisions[run] = (None, None, pairs)
                 return self.decisions[run]
-            if len(self.harmless) >= MEMO_MAX_HARMLESS:
+            if len(self.harmless) >= self.step.memo_max_harmless:
                 self.harmless = set(self.common)
             self.harmless.add(run)
             return None
@@ -340,6 +270,32 @@ class SplitGluedWords(Repair):
     min_pair_part_zipf: float = 10.0
     #: ... when each half is a word of its alphabet at least this common
     min_script_part_zipf: float = 3.0
+    #: letter runs shorter than this are never split: shorter glues ("ina") are too ambiguous
+    min_letters: int = 4
+    #: a stem must be this common to count ("shewa", zipf 1.1, does not make "shewas" its plural)
+    min_stem_zipf: float = 1.2
+    #: the noisy channel (`channel_split`) looks at listed tokens rarer than this ("cannot", "into"
+    #: are words whatever their halves), made of a function word and a word at least this common
+    channel_max_zipf: float = 3.5
+    channel_function_zipf: float = 6.0
+    channel_part_zipf: float = 4.0
+    #: a listed token rarer than `listed_glue_max_zipf` made of two function words of
+    #: `listed_glue_min_half_zipf`+, each at least `listed_glue_gap` more frequent, is a glue web text
+    #: repeats ("ofthe" 3.3 vs "of" 7.4 / "the" 7.7; "inden" 2.7 vs "in" 7.2 / "den" 7.0), not a word
+    #: ("indem" 5.0, "onto" 4.8, "another" 5.7); measured in bench/repair_quality.py
+    listed_glue_gap: float = 4.2
+    listed_glue_max_zipf: float = 3.5
+    listed_glue_min_half_zipf: float = 6.3
+    #: function words are short: the halves tried as one have at most this many letters
+    function_max_letters: int = 7
+    #: listed words at least this frequent are known harmless from the start. 1.5 (the known-glue
+    #: ceiling) would spare a cold bench run 22% of its decisions, but costs each worker 0.4 s more
+    #: at start (the channel test over 170,000 more German words) than it saves on 10,000 documents
+    common_min_zipf: float = 2.0
+    #: bounds of the per-language memo (entries): a corpus's rare tokens repeat, its memo must not
+    #: grow without end
+    memo_max_decisions: int = 200_000
+    memo_max_harmless: int = 1_000_000
     #: the spaced pair must occur this often in the corpus to be evidence (`CorpusGluedWords`) ...
     min_corpus_pairs: int = 2
     #: ... and this many times as often as the token written closed ("init", "Orin" are words)
@@ -419,7 +375,7 @@ class SplitGluedWords(Repair):
         rough = (tokens if tokens is not None else set(text.split())).difference(memo.harmless)
         if not rough:
             return {}
-        runs = set(_TOKEN.findall(" ".join(rough))).difference(memo.harmless)
+        runs = set(memo.token.findall(" ".join(rough))).difference(memo.harmless)
         out: dict[str, list[tuple[int, float, float]]] = {}
         for run in runs:
             decision = memo.decisions.get(run, _UNSEEN)
@@ -444,7 +400,7 @@ class SplitGluedWords(Repair):
         if lang not in self.languages or lexicon(lang) is None:
             return Counter()
         memo = _memo(self, lang)
-        keep = _pair_words(lang, self.min_function_zipf)
+        keep = _pair_words(lang, self.min_function_zipf, self.function_max_letters)
         counts = count_spaced_pairs(texts := list(texts), keep)
         for text in texts:
             for run in self.proposals(text, memo):
@@ -486,7 +442,7 @@ class SplitGluedWords(Repair):
         """The context-free decision for one letter run: where to split it, or None (the text's own
         evidence, occurrences and attachment, is checked by `repair`)."""
         low = run.lower()
-        function = function_words(lang, self.min_function_zipf)
+        function = function_words(lang, self.min_function_zipf, self.function_max_letters)
         if low in words and run[0].islower() and not run.islower():
             # a listed word written with a capital inside ("derZeit", "einMann", "thatI"): the case
             # seam is the evidence, as for an unknown token (not "iPhone", "eBay": one-letter left)
@@ -504,15 +460,22 @@ class SplitGluedWords(Repair):
             # enough for wordfreq to list it ("atthe", "aufdem", "theworld")
             if run.isupper():
                 return None
-            found = channel_split(low, words, lang)
+            found = self.channel_split(low, words, lang)
             if found is not None:
                 # a capital inside a sentence marks a name ("Wasa") or a German noun, not this kind of
                 # glue; so does a capitalised token ending in a one-letter word ("Longa", "Linda")
                 name = run[0].isupper() and (mid_sentence or found[0] == len(run) - 1)
                 return None if name else found
-            if not (words[low] < self.max_known_glue_zipf or low in listed_glues(lang)):
+            if not (words[low] < self.max_known_glue_zipf or low in listed_glues(self, lang)):
                 return None
-            found = _function_pair(low, words, function, lang, prefixes=low in listed_glues(lang))
+            found = _function_pair(
+                low,
+                words,
+                function,
+                lang,
+                self.function_max_letters,
+                prefixes=low in listed_glues(self, lang),
+            )
             floor = max(self.min_part_zipf, words[low] + self.min_known_glue_gap)
             if (
                 found is None
@@ -554,13 +517,70 @@ class SplitGluedWords(Repair):
                 out.append((z_left + z_right, i, z_left, z_right))
         return tuple((i, z_left, z_right) for _, i, z_left, z_right in sorted(out, reverse=True))
 
+    def channel_split(self, low: str, words: dict[str, float], lang: str) -> tuple[int, float, float] | None:
+        """The split of a listed lower-case token that its own frequency is best explained by, or None.
+
+        Noisy channel: glued text holds "of" + "the" about as often as P(of) * P(the) * P(glue), so a
+        glue's own zipf is near z(of) + z(the) - 9 + log10 P(glue), with P(glue) about 1e-3 on the web
+        ("ofthe" 3.3 = 7.4 + 7.7 - 9 - 2.8; "inden" 2.7, "itis", "wasa", "theworld"), while a word of
+        the language is far more common than its halves' chance meeting ("indem" 5.0 vs 7.2 + 6.8 - 9;
+        "onto", "another", "herein"). A listed token at least `CHANNEL_GAP[lang]` below the pair's
+        chance meeting is a glue (bench/repair_quality.py, docs/repair.md).
+
+        >>> step = SplitGluedWords()
+        >>> step.channel_split("ofthe", lexicon("en"), "en")[0], step.channel_split("indem", lexicon("de"), "de")
+        (2, None)
+        """
+        z = words.get(low)
+        gap0 = CHANNEL_GAP.get(lang)
+        if gap0 is None or z is None or z >= self.channel_max_zipf or len(low) < 4:
+            return None
+        if not _has_split(
+            low,
+            words,
+            function_words(lang, self.channel_function_zipf, self.function_max_letters),
+            self.channel_part_zipf,
+        ):
+            return None  # no function word at either end: the quick test first
+        participle = _PARTICIPLE.get(lang)
+        if participle is not None and participle.search(low):
+            return None  # "schauender" is "schauend" + "er", not "schauen der"
+        suffix_words = SUFFIX_WORDS.get(lang, frozenset())
+        prefixes = VERB_PREFIXES.get(lang, frozenset())
+        first = 1 if low[0] in ONE_LETTER_WORDS.get(lang, "") else 2
+        last = len(low) if low[-1] in ONE_LETTER_END.get(lang, "") else len(low) - 1
+        best = None
+        for i in range(first, last):
+            left, right = low[:i], low[i:]
+            z_left, z_right = words.get(left, 0.0), words.get(right, 0.0)
+            if (
+                max(z_left, z_right) < self.channel_function_zipf
+                or min(z_left, z_right) < self.channel_part_zipf
+            ):
+                continue
+            if right in suffix_words or not _plausible_pair(
+                left, right, z_left, z_right, self.channel_function_zipf, lang
+            ):
+                return None  # a reading as one word of the language: "jahr"+"ein", "an"+"noch"
+            # a verb prefix or a one-letter word makes old words as well ("unterdes", "adown", "bethink"):
+            # the glue must then be rarer still
+            gap = gap0 + (1.0 if left in prefixes or len(left) == 1 else 0.0)
+            if z_left + z_right - 9.0 - z >= gap and (best is None or z_left + z_right > best[1] + best[2]):
+                best = (i, z_left, z_right)
+        return best
+
     def unlisted_whole(self, run: str, low: str, words: dict[str, float], lang: str) -> bool:
         """Whether a run wordfreq does not list stays whole in any context: written in capitals, or
         without an inner capital (which may mark a seam: "dieRegierung") and failing the
         case-blind first test. Most rare runs of a corpus end here (names, rare words)."""
         return run.isupper() or (
             (run.islower() or run.istitle())
-            and not _has_split(low, words, function_words(lang, self.min_function_zipf), self.min_part_zipf)
+            and not _has_split(
+                low,
+                words,
+                function_words(lang, self.min_function_zipf, self.function_max_letters),
+                self.min_part_zipf,
+            )
             and not (
                 lang in CLOSED_CLASS and _has_split(low, words, CLOSED_CLASS[lang], self.min_closed_part_zipf)
             )
@@ -670,7 +690,9 @@ class SplitGluedWords(Repair):
         i, z_left, z_right = best[1:]
         # two function words ("daß" + "es"): the right one is a word, not an ending of the left
         both_function = min(z_left, z_right) >= self.min_function_zipf
-        if i not in seams and _inflected(lower, words, lang, left=lower[:i] if both_function else ""):
+        if i not in seams and _inflected(
+            lower, words, lang, self.min_stem_zipf, left=lower[:i] if both_function else ""
+        ):
             return None  # an inflected form of a known word ("schildernden" = "schildernd" + "en")
         return i, z_left, z_right
 
@@ -741,7 +763,7 @@ def _split_again(
     words: list[str] = []
     for half in (left, right):
         decision = None
-        if len(half) >= _MIN_RUN and half not in memo.harmless:
+        if len(half) >= memo.step.min_letters and half not in memo.harmless:
             decision = memo.decisions.get(half, _UNSEEN)
             if decision is _UNSEEN:
                 decision = memo.decide(half)
@@ -773,25 +795,30 @@ def _noun_follows(text: str, run: str) -> bool:
     return len(after) == 2 and after[0] == " " and after[1].isupper()
 
 
-def _inflected(lower: str, words: dict[str, float], lang: str, left: str = "") -> bool:
+def _inflected(lower: str, words: dict[str, float], lang: str, min_stem_zipf: float, left: str = "") -> bool:
     """Whether a lower-case token is a known word plus an inflection ending ("schildernd" + "en"),
     other than the split's own left half (in "daß"+"es" the "es" is a word, not an ending)."""
     return any(
-        words.get(lower[: -len(end)], 0.0) >= MIN_STEM_ZIPF and lower[: -len(end)] != left
+        words.get(lower[: -len(end)], 0.0) >= min_stem_zipf and lower[: -len(end)] != left
         for end in INFLECTIONS.get(lang, ())
         if lower.endswith(end)
     )
 
 
 def _function_pair(
-    token: str, words: dict[str, float], function: frozenset[str], lang: str, prefixes: bool = False
+    token: str,
+    words: dict[str, float],
+    function: frozenset[str],
+    lang: str,
+    max_letters: int,
+    prefixes: bool = False,
 ) -> tuple[int, float, float] | None:
     """Split of a lowercased token into two function words of 2+ letters ("atthe" -> at|the),
     unless the left one is a verb prefix ("unterdes", "annoch") or the right one a suffix word."""
     suffix_words = SUFFIX_WORDS.get(lang, frozenset())
     n = len(token)
-    # both halves are function words, of at most FUNCTION_MAX_LEN letters each
-    for i in range(max(2, n - FUNCTION_MAX_LEN), min(n - 1, FUNCTION_MAX_LEN + 1)):
+    # both halves are function words, of at most `max_letters` letters each
+    for i in range(max(2, n - max_letters), min(n - 1, max_letters + 1)):
         left, right = token[:i], token[i:]
         if (
             left in function
@@ -973,6 +1000,6 @@ class CorpusGluedWords(CorpusStage):
 
 
 @functools.cache
-def _pair_words(lang: str, min_function_zipf: float) -> frozenset[str]:
+def _pair_words(lang: str, min_function_zipf: float, max_letters: int) -> frozenset[str]:
     """The words one of which every glue split without a seam holds: function words, closed-class words."""
-    return function_words(lang, min_function_zipf) | CLOSED_CLASS.get(lang, frozenset())
+    return function_words(lang, min_function_zipf, max_letters) | CLOSED_CLASS.get(lang, frozenset())
