@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import re
 import tomllib
 from collections import Counter
@@ -43,21 +44,9 @@ _ATTACHED_AFTER = frozenset("@/\\-_0123456789(=")  # "(": a function call ("onCl
 _CLITIC = re.compile(r"(?:s|t|d|m|ll|re|ve)(?![^\W\d_])")
 _GENDER_ENDINGS = frozenset(["in", "innen"])
 _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
-#: a letter run with a word of one alphabet glued to a word of another ("словоWord")
-_SCRIPT_GLUE = regex.compile(
-    r"\p{L}*(?:\p{Latin}[\p{Cyrillic}\p{Greek}]|[\p{Cyrillic}\p{Greek}]\p{Latin}|\p{Cyrillic}\p{Greek}|\p{Greek}\p{Cyrillic})\p{L}*"
-)
 _OTHER_ALPHABET = re.compile("[\u0370-\u052f]")  # Greek, Cyrillic
-_ALPHABET_SEAM = re.compile(
-    "[A-Za-z\u00c0-\u024f][\u0370-\u052f]|[\u0370-\u052f][A-Za-z\u00c0-\u024f]"
-    "|[\u0370-\u03ff][\u0400-\u052f]|[\u0400-\u052f][\u0370-\u03ff]"
-)  # Latin, Greek, Cyrillic
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
-#: the quick test for a run with letters of two alphabets side by side (stdlib re: no \p{} classes)
-_MIXED_ALPHABETS = re.compile(
-    "(?<![^\\W\\d_])[^\\W\\d_]*(?:[A-Za-z\u00c0-\u024f][\u0370-\u03ff\u0400-\u052f]"
-    "|[\u0370-\u03ff\u0400-\u052f][A-Za-z\u00c0-\u024f]|[\u0370-\u03ff][\u0400-\u052f]|[\u0400-\u052f][\u0370-\u03ff])[^\\W\\d_]*"
-)
+_LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
 #: where the alphabet changes, with three letters of the same alphabet on each side
 _SCRIPT_SEAM = regex.compile(
     r"(?<=\p{Latin}{3})(?=\p{Cyrillic}{3}|\p{Greek}{3})"
@@ -339,8 +328,11 @@ class SplitGluedWords(Repair):
     ) -> None:
         memo = _memo(self, lang)
         tokens = set(text.split())
+        proposals = self.proposals(text, memo, tokens)
+        if not proposals:
+            return
         context = _Context(text, tokens, lang, pairs, self)
-        for token, candidates in self.proposals(text, memo, tokens).items():
+        for token, candidates in proposals.items():
             found_parts: list[str] = []
             split_words = None
             for found in candidates:  # the likeliest split that the text or the corpus confirms
@@ -413,10 +405,9 @@ class SplitGluedWords(Repair):
         """ "словоWord": a word of one alphabet glued to a word of another (Latin, Cyrillic, Greek),
         split in any language when both halves are words of their alphabet, written in one case
         style; a few letters of another alphabet are look-alikes ("разговоpax"), not a word."""
-        if not (_OTHER_ALPHABET.search(text) and _LATIN_LETTER.search(text) and _ALPHABET_SEAM.search(text)):
+        if not (_OTHER_ALPHABET.search(text) and _LATIN_LETTER.search(text)):
             return  # quick tests first: most texts hold no Cyrillic or Greek letter, or no Latin one
-        mixed = _MIXED_ALPHABETS.findall(" ".join(set(text.split())))
-        for token in set(_SCRIPT_GLUE.findall(" ".join(mixed))):
+        for token in _latin_seam_runs(text):
             seams = [m.start() for m in _SCRIPT_SEAM.finditer(token)]
             if len(seams) != 1 or text.count(token) > self.max_occurrences:
                 continue
@@ -778,14 +769,43 @@ def _split_again(
 _ALPHABET_LEXICON = {"Latin": "en", "Cyrillic": "ru", "Greek": "el"}
 
 
+def _latin_seam_runs(text: str) -> set[str]:
+    """The letter runs of `text` in which Latin letters meet Cyrillic or Greek ones: the Latin runs
+    (few in a Cyrillic text) whose neighbour is a letter of the other alphabets, widened to the
+    whole run (one C scan; a regular expression that looks for the meeting itself is 20x slower)."""
+    runs = set()
+    n = len(text)
+    for m in _LATIN_RUN.finditer(text):
+        start, end = m.span()
+        if (start and _OTHER_ALPHABET.match(text, start - 1)) or (
+            end < n and _OTHER_ALPHABET.match(text, end)
+        ):
+            while start and text[start - 1].isalpha():
+                start -= 1
+            while end < n and text[end].isalpha():
+                end += 1
+            runs.add(text[start:end])
+    return runs
+
+
 def _alphabet_zipf(word: str, lang: str) -> float:
     """Zipf of a one-alphabet word in the document's language, else in its alphabet's main language."""
     alphabet = (
         "Latin" if _LATIN_LETTER.match(word) else "Greek" if "\u0370" <= word[0] <= "\u03ff" else "Cyrillic"
     )
     low = word.lower()
-    own = (lexicon(lang) or {}).get(low, 0.0) if lang not in ("und", "") else 0.0
-    return max(own, (lexicon(_ALPHABET_LEXICON[alphabet]) or {}).get(low, 0.0))
+    return max(_small_lexicon(lang).get(low, 0.0), _small_lexicon(_ALPHABET_LEXICON[alphabet]).get(low, 0.0))
+
+
+@functools.cache
+def _small_lexicon(lang: str) -> dict[str, float]:
+    """Zipf of the words wordfreq's small list holds for `lang` (zipf >= 3; ~0.1 s to load, where the
+    full list takes 1-2 s and far more memory), or an empty table."""
+    import wordfreq
+
+    if lang not in wordfreq.available_languages(wordlist="small"):
+        return {}
+    return {w: math.log10(f) + 9.0 for w, f in wordfreq.get_frequency_dict(lang, wordlist="small").items()}
 
 
 def _noun_follows(text: str, run: str) -> bool:
