@@ -1,18 +1,20 @@
-"""Split words that extraction glued together ("insbesondereden" -> "insbesondere den").
+"""Split words that extraction glued together ("eseine" -> "es eine", "dieRegierung" -> "die Regierung").
 
-Evidence is word frequency from `wordfreq`, per document language (`doc.language`; nothing is
-done for "und" or a language wordfreq lacks). A token is split only when the token is not a known
-word (wordfreq lists words down to zipf ~1, so rare valid words such as "Teilmobilmachung" stay),
-or wordfreq lists it far below both halves ("inthe"), it occurs once in the text, one half is a
-function word and the other a common word, or a case seam marks the boundary ("dieRegierung").
-The pair must be able to stand side by side: verb prefixes and compound-forming adverbs, case
-government ("fürder"), particles ("bergein"), suffix words, inflected forms, German nouns and
-nominalised infinitives, and names inside a sentence are guarded against. A listed token is a
-glue when a noisy channel says so: its zipf is far below the chance meeting of its halves,
-z(w1) + z(w2) - 9 ("ofthe", "itis"; not "indem", "onto"). Each split records the zipf values
-(and whether the token is listed) as its evidence. The context-free part of each decision is
-remembered per language (rare tokens repeat across a corpus), the text's own evidence is checked
-per document. Thresholds and their measured effect: docs/repair.md and bench/repair_quality.py.
+Two stages. Word frequency from `wordfreq`, per document language (`doc.language`; nothing is done
+for "und" or a language wordfreq lacks), *proposes* where a letter run could be two words: the token
+is not a known word (wordfreq lists words down to zipf ~1, so rare valid words such as
+"Teilmobilmachung" are never candidates), or a listed glue ("ofthe": a noisy channel says its zipf is
+far below the chance meeting of its halves); one half a function word, and the pair able to stand
+side by side (verb prefixes, case government, particles, suffix words, inflected forms, German nouns,
+names inside a sentence are guarded against). Then *evidence beyond frequency* decides (issue 10: on
+real pages frequency alone split "backglass", the surname "Anasa" and "in toto"): a case seam beside a
+function word ("dieRegierung"), a script seam ("словоWord"), the spaced pair elsewhere in the text
+("es eine"), a German article before its capitalised noun ("insbesondereden Bau"), or, in the corpus
+stage `repair.glued_words_corpus`, the spaced pair elsewhere in the corpus. Each split records the
+zipf values and the kind of evidence. Word tables are data (repair/patterns/glued_words.toml);
+thresholds are the step's fields. The context-free part of each decision is remembered per language
+(rare tokens repeat across a corpus); the text's evidence is checked per document. Figures:
+docs/repair.md and bench/glued_real.py.
 """
 
 from __future__ import annotations
@@ -47,11 +49,11 @@ _CASE_SEAM = regex.compile(r"(?<=\p{Ll})(?=\p{Lu})")
 _OTHER_ALPHABET = re.compile("[\u0370-\u052f]")  # Greek, Cyrillic
 _LATIN_LETTER = re.compile("[A-Za-z\u00c0-\u024f]")
 _LATIN_RUN = re.compile("[A-Za-z\u00c0-\u024f]+")
-#: where the alphabet changes, with three letters of the same alphabet on each side
+#: where the alphabet changes, with four letters of the same alphabet on each side ("себ&amp" stays)
 _SCRIPT_SEAM = regex.compile(
-    r"(?<=\p{Latin}{3})(?=\p{Cyrillic}{3}|\p{Greek}{3})"
-    r"|(?<=\p{Cyrillic}{3})(?=\p{Latin}{3}|\p{Greek}{3})"
-    r"|(?<=\p{Greek}{3})(?=\p{Latin}{3}|\p{Cyrillic}{3})"
+    r"(?<=\p{Latin}{4})(?=\p{Cyrillic}{4}|\p{Greek}{4})"
+    r"|(?<=\p{Cyrillic}{4})(?=\p{Latin}{4}|\p{Greek}{4})"
+    r"|(?<=\p{Greek}{4})(?=\p{Latin}{4}|\p{Cyrillic}{4})"
 )
 #: spaced word pairs counted over a corpus ("left right" -> occurrences), by `CorpusGluedWords`
 PairCounts = Mapping[str, int]
@@ -234,7 +236,7 @@ def _memo(step: SplitGluedWords, lang: str) -> _Memo:
 @register("repair.glued_words", version=2)
 @dataclass(frozen=True)
 class SplitGluedWords(Repair):
-    """Split words glued by extraction when the token is unknown and both halves are frequent words."""
+    """Split words glued by extraction when frequency proposes a split and the text confirms it."""
 
     min_part_zipf: float = 4.0  # each half at least this common (zipf 4 = 10 per million words)
     min_short_part_zipf: float = 5.5  # halves of 1-2 letters are often abbreviations ("st"): need more
@@ -723,7 +725,9 @@ class _Context:
         # ("setActive", "weblogUpdates", "easyJet"), a capitalised token with an inner capital a
         # name or a headline ("FirstGov", "CanSurmount"), unless the text writes them apart
         seam = run[0].islower() and run[i - 1].islower() and run[i].isupper() and i >= 2
-        if seam and max(z_left, z_right) >= self.min_function_zipf:
+        # an unknown right half of three letters is mojibake more often than a word ("weÆre")
+        known = z_right > 0 or len(run) - i >= 4
+        if seam and known and max(z_left, z_right) >= self.min_function_zipf:
             return "case_seam"
         if self.spaced_pair(left, right):
             return "page_pair"  # the text writes "es eine" elsewhere: "eseine" is the same two words
