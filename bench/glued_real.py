@@ -287,9 +287,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     tallies, speed = run(variants, args.max_corpus_mb)
     out = report(tallies, speed)
+    ok = True
+    for name in ("new", "new+corpus"):
+        row = out.get(f"gold/all/all/{name}", {})
+        passed = row.get("precision", 0.0) >= FLOOR
+        ok &= passed or name != "new"
+        print(
+            f"{'PASS' if passed else 'FAIL'} {name}: precision on real glued text {row.get('precision', 0):.3f} (floor {FLOOR})"
+        )
     if args.json:
         args.json.write_text(json.dumps({"figures": out, "speed_mb_s": speed}, indent=1))
-    return 0
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
