@@ -1,0 +1,168 @@
+"""Remove the lines of page debris that phrase lists cannot name, with a small learned model.
+
+Plain text extracted from a whole page keeps its menus ("Osteuropa", "Новини"), related-headline
+lists, infobox rows, ticker stamps, bylines and sign-up prompts. Each line gets features of its
+own and of its neighbours (repair/line_features.py: length, words, case, digits, separators,
+pipes, how it ends and starts, copies in the page, menu vocabulary, position, block context),
+and a one-hidden-layer network, run in numpy, gives the probability that it is debris. A line
+whose probability reaches the model's threshold is removed, as an edit that records the
+probability and the features that pushed it up most.
+
+The weights ship in the package (data/models/debris_lines.npz, with its provenance beside it in
+data/models/README.md); bench/train_debris.py trains them, bench/realpages.py measures them on
+real pages, cross-validated by site.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tamis.document import Document
+from tamis.repair.boilerplate_lines import _delete_lines
+from tamis.repair.line_features import FEATURE_NAMES, page_features
+from tamis.steps import Repair, Repaired, register
+
+MODEL_RESOURCE = "data/models/debris_lines.npz"
+
+
+@dataclass(frozen=True)
+class DebrisModel:
+    """Standardise, one ReLU layer (or none: a linear model), a logistic output; a threshold."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray | None  # (features, hidden); None for a linear model
+    hidden_bias: np.ndarray | None
+    out_weights: np.ndarray  # (hidden,) or (features,)
+    out_bias: float
+    threshold: float = 0.5
+    names: tuple[str, ...] = FEATURE_NAMES
+    provenance: dict[str, Any] = field(default_factory=dict)
+    #: a library model with `predict_proba` (bench comparisons only; never shipped)
+    external: Any = None
+
+    @staticmethod
+    def linear(mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float) -> DebrisModel:
+        return DebrisModel(mean, scale, None, None, weights.astype(np.float32), bias)
+
+    @staticmethod
+    def wrap(model: Any) -> DebrisModel:
+        empty = np.zeros(0, np.float32)
+        return DebrisModel(empty, empty, None, None, empty, 0.0, external=model)
+
+    def with_threshold(self, threshold: float) -> DebrisModel:
+        return DebrisModel(**{**self.__dict__, "threshold": threshold})
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        z = (x - self.mean) / self.scale
+        if self.hidden_weights is None:
+            return z @ self.out_weights + self.out_bias
+        h = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0)
+        return h @ self.out_weights + self.out_bias
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        if self.external is not None:
+            return self.external.predict_proba(x)[:, 1].astype(np.float32)
+        return 1 / (1 + np.exp(-self.logits(x)))
+
+    def deciding_features(self, x: np.ndarray, top: int = 3) -> list[list[str]]:
+        """For each row, the features that raised its debris logit most (input x gradient)."""
+        z = (x - self.mean) / self.scale
+        if self.hidden_weights is None:
+            gradient = np.broadcast_to(self.out_weights, z.shape)
+        else:
+            active = (z @ self.hidden_weights + self.hidden_bias) > 0
+            gradient = (active * self.out_weights) @ self.hidden_weights.T
+        contribution = z * gradient
+        order = np.argsort(-contribution, axis=1)[:, :top]
+        return [[self.names[j] for j in row] for row in order]
+
+    def save(self, path: Path, provenance: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {"mean": self.mean, "scale": self.scale, "out_weights": self.out_weights}
+        if self.hidden_weights is not None:
+            arrays |= {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
+        meta = {"out_bias": self.out_bias, "threshold": self.threshold, "names": list(self.names), **provenance}
+        with path.open("wb") as fh:
+            np.savez_compressed(
+                fh,
+                **{k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()},
+                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            )
+
+    @staticmethod
+    def load(path: Path | str) -> DebrisModel:
+        with np.load(path) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+        names = tuple(meta.pop("names"))
+        if names != FEATURE_NAMES:
+            raise ValueError(
+                f"debris model {path} was trained on other features than line_features.py computes; "
+                "retrain it with `python bench/train_debris.py`"
+            )
+        return DebrisModel(
+            arrays["mean"],
+            arrays["scale"],
+            arrays.get("hidden_weights"),
+            arrays.get("hidden_bias"),
+            arrays["out_weights"],
+            float(meta.pop("out_bias")),
+            float(meta.pop("threshold")),
+            names,
+            meta,
+        )
+
+
+@cache
+def load_model(path: str = "") -> DebrisModel:
+    """The packaged model, or the one at `path`; read once per process (read-only afterwards)."""
+    if path:
+        return DebrisModel.load(path)
+    with resources.as_file(resources.files("tamis").joinpath(MODEL_RESOURCE)) as packaged:
+        return DebrisModel.load(packaged)
+
+
+@register("repair.debris_lines", version=1)
+@dataclass(frozen=True)
+class RemoveDebrisLines(Repair):
+    """Remove lines a learned model judges page debris (menus, related links, bylines, footers)."""
+
+    #: a model file instead of the packaged one (bench/realpages.py passes each fold's model)
+    model: str = ""
+    #: None: the model's own threshold (chosen to keep 98.5 % of body words; bench/train_debris.py)
+    threshold: float | None = None
+    #: pages with fewer non-blank lines are left alone: a short text is a snippet, not a page
+    min_lines: int = 3
+    rules = {
+        "debris_line": "a line the debris model judges page furniture, not text (evidence: its probability and deciding features)"
+    }
+
+    def setup(self) -> None:
+        load_model(self.model)
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        lines = text.split("\n")
+        index = [i for i, s in enumerate(lines) if s and not s.isspace()]
+        if len(index) < self.min_lines:
+            return Repaired(text)
+        model = load_model(self.model)
+        x = page_features([lines[i].strip() for i in index])
+        p = model.probabilities(x)
+        threshold = model.threshold if self.threshold is None else self.threshold
+        removed = np.flatnonzero(p >= threshold)
+        if removed.size == 0:
+            return Repaired(text)
+        reasons = model.deciding_features(x[removed])
+        verdicts = {index[k]: "debris_line" for k in removed.tolist()}
+        evidence = [f"p={p[k]:.3f}; " + ", ".join(r) for k, r in zip(removed.tolist(), reasons, strict=True)]
+        result = _delete_lines(text, lines, verdicts, self.name)
+        edits = tuple(replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
+        return Repaired(result.text, edits)
