@@ -39,14 +39,13 @@ from tamis.steps import REGISTRY, Repair
 from train_debris import (
     OUT,
     PERMISSIVE,
-    TARGET_RETENTION,
+    SHIPPED_KIND,
     cached_rows,
-    fit,
     kept_lines,
     load_pages,
+    recipe,
     run_repairs,
     site_folds,
-    threshold_for_retention,
 )
 
 C4_END = regex.compile(r"[.!?\"'。！？」』]\s*$")
@@ -125,18 +124,14 @@ def removed_by(steps: list[Repair], page: dict) -> np.ndarray:
 
 
 def fold_models(pages: list[dict], train_on: tuple[str, ...] | None, tag: str) -> list[str]:
-    """One model file per site fold, trained on the other folds' pages of `train_on` (None: all),
-    its threshold the one keeping TARGET_RETENTION of body words on its own training rows."""
+    """One model file per site fold: the shipped recipe (train_debris.recipe) run on the other
+    folds' pages alone, weights from their pages of `train_on` (None: all), threshold from their
+    own inner site folds."""
     rows = cached_rows(pages)
     fold = site_folds(pages)
-    datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
-    allowed = np.ones(len(rows["y"]), bool) if train_on is None else np.isin(datasets, train_on)
     paths = []
     for f in range(fold.max() + 1):
-        train = (fold[rows["page"]] != f) & allowed
-        model = fit("mlp", rows["x"][train], rows["y"][train])
-        p = model.probabilities(rows["x"][train])
-        model = model.with_threshold(threshold_for_retention(p, rows["y"][train], rows["words"][train], TARGET_RETENTION))
+        model = recipe(rows, pages, SHIPPED_KIND, train_on, np.flatnonzero(fold != f))
         path = OUT / f"debris-fold-{tag}-{f}.npz"
         model.save(path, provenance={"fold": f, "train_on": train_on or "all"})
         paths.append(str(path))
@@ -191,7 +186,9 @@ def fmt(r: dict, key: str) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--configs", default="keep,c4,rules,model,model-all,shipped")
-    ap.add_argument("--config", type=Path, default=None, help="a pipeline TOML: its repair steps are config 'config'")
+    ap.add_argument(
+        "--config", type=Path, default=None, help="a pipeline TOML: its repair steps are config 'config'"
+    )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=0, help="first N pages only (a quick look)")
     args = ap.parse_args(argv)
@@ -215,14 +212,21 @@ def main(argv: list[str] | None = None) -> int:
     print("\ndebris recall [95% CI] / body kept (5+) per group, same run\n" + header)
     for g in groups:
         first = results[names[0]][g]
-        cells = [f"R {fmt(results[n][g], 'recall'):17s} kept {results[n][g]['body_kept_5plus']:.3f}" for n in names]
-        print(f"{g:22s} {first['pages']:5d} {first['debris_lines']:6d} | " + " | ".join(f"{c:33s}" for c in cells))
+        cells = [
+            f"R {fmt(results[n][g], 'recall'):17s} kept {results[n][g]['body_kept_5plus']:.3f}" for n in names
+        ]
+        print(
+            f"{g:22s} {first['pages']:5d} {first['debris_lines']:6d} | "
+            + " | ".join(f"{c:33s}" for c in cells)
+        )
     for n in names:
         a = results[n]["all"]
         weak = [
             g
             for g, r in results[n].items()
-            if g.startswith("lang=") and r["debris_lines"] >= GOALS["language_min_debris"] and r["recall"] < GOALS["language_recall"]
+            if g.startswith("lang=")
+            and r["debris_lines"] >= GOALS["language_min_debris"]
+            and r["recall"] < GOALS["language_recall"]
         ]
         ok = a["recall"] >= GOALS["recall"] and a["body_kept_5plus"] >= GOALS["body_kept_5plus"] and not weak
         print(

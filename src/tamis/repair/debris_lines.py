@@ -4,9 +4,10 @@ Plain text extracted from a whole page keeps its menus ("Osteuropa", "Новин
 lists, infobox rows, ticker stamps, bylines and sign-up prompts. Each line gets features of its
 own and of its neighbours (repair/line_features.py: length, words, case, digits, separators,
 pipes, how it ends and starts, copies in the page, menu vocabulary, position, block context),
-and a one-hidden-layer network, run in numpy, gives the probability that it is debris. A line
-whose probability reaches the model's threshold is removed, as an edit that records the
-probability and the features that pushed it up most.
+and a small model run in numpy (a logistic regression; the same class also runs a one-layer
+network) gives the probability that it is debris. A line whose probability reaches the model's
+threshold is removed, as an edit that records the probability and the features that pushed it
+up most (feature value times weight, standardised).
 
 The weights ship in the package (data/models/debris_lines.npz, with its provenance beside it in
 data/models/README.md); bench/train_debris.py trains them, bench/realpages.py measures them on
@@ -89,7 +90,12 @@ class DebrisModel:
         arrays = {"mean": self.mean, "scale": self.scale, "out_weights": self.out_weights}
         if self.hidden_weights is not None:
             arrays |= {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
-        meta = {"out_bias": self.out_bias, "threshold": self.threshold, "names": list(self.names), **provenance}
+        meta = {
+            "out_bias": self.out_bias,
+            "threshold": self.threshold,
+            "names": list(self.names),
+            **provenance,
+        }
         with path.open("wb") as fh:
             np.savez_compressed(
                 fh,
@@ -137,7 +143,7 @@ class RemoveDebrisLines(Repair):
 
     #: a model file instead of the packaged one (bench/realpages.py passes each fold's model)
     model: str = ""
-    #: None: the model's own threshold (chosen to keep 98.5 % of body words; bench/train_debris.py)
+    #: None: the model's own threshold (chosen to keep 98 % of body words; bench/train_debris.py)
     threshold: float | None = None
     #: pages with fewer non-blank lines are left alone: a short text is a snippet, not a page
     min_lines: int = 3

@@ -81,7 +81,12 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
     ends[cls == STOP] = END_STOP
     ends[(cls == LOWER) | (cls == UPPER) | (cls == LETTER)] = END_LETTER
     ends[cls == DIGIT] = END_DIGIT
-    for chars, kind in ((":：", END_COLON), (",;，、；", END_COMMA), (_QUOTES, END_QUOTE), (_CLOSERS, END_CLOSE)):
+    for chars, kind in (
+        (":：", END_COLON),
+        (",;，、；", END_COMMA),
+        (_QUOTES, END_QUOTE),
+        (_CLOSERS, END_CLOSE),
+    ):
         for c in chars:
             ends[ord(c)] = kind
     return cls, ends
@@ -134,6 +139,7 @@ POSITION_FEATURES: tuple[str, ...] = (
     "prose_after_share",
     "log_lines_since_prose",
     "log_lines_until_prose",
+    "log_nonprose_run",
     "log_chars_over_page_median",
 )
 #: what a line that is not prose costs the main-text stretch, in prose words
@@ -245,7 +251,9 @@ def page_features(lines: list[str]) -> np.ndarray:
 
 def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
     """Where each line lies relative to the page's main text (see POSITION_FEATURES)."""
-    prose = (base[:, LINE_FEATURES.index("ends_stop")] + base[:, LINE_FEATURES.index("ends_quote")] > 0) & (words >= 5)
+    prose = (base[:, LINE_FEATURES.index("ends_stop")] + base[:, LINE_FEATURES.index("ends_quote")] > 0) & (
+        words >= 5
+    )
     score = np.where(prose, words, -SHORT_LINE_COST)
     sums = np.concatenate(([0], np.cumsum(score)))
     lowest = np.minimum.accumulate(sums[:-1])
@@ -257,13 +265,15 @@ def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -
     before = np.cumsum(prose_words) - prose_words
     total = max(int(prose_words.sum()), 1)
     at = np.flatnonzero(prose)
-    if at.size:
-        previous = np.searchsorted(at, index, side="left") - 1
-        following = np.searchsorted(at, index, side="right")
-        since = np.where(previous >= 0, index - at[np.maximum(previous, 0)], n)
-        until = np.where(following < at.size, at[np.minimum(following, at.size - 1)] - index, n)
-    else:
-        since = until = np.full(n, n)
+    # the nearest prose line before and after each line (-1 and n where there is none)
+    previous = np.searchsorted(at, index, side="left") - 1
+    following = np.searchsorted(at, index, side="right")
+    padded_at = np.concatenate(([-1], at, [n]))
+    prev_at, next_at = padded_at[previous + 1], padded_at[following + 1]
+    since = np.where(prev_at >= 0, index - prev_at, n)
+    until = np.where(next_at < n, next_at - index, n)
+    # the run of consecutive lines that are not prose around each such line (menus, link lists)
+    run = np.where(prose, 0, next_at - prev_at - 1)
     return (
         inside,
         np.log1p(np.maximum(outside, 0)),
@@ -271,4 +281,5 @@ def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -
         (total - before - prose_words) / total,
         np.log1p(since),
         np.log1p(until),
+        np.log1p(run),
     )
