@@ -185,7 +185,8 @@ def fmt(r: dict, key: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--configs", default="keep,c4,rules,model,model-all,shipped")
+    # model-all refits on every dataset (5 folds x 6 fits on 280k rows): add it when there is time
+    ap.add_argument("--configs", default="keep,c4,rules,model,shipped")
     ap.add_argument(
         "--config", type=Path, default=None, help="a pipeline TOML: its repair steps are config 'config'"
     )

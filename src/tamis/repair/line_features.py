@@ -140,7 +140,14 @@ POSITION_FEATURES: tuple[str, ...] = (
     "log_lines_since_prose",
     "log_lines_until_prose",
     "log_nonprose_run",
-    "log_chars_over_page_median",
+    # prose blocks: prose lines with at most one other line between them; comments make many
+    # small blocks after the article's big one
+    "log_block_words",
+    "block_share_of_largest",
+    "block_before_largest",
+    "block_after_largest",
+    "log_blocks",
+    "log_chars_over_page_mean",
 )
 #: what a line that is not prose costs the main-text stretch, in prose words
 SHORT_LINE_COST = 5
@@ -156,6 +163,7 @@ _SHARES = [UPPER, LOWER, LETTER, DIGIT, PUNCT, SEPARATOR, SYMBOL]
 _STARTS = [UPPER, LOWER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, SYMBOL]
 _ONE_HOT = np.eye(N_CLASSES, dtype=np.float32)
 _END_ONE_HOT = np.eye(N_ENDS, dtype=np.float32)
+_WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
 
 
 def page_features(lines: list[str]) -> np.ndarray:
@@ -175,7 +183,10 @@ def page_features(lines: list[str]) -> np.ndarray:
     points = np.frombuffer(("\n".join(lines) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cls = cls_table[points]
     newlines = np.flatnonzero(points == 10)
-    lengths = np.diff(newlines, prepend=-1) - 1
+    line_starts = np.empty_like(newlines)
+    line_starts[0] = 0
+    line_starts[1:] = newlines[:-1] + 1
+    lengths = newlines - line_starts
     line_of = np.repeat(np.arange(n), lengths + 1)
     wordish = (cls >= LOWER) & (cls <= DIGIT)
     starts = np.flatnonzero(wordish[1:] & ~wordish[:-1]) + 1
@@ -191,7 +202,6 @@ def page_features(lines: list[str]) -> np.ndarray:
     chars = lengths.astype(np.float32)
     words = counts[:, _WORD_START]
     solid = np.maximum(chars - counts[:, SPACE], 1)[:, None]
-    line_starts = newlines - lengths
     ends = end_table[points[newlines - 1]]
     menu, gates = vocabulary()
     copies = Counter(lines)
@@ -209,7 +219,7 @@ def page_features(lines: list[str]) -> np.ndarray:
     counts[:, PUNCT] += counts[:, STOP]
     base = np.concatenate(
         (
-            np.log1p(np.column_stack((chars, words, counts[:, LETTER], counts[:, PIPE]))),
+            np.log1p(np.stack((chars, words, counts[:, LETTER], counts[:, PIPE]), axis=1)),
             counts[:, _SHARES] / solid,
             (counts[:, _CAPITAL_START] / np.maximum(words, 1))[:, None],
             ((counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / np.maximum(words, 1))[:, None],
@@ -229,12 +239,13 @@ def page_features(lines: list[str]) -> np.ndarray:
     padded[1:-1] = base
     cumulative = np.cumsum(padded[:-1], axis=0)  # row i: the sum of lines before i
     index = np.arange(n)
-    bounds = np.clip(index[:, None] + np.array([-3, 4, -10, 11]), 0, n)
+    bounds = np.minimum(np.maximum(index[:, None] + _WINDOWS, 0), n)
     counted = (bounds[:, 1::2] - bounds[:, ::2]).astype(np.float32)
     mean3 = (cumulative[bounds[:, 1]] - cumulative[bounds[:, 0]]) / counted[:, :1]
     mean10 = (cumulative[bounds[:, 3]] - cumulative[bounds[:, 2]]) / counted[:, 1:]
     total_chars = max(float(chars.sum()), 1.0)
-    position = np.column_stack(
+    log_chars = base[:, 0]
+    position = np.stack(
         (
             index / max(n - 1, 1),
             (np.cumsum(chars) - chars) / total_chars,
@@ -243,8 +254,9 @@ def page_features(lines: list[str]) -> np.ndarray:
             np.full(n, np.log1p(n)),
             np.full(n, np.log1p(total_chars)),
             *_main_text(base, words, n, index),
-            np.log1p(chars) - np.median(np.log1p(chars)),
-        )
+            log_chars - log_chars.mean(),
+        ),
+        axis=1,
     )
     return np.concatenate((base, padded[:-2], padded[2:], mean3, mean10, position), axis=1, dtype=np.float32)
 
@@ -282,4 +294,24 @@ def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -
         np.log1p(since),
         np.log1p(until),
         np.log1p(run),
+        *_blocks(at, prose_words, index),
+    )
+
+
+def _blocks(at: np.ndarray, prose_words: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The prose block of each line (that of the last prose line at or before it) and its size."""
+    if not at.size:
+        zero = np.zeros(index.size)
+        return zero, zero, zero, zero, zero
+    starts = np.concatenate(([True], np.diff(at) > 2))  # more than one other line between
+    block_of_prose = np.cumsum(starts) - 1
+    sizes = np.bincount(block_of_prose, weights=prose_words[at])
+    largest = int(np.argmax(sizes))
+    block = block_of_prose[np.maximum(np.searchsorted(at, index, side="right") - 1, 0)]
+    return (
+        np.log1p(sizes[block]),
+        sizes[block] / sizes[largest],
+        block < largest,
+        block > largest,
+        np.full(index.size, np.log1p(sizes.size)),
     )
