@@ -136,3 +136,37 @@ def test_features_of_a_line_do_not_depend_on_far_away_lines() -> None:
     a = page_features(lines)[0, :own]
     b = page_features(lines[:1] + lines[-3:])[0, :own]
     np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def default_pipeline():
+    from tamis.config import load
+
+    return load().pipeline
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "ru", "kk"])
+def test_tamis_clean_keeps_the_article_only(default_pipeline, lang: str) -> None:
+    # the whole default pipeline, as `tamis clean` runs it: the rule steps take the menus they
+    # know, the title and captions are taken, the model the rest; the article stays whole
+    from tamis.clean import clean_document
+    from tamis.document import replay
+
+    text, body, furniture = page(lang)
+    doc = clean_document(text, default_pipeline)
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in body)
+    assert len([f for f in furniture if f not in kept]) >= 0.8 * len(furniture)
+    assert replay(text, doc.edits) == doc.text
+
+
+def test_a_list_the_article_introduces_stays() -> None:
+    # short "• " items read like menu items; after a kept line ending in a colon they are the article's
+    text, body, _ = page("de")
+    items = ["• höhere Preise für Heizöl", "• mehr Züge am Wochenende", "• neue Radwege"]
+    lines = text.split("\n")
+    at = lines.index(body[-1]) + 1
+    text = "\n".join([*lines[:at], "Der Plan sieht unter anderem vor:", *items, *lines[at:]])
+    kept = run_repair(STEP, text, "de")[0].split("\n")
+    assert all(item in kept for item in items)
+    assert "Der Plan sieht unter anderem vor:" in kept

@@ -31,6 +31,7 @@ from tamis.repair.line_features import FEATURE_NAMES, page_features
 from tamis.steps import Repair, Repaired, register
 
 MODEL_RESOURCE = "data/models/debris_lines.npz"
+_IN_MAIN_TEXT = FEATURE_NAMES.index("in_main_text")
 
 
 @dataclass(frozen=True)
@@ -145,9 +146,10 @@ class RemoveDebrisLines(Repair):
     model: str = ""
     #: None: the model's own threshold (chosen to keep 98 % of body words; bench/train_debris.py)
     threshold: float | None = None
-    #: texts with fewer non-blank lines are left alone: a snippet has no page around it to tell
-    #: furniture by (the dev pages have 5 lines or more; 6-sentence chunks of clean treebank
-    #: text lost 2.5 % of their words at 3, tests/repair/test_invariants.py)
+    #: documents read with fewer non-blank lines are left alone: a snippet has no page around it
+    #: to tell furniture by (6-sentence chunks of clean treebank text lost 2.5 % of their words
+    #: at 3, tests/repair/test_invariants.py); counted on the text as read, since earlier steps
+    #: may already have taken most of a page's furniture
     min_lines: int = 10
     rules = {
         "debris_line": "a line the debris model judges page furniture, not text (evidence: its probability and deciding features)"
@@ -159,13 +161,16 @@ class RemoveDebrisLines(Repair):
     def repair(self, text: str, doc: Document) -> Repaired:
         lines = text.split("\n")
         index = [i for i, s in enumerate(lines) if s and not s.isspace()]
-        if len(index) < self.min_lines:
+        if len(index) < self.min_lines and _lines_read(text, doc) < self.min_lines:
+            return Repaired(text)
+        if len(index) < 3:  # too little left to have neighbours
             return Repaired(text)
         model = load_model(self.model)
         x = page_features([lines[i].strip() for i in index])
         p = model.probabilities(x)
         threshold = model.threshold if self.threshold is None else self.threshold
-        removed = np.flatnonzero(p >= threshold)
+        removed = _keep_article_lists(p >= threshold, [lines[i] for i in index], x[:, _IN_MAIN_TEXT] > 0)
+        removed = np.flatnonzero(removed)
         # a page the model would empty has no main text to tell its furniture by (a list, a
         # table, a menu page): that is for the filters to judge, not for a repair to erase
         if removed.size == 0 or removed.size == len(index):
@@ -176,3 +181,30 @@ class RemoveDebrisLines(Repair):
         result = _delete_lines(text, lines, verdicts, self.name)
         edits = tuple(replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
         return Repaired(result.text, edits)
+
+
+def _lines_read(text: str, doc: Document | None) -> int:
+    """Non-blank lines of the document as read (its `original`; else of `text`)."""
+    page = doc.original if doc is not None and doc.original else text
+    return sum(1 for s in page.split("\n") if s and not s.isspace())
+
+
+def _keep_article_lists(removed: np.ndarray, lines: list[str], in_main_text: np.ndarray) -> np.ndarray:
+    """Keep the runs of list items the chain marked ("• ", from <li> or a run-together list that
+    repair.broken_lists split) that belong to the article: inside its main text, or introduced by
+    a kept line ending in a colon ("Das Paket umfasst unter anderem:"). The training pages carry
+    no such marks to learn it from (tests/repair/test_pages.py, page_de.txt)."""
+    removed = removed.copy()
+    i = 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith("• "):
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and lines[end].lstrip().startswith("• "):
+            end += 1
+        introduced = i > 0 and not removed[i - 1] and lines[i - 1].rstrip().endswith((":", "："))
+        if introduced or in_main_text[i:end].any():
+            removed[i:end] = False
+        i = end
+    return removed
