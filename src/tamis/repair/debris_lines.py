@@ -192,7 +192,8 @@ def _lines_read(text: str, doc: Document | None) -> int:
 def _keep_article_lists(removed: np.ndarray, lines: list[str], in_main_text: np.ndarray) -> np.ndarray:
     """Keep the runs of list items the chain marked ("• ", from <li> or a run-together list that
     repair.broken_lists split) that belong to the article: inside its main text, or introduced by
-    a kept line ending in a colon ("Das Paket umfasst unter anderem:"). The training pages carry
+    a line ending in a colon ("Das Paket umfasst unter anderem:") that is kept or follows a kept
+    line (then it stays too). The training pages carry
     no such marks to learn it from (tests/repair/test_pages.py, page_de.txt)."""
     removed = removed.copy()
     i = 0
@@ -203,8 +204,15 @@ def _keep_article_lists(removed: np.ndarray, lines: list[str], in_main_text: np.
         end = i
         while end < len(lines) and lines[end].lstrip().startswith("• "):
             end += 1
-        introduced = i > 0 and not removed[i - 1] and lines[i - 1].rstrip().endswith((":", "："))
-        if introduced or in_main_text[i:end].any():
+        # the introducing line counts when it or the line before it is kept (the article runs on)
+        introduced = (
+            i > 0
+            and lines[i - 1].rstrip().endswith((":", "："))
+            and (not removed[i - 1] or (i > 1 and not removed[i - 2]))
+        )
+        if introduced:
+            removed[i - 1 : end] = False
+        elif in_main_text[i:end].any():
             removed[i:end] = False
         i = end
     return removed
