@@ -116,14 +116,21 @@ class NgramModel:
         n = len(hashes)
         hit, costs = self.table.lookup(stored_key(ngram_keys_all(hashes, self.order)).ravel())
         hit = hit.reshape(self.order, n)
-        step_costs = costs.reshape(self.order, n) * COST_STEP
-        found = np.zeros(n, dtype=np.int8)
-        cost = np.full(n, self.unknown_cost)
-        for order in range(1, self.order + 1):  # longer n-grams overwrite shorter ones
-            row = hit[order - 1]
-            cost[row] = step_costs[order - 1][row] + BACKOFF_COST * (self.order - order)
-            found[row] = order
+        # the longest order found wins (a longer n-gram found overrides a shorter one, even
+        # one missing by a hash collision); then one gather of its cost, plus the backoff
+        found = (hit * self._orders).max(axis=0)
+        picked = costs.reshape(self.order, n)[np.maximum(found, 1) - 1, np.arange(n)]
+        cost = np.where(found > 0, picked * COST_STEP + self._backoff[found], self.unknown_cost)
         return cost, found
+
+    @cached_property
+    def _orders(self) -> np.ndarray:
+        return np.arange(1, self.order + 1, dtype=np.int8)[:, None]
+
+    @cached_property
+    def _backoff(self) -> np.ndarray:
+        """The backoff cost of a hit of each order (index 0 unused)."""
+        return np.array([0.0] + [BACKOFF_COST * (self.order - order) for order in range(1, self.order + 1)])
 
     @cached_property
     def table(self) -> HashTable:

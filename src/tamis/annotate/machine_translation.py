@@ -73,10 +73,12 @@ def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
         return {}
     cost, found = models.words.surprisal(token_hashes(words))
     tokens = units.tokens[: int(MAX_WORDS * 1.3)]
-    ranked = np.sort(cost).tolist()
+    ordered = np.sort(cost)
+    ranked = ordered.tolist()
     n_ranked = len(ranked)
-    mean = sum(ranked) / n_ranked
-    sd = math.sqrt(sum((x - mean) ** 2 for x in ranked) / n_ranked)
+    mean = sum(ranked) / n_ranked  # Python's left-to-right sum, as the calibrator was fitted
+    deviation = ordered - mean
+    sd = math.sqrt(sum((deviation * deviation).tolist()) / n_ranked)
     last = len(ranked) - 1
     q10, q25, q50, q75, q90 = (ranked[int(q * last)] for q in (0.1, 0.25, 0.5, 0.75, 0.9))
     word_orders = np.bincount(found, minlength=4).tolist()

@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
 import regex
@@ -164,16 +166,20 @@ def name_variants(
     A typo swaps two neighbours ("Tverdovsky" / "Tverdvosky": 3 letters out of place) and two
     real names one or two letters apart are common ("Bolton" / "Boston"), so neither counts;
     nor do inflections, which differ at the end only."""
-    # group capitalised words by their letters: only a group with two spellings is looked up
-    # bucket by first letter and length (cheap), then by letters only inside shared buckets
-    buckets: dict[tuple[str, int], list[str]] = {}
-    for name in set(_CAPITALISED.findall(text)):
-        buckets.setdefault((name[0], len(name)), []).append(name)
+    # group capitalised words by their letters: only a group with two spellings is looked up.
+    # The letters of every name are sorted by C-level maps (no Python loop over the names), and
+    # the rare groups with two names are then kept to names whose first letter and length
+    # another name shares
+    names = list(set(_CAPITALISED.findall(text)))
+    letter_sets = list(map(frozenset, names))  # the same letters have the same set: a cheap first cut
+    shared_sets = {key for key, n in Counter(letter_sets).items() if n > 1}
+    if not shared_sets:
+        return []
+    buckets = Counter(zip(map(itemgetter(0), names), map(len, names), strict=True))
     groups: dict[str, set[str]] = {}
-    for bucket in buckets.values():
-        if len(bucket) > 1:
-            for name in bucket:
-                groups.setdefault("".join(sorted(name)), set()).add(name)
+    for name, key in zip(names, letter_sets, strict=True):
+        if key in shared_sets and buckets[name[0], len(name)] > 1:
+            groups.setdefault("".join(sorted(name)), set()).add(name)
     pairs = [sorted(g) for g in groups.values() if len(g) > 1]
     found: list[Artifact] = []
     for spellings in pairs:
@@ -204,8 +210,10 @@ def _capitalised_pattern(lang: str) -> re.Pattern[str] | None:
     if not words:
         return None
     forms = "|".join(re.escape(w[0].upper() + w[1:]) for w in sorted(words, key=len, reverse=True))
-    # the standard library's `re` (3x faster here than `regex`); the words around are read after
-    return re.compile(rf"(?<=[^\W_][ \t])(?:{forms})(?=[ \t]+(\w+))")
+    # the standard library's `re` (3x faster here than `regex`), starting with the words
+    # themselves so that it only stops at their first letters (a lookbehind first made it
+    # stop at every character); the word and space before are checked after
+    return re.compile(rf"(?:{forms})(?=[ \t]+(\w+))")
 
 
 def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
@@ -219,6 +227,8 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
     found: list[Artifact] = []
     for m in pattern.finditer(text):
         start = m.start()
+        if start < 2 or text[start - 1] not in " \t" or not text[start - 2].isalnum():
+            continue  # not after a word and a space (isalnum: `re`'s \w without "_")
         line_start = text.rfind("\n", 0, start) + 1
         head = text[max(line_start, start - 60) : start].split()
         if not head:
@@ -239,9 +249,13 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
 
 
 @cache
+def _markers(lang: str) -> tuple[str, ...]:
+    return tuple(m.lower() for m in artifact_tables().get(lang, {}).get("credit_markers", ()))
+
+
+@cache
 def _marker_pattern(lang: str) -> re.Pattern[str]:
-    markers = artifact_tables().get(lang, {}).get("credit_markers", ())
-    return re.compile(rf"\b(?:{'|'.join(map(re.escape, markers))})\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, _markers(lang)))})\b", re.IGNORECASE)
 
 
 def foreign_outlet_credits(
@@ -257,6 +271,9 @@ def foreign_outlet_credits(
     found: list[Artifact] = []
     if not others:
         return found
+    lowered = text.lower()
+    if not any(marker in lowered for marker in _markers(page.lang)):
+        return found  # most pages: no credit marker at all, and the pattern is not run
     for hit in _marker_pattern(page.lang).finditer(text):
         outlet = []
         for token in list(_TOKEN.finditer(text, hit.end(), _line_end(text, hit.end())))[:4]:
@@ -302,6 +319,8 @@ _SPACED_MARK = re.compile(r"\w [,.)](?=\s|$)")
 
 def spaces_before_punctuation(text: str) -> list[Artifact]:
     """Many commas, full stops or closing brackets after a space in the long lines of a page."""
+    if text.count(" ,") + text.count(" .") + text.count(" )") < MIN_SPACED_MARKS:
+        return []  # fewer in the whole text than the long lines need (most pages): no line scan
     marks: list[int] = []
     words = 0
     for line in _LINE.finditer(text):
