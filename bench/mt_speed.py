@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import cProfile
 import json
+import pickle
 import pstats
 import time
 from pathlib import Path
@@ -62,8 +63,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile the MT step, top 25 by own time")
     parser.add_argument("--digest", type=Path, help="write each document's mt.* annotations here")
+    parser.add_argument("--cache", type=Path, help="keep the prepared documents in this pickle file")
     args = parser.parse_args()
-    docs = prepared_documents(args.corpus, args.limit)
+    if args.cache and args.cache.exists():
+        docs = pickle.loads(args.cache.read_bytes())
+    else:
+        docs = prepared_documents(args.corpus, args.limit)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(docs))
     steps = {s.name: s for s in default_pipeline().steps if s.name in TIMED}
     for step in steps.values():
         step.setup()

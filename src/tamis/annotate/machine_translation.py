@@ -28,7 +28,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -51,7 +52,7 @@ MIN_WORDS = 40
 #: lines an earlier step removed as boilerplate are searched for untranslated UI too:
 #: "Leave a Reply" is exactly what repair.boilerplate_lines takes out
 _REMOVED_LINE_STEPS = ("repair.boilerplate_lines", "dedup.repeated_lines")
-_SENTENCE_END = frozenset({".", "!", "?", "…"})
+_SENTENCE_END_CODE = dict.fromkeys((".", "!", "?", "…"), 2)
 
 #: the aggregate features, in the calibrator's order
 FEATURES = (
@@ -82,17 +83,16 @@ def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
     last = len(ranked) - 1
     q10, q25, q50, q75, q90 = (ranked[int(q * last)] for q in (0.1, 0.25, 0.5, 0.75, 0.9))
     word_orders = np.bincount(found, minlength=4).tolist()
-    n = len(tokens)
-    is_word = np.fromiter(map(str.isalnum, map(itemgetter(0), tokens)), dtype=bool, count=n)
-    is_end = np.fromiter(map(_SENTENCE_END.__contains__, tokens), dtype=bool, count=n)
-    words_before = np.cumsum(is_word)
-    bounds = np.concatenate(([0], words_before[is_end], words_before[-1:]))
-    sent = [n for n in np.diff(bounds).tolist() if n > 0]
+    # one byte a token: 1 a word, 2 a sentence end, 0 anything else (an end is never a word);
+    # the words between two ends are counted by C-level bytes methods, not a Python loop
+    is_word = bytes(map(str.isalnum, map(itemgetter(0), tokens)))
+    kinds = bytes(map(add, is_word, map(_SENTENCE_END_CODE.get, tokens, repeat(0))))
+    sent = [n for n in map(methodcaller("count", 1), kinds.split(b"\x02")) if n > 0]
     if not len(sent):
         sent = [len(words)]
     sent_mean = sum(sent) / len(sent)
     sent_sd = math.sqrt(sum((n - sent_mean) ** 2 for n in sent) / len(sent))
-    n_words = int(words_before[-1]) if n else 0
+    n_words = is_word.count(1)
     head = words[:200]
     return {
         "word_surprisal_mean": mean,
