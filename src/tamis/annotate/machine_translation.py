@@ -167,7 +167,7 @@ def all_models() -> dict[str, FluencyModels]:
     return {lang: m for lang in shipped_languages() if (m := load_models(lang)) is not None}
 
 
-def find_artifacts(doc: Document, page: FluencyModels) -> list[mt_artifacts.Artifact]:
+def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artifacts.Artifact]:
     """Every artifact of the document, in the text and in the boilerplate lines removed before."""
     others = all_models()
     removed = [
@@ -223,7 +223,9 @@ class DetectMachineTranslation(Annotate):
 
     rules = {}
     requires = ("language",)
-    provides = ("mt.probability", "mt.fluency_probability", "mt.status", "mt.reasons", "mt.suspected")
+    provides = (
+        "mt.probability", "mt.fluency_probability", "mt.status", "mt.reasons", "mt.suspected", "mt.evidence",
+    )  # fmt: skip
 
     def setup(self) -> None:
         load_calibration()
@@ -234,12 +236,14 @@ class DetectMachineTranslation(Annotate):
         lang = doc.language
         models = load_models(lang)
         calibration = load_calibration()
-        if models is None or calibration is None or lang not in calibration.center:
-            return {"mt.status": "unknown"}  # no model for this language: no guess
+        if calibration is None:
+            return {"mt.status": "unknown"}
+        if models is None or lang not in calibration.center:
+            return self._artifacts_alone(doc, calibration)
         artifacts = find_artifacts(doc, models)
         features = fluency_features(doc.text, models)
         reasons: list[dict[str, Any]] = [a.as_reason() for a in artifacts]
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"mt.evidence": ["fluency", *mt_artifacts.checks_for(lang)]}
         if features:
             z = calibration.standardised(features, lang)
             fluency = calibration.fluency_logit(z)
@@ -262,15 +266,39 @@ class DetectMachineTranslation(Annotate):
             return {"mt.status": "too_short"}
         else:
             fluency = calibration.intercept
-        weights = calibration.artifact_weights
-        artifact_logit = sum(weights.get(rule, 0.0) for rule in {a.rule for a in artifacts})
-        probability = _sigmoid(fluency + min(artifact_logit, calibration.max_artifact_logit))
-        out.update(
-            {
-                "mt.probability": round(probability, 4),
-                "mt.status": "scored" if features else "artifacts_only",
-                "mt.reasons": reasons,
-                "mt.suspected": int(probability >= calibration.threshold),
-            }
-        )
+        out.update(_verdict(calibration, fluency, artifacts, reasons))
+        out["mt.status"] = "scored" if features else "artifacts_only"
         return out
+
+    def _artifacts_alone(self, doc: Document, calibration: Calibration) -> dict[str, Any]:
+        """A language without a fluency model: the artifact checks its word data allows.
+
+        A page with an artifact gets a probability from the artifacts alone (as a page too
+        short for fluency does); a page without one gets none: absence of artifacts says
+        little without the fluency model, and the detector does not guess."""
+        page = mt_artifacts.wordfreq_page(doc.language)
+        if page is None:
+            return {"mt.status": "unknown"}  # no word data for this language: nothing applies
+        evidence = list(mt_artifacts.checks_for(page.lang))
+        artifacts = find_artifacts(doc, page)
+        if not artifacts:
+            return {"mt.status": "no_fluency_model", "mt.evidence": evidence}
+        out = _verdict(calibration, calibration.intercept, artifacts, [a.as_reason() for a in artifacts])
+        return {**out, "mt.status": "artifacts_only", "mt.evidence": evidence}
+
+
+def _verdict(
+    calibration: Calibration,
+    fluency: float,
+    artifacts: list[mt_artifacts.Artifact],
+    reasons: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """mt.probability, mt.suspected and mt.reasons from the fluency log-odds and the artifacts."""
+    weights = calibration.artifact_weights
+    artifact_logit = sum(weights.get(rule, 0.0) for rule in {a.rule for a in artifacts})
+    probability = _sigmoid(fluency + min(artifact_logit, calibration.max_artifact_logit))
+    return {
+        "mt.probability": round(probability, 4),
+        "mt.reasons": reasons,
+        "mt.suspected": int(probability >= calibration.threshold),
+    }

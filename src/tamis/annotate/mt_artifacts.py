@@ -19,6 +19,7 @@ pages, rarely on human pages):
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
 from collections import Counter
@@ -29,9 +30,11 @@ from importlib import resources
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import regex
 
 from tamis.annotate.fluency import FluencyModels
+from tamis.annotate.stop_words import top_words
 
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}'’-]*|[^\s\p{L}\p{M}\p{N}]")
@@ -71,18 +74,70 @@ class Artifact:
         return {"rule": self.rule, "span": [self.start, self.end], "text": self.text, "detail": self.detail}
 
 
+#: cost of a word wordfreq does not list (-ln 1e-8; its small lists stop near 1e-6)
+WORDFREQ_UNKNOWN_COST = -math.log(1e-8)
+#: a language without its own `capitalised_function_words` takes its most frequent words of
+#: at least this many letters among wordfreq's top DERIVED_FUNCTION_WORDS: conjunctions,
+#: relatives and prepositions ("que", "pero", "che", "się", "że"), not the one- and two-letter
+#: articles and prepositions that open names ("La Paz", "Di Maio", "El Salvador")
+DERIVED_FUNCTION_WORDS = 30
+MIN_DERIVED_FUNCTION_WORD_CHARS = 3
+
+
+@dataclass(frozen=True)
+class WordfreqUnigrams:
+    """-ln P(word) from wordfreq's list: the page words of a language without a fluency model."""
+
+    lang: str
+    unknown_cost: float = WORDFREQ_UNKNOWN_COST
+
+    def unigram_costs(self, words: Iterable[str]) -> np.ndarray:
+        import wordfreq
+
+        freqs = [wordfreq.word_frequency(w, self.lang, wordlist="small") for w in words]
+        return np.array([-math.log(f) if f > 0 else self.unknown_cost for f in freqs])
+
+
+@dataclass(frozen=True)
+class WordfreqPage:
+    """What the artifact checks need of a page language (`lang`, `words.unigram_costs`)
+    when tamis ships no fluency model for it: wordfreq's word frequencies."""
+
+    lang: str
+    words: WordfreqUnigrams
+
+
+#: the page language's words, as a fluency model or from wordfreq
+PageWords = FluencyModels | WordfreqPage
+
+
+@cache
+def wordfreq_page(lang: str) -> WordfreqPage | None:
+    """The wordfreq word source of `lang` (None when wordfreq has no list for it)."""
+    import wordfreq
+
+    listed = _WORDFREQ_NAMES.get(lang, lang)
+    if listed not in wordfreq.available_languages(wordlist="small"):
+        return None
+    return WordfreqPage(lang, WordfreqUnigrams(listed))
+
+
+#: language codes the language identifier gives that wordfreq lists under another name
+_WORDFREQ_NAMES = {"no": "nb"}
+
+
 @cache
 def artifact_tables() -> dict[str, Any]:
     """The shipped artifacts.toml (pure loader, once per process)."""
     return tomllib.loads(resources.files("tamis").joinpath("data/mt/artifacts.toml").read_text("utf-8"))
 
 
-def _mean_cost(models: FluencyModels, words: list[str]) -> float:
+def _mean_cost(models: PageWords, words: list[str]) -> float:
     return float(models.words.unigram_costs(words).mean())
 
 
 def _best_other(
-    words: list[str], page: FluencyModels, others: Mapping[str, FluencyModels]
+    words: list[str], page: PageWords, others: Mapping[str, FluencyModels]
 ) -> tuple[str, float] | None:
     """The other language that explains `words` best, and by how many nats a word, if by MIN_UI_MARGIN."""
     own = _mean_cost(page, words)
@@ -96,7 +151,7 @@ def _best_other(
     return best
 
 
-def _source_models(page: FluencyModels, others: Mapping[str, FluencyModels]) -> dict[str, FluencyModels]:
+def _source_models(page: PageWords, others: Mapping[str, FluencyModels]) -> dict[str, FluencyModels]:
     """The models of the languages whose traces count on this page (artifacts.toml: source_languages)."""
     sources = artifact_tables().get("source_languages", ())
     if page.lang in sources and len(sources) == 1:
@@ -122,7 +177,7 @@ def _ui_key(line: str) -> str:
 
 def foreign_ui_lines(
     text: str,
-    page: FluencyModels,
+    page: PageWords,
     others: Mapping[str, FluencyModels],
     removed_lines: Iterable[str] = (),
 ) -> list[Artifact]:
@@ -157,7 +212,7 @@ def foreign_ui_lines(
 
 
 def name_variants(
-    text: str, page: FluencyModels, others: Mapping[str, FluencyModels] | None = None
+    text: str, page: PageWords, others: Mapping[str, FluencyModels] | None = None
 ) -> list[Artifact]:
     """Two spellings of one rare name on a page: the same letters in another order, at least
     MIN_REORDERED letters out of place ("Ermachanow" / "Ermanachow": MT transliterates a name
@@ -204,9 +259,21 @@ def name_variants(
 
 
 @cache
+def function_words(lang: str) -> tuple[frozenset[str], bool]:
+    """The function words never capitalised mid-sentence in `lang`, and whether they were
+    derived from wordfreq's top words (artifacts.toml lists conjunctions for a few languages;
+    every other language takes its top words, see DERIVED_FUNCTION_WORDS)."""
+    listed = artifact_tables().get(lang, {}).get("capitalised_function_words", ())
+    if listed:
+        return frozenset(listed), False
+    top = top_words(lang, DERIVED_FUNCTION_WORDS)
+    return frozenset(w for w in top if len(w) >= MIN_DERIVED_FUNCTION_WORD_CHARS and w.isalpha()), True
+
+
+@cache
 def _capitalised_pattern(lang: str) -> re.Pattern[str] | None:
     """A conjunction of `lang`, capitalised, after a word and a space, before a space and a letter."""
-    words = artifact_tables().get(lang, {}).get("capitalised_function_words", ())
+    words = function_words(lang)[0]
     if not words:
         return None
     forms = "|".join(re.escape(w[0].upper() + w[1:]) for w in sorted(words, key=len, reverse=True))
@@ -222,7 +289,7 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
     if pattern is None:
         return []
     table = artifact_tables().get(lang, {})
-    words = frozenset(table.get("capitalised_function_words", ()))
+    words, derived = function_words(lang)
     max_share = float(table.get("max_capitalised_context", 0.4))
     found: list[Artifact] = []
     for m in pattern.finditer(text):
@@ -239,6 +306,8 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
             continue  # a new sentence, a quotation, a list item, a title-case run ("Less Than")
         if not nxt[0].isalpha() or prev.lower() in words or nxt.lower() in words:
             continue  # "viele Wenn und Aber": conjunctions used as nouns come in pairs
+        if derived and not nxt[0].islower():
+            continue  # top words open names ("Los Angeles", "Della Francesca"): not a conjunction
         end = m.end()
         around = head[-3:] + text[end : end + 60].split()[:3]
         if sum(w[0].isupper() for w in around) > max_share * len(around):
@@ -250,7 +319,9 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
 
 @cache
 def _markers(lang: str) -> tuple[str, ...]:
-    return tuple(m.lower() for m in artifact_tables().get(lang, {}).get("credit_markers", ()))
+    tables = artifact_tables()
+    markers = tables.get(lang, {}).get("credit_markers") or tables.get("credit_markers", ())
+    return tuple(m.lower() for m in markers)
 
 
 @cache
@@ -258,9 +329,7 @@ def _marker_pattern(lang: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, _markers(lang)))})\b", re.IGNORECASE)
 
 
-def foreign_outlet_credits(
-    text: str, page: FluencyModels, others: Mapping[str, FluencyModels]
-) -> list[Artifact]:
+def foreign_outlet_credits(text: str, page: PageWords, others: Mapping[str, FluencyModels]) -> list[Artifact]:
     """An image or source credit whose outlet name holds a common word of another language.
 
     The outlet is the run of up to four capitalised words or numbers after a credit marker
@@ -335,3 +404,20 @@ def spaces_before_punctuation(text: str) -> list[Artifact]:
     context = text[max(0, first - 20) : first + 2].split("\n")[-1]
     detail = f"{len(marks)} marks after a space in {words} words of running text"
     return [Artifact("spaces_before_punctuation", first, first + 2, context, detail)]
+
+
+def checks_for(lang: str) -> tuple[str, ...]:
+    """The artifact checks that can fire on a page in `lang` (`mt.evidence`)."""
+    sources = artifact_tables().get("source_languages", ())
+    foreign = lang not in sources or len(sources) > 1
+    return tuple(
+        rule
+        for rule, applies in (
+            ("foreign_ui_line", foreign),
+            ("name_variants", True),
+            ("capitalised_function_word", bool(function_words(lang)[0])),
+            ("foreign_outlet_credit", foreign and bool(_markers(lang))),
+            ("spaces_before_punctuation", True),
+        )
+        if applies
+    )
