@@ -2,6 +2,7 @@
 
     python ../shared/bench/make_corpus.py --n-docs 2000 --seed 1 --out-dir /tmp/mtbench
     PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py /tmp/mtbench [--profile] [--digest OUT.jsonl]
+    PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py ../shared/realpages/dev.jsonl.gz --limit 5000 --repeat 1 --statuses
 
 The documents go through the default pipeline's per-document steps up to the MT step
 (corpus stages skipped: this times the steps, not the run), then `annotate.language`,
@@ -15,10 +16,12 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import gzip
 import json
 import pickle
 import pstats
 import time
+from collections import Counter
 from pathlib import Path
 
 from tamis.annotate.text_units import split_text
@@ -41,9 +44,12 @@ def prepared_documents(folder: Path, limit: int) -> list[Document]:
             step.setup()
     stats = RunStats()
     docs = []
-    for path in sorted(folder.glob("corpus-*.jsonl")):
-        for line in path.read_text("utf-8").splitlines():
-            record = json.loads(line)
+    paths = [folder] if folder.is_file() else sorted(folder.glob("corpus-*.jsonl"))
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            records = [json.loads(line) for line in lines]
+        for record in records:
             doc = Document(id=str(record["id"]), text=record["text"], meta=record.get("meta") or {})
             for step in steps:
                 if doc.verdict is not None:
@@ -58,11 +64,14 @@ def prepared_documents(folder: Path, limit: int) -> list[Document]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("corpus", type=Path, help="a make_corpus.py output folder")
+    parser.add_argument("corpus", type=Path, help="a make_corpus.py output folder, or one JSONL(.gz) file")
     parser.add_argument("--limit", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--profile", action="store_true", help="cProfile the MT step, top 25 by own time")
     parser.add_argument("--digest", type=Path, help="write each document's mt.* annotations here")
+    parser.add_argument(
+        "--statuses", action="store_true", help="mt.status per language; pages flagged without a model"
+    )
     parser.add_argument("--cache", type=Path, help="keep the prepared documents in this pickle file")
     args = parser.parse_args()
     if args.cache and args.cache.exists():
@@ -103,6 +112,16 @@ def main() -> None:
             mt.measure(doc)
             profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    if args.statuses:
+        counts: Counter[tuple[str, str]] = Counter()
+        for doc in annotated:
+            out = mt.measure(doc)
+            counts[out["mt.status"], doc.language] += 1
+            if out["mt.status"] == "artifacts_only" and "fluency" not in out.get("mt.evidence", ()):
+                rules = sorted({r["rule"] for r in out["mt.reasons"]})
+                print(f"  {doc.id} ({doc.language}): p={out['mt.probability']} {rules}")
+        for (status, lang), n in sorted(counts.items()):
+            print(f"{status:18s} {lang:4s} {n}")
     if args.digest:
         with args.digest.open("w", encoding="utf-8") as out:
             for doc in annotated:
