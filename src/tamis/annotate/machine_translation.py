@@ -15,8 +15,9 @@ Two kinds of evidence (issue 12):
 
 `mt.probability` is the calibrated probability that the page is machine-translated;
 `mt.reasons` lists every artifact with its span and the fluency features that weighed most.
-A language without a shipped model gets `mt.status = "unknown"` and no probability: the
-detector does not guess. The figures are in docs/quality.md (bench/mt_farms.py).
+A language without a shipped model gets the artifact checks its word data allows (a
+probability from artifacts alone when one fires, `mt.status = "no_fluency_model"` when none
+does) and `"unknown"` where it has no word data either: the detector does not guess. The figures are in docs/quality.md (bench/mt_farms.py).
 """
 
 from __future__ import annotations

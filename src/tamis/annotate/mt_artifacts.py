@@ -1,7 +1,8 @@
 """High-precision traces that a page was machine-translated, each with the span that shows it.
 
-Each check is a pure function of the text, the page language's fluency models and the
-other languages' models, returning `Artifact`s (issue 12; each fires on a minority of farm
+Each check is a pure function of the text, the page language's words (its fluency model, or
+wordfreq's frequencies where tamis ships no model: `wordfreq_page`) and the other languages'
+models, returning `Artifact`s (issue 12; each fires on a minority of farm
 pages, rarely on human pages):
 
 - `foreign_ui_lines`: a short line in another language than the page ("Leave a Reply" on a
@@ -78,8 +79,9 @@ class Artifact:
 WORDFREQ_UNKNOWN_COST = -math.log(1e-8)
 #: a language without its own `capitalised_function_words` takes its most frequent words of
 #: at least this many letters among wordfreq's top DERIVED_FUNCTION_WORDS: conjunctions,
-#: relatives and prepositions ("que", "pero", "che", "się", "że"), not the one- and two-letter
-#: articles and prepositions that open names ("La Paz", "Di Maio", "El Salvador")
+#: relatives and prepositions ("que", "pero", "che", "się", "jak"), not the one- and two-letter
+#: articles and prepositions that open names ("La Paz", "Di Maio", "El Salvador"; two-letter
+#: conjunctions such as Polish "że" are lost with them)
 DERIVED_FUNCTION_WORDS = 30
 MIN_DERIVED_FUNCTION_WORD_CHARS = 3
 
@@ -111,6 +113,10 @@ class WordfreqPage:
 PageWords = FluencyModels | WordfreqPage
 
 
+#: language codes the language identifier gives that wordfreq lists under another name
+_WORDFREQ_NAMES = {"no": "nb"}
+
+
 @cache
 def wordfreq_page(lang: str) -> WordfreqPage | None:
     """The wordfreq word source of `lang` (None when wordfreq has no list for it)."""
@@ -120,10 +126,6 @@ def wordfreq_page(lang: str) -> WordfreqPage | None:
     if listed not in wordfreq.available_languages(wordlist="small"):
         return None
     return WordfreqPage(lang, WordfreqUnigrams(listed))
-
-
-#: language codes the language identifier gives that wordfreq lists under another name
-_WORDFREQ_NAMES = {"no": "nb"}
 
 
 @cache
@@ -222,9 +224,9 @@ def name_variants(
     real names one or two letters apart are common ("Bolton" / "Boston"), so neither counts;
     nor do inflections, which differ at the end only."""
     # group capitalised words by their letters: only a group with two spellings is looked up.
-    # The letters of every name are sorted by C-level maps (no Python loop over the names), and
-    # the rare groups with two names are then kept to names whose first letter and length
-    # another name shares
+    # A first cut by each name's set of letters (C-level maps, no Python loop over the names);
+    # in the rare shared sets, the names whose first letter and length another name shares are
+    # grouped by their sorted letters
     names = list(set(_CAPITALISED.findall(text)))
     letter_sets = list(map(frozenset, names))  # the same letters have the same set: a cheap first cut
     shared_sets = {key for key, n in Counter(letter_sets).items() if n > 1}
