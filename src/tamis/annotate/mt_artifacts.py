@@ -408,6 +408,7 @@ def spaces_before_punctuation(text: str) -> list[Artifact]:
     return [Artifact("spaces_before_punctuation", first, first + 2, context, detail)]
 
 
+@cache
 def checks_for(lang: str) -> tuple[str, ...]:
     """The artifact checks that can fire on a page in `lang` (`mt.evidence`)."""
     sources = artifact_tables().get("source_languages", ())
