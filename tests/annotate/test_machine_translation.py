@@ -52,8 +52,56 @@ def test_every_shipped_language_scores_real_prose_with_a_probability(lang: str) 
     ]  # no artifact in clean prose
 
 
-def test_a_language_without_a_model_is_unknown_not_guessed() -> None:
-    out = measure("Dette er en helt almindelig dansk tekst om vejret i dag og i morgen. " * 10, "da")
+# Pages written for these tests (no fluency model ships for es, it, pl): clean prose, and the
+# same prose as a farm leaves it (an English template line, a conjunction capitalised after a
+# word, a foreign outlet's credit).
+CLEAN_NO_MODEL = {
+    "es": "El ayuntamiento aprobó ayer el presupuesto para el próximo año, que incluye más dinero "
+    "para las escuelas y los parques del barrio. La alcaldesa dijo que la ciudad necesita "
+    "también nuevas líneas de autobús, porque muchos vecinos tardan una hora en llegar al trabajo. "
+    "Los vecinos de Los Ángeles de San Rafael viajaron a La Paz para ver el partido.",
+    "it": "Il consiglio comunale ha approvato ieri il bilancio per il prossimo anno, che prevede più "
+    "fondi per le scuole e per i parchi del quartiere. La sindaca ha detto che la città ha bisogno "
+    "anche di nuove linee di autobus, perché molti abitanti impiegano un'ora per arrivare al lavoro. "
+    "Una mostra su Piero Della Francesca apre domani.",
+    "pl": "Rada miasta przyjęła wczoraj budżet na przyszły rok, który przewiduje więcej pieniędzy na "
+    "szkoły i parki w dzielnicy. Burmistrz powiedziała, że miasto potrzebuje także nowych linii "
+    "autobusowych, ponieważ wielu mieszkańców jedzie do pracy ponad godzinę.",
+}
+FARM_NO_MODEL = {
+    "es": "El ministro dijo a la cadena Channel 24 Que el acuerdo se firmará la próxima semana en la "
+    "capital, según fuentes del gobierno.\nFoto: Collage 24 Channel\nLeave a Reply",
+    "it": "Il ministro ha detto alla rete Channel 24 Che l'accordo sarà firmato la prossima settimana "
+    "nella capitale, secondo fonti del governo.\nFoto: Collage 24 Channel\nLeave a Reply",
+    "pl": "Minister powiedział w rozmowie z Channel 24 Jak podają źródła rządowe, porozumienie "
+    "zostanie podpisane w przyszłym tygodniu w stolicy.\nFoto: Collage 24 Channel\nLeave a Reply",
+}
+
+
+@pytest.mark.parametrize("lang", sorted(CLEAN_NO_MODEL))
+def test_a_language_without_a_fluency_model_gets_no_guess_on_clean_prose(lang: str) -> None:
+    out = measure(CLEAN_NO_MODEL[lang], lang)
+    assert out["mt.status"] == "no_fluency_model" and "mt.probability" not in out
+    assert "fluency" not in out["mt.evidence"] and "capitalised_function_word" in out["mt.evidence"]
+
+
+@pytest.mark.parametrize("lang", sorted(FARM_NO_MODEL))
+def test_a_language_without_a_fluency_model_is_flagged_by_its_artifacts(lang: str) -> None:
+    text = FARM_NO_MODEL[lang]
+    out = measure(text, lang)
+    assert out["mt.status"] == "artifacts_only" and out["mt.suspected"] == 1
+    found = {r["rule"]: r for r in out["mt.reasons"]}
+    # foreign_outlet_credit is checked but does not fire here: wordfreq's web lists hold
+    # "channel" in every language (docs/quality.md)
+    assert {"foreign_ui_line", "capitalised_function_word"} <= set(found)
+    assert "foreign_outlet_credit" in out["mt.evidence"]
+    start, end = found["capitalised_function_word"]["span"]
+    assert text[start:end] in {"Que", "Che", "Jak"}
+
+
+def test_a_language_without_word_data_is_unknown_not_guessed() -> None:
+    # Kazakh has a model; a language with neither a model nor a wordfreq list gets nothing
+    out = measure("Lorem ipsum dolor sit amet, consectetur adipiscing elit. " * 10, "la")
     assert out == {"mt.status": "unknown"}
 
 

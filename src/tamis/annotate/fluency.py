@@ -69,6 +69,9 @@ def ngram_keys(hashes: np.ndarray, order: int) -> np.ndarray:
 def ngram_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
     """`ngram_keys(hashes, n)` for n = 1..max_order, as rows of one array (one pass).
 
+    The chained keys are built row by row, then every row is finished (order salt, final
+    mix) by the same few operations over the whole array at once.
+
     >>> h = token_hashes(["a", "b", "c", "d"])
     >>> bool((ngram_keys_all(h, 3)[2] == ngram_keys(h, 3)).all())
     True
@@ -76,18 +79,24 @@ def ngram_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
     padded = np.concatenate((np.full(max_order - 1, _BOS, dtype=np.uint64), hashes))
     n = len(hashes)
     out = np.empty((max_order, n), dtype=np.uint64)
-    key = padded[max_order - 1 :].copy()
+    key = out[0]
+    key[:] = padded[max_order - 1 :]
     with np.errstate(over="ignore"):
-        for order in range(1, max_order + 1):
-            if order > 1:
-                j = order - 1
-                key = key * _MIX + padded[max_order - 1 - j : max_order - 1 - j + n]
-                key ^= key >> np.uint64(29)
-            final = key ^ (_ORDER_SALT * np.uint64(order))
-            final *= _MIX
-            final ^= final >> np.uint64(32)
-            out[order - 1] = final
+        for j in range(1, max_order):
+            key = out[j]
+            np.multiply(out[j - 1], _MIX, out=key)
+            key += padded[max_order - 1 - j : max_order - 1 - j + n]
+            key ^= key >> np.uint64(29)
+        out ^= _order_salts(max_order)
+        out *= _MIX
+        out ^= out >> np.uint64(32)
     return out
+
+
+@cache
+def _order_salts(max_order: int) -> np.ndarray:
+    with np.errstate(over="ignore"):
+        return (_ORDER_SALT * np.arange(1, max_order + 1, dtype=np.uint64))[:, None]
 
 
 def stored_key(keys64: np.ndarray) -> np.ndarray:
@@ -114,16 +123,22 @@ class NgramModel:
         search, which is what keeps this step cheap beside the quality signals.
         """
         n = len(hashes)
-        hit, costs = self.table.lookup(stored_key(ngram_keys_all(hashes, self.order)).ravel())
-        hit = hit.reshape(self.order, n)
-        step_costs = costs.reshape(self.order, n) * COST_STEP
-        found = np.zeros(n, dtype=np.int8)
-        cost = np.full(n, self.unknown_cost)
-        for order in range(1, self.order + 1):  # longer n-grams overwrite shorter ones
-            row = hit[order - 1]
-            cost[row] = step_costs[order - 1][row] + BACKOFF_COST * (self.order - order)
-            found[row] = order
+        hit, costs = self.table.lookup(stored_key(ngram_keys_all(hashes, self.order)))
+        # the longest order found wins (a longer n-gram found overrides a shorter one, even
+        # one missing by a hash collision); then one gather of its cost, plus the backoff
+        found = (hit * self._orders).max(axis=0)
+        picked = costs[np.maximum(found, 1) - 1, np.arange(n)]
+        cost = np.where(found > 0, picked * COST_STEP + self._backoff[found], self.unknown_cost)
         return cost, found
+
+    @cached_property
+    def _orders(self) -> np.ndarray:
+        return np.arange(1, self.order + 1, dtype=np.int8)[:, None]
+
+    @cached_property
+    def _backoff(self) -> np.ndarray:
+        """The backoff cost of a hit of each order (index 0 unused)."""
+        return np.array([0.0] + [BACKOFF_COST * (self.order - order) for order in range(1, self.order + 1)])
 
     @cached_property
     def table(self) -> HashTable:

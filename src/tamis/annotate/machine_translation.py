@@ -15,8 +15,9 @@ Two kinds of evidence (issue 12):
 
 `mt.probability` is the calibrated probability that the page is machine-translated;
 `mt.reasons` lists every artifact with its span and the fluency features that weighed most.
-A language without a shipped model gets `mt.status = "unknown"` and no probability: the
-detector does not guess. The figures are in docs/quality.md (bench/mt_farms.py).
+A language without a shipped model gets the artifact checks its word data allows (a
+probability from artifacts alone when one fires, `mt.status = "no_fluency_model"` when none
+does) and `"unknown"` where it has no word data either: the detector does not guess. The figures are in docs/quality.md (bench/mt_farms.py).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
-from operator import itemgetter
+from itertools import repeat
+from operator import add, itemgetter, methodcaller
 from typing import Any
 
 import numpy as np
@@ -51,7 +53,7 @@ MIN_WORDS = 40
 #: lines an earlier step removed as boilerplate are searched for untranslated UI too:
 #: "Leave a Reply" is exactly what repair.boilerplate_lines takes out
 _REMOVED_LINE_STEPS = ("repair.boilerplate_lines", "dedup.repeated_lines")
-_SENTENCE_END = frozenset({".", "!", "?", "…"})
+_SENTENCE_END_CODE = dict.fromkeys((".", "!", "?", "…"), 2)
 
 #: the aggregate features, in the calibrator's order
 FEATURES = (
@@ -73,24 +75,25 @@ def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
         return {}
     cost, found = models.words.surprisal(token_hashes(words))
     tokens = units.tokens[: int(MAX_WORDS * 1.3)]
-    ranked = np.sort(cost).tolist()
+    ordered = np.sort(cost)
+    ranked = ordered.tolist()
     n_ranked = len(ranked)
-    mean = sum(ranked) / n_ranked
-    sd = math.sqrt(sum((x - mean) ** 2 for x in ranked) / n_ranked)
+    mean = sum(ranked) / n_ranked  # Python's left-to-right sum, as the calibrator was fitted
+    deviation = ordered - mean
+    sd = math.sqrt(sum((deviation * deviation).tolist()) / n_ranked)
     last = len(ranked) - 1
     q10, q25, q50, q75, q90 = (ranked[int(q * last)] for q in (0.1, 0.25, 0.5, 0.75, 0.9))
     word_orders = np.bincount(found, minlength=4).tolist()
-    n = len(tokens)
-    is_word = np.fromiter(map(str.isalnum, map(itemgetter(0), tokens)), dtype=bool, count=n)
-    is_end = np.fromiter(map(_SENTENCE_END.__contains__, tokens), dtype=bool, count=n)
-    words_before = np.cumsum(is_word)
-    bounds = np.concatenate(([0], words_before[is_end], words_before[-1:]))
-    sent = [n for n in np.diff(bounds).tolist() if n > 0]
+    # one byte a token: 1 a word, 2 a sentence end, 0 anything else (an end is never a word);
+    # the words between two ends are counted by C-level bytes methods, not a Python loop
+    is_word = bytes(map(str.isalnum, map(itemgetter(0), tokens)))
+    kinds = bytes(map(add, is_word, map(_SENTENCE_END_CODE.get, tokens, repeat(0))))
+    sent = [n for n in map(methodcaller("count", 1), kinds.split(b"\x02")) if n > 0]
     if not len(sent):
         sent = [len(words)]
     sent_mean = sum(sent) / len(sent)
     sent_sd = math.sqrt(sum((n - sent_mean) ** 2 for n in sent) / len(sent))
-    n_words = int(words_before[-1]) if n else 0
+    n_words = is_word.count(1)
     head = words[:200]
     return {
         "word_surprisal_mean": mean,
@@ -165,7 +168,7 @@ def all_models() -> dict[str, FluencyModels]:
     return {lang: m for lang in shipped_languages() if (m := load_models(lang)) is not None}
 
 
-def find_artifacts(doc: Document, page: FluencyModels) -> list[mt_artifacts.Artifact]:
+def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artifacts.Artifact]:
     """Every artifact of the document, in the text and in the boilerplate lines removed before."""
     others = all_models()
     removed = [
@@ -221,7 +224,9 @@ class DetectMachineTranslation(Annotate):
 
     rules = {}
     requires = ("language",)
-    provides = ("mt.probability", "mt.fluency_probability", "mt.status", "mt.reasons", "mt.suspected")
+    provides = (
+        "mt.probability", "mt.fluency_probability", "mt.status", "mt.reasons", "mt.suspected", "mt.evidence",
+    )  # fmt: skip
 
     def setup(self) -> None:
         load_calibration()
@@ -232,12 +237,14 @@ class DetectMachineTranslation(Annotate):
         lang = doc.language
         models = load_models(lang)
         calibration = load_calibration()
-        if models is None or calibration is None or lang not in calibration.center:
-            return {"mt.status": "unknown"}  # no model for this language: no guess
+        if calibration is None:
+            return {"mt.status": "unknown"}
+        if models is None or lang not in calibration.center:
+            return self._artifacts_alone(doc, calibration)
         artifacts = find_artifacts(doc, models)
         features = fluency_features(doc.text, models)
         reasons: list[dict[str, Any]] = [a.as_reason() for a in artifacts]
-        out: dict[str, Any] = {}
+        out: dict[str, Any] = {"mt.evidence": ["fluency", *mt_artifacts.checks_for(lang)]}
         if features:
             z = calibration.standardised(features, lang)
             fluency = calibration.fluency_logit(z)
@@ -260,15 +267,39 @@ class DetectMachineTranslation(Annotate):
             return {"mt.status": "too_short"}
         else:
             fluency = calibration.intercept
-        weights = calibration.artifact_weights
-        artifact_logit = sum(weights.get(rule, 0.0) for rule in {a.rule for a in artifacts})
-        probability = _sigmoid(fluency + min(artifact_logit, calibration.max_artifact_logit))
-        out.update(
-            {
-                "mt.probability": round(probability, 4),
-                "mt.status": "scored" if features else "artifacts_only",
-                "mt.reasons": reasons,
-                "mt.suspected": int(probability >= calibration.threshold),
-            }
-        )
+        out.update(_verdict(calibration, fluency, artifacts, reasons))
+        out["mt.status"] = "scored" if features else "artifacts_only"
         return out
+
+    def _artifacts_alone(self, doc: Document, calibration: Calibration) -> dict[str, Any]:
+        """A language without a fluency model: the artifact checks its word data allows.
+
+        A page with an artifact gets a probability from the artifacts alone (as a page too
+        short for fluency does); a page without one gets none: absence of artifacts says
+        little without the fluency model, and the detector does not guess."""
+        page = mt_artifacts.wordfreq_page(doc.language)
+        if page is None:
+            return {"mt.status": "unknown"}  # no word data for this language: nothing applies
+        evidence = list(mt_artifacts.checks_for(page.lang))
+        artifacts = find_artifacts(doc, page)
+        if not artifacts:
+            return {"mt.status": "no_fluency_model", "mt.evidence": evidence}
+        out = _verdict(calibration, calibration.intercept, artifacts, [a.as_reason() for a in artifacts])
+        return {**out, "mt.status": "artifacts_only", "mt.evidence": evidence}
+
+
+def _verdict(
+    calibration: Calibration,
+    fluency: float,
+    artifacts: list[mt_artifacts.Artifact],
+    reasons: list[dict[str, Any]],
+) -> dict[str, Any]:
+    """mt.probability, mt.suspected and mt.reasons from the fluency log-odds and the artifacts."""
+    weights = calibration.artifact_weights
+    artifact_logit = sum(weights.get(rule, 0.0) for rule in {a.rule for a in artifacts})
+    probability = _sigmoid(fluency + min(artifact_logit, calibration.max_artifact_logit))
+    return {
+        "mt.probability": round(probability, 4),
+        "mt.reasons": reasons,
+        "mt.suspected": int(probability >= calibration.threshold),
+    }

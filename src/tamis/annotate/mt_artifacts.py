@@ -1,7 +1,8 @@
 """High-precision traces that a page was machine-translated, each with the span that shows it.
 
-Each check is a pure function of the text, the page language's fluency models and the
-other languages' models, returning `Artifact`s (issue 12; each fires on a minority of farm
+Each check is a pure function of the text, the page language's words (its fluency model, or
+wordfreq's frequencies where tamis ships no model: `wordfreq_page`) and the other languages'
+models, returning `Artifact`s (issue 12; each fires on a minority of farm
 pages, rarely on human pages):
 
 - `foreign_ui_lines`: a short line in another language than the page ("Leave a Reply" on a
@@ -19,17 +20,22 @@ pages, rarely on human pages):
 
 from __future__ import annotations
 
+import math
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
 import regex
 
 from tamis.annotate.fluency import FluencyModels
+from tamis.annotate.stop_words import top_words
 
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}'’-]*|[^\s\p{L}\p{M}\p{N}]")
@@ -69,18 +75,71 @@ class Artifact:
         return {"rule": self.rule, "span": [self.start, self.end], "text": self.text, "detail": self.detail}
 
 
+#: cost of a word wordfreq does not list (-ln 1e-8; its small lists stop near 1e-6)
+WORDFREQ_UNKNOWN_COST = -math.log(1e-8)
+#: a language without its own `capitalised_function_words` takes its most frequent words of
+#: at least this many letters among wordfreq's top DERIVED_FUNCTION_WORDS: conjunctions,
+#: relatives and prepositions ("que", "pero", "che", "się", "jak"), not the one- and two-letter
+#: articles and prepositions that open names ("La Paz", "Di Maio", "El Salvador"; two-letter
+#: conjunctions such as Polish "że" are lost with them)
+DERIVED_FUNCTION_WORDS = 30
+MIN_DERIVED_FUNCTION_WORD_CHARS = 3
+
+
+@dataclass(frozen=True)
+class WordfreqUnigrams:
+    """-ln P(word) from wordfreq's list: the page words of a language without a fluency model."""
+
+    lang: str
+    unknown_cost: float = WORDFREQ_UNKNOWN_COST
+
+    def unigram_costs(self, words: Iterable[str]) -> np.ndarray:
+        import wordfreq
+
+        freqs = [wordfreq.word_frequency(w, self.lang, wordlist="small") for w in words]
+        return np.array([-math.log(f) if f > 0 else self.unknown_cost for f in freqs])
+
+
+@dataclass(frozen=True)
+class WordfreqPage:
+    """What the artifact checks need of a page language (`lang`, `words.unigram_costs`)
+    when tamis ships no fluency model for it: wordfreq's word frequencies."""
+
+    lang: str
+    words: WordfreqUnigrams
+
+
+#: the page language's words, as a fluency model or from wordfreq
+PageWords = FluencyModels | WordfreqPage
+
+
+#: language codes the language identifier gives that wordfreq lists under another name
+_WORDFREQ_NAMES = {"no": "nb"}
+
+
+@cache
+def wordfreq_page(lang: str) -> WordfreqPage | None:
+    """The wordfreq word source of `lang` (None when wordfreq has no list for it)."""
+    import wordfreq
+
+    listed = _WORDFREQ_NAMES.get(lang, lang)
+    if listed not in wordfreq.available_languages(wordlist="small"):
+        return None
+    return WordfreqPage(lang, WordfreqUnigrams(listed))
+
+
 @cache
 def artifact_tables() -> dict[str, Any]:
     """The shipped artifacts.toml (pure loader, once per process)."""
     return tomllib.loads(resources.files("tamis").joinpath("data/mt/artifacts.toml").read_text("utf-8"))
 
 
-def _mean_cost(models: FluencyModels, words: list[str]) -> float:
+def _mean_cost(models: PageWords, words: list[str]) -> float:
     return float(models.words.unigram_costs(words).mean())
 
 
 def _best_other(
-    words: list[str], page: FluencyModels, others: Mapping[str, FluencyModels]
+    words: list[str], page: PageWords, others: Mapping[str, FluencyModels]
 ) -> tuple[str, float] | None:
     """The other language that explains `words` best, and by how many nats a word, if by MIN_UI_MARGIN."""
     own = _mean_cost(page, words)
@@ -94,7 +153,7 @@ def _best_other(
     return best
 
 
-def _source_models(page: FluencyModels, others: Mapping[str, FluencyModels]) -> dict[str, FluencyModels]:
+def _source_models(page: PageWords, others: Mapping[str, FluencyModels]) -> dict[str, FluencyModels]:
     """The models of the languages whose traces count on this page (artifacts.toml: source_languages)."""
     sources = artifact_tables().get("source_languages", ())
     if page.lang in sources and len(sources) == 1:
@@ -120,7 +179,7 @@ def _ui_key(line: str) -> str:
 
 def foreign_ui_lines(
     text: str,
-    page: FluencyModels,
+    page: PageWords,
     others: Mapping[str, FluencyModels],
     removed_lines: Iterable[str] = (),
 ) -> list[Artifact]:
@@ -155,7 +214,7 @@ def foreign_ui_lines(
 
 
 def name_variants(
-    text: str, page: FluencyModels, others: Mapping[str, FluencyModels] | None = None
+    text: str, page: PageWords, others: Mapping[str, FluencyModels] | None = None
 ) -> list[Artifact]:
     """Two spellings of one rare name on a page: the same letters in another order, at least
     MIN_REORDERED letters out of place ("Ermachanow" / "Ermanachow": MT transliterates a name
@@ -164,16 +223,20 @@ def name_variants(
     A typo swaps two neighbours ("Tverdovsky" / "Tverdvosky": 3 letters out of place) and two
     real names one or two letters apart are common ("Bolton" / "Boston"), so neither counts;
     nor do inflections, which differ at the end only."""
-    # group capitalised words by their letters: only a group with two spellings is looked up
-    # bucket by first letter and length (cheap), then by letters only inside shared buckets
-    buckets: dict[tuple[str, int], list[str]] = {}
-    for name in set(_CAPITALISED.findall(text)):
-        buckets.setdefault((name[0], len(name)), []).append(name)
+    # group capitalised words by their letters: only a group with two spellings is looked up.
+    # A first cut by each name's set of letters (C-level maps, no Python loop over the names);
+    # in the rare shared sets, the names whose first letter and length another name shares are
+    # grouped by their sorted letters
+    names = list(set(_CAPITALISED.findall(text)))
+    letter_sets = list(map(frozenset, names))  # the same letters have the same set: a cheap first cut
+    shared_sets = {key for key, n in Counter(letter_sets).items() if n > 1}
+    if not shared_sets:
+        return []
+    buckets = Counter(zip(map(itemgetter(0), names), map(len, names), strict=True))
     groups: dict[str, set[str]] = {}
-    for bucket in buckets.values():
-        if len(bucket) > 1:
-            for name in bucket:
-                groups.setdefault("".join(sorted(name)), set()).add(name)
+    for name, key in zip(names, letter_sets, strict=True):
+        if key in shared_sets and buckets[name[0], len(name)] > 1:
+            groups.setdefault("".join(sorted(name)), set()).add(name)
     pairs = [sorted(g) for g in groups.values() if len(g) > 1]
     found: list[Artifact] = []
     for spellings in pairs:
@@ -198,14 +261,28 @@ def name_variants(
 
 
 @cache
+def function_words(lang: str) -> tuple[frozenset[str], bool]:
+    """The function words never capitalised mid-sentence in `lang`, and whether they were
+    derived from wordfreq's top words (artifacts.toml lists conjunctions for a few languages;
+    every other language takes its top words, see DERIVED_FUNCTION_WORDS)."""
+    listed = artifact_tables().get(lang, {}).get("capitalised_function_words", ())
+    if listed:
+        return frozenset(listed), False
+    top = top_words(lang, DERIVED_FUNCTION_WORDS)
+    return frozenset(w for w in top if len(w) >= MIN_DERIVED_FUNCTION_WORD_CHARS and w.isalpha()), True
+
+
+@cache
 def _capitalised_pattern(lang: str) -> re.Pattern[str] | None:
     """A conjunction of `lang`, capitalised, after a word and a space, before a space and a letter."""
-    words = artifact_tables().get(lang, {}).get("capitalised_function_words", ())
+    words = function_words(lang)[0]
     if not words:
         return None
     forms = "|".join(re.escape(w[0].upper() + w[1:]) for w in sorted(words, key=len, reverse=True))
-    # the standard library's `re` (3x faster here than `regex`); the words around are read after
-    return re.compile(rf"(?<=[^\W_][ \t])(?:{forms})(?=[ \t]+(\w+))")
+    # the standard library's `re` (3x faster here than `regex`), starting with the words
+    # themselves so that it only stops at their first letters (a lookbehind first made it
+    # stop at every character); the word and space before are checked after
+    return re.compile(rf"(?:{forms})(?=[ \t]+(\w+))")
 
 
 def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
@@ -214,11 +291,13 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
     if pattern is None:
         return []
     table = artifact_tables().get(lang, {})
-    words = frozenset(table.get("capitalised_function_words", ()))
+    words, derived = function_words(lang)
     max_share = float(table.get("max_capitalised_context", 0.4))
     found: list[Artifact] = []
     for m in pattern.finditer(text):
         start = m.start()
+        if start < 2 or text[start - 1] not in " \t" or not text[start - 2].isalnum():
+            continue  # not after a word and a space (isalnum: `re`'s \w without "_")
         line_start = text.rfind("\n", 0, start) + 1
         head = text[max(line_start, start - 60) : start].split()
         if not head:
@@ -229,6 +308,8 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
             continue  # a new sentence, a quotation, a list item, a title-case run ("Less Than")
         if not nxt[0].isalpha() or prev.lower() in words or nxt.lower() in words:
             continue  # "viele Wenn und Aber": conjunctions used as nouns come in pairs
+        if derived and not nxt[0].islower():
+            continue  # top words open names ("Los Angeles", "Della Francesca"): not a conjunction
         end = m.end()
         around = head[-3:] + text[end : end + 60].split()[:3]
         if sum(w[0].isupper() for w in around) > max_share * len(around):
@@ -239,14 +320,18 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
 
 
 @cache
+def _markers(lang: str) -> tuple[str, ...]:
+    tables = artifact_tables()
+    markers = tables.get(lang, {}).get("credit_markers") or tables.get("credit_markers", ())
+    return tuple(m.lower() for m in markers)
+
+
+@cache
 def _marker_pattern(lang: str) -> re.Pattern[str]:
-    markers = artifact_tables().get(lang, {}).get("credit_markers", ())
-    return re.compile(rf"\b(?:{'|'.join(map(re.escape, markers))})\b", re.IGNORECASE)
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, _markers(lang)))})\b", re.IGNORECASE)
 
 
-def foreign_outlet_credits(
-    text: str, page: FluencyModels, others: Mapping[str, FluencyModels]
-) -> list[Artifact]:
+def foreign_outlet_credits(text: str, page: PageWords, others: Mapping[str, FluencyModels]) -> list[Artifact]:
     """An image or source credit whose outlet name holds a common word of another language.
 
     The outlet is the run of up to four capitalised words or numbers after a credit marker
@@ -257,6 +342,9 @@ def foreign_outlet_credits(
     found: list[Artifact] = []
     if not others:
         return found
+    lowered = text.lower()
+    if not any(marker in lowered for marker in _markers(page.lang)):
+        return found  # most pages: no credit marker at all, and the pattern is not run
     for hit in _marker_pattern(page.lang).finditer(text):
         outlet = []
         for token in list(_TOKEN.finditer(text, hit.end(), _line_end(text, hit.end())))[:4]:
@@ -302,6 +390,8 @@ _SPACED_MARK = re.compile(r"\w [,.)](?=\s|$)")
 
 def spaces_before_punctuation(text: str) -> list[Artifact]:
     """Many commas, full stops or closing brackets after a space in the long lines of a page."""
+    if text.count(" ,") + text.count(" .") + text.count(" )") < MIN_SPACED_MARKS:
+        return []  # fewer in the whole text than the long lines need (most pages): no line scan
     marks: list[int] = []
     words = 0
     for line in _LINE.finditer(text):
@@ -316,3 +406,21 @@ def spaces_before_punctuation(text: str) -> list[Artifact]:
     context = text[max(0, first - 20) : first + 2].split("\n")[-1]
     detail = f"{len(marks)} marks after a space in {words} words of running text"
     return [Artifact("spaces_before_punctuation", first, first + 2, context, detail)]
+
+
+@cache
+def checks_for(lang: str) -> tuple[str, ...]:
+    """The artifact checks that can fire on a page in `lang` (`mt.evidence`)."""
+    sources = artifact_tables().get("source_languages", ())
+    foreign = lang not in sources or len(sources) > 1
+    return tuple(
+        rule
+        for rule, applies in (
+            ("foreign_ui_line", foreign),
+            ("name_variants", True),
+            ("capitalised_function_word", bool(function_words(lang)[0])),
+            ("foreign_outlet_credit", foreign and bool(_markers(lang))),
+            ("spaces_before_punctuation", True),
+        )
+        if applies
+    )

@@ -52,6 +52,11 @@ def _top_words(lang: str, n: int) -> tuple[str, ...]:
     )  # "small": same top words, 10x faster to load
 
 
+def top_words(lang: str, n: int) -> tuple[str, ...]:
+    """The language's `n` most frequent words, most frequent first (empty when unknown)."""
+    return _top_words(lang, n)
+
+
 def gopher_stop_words(lang: str) -> frozenset[str]:
     """The short list whose distinct members are counted (empty when the language has none).
 

@@ -1,0 +1,134 @@
+"""CPU share of `annotate.machine_translation` in the annotate chain, and a digest of its output.
+
+    python ../shared/bench/make_corpus.py --n-docs 2000 --seed 1 --out-dir /tmp/mtbench
+    PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py /tmp/mtbench [--profile] [--digest OUT.jsonl]
+    PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py ../shared/realpages/dev.jsonl.gz --limit 5000 --repeat 1 --statuses
+
+The documents go through the default pipeline's per-document steps up to the MT step
+(corpus stages skipped: this times the steps, not the run), then `annotate.language`,
+`annotate.quality` and `annotate.machine_translation` are timed on the same documents in
+the same loop (`time.process_time`, so other jobs on the machine move the figures less),
+best of `--repeat` passes. `--digest` writes every document's MT annotations, one JSON line
+each, to compare before and after a change that should only change speed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import gzip
+import json
+import pickle
+import pstats
+import time
+from collections import Counter
+from pathlib import Path
+
+from tamis.annotate.text_units import split_text
+from tamis.config import default_pipeline
+from tamis.document import Document
+from tamis.pipeline import RunStats, apply_step
+from tamis.steps import Annotate, CorpusStage
+
+TIMED = ("annotate.language", "annotate.quality", "annotate.machine_translation")
+
+
+def prepared_documents(folder: Path, limit: int) -> list[Document]:
+    """The corpus' documents as they reach the MT step of the default pipeline."""
+    steps = []
+    for step in default_pipeline().steps:
+        if step.name == "annotate.machine_translation":
+            break
+        if not isinstance(step, CorpusStage):
+            steps.append(step)
+            step.setup()
+    stats = RunStats()
+    docs = []
+    paths = [folder] if folder.is_file() else sorted(folder.glob("corpus-*.jsonl"))
+    for path in paths:
+        opener = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rt", encoding="utf-8") as lines:
+            records = [json.loads(line) for line in lines]
+        for record in records:
+            doc = Document(id=str(record["id"]), text=record["text"], meta=record.get("meta") or {})
+            for step in steps:
+                if doc.verdict is not None:
+                    break
+                doc = apply_step(step, doc, stats[step.name])
+            if doc.verdict is None:
+                docs.append(doc)
+            if len(docs) >= limit:
+                return docs
+    return docs
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("corpus", type=Path, help="a make_corpus.py output folder, or one JSONL(.gz) file")
+    parser.add_argument("--limit", type=int, default=2000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--profile", action="store_true", help="cProfile the MT step, top 25 by own time")
+    parser.add_argument("--digest", type=Path, help="write each document's mt.* annotations here")
+    parser.add_argument(
+        "--statuses", action="store_true", help="mt.status per language; pages flagged without a model"
+    )
+    parser.add_argument("--cache", type=Path, help="keep the prepared documents in this pickle file")
+    args = parser.parse_args()
+    if args.cache and args.cache.exists():
+        docs = pickle.loads(args.cache.read_bytes())
+    else:
+        docs = prepared_documents(args.corpus, args.limit)
+        if args.cache:
+            args.cache.write_bytes(pickle.dumps(docs))
+    steps = {s.name: s for s in default_pipeline().steps if s.name in TIMED}
+    for step in steps.values():
+        step.setup()
+    best = dict.fromkeys(TIMED, float("inf"))
+    for _ in range(args.repeat):
+        spent = dict.fromkeys(TIMED, 0.0)
+        for doc in docs:
+            for name in TIMED:
+                step = steps[name]
+                assert isinstance(step, Annotate)
+                t0 = time.process_time()
+                measured = step.measure(doc)
+                spent[name] += time.process_time() - t0
+                doc = doc.replace(annotations={**doc.annotations, **measured})
+        best = {name: min(best[name], spent[name]) for name in TIMED}
+    total = sum(best.values())
+    for name in TIMED:
+        print(f"{name:32s} {1000 * best[name] / len(docs):6.3f} ms/doc  {100 * best[name] / total:5.1f}%")
+    print(f"{len(docs)} documents, best of {args.repeat} passes (CPU time)")
+    mt = steps["annotate.machine_translation"]
+    assert isinstance(mt, Annotate)
+    language = steps["annotate.language"]
+    assert isinstance(language, Annotate)
+    annotated = [doc.replace(annotations={**doc.annotations, **language.measure(doc)}) for doc in docs]
+    if args.profile:
+        profiler = cProfile.Profile()
+        for doc in annotated:
+            split_text(doc.text)  # annotate.quality's split, which the MT step reuses
+            profiler.enable()
+            mt.measure(doc)
+            profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
+    if args.statuses:
+        counts: Counter[tuple[str, str]] = Counter()
+        for doc in annotated:
+            out = mt.measure(doc)
+            counts[out["mt.status"], doc.language] += 1
+            if out["mt.status"] == "artifacts_only" and "fluency" not in out.get("mt.evidence", ()):
+                rules = sorted({r["rule"] for r in out["mt.reasons"]})
+                print(f"  {doc.id} ({doc.language}): p={out['mt.probability']} {rules}")
+        for (status, lang), n in sorted(counts.items()):
+            print(f"{status:18s} {lang:4s} {n}")
+    if args.digest:
+        with args.digest.open("w", encoding="utf-8") as out:
+            for doc in annotated:
+                out.write(
+                    json.dumps({"id": doc.id, **mt.measure(doc)}, ensure_ascii=False, sort_keys=True) + "\n"
+                )
+
+
+if __name__ == "__main__":
+    main()
