@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import sys
 import tempfile
 from importlib import resources
@@ -13,7 +12,7 @@ import click
 import orjson
 
 from tamis import config as config_mod
-from tamis.errors import AccountingError, TamisError
+from tamis.errors import AccountingError, OutputFull, TamisError
 from tamis.execute.local import WorkerLost
 
 
@@ -26,7 +25,7 @@ class _Group(click.Group):
         except AccountingError as err:
             click.echo(f"tamis: {err}", err=True)
             sys.exit(3)
-        except WorkerLost as err:
+        except (WorkerLost, OutputFull) as err:
             click.echo(f"tamis: {err}", err=True)
             sys.exit(1)
         except TamisError as err:
@@ -42,8 +41,14 @@ def main() -> None:
 
 @main.command()
 @click.option(
-    "--input", "inputs", multiple=True, required=True, help="File, folder, glob or fsspec URL (repeatable)."
+    "--input",
+    "inputs",
+    multiple=True,
+    required=True,
+    help="File, folder, glob or fsspec URL; several may follow one --input (a shell glob), and --input may repeat.",
 )
+# The paths after the first one of `--input a.jsonl b.jsonl` (what a shell expands a glob to).
+@click.argument("more_inputs", nargs=-1, metavar="[PATH]...")
 @click.option("--output", required=True, help="Output folder: kept/, rejected/, stats.json, report.html.")
 @click.option(
     "--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order)."
@@ -66,6 +71,12 @@ def main() -> None:
     default=None,
     help="Start a new output file past this many MB (default 256).",
 )
+@click.option(
+    "--max-record-mb",
+    type=float,
+    default=None,
+    help="Reject an input record (line, WARC payload, file, Parquet cell) over this many MB (default 10).",
+)
 @click.option("--overwrite", is_flag=True, help="Delete an earlier run in --output and start again.")
 @click.option(
     "--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed."
@@ -74,6 +85,7 @@ def main() -> None:
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
 def run(
     inputs: tuple[str, ...],
+    more_inputs: tuple[str, ...],
     output: str,
     config_path: str | None,
     workers: int | None,
@@ -85,6 +97,7 @@ def run(
     url_field: str | None,
     html: str | None,
     max_shard_mb: float | None,
+    max_record_mb: float | None,
     overwrite: bool,
     strict: bool,
     no_progress: bool,
@@ -94,20 +107,25 @@ def run(
     from tamis.run import RunRequest, execute
 
     cfg = config_mod.load(config_path, strict=strict)
+    overrides = {
+        "workers": workers,
+        "executor": executor,
+        "output_format": output_format,
+        "id_field": id_field,
+        "text_field": text_field,
+        "url_field": url_field,
+        "html": html,
+        "max_shard_mb": max_shard_mb,
+        "max_record_mb": max_record_mb,
+    }
+    config_mod.check_run_settings(
+        {k: v for k, v in overrides.items() if v is not None}, "command line", flags=True
+    )
     request = RunRequest(
-        inputs=list(inputs),
+        inputs=[*inputs, *more_inputs],
         output=output,
         config=cfg,
-        overrides={
-            "workers": workers,
-            "executor": executor,
-            "output_format": output_format,
-            "id_field": id_field,
-            "text_field": text_field,
-            "url_field": url_field,
-            "html": html,
-            "max_shard_mb": max_shard_mb,
-        },
+        overrides=overrides,
         ray_address=ray_address,
         overwrite=overwrite,
         progress=not no_progress,
@@ -163,12 +181,9 @@ def clean(file: str, fmt: str, show_explain: bool, config_path: str | None, html
 @click.option("--json", "as_json", is_flag=True, help="Print stats.json as is.")
 def stats(output: str, as_json: bool) -> None:
     """Summarise the run in OUTPUT: counts, per-step rules, timings."""
-    path = Path(output) / "stats.json"
-    if not path.is_file():
-        raise TamisError(
-            f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?"
-        )
-    data = orjson.loads(path.read_bytes())
+    from tamis.inspect import load_stats
+
+    data = load_stats(Path(output))
     if as_json:
         click.echo(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode())
         return
@@ -201,12 +216,16 @@ def explain_cmd(output: str, doc_id: str) -> None:
 def report(output: str) -> None:
     """(Re)write OUTPUT/report.html from a finished run."""
     from tamis.report.html import write_report
+    from tamis.write.output_folder import is_tamis_output, lock_output
 
-    if not (Path(output) / "stats.json").is_file():
-        raise TamisError(
-            f"{output!r} holds no stats.json: is it the --output folder of a finished tamis run?"
-        )
-    path = write_report(Path(output))
+    out = Path(output)
+    # Not while a run writes the folder: its report would describe half a run.
+    lock = lock_output(out, "tamis report") if (out / "_work").is_dir() and is_tamis_output(out) else None
+    try:
+        path = write_report(out)
+    finally:
+        if lock is not None:
+            lock.release()
     click.echo(f"report: {path}")
 
 
@@ -237,8 +256,6 @@ def demo(output: str | None, workers: int | None) -> None:
 
     samples = resources.files("tamis").joinpath("data/samples")
     out = Path(output) if output else Path(tempfile.mkdtemp(prefix="tamis-demo-"))
-    if out.exists() and (out / "_work").exists():
-        shutil.rmtree(out)
     cfg = config_mod.load(None)
     with resources.as_file(samples) as sample_dir:
         summary = execute(
@@ -247,6 +264,7 @@ def demo(output: str | None, workers: int | None) -> None:
                 output=str(out),
                 config=cfg,
                 overrides={"workers": workers},
+                overwrite=True,  # of an earlier demo only: a folder tamis did not write is refused
                 progress=False,
             )
         )

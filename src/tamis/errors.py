@@ -15,3 +15,7 @@ class InputError(TamisError):
 
 class AccountingError(TamisError):
     """Input records do not add up to kept + rejected + duplicates + failed."""
+
+
+class OutputFull(TamisError):
+    """The disk (or quota, or file size limit) of --output ran out; the run resumes once there is room."""

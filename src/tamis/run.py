@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import shutil
+import errno
+import os
+import re
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from tamis.config import RUN_KEYS, Config
-from tamis.errors import ConfigError, InputError
+from tamis.errors import ConfigError, InputError, OutputFull
 from tamis.execute import make_executor
 from tamis.execute.runner import RunConfig, RunSummary, run
-from tamis.read import ReadOptions, discover
+from tamis.read import ReadOptions, Shard, discover
+from tamis.write.output_folder import check_output, claim_output, local_output
 from tamis.write.shards import output_format_of
 
 
@@ -52,6 +55,7 @@ def run_config(output: str, opts: dict[str, Any], strict: bool) -> RunConfig:
                 text_field=str(opts.get("text_field", "text")),
                 url_field=str(opts.get("url_field", "url")),
                 html=str(opts.get("html", "auto")),
+                max_record_bytes=int(float(opts.get("max_record_mb", 10)) * (1 << 20)),
             ),
             strict=strict,
             keep_original=_boolean(opts.get("keep_original", True), "keep_original"),
@@ -79,45 +83,72 @@ def _workers(value: Any) -> int | None:
     return value
 
 
-def prepare_output(out: Path, overwrite: bool) -> None:
-    """Make sure `out` is a folder we may write to; with `overwrite`, delete an earlier tamis run.
-
-    A folder that holds files but no tamis run is never deleted or written into: a typo in
-    --output must not cost anyone their data.
-    """
-    if out.exists() and not out.is_dir():
-        raise InputError(f"--output {str(out)!r} exists and is not a folder")
-    is_run = (out / "_work").is_dir() or (out / "stats.json").is_file()
-    if out.is_dir() and any(out.iterdir()) and not is_run:
+def outside_output(shards: list[Shard], out: Path) -> list[Shard]:
+    """The shards that are not files of the output folder: tamis never reads what it wrote
+    (an --output inside an --input folder listed old outputs as inputs: issue 11)."""
+    root = os.path.realpath(out)
+    kept = [s for s in shards if "://" in s.uri or not _inside(os.path.realpath(s.uri), root)]
+    if shards and not kept:
         raise InputError(
-            f"--output {str(out)!r} is a non-empty folder that holds no tamis run; choose a new folder"
+            f"every input file is inside --output {str(out)!r}; tamis never reads its own output"
         )
-    if overwrite and is_run:
-        shutil.rmtree(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as err:
-        raise InputError(f"cannot create --output {str(out)!r}: {err.strerror or err}") from err
+    return kept
+
+
+def _inside(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
 def execute(request: RunRequest) -> RunSummary:
     opts = settings(request)
-    out = Path(request.output)
+    out = local_output(request.output)
+    check_output(out)
     # Everything that can be wrong with the request is checked before the output is touched.
-    shards = discover(request.inputs)
+    shards = outside_output(discover(request.inputs), out)
     cfg = run_config(str(out), opts, request.config.pipeline.strict)
     executor_name, workers = str(opts.get("executor", "local")), _workers(opts.get("workers"))
     if executor_name not in ("serial", "local", "ray"):
         raise ConfigError(f"unknown executor {executor_name!r}; choose serial, local or ray")
-    prepare_output(out, request.overwrite)
-    executor = make_executor(executor_name, workers, request.ray_address)
-    show = request.progress and sys.stderr.isatty()
-    summary = run(request.config.pipeline, shards, cfg, executor, progress=TqdmProgress if show else None)
-    if request.report:
-        from tamis.report.html import write_report
+    try:
+        with claim_output(out, request.overwrite):
+            executor = make_executor(executor_name, workers, request.ray_address)
+            show = request.progress and sys.stderr.isatty()
+            progress = TqdmProgress if show else None
+            summary = run(request.config.pipeline, shards, cfg, executor, progress=progress)
+            if request.report:
+                from tamis.report.html import write_report
 
-        write_report(out)
+                write_report(out)
+    except OSError as err:
+        mapped = output_error(err, out)
+        if mapped is err:
+            raise
+        raise mapped from err
     return summary
+
+
+#: errno values that mean "no room": disk full, quota exceeded, file larger than the size limit.
+_NO_ROOM = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG}
+
+
+def output_error(err: OSError, out: Path) -> Exception:
+    """A one-line error for what the system refused while writing `out`; other errors pass as they are.
+
+    Arrow reports the errno only in its message ("... Detail: [errno 28] No space left on device").
+    """
+    text = str(err)
+    codes = {err.errno} | {int(n) for n in re.findall(r"\[errno (\d+)\]", text, flags=re.IGNORECASE)}
+    where = f" ({err.filename})" if err.filename else ""
+    if codes & _NO_ROOM:
+        reason = os.strerror(next(iter(codes & _NO_ROOM)))
+        return OutputFull(
+            f"writing {str(out)!r} stopped: {reason}{where}; finished shards are kept: free space "
+            "(or move the folder to a larger disk) and re-run the same command to resume"
+        )
+    written = err.filename is not None and _inside(os.path.realpath(err.filename), os.path.realpath(out))
+    if written and codes & {errno.EACCES, errno.EPERM, errno.EROFS}:
+        return InputError(f"cannot write to --output {str(out)!r}: {err.strerror or text}{where}")
+    return err
 
 
 class TqdmProgress:

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
+import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tamis import __version__
@@ -34,7 +35,8 @@ from tamis.pipeline import Pipeline, RunStats, process_all
 from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
 from tamis.steps import CorpusStage
-from tamis.write import ShardWriter
+from tamis.write import ShardWriter, row_of
+from tamis.write.output_folder import count_rows_on_disk
 
 ProgressFn = Callable[[int, int], None]  # (docs done, bytes done) increments
 #: Makes a progress callback for one stage: (label, total, unit) where unit is "B" (input bytes,
@@ -251,10 +253,9 @@ def _clear_partial(out: Path, wdir: Path, tid: str) -> None:
 
 
 def _write_atomic_table(docs: list[Document], path: Path) -> None:
-    from tamis.document import to_table
-
     tmp = path.with_name(".tmp-" + path.name)
-    pq.write_table(to_table(docs), tmp, compression="zstd")
+    table = pa.Table.from_pylist([row_of(d) for d in docs], schema=KEPT_SCHEMA)
+    pq.write_table(table, tmp, compression="zstd")
     os.replace(tmp, path)
 
 
@@ -327,6 +328,7 @@ def run(
     stats["seconds"] = round(time.time() - t0, 3)
     _write_json_atomic(out / "stats.json", stats)
     check_accounting(stats)
+    check_rows_on_disk(out, stats)
     return RunSummary(str(out), stats)
 
 
@@ -345,13 +347,15 @@ def _check_or_write_manifest(
 ) -> None:
     """Refuse to resume into a folder whose earlier run had other steps, inputs or output settings.
 
-    Everything that changes what a shard's output holds is in the manifest; the worker count
-    and executor are not, because they do not change outputs (tests/test_executors.py).
+    Everything that changes what a shard's output holds is in the manifest, including each input
+    file's size and modification time (an input edited in place keeps its size: issue 11); the
+    worker count and executor are not, because they do not change outputs (tests/test_executors.py).
     """
     manifest = {
         "tamis": __version__,
         "fingerprint": pipeline.fingerprint,
         "inputs": [[s.uri, s.start, s.end, s.size] for s in shards],
+        "files": input_stamps(shards),
         "output_format": config.output_format,
         "read": dataclasses.asdict(config.read),
         "keep_original": config.keep_original,
@@ -360,17 +364,59 @@ def _check_or_write_manifest(
     if path.exists():
         old = orjson.loads(path.read_bytes())
         if old != manifest:
-            what = (
-                "pipeline"
-                if old.get("fingerprint") != manifest["fingerprint"]
-                else "inputs or output settings"
-            )
             raise InputError(
-                f"{config.output} holds an unfinished or finished run with different {what}; "
+                f"{config.output} holds an unfinished or finished run {_difference(old, manifest)}; "
                 "use a new --output folder or pass --overwrite to start again"
             )
         return
     _write_json_atomic(path, manifest)
+
+
+def input_stamps(shards: Sequence[Shard]) -> dict[str, list[Any]]:
+    """Size and modification time (local: ns; object stores: their date and ETag/checksum) per input file."""
+    stamps: dict[str, list[Any]] = {}
+    # A group's files are stamped one by one; an entry the reader rejects (a FIFO, a dangling link,
+    # a name that is not UTF-8) has nothing to stamp and is recorded by its rejection instead.
+    files = [part for shard in shards for part in (shard.parts or (shard,)) if not part.unusable]
+    for file in files:
+        if file.uri in stamps:
+            continue
+        if "://" not in file.uri:
+            st = os.stat(file.uri)
+            stamps[file.uri] = [st.st_size, st.st_mtime_ns]
+            continue
+        import fsspec
+
+        fs, path = fsspec.core.url_to_fs(file.uri)
+        info = fs.info(path)
+        keys = ("mtime", "LastModified", "last_modified", "updated", "ETag", "etag", "md5Hash", "crc32c")
+        stamps[file.uri] = [info.get("size"), *(str(info[k]) for k in keys if info.get(k) is not None)]
+    return stamps
+
+
+def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """What differs between an earlier run's manifest and this one, in words."""
+    if old.get("fingerprint") != new["fingerprint"]:
+        return "with a different pipeline"
+    before, now = old.get("files"), new["files"]
+    if isinstance(before, dict):
+        changed = [uri for uri in now if uri in before and before[uri] != now[uri]]
+        if changed:
+            was, is_ = before[changed[0]], now[changed[0]]
+            how = "the same size" if was[0] == is_[0] else f"size {was[0]:,} -> {is_[0]:,} bytes"
+            more = f" (and {len(changed) - 1} more)" if len(changed) > 1 else ""
+            return f"whose input {changed[0]!r}{more} changed since ({how}, modified again): its outputs are stale"
+        added = [uri for uri in now if uri not in before]
+        gone = [uri for uri in before if uri not in now]
+        if added or gone:
+            first = (added or gone)[0]
+            return f"with different inputs ({len(added)} files added, {len(gone)} gone, e.g. {first!r})"
+    elif old.get("inputs") == new["inputs"]:
+        return "of an older tamis, which did not record the inputs' modification times"
+    if old.get("inputs") != new["inputs"]:
+        return "with different inputs (split differently)"
+    keys = [k for k in ("output_format", "read", "keep_original", "tamis") if old.get(k) != new.get(k)]
+    return f"with different output settings ({', '.join(keys) or 'manifest'})"
 
 
 def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any]:
@@ -379,7 +425,7 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
     totals = {"input": 0, "kept": 0, "rejected": 0, "duplicates": 0, "failed": 0}
     merged = RunStats()
     verdicts: Counter[str] = Counter()
-    for path in sorted((wdir / "stats").glob("*.json")):
+    for path in sorted((wdir / "stats").glob("[!.]*.json")):  # not a .tmp- file left by a kill
         item = orjson.loads(path.read_bytes())
         for key in totals:
             totals[key] += item["counts"][key]
@@ -411,6 +457,26 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
         "corpus_stages": reduces,
         "reduce_seconds": reduce_seconds,
     }
+
+
+def check_rows_on_disk(out: Path, stats: dict[str, Any]) -> None:
+    """The rows a reader of kept/ and rejected/ gets must be the ones the finished tasks counted.
+
+    The task stats alone cannot see a file deleted or written twice by another process (two
+    runs on one folder lost records while this check passed on stats: issue 11).
+    """
+    on_disk = count_rows_on_disk(out)
+    wrong = [
+        (f"kept/ holds {on_disk[key]:,} rows" if key == "kept" else f"rejected/ holds {on_disk[key]:,} {key}")
+        + f" where the run's tasks wrote {stats[key]:,}"
+        for key in ("kept", "rejected", "duplicates", "failed")
+        if on_disk[key] != stats[key]
+    ]
+    if wrong:
+        raise AccountingError(
+            "output files do not match the run: " + "; ".join(wrong) + " (did another process change "
+            f"{out}?); start again with --overwrite"
+        )
 
 
 def check_accounting(stats: dict[str, Any]) -> None:

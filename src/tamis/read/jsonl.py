@@ -9,7 +9,15 @@ import fsspec
 import orjson
 
 from tamis.document import Document, Source
-from tamis.read.base import ReadOptions, Shard, open_binary, read_failure, stream_errors
+from tamis.read.base import (
+    ReadOptions,
+    Shard,
+    bounded_lines,
+    open_binary,
+    read_failure,
+    stream_errors,
+    too_large,
+)
 
 
 def read_jsonl(shard: Shard, options: ReadOptions) -> Iterator[Document]:
@@ -19,12 +27,16 @@ def read_jsonl(shard: Shard, options: ReadOptions) -> Iterator[Document]:
     do not depend on how the file was split); records of a whole file `<file>:<line index>`.
     """
     split = shard.start > 0 or shard.end is not None
-    lines = _lines_in_range(shard) if split else _all_lines(shard)
+    limit = options.max_record_bytes
+    lines = _lines_in_range(shard, limit) if split else _all_lines(shard, limit)
     index = 0
     try:
-        for offset, line in lines:
+        for offset, line, size in lines:
             key = f"{shard.name}@{offset}" if split else f"{shard.name}:{index}"
-            if line.strip():
+            if line is None:
+                yield too_large(shard, index, size, options, offset, key)
+                index += 1
+            elif line.strip():
                 yield record_to_document(line, shard, index, offset, key, options)
                 index += 1
     except stream_errors() as err:
@@ -34,28 +46,31 @@ def read_jsonl(shard: Shard, options: ReadOptions) -> Iterator[Document]:
         yield read_failure(shard, index, "truncated_stream", f"{type(err).__name__}: {err}", None, key)
 
 
-def _all_lines(shard: Shard) -> Iterator[tuple[int, bytes]]:
+def _all_lines(shard: Shard, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
+    """(byte offset, line or None when over `limit`, line length) of every line of the file."""
     offset = 0
     with open_binary(shard.uri) as fh:
-        for line in fh:
-            yield offset, line
-            offset += len(line)
+        for line, size in bounded_lines(fh, limit):
+            yield offset, line, size
+            offset += size
 
 
-def _lines_in_range(shard: Shard) -> Iterator[tuple[int, bytes]]:
+def _lines_in_range(shard: Shard, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
     """Lines that *start* inside [start, end): a line straddling the boundary belongs to the earlier range."""
     with fsspec.open(shard.uri, "rb").open() as fh:
         pos = shard.start
+        lines = bounded_lines(fh, limit)
         if pos > 0:
             fh.seek(pos - 1)
-            pos += len(fh.readline()) - 1  # finish the line the previous range owns
+            pos += next(lines, (None, 1))[1] - 1  # finish the line the previous range owns
         end = shard.end if shard.end is not None else float("inf")
         while pos < end:
-            line = fh.readline()
-            if not line:
+            item = next(lines, None)
+            if item is None:
                 break
-            yield pos, line
-            pos += len(line)
+            line, size = item
+            yield pos, line, size
+            pos += size
 
 
 def record_to_document(

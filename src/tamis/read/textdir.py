@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from tamis.document import Document, Source
-from tamis.read.base import ReadOptions, Shard, open_binary, read_failure
+from tamis.read.base import ReadOptions, Shard, open_binary, read_failure, too_large
 from tamis.read.jsonl import make_document
 
 
 def read_text_file(shard: Shard, options: ReadOptions) -> Iterator[Document]:
+    limit = options.max_record_bytes
     try:
         with open_binary(shard.uri) as fh:
-            data = fh.read()
+            data = fh.read(limit + 1)
+            if len(data) > limit:
+                size = len(data)
+                del data  # count the rest in pieces: the file is never held whole
+                while piece := fh.read(1 << 20):
+                    size += len(piece)
+                yield too_large(shard, 0, size, options, 0, shard.name)
+                return
     except (EOFError, OSError) as err:
         yield read_failure(shard, 0, "unreadable_file", f"{type(err).__name__}: {err}")
         return

@@ -63,6 +63,11 @@ class _StopAtDamage(io.RawIOBase):
 
 
 def read_warc(shard: Shard, options: ReadOptions) -> Iterator[Document]:
+    """One Document per response record; damage becomes rejected records, never an exception.
+
+    A file that is not WARC at all, or whose records stop parsing, ends with one `invalid_warc`
+    record standing for the unreadable rest (FastWARC raises `OSError: Invalid WARC header`).
+    """
     from fastwarc.warc import ArchiveIterator, WarcRecordType
 
     index = 0
@@ -74,8 +79,17 @@ def read_warc(shard: Shard, options: ReadOptions) -> Iterator[Document]:
         return
     with fh:
         stream = _StopAtDamage(fh)
-        for record in ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True):
-            doc = _record_to_document(record, shard, index)
+        records = ArchiveIterator(stream, record_types=WarcRecordType.response, parse_http=True)
+        invalid: BaseException | None = None
+        while True:
+            try:
+                record = next(records)
+            except StopIteration:
+                break
+            except (OSError, ValueError) as err:  # not a WARC header where one should start
+                invalid = err
+                break
+            doc = _record_to_document(record, shard, index, options)
             index += 1
             if pending is not None:
                 yield pending
@@ -95,9 +109,13 @@ def read_warc(shard: Shard, options: ReadOptions) -> Iterator[Document]:
             yield read_failure(shard, index, "truncated_stream", detail, None, f"{shard.name}:{index}")
         if pending is not None:
             yield pending
+        if invalid is not None and stream.error is None:
+            where = "the file does not start with a WARC record" if index == 0 else f"after record {index}"
+            detail = f"{type(invalid).__name__}: {invalid} ({where}; the rest of the file is not read)"
+            yield read_failure(shard, index, "invalid_warc", detail, stream.tell(), f"{shard.name}:{index}")
 
 
-def _record_to_document(record: Any, shard: Shard, index: int) -> Document:
+def _record_to_document(record: Any, shard: Shard, index: int, options: ReadOptions) -> Document:
     from resiliparse.parse.encoding import bytes_to_str, detect_encoding
 
     http = record.http_headers
@@ -105,16 +123,27 @@ def _record_to_document(record: Any, shard: Shard, index: int) -> Document:
     url = record.headers.get("WARC-Target-URI")
     record_id = record.headers.get("WARC-Record-ID") or f"{shard.name}:{index}"
     source = Source(shard.uri, record.stream_pos, index, url)
-    if content_type and not content_type.startswith(HTML_TYPES):
-        return read_failure(shard, index, "not_html", content_type, record.stream_pos, record_id).replace(
+
+    def reject(rule: str, detail: str, threshold: int | None = None) -> Document:
+        return read_failure(shard, index, rule, detail, record.stream_pos, record_id, threshold).replace(
             source=source
         )
+
+    if content_type and not content_type.startswith(HTML_TYPES):
+        return reject("not_html", content_type)
+    declared = record.content_length  # of the payload, once FastWARC has parsed the HTTP headers
+    if declared > options.max_record_bytes:
+        # not read: FastWARC skips the payload in bounded reads when the iterator moves on
+        return reject("record_too_large", str(declared), options.max_record_bytes)
     payload = record.reader.read()
+    if len(payload) < declared:
+        # a plain .warc cut inside a record: no decompressor complains, the payload is just short
+        return reject(
+            "truncated_stream", f"payload has {len(payload)} of its {declared} bytes: the file ends inside it"
+        )
     text = _decode(payload, record.http_charset, bytes_to_str, detect_encoding) if payload else ""
     if not text.strip():
-        return read_failure(
-            shard, index, "empty_text", "empty HTTP payload", record.stream_pos, record_id
-        ).replace(source=source)
+        return reject("empty_text", "empty HTTP payload")
     meta = {
         "format": "html",
         "content_type": content_type,

@@ -17,6 +17,9 @@ from typing import Any
 
 import orjson
 
+from tamis.inspect import load_stats
+from tamis.write.output_folder import damaged, output_files, read_errors
+
 MAX_ROWS = 3000  # rows read from kept/ and from rejected/ for examples and histograms
 EXAMPLES = 3  # examples shown per rule
 SNIPPET = 400  # characters of a rejected document shown
@@ -35,24 +38,21 @@ def esc(value: Any) -> str:
 # ---------------------------------------------------------------- reading a sample of the outputs
 
 
-def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
-        return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith((".", "_")))
-
-
 def sample_rows(folder: Path, columns: Sequence[str], limit: int = MAX_ROWS) -> list[dict[str, Any]]:
     """Up to `limit` rows of an output folder, taken evenly from its files (first rows of each)."""
-    files = _files(folder)
+    files = output_files(folder)
     if not files:
         return []
     per_file = max(1, limit // len(files))
     out: list[dict[str, Any]] = []
     for path in files:
-        for n, row in enumerate(_iter_rows(path, columns)):
-            if n >= per_file or len(out) >= limit:
-                break
-            out.append(row)
+        try:
+            for n, row in enumerate(_iter_rows(path, columns)):
+                if n >= per_file or len(out) >= limit:
+                    break
+                out.append(row)
+        except read_errors() as err:
+            raise damaged(path, err) from err
     return out
 
 
@@ -70,6 +70,8 @@ def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
     with open_binary(str(path)) as fh:
         for line in fh:
             row = orjson.loads(line)
+            if not isinstance(row, dict):
+                raise ValueError(f"a line holds a JSON {type(row).__name__}, not a row")
             yield {c: row.get(c) for c in columns}
 
 
@@ -202,7 +204,7 @@ def _visible(s: str) -> str:
 
 
 def write_report(output: Path) -> Path:
-    stats = orjson.loads((output / "stats.json").read_bytes())
+    stats = load_stats(output)
     rejected = sample_rows(
         output / "rejected",
         [

@@ -60,7 +60,7 @@ class ShardWriter:
         self._parquet: pq.ParquetWriter | None = None
 
     def write(self, doc: Document) -> None:
-        self._rows.append(to_row(doc, keep_original=self.keep_original))
+        self._rows.append(row_of(doc, keep_original=self.keep_original))
         self._bytes += len(doc.text) + (len(doc.original or "") if self.keep_original else 0)
         self.count += 1
         if len(self._rows) >= self.batch_rows:
@@ -159,6 +159,79 @@ class _ZstdWriter(io.RawIOBase):
             self._writer.close()
             self._raw.close()
         super().close()
+
+
+#: meta deeper than this is stored as JSON text from this level down: orjson stops at 255 levels,
+#: and the JSONL row wraps meta in one more (issue 11: a record nested 300 deep failed every re-run).
+MAX_META_DEPTH = 64
+
+
+def row_of(doc: Document, keep_original: bool = True) -> dict[str, Any]:
+    """`to_row`, with meta that orjson cannot encode (too deep, bytes, huge ints) made encodable."""
+    try:
+        return to_row(doc, keep_original=keep_original)
+    except TypeError:  # orjson.JSONEncodeError: "Recursion limit reached", "not JSON serializable", ...
+        return to_row(doc.replace(meta=json_safe(doc.meta)), keep_original=keep_original)
+
+
+def json_safe(value: Any, depth: int = MAX_META_DEPTH) -> Any:
+    """`value` with containers below `depth` levels turned into their JSON text, and values
+    JSON has no form for turned into text.
+
+    >>> json_safe({"a": {"b": [1, {"c": None}]}}, depth=2)
+    {'a': {'b': '[1,{"c":null}]'}}
+    >>> json_safe({"raw": b"caf\\xc3\\xa9", "n": 2**70})
+    {'raw': 'café', 'n': '1180591620717411303424'}
+    """
+    if isinstance(value, dict | list | tuple) and depth <= 0:
+        return json_text(value)
+    if isinstance(value, dict):
+        return {str(k): json_safe(v, depth - 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v, depth - 1) for v in value]
+    return _json_scalar(value)
+
+
+def _json_scalar(value: Any) -> Any:
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    try:
+        orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+    except TypeError:
+        return str(value)
+    return value
+
+
+def json_text(value: Any) -> str:
+    """Compact JSON of `value` at any depth, without recursion (orjson and json stop near 255 and
+    1,000 levels; a JSONL input line may nest 1,024).
+
+    >>> json_text({"a": [1, {"b": "x"}], "c": {}})
+    '{"a":[1,{"b":"x"}],"c":{}}'
+    """
+    parts: list[str] = []
+    stack: list[Any] = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, _Literal):
+            parts.append(item)
+        elif isinstance(item, dict):
+            todo: list[Any] = [_Literal("{")]
+            for i, (k, v) in enumerate(item.items()):
+                todo += [_Literal(("," if i else "") + orjson.dumps(str(k)).decode() + ":"), v]
+            stack.extend(reversed([*todo, _Literal("}")]))
+        elif isinstance(item, list | tuple):
+            todo = [_Literal("[")]
+            for i, v in enumerate(item):
+                todo += [_Literal(","), v] if i else [v]
+            stack.extend(reversed([*todo, _Literal("]")]))
+        else:
+            parts.append(orjson.dumps(_json_scalar(item), option=orjson.OPT_SERIALIZE_NUMPY).decode())
+    return "".join(parts)
+
+
+class _Literal(str):
+    """JSON punctuation on `json_text`'s stack (told apart from string values by its type)."""
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
