@@ -156,6 +156,18 @@ def damaged_parquet(folder: Path, rng: Random, scale: Scale, tag: str) -> Expect
     return Expect(at_least=1)
 
 
+def parquet_invalid_utf8(folder: Path, rng: Random, scale: Scale, tag: str) -> Expect:
+    """A Parquet file whose pages are intact but one string value is not UTF-8 (a flipped byte)."""
+    marker = f"{tag}-flip-here"
+    rows = [{"id": f"{tag}-{i}", "text": good_text(rng, 2) + (marker if i == 3 else "")} for i in range(10)]
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buf, compression="none", write_statistics=False)
+    data = buf.getvalue()
+    at = data.index(marker.encode())
+    (folder / f"{tag}.parquet").write_bytes(data[:at] + b"\xff" + data[at + 1 :])
+    return Expect(at_least=1)
+
+
 def _warc_response(rng: Random, uri: str, body: str) -> bytes:
     payload = (
         b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n"
@@ -284,6 +296,7 @@ KINDS: dict[str, Callable[[Path, Random, Scale, str], Expect]] = {
         truncated_gzip,
         truncated_zstd,
         damaged_parquet,
+        parquet_invalid_utf8,
         truncated_warc,
         garbage_warc,
         binary_files,
