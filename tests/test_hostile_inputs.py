@@ -31,7 +31,13 @@ KNOWN_FAILING: dict[str, str] = {
     "(21 s for one 20 KB record; these are 60 KB)",
 }
 
-HOLDING = sorted(k for k in KINDS if k not in KNOWN_FAILING)
+#: Kinds that fail only for some random draws, with the deterministic kind above that shows why;
+#: left out of the mixes (so `make test` is not flaky) until that defect is fixed.
+SOMETIMES_FAILING: dict[str, str] = {
+    "damaged_parquet": "random damage can leave a string that is not UTF-8: see parquet_invalid_utf8",
+}
+
+HOLDING = sorted(k for k in KINDS if k not in KNOWN_FAILING and k not in SOMETIMES_FAILING)
 
 # The steps the bad inputs stress (extraction, unicode repair, whitespace, both dedups) without
 # the language and quality models, so a quick run costs about two seconds.
