@@ -37,7 +37,13 @@ SOMETIMES_FAILING: dict[str, str] = {
     "damaged_parquet": "random damage can leave a string that is not UTF-8: see parquet_invalid_utf8",
 }
 
+#: Kinds that hold at `make test` sizes but not at the issue's (make test-slow).
+FAILING_AT_FULL_SIZE: dict[str, str] = {
+    "nested_html": "issue 11 defect 14: 100k nested <div>s keep extract.html busy past the 300 s limit",
+}
+
 HOLDING = sorted(k for k in KINDS if k not in KNOWN_FAILING and k not in SOMETIMES_FAILING)
+HOLDING_AT_FULL_SIZE = [k for k in HOLDING if k not in FAILING_AT_FULL_SIZE]
 
 # The steps the bad inputs stress (extraction, unicode repair, whitespace, both dedups) without
 # the language and quality models, so a quick run costs about two seconds.
@@ -61,19 +67,20 @@ def _quick_args(tmp: Path) -> list[str]:
     return ["--config", str(config), "--executor", "serial"]
 
 
-def _kind_params(kinds: list[str], slow: bool) -> list[object]:
+def _kind_params(kinds: list[str], failing: dict[str, str], slow: bool) -> list[object]:
     marks = [pytest.mark.slow] if slow else []
     return [
         pytest.param(
             kind,
-            marks=[*marks, pytest.mark.xfail(strict=True, reason=KNOWN_FAILING[kind])]
-            if kind in KNOWN_FAILING
+            marks=[*marks, pytest.mark.xfail(strict=True, reason=failing[kind])]
+            if kind in failing
             else marks,
         )
         for kind in kinds
     ]
 
 
+SLOW_TIMEOUT = 300  # the default pipeline over the issue's sizes takes under a minute when nothing hangs
 QUICK_TIMEOUT = 30  # a light run of these small inputs takes 2-5 s on a busy machine: past this it hangs
 
 
@@ -83,7 +90,7 @@ def test_every_holding_kind_at_once(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("kind", _kind_params(sorted(KNOWN_FAILING), slow=False))
+@pytest.mark.parametrize("kind", _kind_params(sorted(KNOWN_FAILING), KNOWN_FAILING, slow=False))
 def test_each_failing_kind_beside_good_records(kind: str, tmp_path: Path) -> None:
     args = _quick_args(tmp_path)
     run_and_check(
@@ -95,7 +102,7 @@ def _check_mix(kinds: list[str], seed: int, scale: Scale, slow: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="tamis-hostile-") as tmp:
         root = Path(tmp)
         extra = ["--workers", "2"] if slow else _quick_args(root)
-        run_and_check(root, kinds, seed, scale, extra, timeout=600 if slow else QUICK_TIMEOUT)
+        run_and_check(root, kinds, seed, scale, extra, timeout=SLOW_TIMEOUT if slow else QUICK_TIMEOUT)
 
 
 mixes = st.lists(st.sampled_from(HOLDING), min_size=1, max_size=6)
@@ -110,15 +117,25 @@ def test_random_mixes_of_bad_inputs(kinds: list[str], seed: int) -> None:
 # ---------------------------------------------------------------- make test-slow
 
 
-@pytest.mark.parametrize("kind", _kind_params(sorted(KINDS), slow=True))
+@pytest.mark.parametrize(
+    "kind",
+    _kind_params(sorted(KINDS), {**KNOWN_FAILING, **SOMETIMES_FAILING, **FAILING_AT_FULL_SIZE}, slow=True),
+)
 def test_each_kind_at_full_size_through_the_default_pipeline(kind: str, tmp_path: Path) -> None:
     run_and_check(
-        tmp_path, ["good_records", kind], seed=12, scale=SLOW, extra_args=["--workers", "2"], timeout=600
+        tmp_path,
+        ["good_records", kind],
+        seed=12,
+        scale=SLOW,
+        extra_args=["--workers", "2"],
+        timeout=SLOW_TIMEOUT,
     )
 
 
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
-@given(kinds=st.lists(st.sampled_from(HOLDING), min_size=2, max_size=12), seed=st.integers(0, 2**31))
+@given(
+    kinds=st.lists(st.sampled_from(HOLDING_AT_FULL_SIZE), min_size=2, max_size=12), seed=st.integers(0, 2**31)
+)
 def test_random_mixes_at_full_size(kinds: list[str], seed: int) -> None:
     _check_mix(kinds, seed, SLOW, slow=True)
