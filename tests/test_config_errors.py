@@ -35,6 +35,10 @@ STEP = '[[steps]]\nuse = "repair.unicode"\n'
         ('[run]\nhtml = "maybe"\n' + STEP, "html must be 'auto' | 'yes' | 'no'"),
         ('[run]\nkeep_original = "no"\n' + STEP, "keep_original must be true or false"),
         ("[run]\ntext_field = 3\n" + STEP, "text_field must be non-empty text"),
+        ("[run]\nworkers = 1000000000\n" + STEP, "workers must be a whole number from 0 to 4096"),
+        ('[[steps]]\nuse = "repair.glued_words"\nmin_part_zipf = "high"\n', "min_part_zipf must be a number"),
+        ('[[steps]]\nuse = "repair.unicode"\nunescape_html = 1\n', "unescape_html must be true or false"),
+        ('[[steps]]\nuse = "repair.unicode"\nnormalization = 5\n', "normalization must be text"),
     ],
 )
 def test_bad_config_file_is_one_line_and_exit_2(tmp_path: Path, toml: str, expected: str) -> None:
@@ -68,3 +72,17 @@ def test_bad_size_flag_is_one_line_and_exit_2(tmp_path: Path, flag: str, value: 
     assert result.exit_code == 2
     [line] = result.stderr.strip().splitlines()
     assert line.startswith(f"tamis: command line: {flag} must be a positive number of MB")
+
+
+def test_a_config_with_a_byte_order_mark_loads(tmp_path: Path) -> None:
+    config = tmp_path / "c.toml"
+    config.write_bytes(STEP.encode("utf-8-sig"))
+    result = CliRunner().invoke(main, ["clean", "--config", str(config), "-"], input="Grüße aus Köln")
+    assert result.exit_code == 0 and "Grüße aus Köln" in result.stdout
+
+
+def test_clean_refuses_a_document_over_the_size_limit() -> None:
+    result = CliRunner().invoke(main, ["clean", "--max-record-mb", "0.01", "-"], input="x" * 20_000)
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith("tamis: stdin holds more than 0.01 MB")

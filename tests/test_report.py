@@ -107,3 +107,114 @@ def test_edit_logs_of_the_demo_replay(demo_output: Path) -> None:
         assert replay(row["original"], edits) == row["text"], row["id"]
         edited += bool(edits)
     assert edited >= 3  # the sample has documents every repair touches
+
+
+def _examples_by_rebuilding_per_edit(rows: list[dict]) -> dict:
+    """The definition edit_examples must meet: rebuild the whole text after every edit."""
+    from tamis.report.html import CONTEXT, EXAMPLES
+
+    found: dict = {}
+    for row in rows:
+        text = row["original"]
+        for e in row["edits"]:
+            start, end = e["start"], e["end"]
+            if text[start:end] != e["removed"]:
+                break
+            examples = found.setdefault((e["step"], e["rule"]), [])
+            if len(examples) < EXAMPLES:
+                left, right = text[max(0, start - CONTEXT) : start], text[end : end + CONTEXT]
+                examples.append((row["id"], left, e["removed"], e["inserted"], right))
+            text = text[:start] + e["inserted"] + text[end:]
+    return found
+
+
+def _edit_rows(rng, n_rows: int, length: int, spans_per_step: int) -> list[dict]:
+    """Rows whose logs chain three steps of forward edits, some logs with backward jumps or a broken edit."""
+    from tamis.steps import Repaired
+
+    rows_out = []
+    for r in range(n_rows):
+        original = "".join(rng.choices("ab c\n", k=length))
+        text, edits = original, []
+        for step in ("s1", "s2", "s3"):
+            spans = []
+            for _ in range(spans_per_step):
+                a = rng.randrange(len(text) + 1)
+                b = min(len(text), a + rng.randrange(4))
+                spans.append(
+                    (a, b, "".join(rng.choice("XY\n") for _ in range(rng.randrange(3))), f"r{a % 3}")
+                )
+            repaired = Repaired.from_spans(text, spans, step=step)
+            text, edits = repaired.text, edits + list(repaired.edits)
+        if r % 4 == 1 and edits:  # an edit at the very start after the rest: a backward jump
+            edits.append(Edit("s4", "back", 0, 1, text[:1], "Z"))
+        if r % 5 == 2 and len(edits) > 3:  # a log that stops replaying part-way
+            bad = edits[len(edits) // 2]
+            edits[len(edits) // 2] = Edit(bad.step, bad.rule, bad.start, bad.end, bad.removed + "?", "")
+        log = [
+            {
+                "step": e.step,
+                "rule": e.rule,
+                "start": e.start,
+                "end": e.end,
+                "removed": e.removed,
+                "inserted": e.inserted,
+            }
+            for e in edits
+        ]
+        rows_out.append({"id": f"doc{r}", "original": original, "edits": log})
+    return rows_out
+
+
+def test_edit_examples_are_those_of_a_rebuild_per_edit() -> None:
+    import random
+
+    from tamis.report.html import edit_examples
+
+    for seed in range(30):
+        rows_in = _edit_rows(random.Random(seed), n_rows=6, length=300, spans_per_step=40)
+        assert edit_examples(rows_in) == _examples_by_rebuilding_per_edit(rows_in), seed
+
+
+def _apply_forward(text: str, edits: list[dict]) -> str:
+    """Apply one step's left-to-right edits in a single pass."""
+    pieces, last, delta = [], 0, 0
+    for e in edits:
+        start = e["start"] - delta
+        pieces += (text[last:start], e["inserted"])
+        last = start + len(e["removed"])
+        delta += len(e["inserted"]) - len(e["removed"])
+    return "".join(pieces) + text[last:]
+
+
+def test_edit_examples_of_a_long_document_with_many_edits() -> None:
+    # Issue 11: rebuilding the text per edit is quadratic (a 48 MB document held a finished run
+    # for minutes); 3 x 40,000 edits over 1 MB is about 120 GB of copying that way, 3 passes now.
+    from tamis.report.html import CONTEXT, edit_examples
+
+    texts, steps = ["abc de\nfg " * 100_000], []
+    for step, inserted in (("s1", "X"), ("s2", "YY"), ("s3", "")):
+        text, delta, edits = texts[-1], 0, []
+        for k, at in enumerate(range(5, len(text) - 5, 25)):
+            edits.append(
+                {"step": step, "rule": f"r{k % 4}", "start": at + delta, "end": at + delta + 1}
+                | {"removed": text[at], "inserted": inserted}
+            )
+            delta += len(inserted) - 1
+        steps.append(edits)
+        texts.append(_apply_forward(text, edits))
+    log = [e for edits in steps for e in edits]
+    assert len(log) > 120_000
+    examples = edit_examples([{"id": "long", "original": texts[0], "edits": log}])
+    assert sorted(examples) == [(s, f"r{k}") for s in ("s1", "s2", "s3") for k in range(4)]
+    for i, edits in enumerate(steps):
+        for n, e in enumerate(edits[4:12:4]):  # the 2nd and 3rd examples of rule r0: after 4 and 8 edits
+            current = _apply_forward(texts[i], edits[: 4 * (n + 1)])
+            start, end = e["start"], e["end"]
+            expected = (
+                current[start - CONTEXT : start],
+                e["removed"],
+                e["inserted"],
+                current[end : end + CONTEXT],
+            )
+            assert examples[(e["step"], "r0")][n + 1] == ("long", *expected)

@@ -31,6 +31,11 @@ class _Group(click.Group):
         except TamisError as err:
             click.echo(f"tamis: {err}", err=True)
             sys.exit(2)
+        except KeyboardInterrupt:
+            click.echo(
+                "tamis: interrupted; finished shards are kept: re-run the same command to resume", err=True
+            )
+            sys.exit(130)
 
 
 @click.group(cls=_Group)
@@ -149,19 +154,39 @@ def _print_summary(stats: dict[str, Any], output: str) -> None:
 @click.option("--explain", "show_explain", is_flag=True, help="A readable account of each decision.")
 @click.option("--config", "config_path", default=None, help="Pipeline TOML (default pipeline otherwise).")
 @click.option("--html", type=click.Choice(["auto", "yes", "no"]), default="auto", help="Is the input HTML?")
-def clean(file: str, fmt: str, show_explain: bool, config_path: str | None, html: str) -> None:
+@click.option(
+    "--max-record-mb",
+    type=float,
+    default=10.0,
+    help="Refuse a document larger than this many MB (default 10).",
+)
+def clean(
+    file: str, fmt: str, show_explain: bool, config_path: str | None, html: str, max_record_mb: float
+) -> None:
     """Clean one document from FILE (or - for stdin) and print the cleaned text."""
     from tamis.clean import clean_document, explain, structured
 
+    config_mod.check_run_settings({"max_record_mb": max_record_mb}, "command line", flags=True)
+    limit = int(max_record_mb * (1 << 20))
     if file == "-":
-        data = sys.stdin.buffer.read()
+        data = sys.stdin.buffer.read(limit + 1)
         name = "stdin"
     else:
         path = Path(file)
         if not path.is_file():
             raise TamisError(f"{file!r} is not a readable file")
-        data = path.read_bytes()
+        try:
+            with path.open("rb") as fh:
+                data = fh.read(limit + 1)
+        except OSError as err:
+            raise TamisError(f"cannot read {file!r}: {err.strerror or err}") from err
         name = path.name
+    if len(data) > limit:
+        # one document held whole, then copied by every step: a cap keeps a stray file from eating memory
+        raise TamisError(
+            f"{name} holds more than {max_record_mb:g} MB: tamis clean takes one document "
+            "(raise --max-record-mb, or use tamis run for a corpus)"
+        )
     text = data.decode("utf-8", errors="replace")
     cfg = config_mod.load(config_path)
     doc = clean_document(text, cfg.pipeline, doc_id=name, html={"auto": None, "yes": True, "no": False}[html])
@@ -219,10 +244,13 @@ def report(output: str) -> None:
     from tamis.write.output_folder import is_tamis_output, lock_output
 
     out = Path(output)
-    # Not while a run writes the folder: its report would describe half a run.
-    lock = lock_output(out, "tamis report") if (out / "_work").is_dir() and is_tamis_output(out) else None
+    lock = None
     try:
+        if (out / "_work").is_dir() and is_tamis_output(out):
+            lock = lock_output(out, "tamis report")  # not while a run writes: half a run's report
         path = write_report(out)
+    except OSError as err:
+        raise TamisError(f"cannot write the report in {output!r}: {err.strerror or err}") from err
     finally:
         if lock is not None:
             lock.release()

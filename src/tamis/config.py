@@ -72,10 +72,37 @@ def build_step(spec: Any, where: str = "") -> Step:
     if unknown:
         valid = ", ".join(sorted(fields)) or "(none)"
         raise ConfigError(f"{where}: step {cls.name!r} has no parameter {', '.join(unknown)}; valid: {valid}")
+    for key, value in spec.items():
+        expected = _parameter_mismatch(cls, key, value)
+        if expected:
+            raise ConfigError(f"{where}: step {cls.name!r}: {key} must be {expected}, found {_shown(value)}")
     try:
         return cls(**spec)
     except (TypeError, ValueError) as err:
         raise ConfigError(f"{where}: step {cls.name!r}: {err}") from err
+
+
+def _parameter_mismatch(cls: type, key: str, value: Any) -> str | None:
+    """What a step parameter must be when `value` is not of the kind of its default, else None.
+
+    A text where a number belongs would otherwise surface as a TypeError inside every document.
+    """
+    field = next(f for f in dataclasses.fields(cls) if f.name == key)
+    default = field.default
+    if isinstance(default, bool):
+        return None if isinstance(value, bool) else "true or false"
+    if isinstance(default, int | float):
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        if isinstance(default, int) and not isinstance(value, int):
+            number = False
+        return (
+            None
+            if number and math.isfinite(value)
+            else ("a whole number" if isinstance(default, int) else "a number")
+        )
+    if isinstance(default, str):
+        return None if isinstance(value, str) else "text"
+    return None
 
 
 def _shown(value: Any) -> str:
@@ -102,8 +129,8 @@ def _text(value: Any) -> str | None:
 
 
 def _whole(value: Any) -> str | None:
-    ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-    return None if ok else "a whole number ≥ 0 (0: all cores)"
+    ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 4096
+    return None if ok else "a whole number from 0 to 4096 (0: all cores)"
 
 
 def _boolean(value: Any) -> str | None:
@@ -167,11 +194,15 @@ def load(path: str | Path | None = None, *, strict: bool = False) -> Config:
     else:
         p = Path(path)
         if not p.is_file():
-            raise ConfigError(f"config file {str(path)!r} does not exist")
+            what = "is not a file" if p.exists() else "does not exist"
+            raise ConfigError(f"config file {str(path)!r} {what}")
         where = str(path)
-        data = p.read_bytes()
         try:
-            text = data.decode("utf-8")
+            data = p.read_bytes()
+        except OSError as err:
+            raise ConfigError(f"cannot read config file {where!r}: {err.strerror or err}") from err
+        try:
+            text = data.decode("utf-8-sig")  # a byte-order mark, as some Windows editors write, is fine
         except UnicodeDecodeError as err:
             utf16 = data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:64]
             hint = " (it looks like UTF-16)" if utf16 else ""

@@ -14,7 +14,7 @@ from tamis.config import RUN_KEYS, Config
 from tamis.errors import ConfigError, InputError, OutputFull
 from tamis.execute import make_executor
 from tamis.execute.runner import RunConfig, RunSummary, run
-from tamis.read import ReadOptions, Shard, discover
+from tamis.read import ReadOptions, discover
 from tamis.write.output_folder import check_output, claim_output, local_output
 from tamis.write.shards import output_format_of
 
@@ -83,18 +83,6 @@ def _workers(value: Any) -> int | None:
     return value
 
 
-def outside_output(shards: list[Shard], out: Path) -> list[Shard]:
-    """The shards that are not files of the output folder: tamis never reads what it wrote
-    (an --output inside an --input folder listed old outputs as inputs: issue 11)."""
-    root = os.path.realpath(out)
-    kept = [s for s in shards if "://" in s.uri or not _inside(os.path.realpath(s.uri), root)]
-    if shards and not kept:
-        raise InputError(
-            f"every input file is inside --output {str(out)!r}; tamis never reads its own output"
-        )
-    return kept
-
-
 def _inside(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
@@ -104,7 +92,9 @@ def execute(request: RunRequest) -> RunSummary:
     out = local_output(request.output)
     check_output(out)
     # Everything that can be wrong with the request is checked before the output is touched.
-    shards = outside_output(discover(request.inputs), out)
+    # Never read what tamis wrote: an --output inside an --input folder listed its old outputs
+    # as inputs, so a re-run was refused and a killed run could not resume (issue 11).
+    shards = discover(request.inputs, exclude=[str(out)])
     cfg = run_config(str(out), opts, request.config.pipeline.strict)
     executor_name, workers = str(opts.get("executor", "local")), _workers(opts.get("workers"))
     if executor_name not in ("serial", "local", "ray"):

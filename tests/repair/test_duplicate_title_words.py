@@ -61,7 +61,8 @@ def test_a_garbled_title_copy_is_dropped_once_and_the_better_copy_kept() -> None
     lines = _lines()
     rng = random.Random(6)
     dropped = 0
-    titles = [line for line in lines if 5 <= len(line.split()) <= 15 and len(line) <= 200]
+    # sample sentences made into headlines: a line that ends like a sentence is never dropped
+    titles = [line.rstrip(".") for line in lines if 5 <= len(line.split()) <= 15 and len(line) <= 200]
     for title in rng.sample(titles, min(200, len(titles))):
         copy = title.upper() if rng.random() < 0.5 else title + " | Tagesblatt"
         page = f"{title}\n\n{copy}\n\nDer erste Absatz des Artikels steht hier.\nUnd ein zweiter."
@@ -106,3 +107,23 @@ def test_top_lines_equal_the_window_split() -> None:
     for look in (0, 1, 2, 4, 5):
         for text in texts:
             assert dt._top_lines(text, look) == _plain_top_lines(text, look), (look, text[:80])
+
+
+def test_a_table_header_row_never_becomes_the_title() -> None:
+    # issue 10: the step replaced a correct title with "| Pos | Player | Plays | % | Stats |"
+    text = "Pos Player Plays Stats\n| Pos | Player | Plays | % | Stats |\n| 1 | Ann Lee | 40 | 55 | 12 |"
+    result = dt.DropDuplicateTitle().repair(text, Document(id="t", text=text, title="Season statistics"))
+    assert result.text == text and result.title is None
+
+
+def test_a_lead_sentence_never_becomes_the_title() -> None:
+    text = "Stadtrat beschließt neuen Haushalt\nDer Stadtrat beschließt einen neuen Haushalt für alle Schulen.\nMehr."
+    result = dt.DropDuplicateTitle().repair(text, Document(id="t", text=text))
+    assert result.text == text and result.title == "Stadtrat beschließt neuen Haushalt"
+
+
+def test_the_extracted_title_stays_when_a_copy_is_dropped() -> None:
+    text = "Police arrest three after break-in\nPolice arrest three after break-in | Courier\nThree men were held."
+    doc = Document(id="t", text=text, title="Police arrest three after museum break-in")
+    result = dt.DropDuplicateTitle().repair(text, doc)
+    assert result.text == "Police arrest three after break-in\nThree men were held." and result.title is None

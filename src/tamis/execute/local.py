@@ -91,6 +91,13 @@ class LocalExecutor:
                     "a worker process died (killed or out of memory); finished shards are saved: "
                     "re-run the same command to resume, with fewer --workers if memory ran out"
                 ) from err
+            except KeyboardInterrupt:
+                # Ctrl-C: a worker that caught it would take the next queued shard and the pool
+                # would wait for that one; stop the workers now, as a kill would (resume redoes
+                # their unfinished shards).
+                for process in list((getattr(pool, "_processes", None) or {}).values()):
+                    process.kill()
+                raise
             finally:
                 for future in pending:
                     future.cancel()

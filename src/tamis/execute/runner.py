@@ -324,6 +324,7 @@ def run(
             prev = wdir / f"seg{k - 1}"
             if prev.is_dir():
                 shutil.rmtree(prev, ignore_errors=True)
+    _check_inputs_unchanged(wdir, shards)
     stats = collect_stats(out, pipeline, len(shards))
     stats["seconds"] = round(time.time() - t0, 3)
     _write_json_atomic(out / "stats.json", stats)
@@ -370,6 +371,18 @@ def _check_or_write_manifest(
             )
         return
     _write_json_atomic(path, manifest)
+
+
+def _check_inputs_unchanged(wdir: Path, shards: Sequence[Shard]) -> None:
+    """An input written to while the run read it gives outputs that mix its old and new records."""
+    recorded = orjson.loads((wdir / "manifest.json").read_bytes())["files"]
+    now = input_stamps(shards)
+    changed = [uri for uri, stamp in now.items() if recorded.get(uri) != stamp]
+    if changed:
+        raise InputError(
+            f"input {changed[0]!r} changed while this run read it: its outputs may mix old and new "
+            "records; when it is complete, start again with --overwrite"
+        )
 
 
 def input_stamps(shards: Sequence[Shard]) -> dict[str, list[Any]]:

@@ -21,18 +21,24 @@ from typing import Any
 import regex
 
 from tamis.document import Document, Rejected
+from tamis.extract.article_text import (
+    body_blocks,
+    containment,
+    crop_to_span,
+    element_block,
+    new_prose_tokens,
+    same_words,
+    tokens,
+)
+from tamis.extract.budget import nesting_depth, within_seconds
 from tamis.steps import Filter, Repair, Repaired, register
 
-_HEADING = regex.compile(r"^#{1,6}[^\S\n]+", regex.M)
-_LIST = regex.compile(r"^[^\S\n]*[-*][^\S\n]+(?=\S)", regex.M)
-_EMPHASIS = regex.compile(
-    r"(?<![\w*])\*\*(?=\S)(.+?)(?<=\S)\*\*(?![\w*])|(?<![\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])"
-)
-_TABLE_RULE = regex.compile(
-    r"^\|?[^\S\n]*:?-{3,}:?[^\S\n]*(?:\|[^\S\n]*:?-{3,}:?[^\S\n]*)*\|?[^\S\n]*\n?", regex.M
-)
-_TABLE_ROW = regex.compile(r"^\|[^\S\n]*(.*?)[^\S\n]*\|[^\S\n]*$", regex.M)
 _ENGINES = ("trafilatura", "resiliparse")
+#: resiliparse replaces trafilatura when the paragraphs only it found hold this share of
+#: trafilatura's tokens: trafilatura then has at most ~57% of the article (issue 10: wired.com pages
+#: lost 50-65%); the highest share on the 51 benchmark pages is 0.33 (docs/repair.md)
+_FULLER = 0.75
+_TITLE_SEPARATOR = regex.compile(r"\s+[|»·–—-]\s+|:\s+")
 _FIGCAPTION = regex.compile(r"<figcaption\b[^>]*>(.{1,2000}?)</figcaption\s*>", regex.I | regex.S)
 _INNER_TAG = regex.compile(r"<[^>]{0,500}>")
 
@@ -55,20 +61,6 @@ def figure_captions(page: str, limit: int = 20) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _from_markdown(text: str) -> str:
-    """Trafilatura's formatted output as plain structured text.
-
-    >>> _from_markdown("# Title\\n\\nSome **bold** text.\\n\\n- one\\n- two")
-    'Title\\n\\nSome bold text.\\n\\n• one\\n• two'
-    >>> _from_markdown("| Preis | 12 € |\\n| --- | --- |\\n| Versand | frei |")
-    'Preis | 12 €\\nVersand | frei'
-    """
-    text = _HEADING.sub("", text)
-    text = _LIST.sub("• ", text)
-    text = _TABLE_ROW.sub(r"\1", _TABLE_RULE.sub("", text))  # a table row stays one line, cells " | "
-    return _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
-
-
 @register("extract.html", version=1)
 @dataclass(frozen=True)
 class ExtractHtml(Repair):
@@ -78,9 +70,20 @@ class ExtractHtml(Repair):
     include_tables: bool = True
     favor: str = "balanced"  # trafilatura: "balanced" | "precision" | "recall"
     fallback: bool = True  # when trafilatura finds nothing, try resiliparse before giving up
+    #: per page, keep trafilatura's text only from the first to the last block that its precision
+    #: mode also finds, and take resiliparse's text when it holds more new prose than trafilatura's
+    #: whole text (bench/extraction.py; docs/repair.md)
+    choose: bool = True
+    output: str = "plain"  # or "markdown": trafilatura's Markdown (escapes, "# " headings, **bold**)
+    drop_title_line: bool = True  # a first body line with the title's words goes (it is in `title`)
+    max_html_chars: int = 5_000_000  # larger pages are not extracted: rejected (over_budget)
+    max_nesting_depth: int = 1000  # deeper pages skip resiliparse (quadratic in depth)
+    max_seconds: float = 20.0  # trafilatura stopped past this; resiliparse takes over (0: no limit)
     rules = {
         "extracted": "HTML page replaced by its extracted main text (the page stays in the source file)",
         "no_text": "HTML page with no extractable main text (text set to empty; filter.empty_text rejects it)",
+        "over_budget": "HTML page over the size, depth or time budget with no text from an extractor "
+        "that fits it (text set to empty; filter.empty_text rejects it)",
     }
     provides = ("extract.text_chars",)
 
@@ -89,54 +92,109 @@ class ExtractHtml(Repair):
             raise ValueError(f"engine must be one of {', '.join(_ENGINES)}; got {self.engine!r}")
         if self.favor not in ("balanced", "precision", "recall"):
             raise ValueError(f"favor must be balanced, precision or recall; got {self.favor!r}")
+        if self.output not in ("plain", "markdown"):
+            raise ValueError(f"output must be plain or markdown; got {self.output!r}")
 
     def setup(self) -> None:
         # import once per worker; a missing module should fail when the pipeline is built
+        import resiliparse.extract.html2text  # noqa: F401
+
         if self.engine == "trafilatura":
             import trafilatura  # noqa: F401
-        else:
-            import resiliparse.extract.html2text  # noqa: F401
 
     def repair(self, text: str, doc: Document) -> Repaired:
         if doc.meta.get("format") != "html":
             return Repaired(text)
-        engine = self.engine
-        title, body = self._trafilatura(text) if engine == "trafilatura" else self._resiliparse(text)
-        body = body.strip()
-        if not body and engine == "trafilatura" and self.fallback:
-            # trafilatura finds no main text on some short or unusual pages; resiliparse's simpler
-            # heuristics often still do (and cost ~1% of the time)
-            engine = "resiliparse"
-            fallback_title, body = self._resiliparse(text)
-            body = body.strip()
-            title = title or fallback_title
-        annotations: dict[str, Any] = {
-            "extract.engine": engine,
-            "extract.text_chars": len(body),
-            "extract.html_chars": len(text),
-        }
+        annotations: dict[str, Any] = {"extract.html_chars": len(text)}
+        title, body, engine, over = self._extract(text, annotations)
+        if self.drop_title_line and title and body:
+            body = _without_title_line(body, title)
+        annotations["extract.engine"] = engine
+        annotations["extract.text_chars"] = len(body)
+        if over:
+            annotations["extract.over_budget"] = over
         if not body:
-            annotations["extract.rule"] = "no_text"
-        captions = figure_captions(text) if "<figcaption" in text.lower() else ()
+            annotations["extract.rule"] = "over_budget" if over else "no_text"
+        captions = figure_captions(text) if body and "<figcaption" in text.lower() else ()
         return Repaired(body, title=title or None, captions=captions, annotations=annotations, rebase=True)
 
-    def _trafilatura(self, page: str) -> tuple[str | None, str]:
+    def _extract(self, page: str, annotations: dict[str, Any]) -> tuple[str | None, str, str, str]:
+        """(title, body, engine, over): `over` names the budget the page exceeded when that cost
+        text (the page is too large; trafilatura ran out of time; too deep for resiliparse), else ""."""
+        if len(page) > self.max_html_chars:
+            return None, "", "none", f"size: {len(page)} chars > {self.max_html_chars}"
+        too_deep = nesting_depth(page, self.max_nesting_depth) >= self.max_nesting_depth
+        over = f"nesting depth >= {self.max_nesting_depth}" if too_deep else ""
+        if self.engine == "resiliparse":
+            if too_deep:
+                return None, "", "none", over
+            title, body = self._resiliparse(page)
+            return title, body, "resiliparse", ""
+        found, timed_out = within_seconds(lambda: self._trafilatura(page), self.max_seconds)
+        if timed_out:
+            over = f"time: trafilatura over {self.max_seconds:g} s"
+        title, body, choice = found if found is not None else (None, "", "")
+        engine = "trafilatura"
+        if (self.fallback or self.choose) and not too_deep and (body or self.fallback):
+            other_title, other = self._resiliparse(page)
+            if not body and self.fallback:
+                # trafilatura finds no main text on some short or unusual pages, or ran out of
+                # time; resiliparse's simpler heuristics often still do (at ~10% of the time)
+                title, body, engine, choice = title or other_title, other, "resiliparse", "fallback"
+            elif self.choose and body and self._resiliparse_is_fuller(body, other):
+                body, engine, choice = other, "resiliparse", "fuller"
+        if choice:
+            annotations["extract.choice"] = choice
+        return title, body, engine, over if timed_out or not body else ""
+
+    @staticmethod
+    def _resiliparse_is_fuller(trafilatura_text: str, resiliparse_text: str) -> bool:
+        """The paragraphs resiliparse found and trafilatura missed hold at least `_FULLER` of
+        trafilatura's tokens, and trafilatura's text is (nearly) inside resiliparse's: trafilatura
+        lost most of the article (issue 10: two wired.com articles, 50-65% lost). Never true on the
+        51 benchmark pages,
+        where resiliparse's whole text loses 0.11 F1 on average (docs/repair.md)."""
+        gained = new_prose_tokens(resiliparse_text, trafilatura_text)
+        return (
+            gained >= _FULLER * len(tokens(trafilatura_text))
+            and containment(trafilatura_text, resiliparse_text) >= 0.8
+        )
+
+    def _trafilatura(self, page: str) -> tuple[str | None, str, str]:
+        """(title, text, choice) from trafilatura; choice "cropped" when precision mode cut the text."""
         import trafilatura
 
+        markdown = self.output == "markdown"
+        common = {
+            "include_comments": False,
+            "include_tables": self.include_tables,
+            "include_formatting": markdown,
+        }
         result = trafilatura.bare_extraction(
             page,
             with_metadata=True,
-            include_comments=False,
-            include_tables=self.include_tables,
-            include_formatting=True,
             favor_precision=self.favor == "precision",
             favor_recall=self.favor == "recall",
+            **common,
         )
-        if result is None:
-            return None, ""
-        text = result.text if hasattr(result, "text") else result.get("text")
-        title = result.title if hasattr(result, "title") else result.get("title")
-        return title, _from_markdown(text or "")
+        if result is None or getattr(result, "body", None) is None:
+            return None, "", ""
+        title = result.title
+        blocks = body_blocks(result.body)
+        choice = ""
+        if self.choose and self.favor == "balanced" and len(blocks) > 1:
+            precise = trafilatura.bare_extraction(page, with_metadata=False, favor_precision=True, **common)
+            if precise is not None and getattr(precise, "body", None) is not None:
+                cropped = crop_to_span(blocks, body_blocks(precise.body))
+                if len(cropped) < len(blocks):
+                    choice = "cropped"
+                    blocks, kept = cropped, set(cropped)
+                    _keep_only(result.body, kept)
+        if markdown:
+            from trafilatura.xml import xmltotxt
+
+            return title, (xmltotxt(result.body, include_formatting=True) or "").strip(), choice
+        return title, "\n\n".join(blocks), choice
 
     def _resiliparse(self, page: str) -> tuple[str | None, str]:
         from resiliparse.extract.html2text import extract_plain_text
@@ -147,7 +205,30 @@ class ExtractHtml(Repair):
         body = extract_plain_text(
             tree, preserve_formatting=True, main_content=True, list_bullets=True, alt_texts=False
         )
-        return title, body
+        return title, body.strip()
+
+
+def _keep_only(body: Any, kept: set[str]) -> None:
+    """Remove from trafilatura's XML `body` the elements whose block is not in `kept`."""
+    for element in list(body):
+        if element_block(element) not in kept:
+            body.remove(element)
+
+
+def _without_title_line(body: str, title: str) -> str:
+    """The body without its first line when that line has the title's words, or those of the part
+    of the title that a separator sets off from a site or section name ("Headline » Local »
+    Noticias", "bliki: Headline"): the headline that opens the article (issue 10: 42 of 181
+    benchmark pages). The title stays in `title`.
+
+    >>> _without_title_line("Putin visits Astana\\n\\nThe visit was short.", "Putin visits Astana | Daily")
+    'The visit was short.'
+    """
+    first, _, rest = body.partition("\n")
+    parts = [title] + [part for part in _TITLE_SEPARATOR.split(title) if len(tokens(part)) >= 2]
+    if any(same_words(first, part) for part in parts):
+        return rest.lstrip("\n")
+    return body
 
 
 @register("filter.empty_text", version=1)
@@ -155,10 +236,16 @@ class ExtractHtml(Repair):
 class RejectEmptyExtraction(Filter):
     """Reject HTML documents whose extraction found no main text."""
 
-    rules = {"empty_after_extraction": "the HTML page has no extractable main text"}
+    rules = {
+        "empty_after_extraction": "the HTML page has no extractable main text",
+        "extraction_over_budget": "the HTML page is over extract.html's size, nesting-depth or time "
+        "budget and no extractor within it found text (value: which budget)",
+    }
 
     def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
         chars = annotations.get("extract.text_chars")
         if chars is not None and int(chars) == 0:
+            if annotations.get("extract.rule") == "over_budget":
+                return Rejected(self.name, "extraction_over_budget", annotations.get("extract.over_budget"))
             return Rejected(self.name, "empty_after_extraction", 0, 1)
         return None

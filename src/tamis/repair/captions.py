@@ -167,8 +167,27 @@ _LEADING_WORDS = tuple(
     ]
 )
 # a news dateline opens the article, it is not a caption: "TEHRAN (AFP) -", "BERLIN (dpa) –"
-_DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} .'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*[-–—:]")
+# "HAMBURG, 3. März (dpa)." opens an agency report on its own line too
+_DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} ./'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*(?:[-–—:]|\.?$)")
 _SENTENCES = regex.compile(r"[.!?…]\s+\p{Lu}")
+# A URL's slashes are no credit separators ("visit http://shop.example.com/afp/deals." is no "…/afp" credit).
+_URL = regex.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
+# Labels that cite a text's source rather than a picture's: a citation ("Source: Annual Report,
+# July 26, 2012", "(Quelle: Statistisches Bundesamt)") belongs to the article; with an agency or a
+# picture word after it ("Quelle: dpa", "Source: Getty Images") it is a credit.
+_SOURCE_LABEL = regex.compile(
+    r"(?i)[(\[]?\s*(?:source|quelle|источник|fuente|fonte|джерело|źródło|bron|kaynak|дереккөз)\b"
+)
+_PICTURE = regex.compile(
+    r"(?i)photo|foto|фото|світлин|bild|image|imagen|immagine|picture|\bpic\b|getty|shutterstock|istock|imago"
+    r"|alamy|unsplash|pixabay|depositphotos|credit|crédit|illustrat|иллюстрац|ілюстрац|grafik|zdjęcie|fot\."
+    r"|fotoğraf|görsel|сурет|afbeelding|beeld|screenshot|скриншот|collage|коллаж|колаж|©"
+)
+_AGENCY_WORD = regex.compile(rf"(?i)\b{_AGENCY}\b")
+_SENTENCE_END = (".", "!", "?", "…", ".)", '."', ".”")
+#: a text before a bare agency credit that is this long and ends like a sentence is the article's
+#: own sentence with its wire credit ("… as demand recovers in the autumn. — Reuters"), not a caption
+_MIN_SENTENCE_WORDS = 12
 
 
 @register("repair.captions", version=1)
@@ -398,11 +417,35 @@ def _is_caption(line: str) -> bool:
     >>> _is_caption("Reuters reported that the talks had failed.")
     False
     """
-    if _DATELINE.match(line):
-        return False
+    if _DATELINE.match(line) or line.startswith(("•", "- ", "* ", "· ")):
+        return False  # a list item is the article's ("• Chip stocks fell on Monday. (Bloomberg)")
+    line = _URL.sub("url", line)
     if _LEADING.match(line):
         # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
         n = len(line.split())
-        return n <= 8 and not (n > 5 and line.endswith(".")) and not line.endswith((",", ";"))
+        if n > 8 or (n > 5 and line.endswith(".")) or line.endswith((",", ";")):
+            return False
+        source = _SOURCE_LABEL.match(line)
+        if source and not _PICTURE.search(line) and not _AGENCY_WORD.search(line, source.end()):
+            return False  # "Source: School Review, vol. 12": a citation
+        agency = _AGENCY_WORD.match(line.lstrip("([ "))
+        # "Reuters, Partners Launch New Data Service": a linked headline, not "AFP/Getty Images"
+        return not (agency and not _PICTURE.search(line) and n > 4)
     # a caption may be two sentences and a credit; more is prose that names a source
-    return len(_SENTENCES.findall(line)) < 3 and bool(_TRAILING.search(line))
+    if len(_SENTENCES.findall(line)) >= 3:
+        return False
+    trailing = _TRAILING.search(line)
+    if trailing is None:
+        return False
+    credit = line[trailing.start() :]
+    if _PICTURE.search(credit):
+        return True
+    if _SOURCE_LABEL.search(credit):
+        return False  # "… (Source: national statistics office.)": the article cites its source
+    before = line[: trailing.start()].rstrip(" ([—–-")
+    if not before.endswith(_SENTENCE_END):
+        return True  # "Putin in Astana (AP)"
+    # after a sentence, a bare agency ("… fell on Monday. (Bloomberg)") cites the article's source,
+    # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
+    bare = "/" not in credit
+    return not (bare or len(before.split()) >= _MIN_SENTENCE_WORDS)

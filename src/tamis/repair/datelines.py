@@ -43,11 +43,26 @@ _MONTHS = _listed(
 )
 _MONTH = "|".join(sorted(set(_MONTHS), key=len, reverse=True))
 _DATE = re.compile(
-    r"\b(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}-\d{2}-\d{2}"
+    r"(?<![\d.])\b(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}-\d{2}-\d{2}"
     rf"|\d{{1,2}}\.? (?:de )?(?:{_MONTH})\.?,? (?:de )?\d{{4}}"
     rf"|(?:{_MONTH})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}})(?!\d)",
     re.IGNORECASE,
 )
+# a day and month, with or without the year: one end of a range
+_DAY_MONTH = (
+    rf"(?:\d{{1,2}}\.?\s*(?:de\s+)?(?:{_MONTH})\b\.?|(?:{_MONTH})\b\.?\s*\d{{1,2}}(?:st|nd|rd|th)?\b"
+    rf"|\d{{1,2}}[./]\d{{1,2}}\b[./]?)(?:,?\s*(?:de\s+)?\d{{4}})?"
+)
+#: two dates joined as a span ("12 March – 30 June 2024", "Du 12 mars au 30 juin", "08-09 November
+#: 2019"): an event's run, not the page's date (issue 10: an exhibition's dates were deleted)
+_DATE_RANGE = re.compile(
+    rf"(?:{_DAY_MONTH}|\b\d{{1,2}}\.?)\s*(?:[-–—]|\b(?:to|until|till|through|bis|au|al|по|до|do|tot)\b)\s*{_DAY_MONTH}",
+    re.IGNORECASE,
+)
+#: a table row's cell separators; a row with a bare number in a cell holds data, not a stamp
+_CELL = re.compile(r"\s*[│|\t]\s*")
+_NUMBER = re.compile(r"[-+]?\d[\d.,%:+]*")
+_LONG_NUMBER = re.compile(r"#?\d{3,}")
 _YEAR_20 = re.compile(r"20\d\d")
 _YEAR_19 = re.compile(r"19\d\d")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}(?::\d{2})?(?: ?(?:am|pm|a\.m\.|p\.m\.))?", re.IGNORECASE)
@@ -107,7 +122,7 @@ class RemoveDatelines(Repair):
         if not line or len(line) > self.max_chars:
             return False
         first = _DATE.search(line)
-        if first is None:
+        if first is None or _DATE_RANGE.search(line) or _is_table_row(line):
             return False
         head = line[: first.start()].strip()
         head_words = [w.lower() for w in _WORD.findall(head)]
@@ -120,6 +135,8 @@ class RemoveDatelines(Repair):
         others = [w for w in head_words if w not in STAMP_WORDS and w not in FILLER_WORDS]
         if others and line.endswith(_SENTENCE_END):
             return False  # "Am 3. März 2024 starb er."
+        if not labelled and _LONG_NUMBER.search(_TIME.sub(" ", _DATE.sub(" ", line))):
+            return False  # "Decca - #40512 / March 3, 1991": a catalogue entry
         if not head_words:  # the date opens the line
             return True
         if head_words[0] in STAMP_WORDS:  # "Updated:", "Автор: …", "Par …", "Posted by …"
@@ -130,3 +147,14 @@ class RemoveDatelines(Repair):
             and head[-1] in _SEPARATORS
             and len(others) <= self.max_words_alone
         )
+
+
+def _is_table_row(line: str) -> bool:
+    """Three or more cells, one of them a bare number ("2020-08-01 17:58 │ 200 │ 3850").
+
+    >>> _is_table_row("2020-08-01 17:58 │ 200 │ 3850"), _is_table_row("Автор: Иван | 03.03.2024 | Просмотров: 12")
+    (True, False)
+    """
+    cells = _CELL.split(line.strip(" │|"))
+    numbers = [c for c in cells if _NUMBER.fullmatch(c) and not _DATE.search(c) and not _TIME.fullmatch(c)]
+    return len(cells) >= 3 and bool(numbers)

@@ -17,6 +17,11 @@ from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 
 _WORD = re.compile(r"\w+")
+_SENTENCE_END = (
+    ".",
+    "。",
+)  # titles end in "?", "!" or a cut "…" too; a sentence rarely ends in those at the top
+_CLOSING = " \"'”’»)]"
 # markup debris, and a " | Site name" / " - Site name" tail that the <title> copy carries
 _DEBRIS = regex.compile(r"[<>/=&;{}\[\]|\\]|[“”\"](?=\s*$)|\s[-–—|·»:]{1,2}\s(?=[^-–—|·»]{1,60}$)")
 
@@ -106,6 +111,12 @@ class DropDuplicateTitle(Repair):
                 score = _similarity(a[2], b[2], a[4], b[4])
                 if score < self.min_similarity:
                     continue
+                if _two_sentences(a[2], b[2], a[3] == b[3]) and not _with_site_name(a[2], b[2]):
+                    # the article's first sentence may share most words with its title (issue 10:
+                    # a lead sentence deleted at similarity 0.67), and a sentence may be said twice
+                    # (dialogue): a line ending like a sentence goes only as "title | Site", and two
+                    # different questions or exclamations are two lines of dialogue
+                    continue
                 drop, keep = (b, a) if _quality(a[2]) >= _quality(b[2]) else (a, b)
                 start, end = drop[0], drop[1]
                 end = end + 1 if end < len(text) else end  # with its newline
@@ -115,7 +126,9 @@ class DropDuplicateTitle(Repair):
                     step=self.name,
                     evidence=f"similarity={score:.2f} kept={keep[2][:80]!r}",
                 )
-                return Repaired(result.text, result.edits, title=keep[2])
+                # a title the extractor read from the page's metadata stays: a body line is a worse
+                # witness (issue 10: a table header row replaced a correct title)
+                return Repaired(result.text, result.edits, title=keep[2] if doc.title is None else None)
         if doc.title is None and _looks_like_heading(first, first_words):
             return Repaired(text, title=first)
         return Repaired(text)
@@ -152,11 +165,47 @@ def _top_lines(text: str, look: int, window: int = 4000) -> list[tuple[int, int,
     return top
 
 
+def _with_site_name(a: str, b: str) -> bool:
+    """One line is the other plus a " | Site name" tail (the <title> copy).
+
+    >>> _with_site_name("Police arrest three.", "Police arrest three. | The Daily Courier")
+    True
+    >>> _with_site_name("Police arrest three", "Police arrest three men after a break-in on Tuesday.")
+    False
+    """
+    short, long = sorted((a, b), key=len)
+    if not long.startswith(short):
+        return False
+    tail = long[len(short) :].strip()
+    return tail[:1] in ("|", "-", "–", "—", "·", "»", ":") and len(tail) <= 60
+
+
+def _two_sentences(a: str, b: str, same_words: bool) -> bool:
+    """Either line ends like a sentence, or both end like a question or exclamation and say
+    different things ("Где ты был вчера?" / "Где ты был утром?")."""
+    if _reads_as_sentence(a) or _reads_as_sentence(b):
+        return True
+    return not same_words and all(
+        line.rstrip(_CLOSING).endswith(("?", "!", "…", "？", "！")) for line in (a, b)
+    )
+
+
+def _reads_as_sentence(line: str) -> bool:
+    """A line that ends like a sentence (the lines compared have three or more words)."""
+    return line.rstrip(_CLOSING).endswith(_SENTENCE_END)
+
+
 def _title_like(line: str, words: list[str]) -> bool:
     """A line (not too long: the caller checks) that could be a title: three or more words (`words`,
-    those of the line), not a list item or a date."""
-    if line.startswith(("•", "-", "*", "·")):
-        return False
+    those of the line), not a list item, a line of dialogue or a stage direction, a table row, a
+    URL or a date."""
+    if (
+        line.startswith(("•", "-", "*", "·", "|", "—", "–", "(", "www."))
+        or line.count("|") >= 2
+        or line.count("\t") >= 2
+        or "://" in line
+    ):
+        return False  # a table header row is no title (issue 10: "| Pos | Player | Plays | % |")
     count = 0
     for w in words:  # three words that are not numbers are enough
         if not w.isdigit():

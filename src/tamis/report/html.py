@@ -62,8 +62,10 @@ def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
 
         pf = pq.ParquetFile(path)
         present = [c for c in columns if c in pf.schema_arrow.names]
+        missing = dict.fromkeys(c for c in columns if c not in present)  # a file of another shape
         for batch in pf.iter_batches(batch_size=500, columns=present):
-            yield from batch.to_pylist()
+            for row in batch.to_pylist():
+                yield missing | row
         return
     from tamis.read.base import open_binary
 
@@ -168,31 +170,73 @@ def rejected_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[
     return by_rule
 
 
-def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[tuple[str, str, str, str, str]]]:
-    """Per (step, rule): (doc id, left context, removed, inserted, right context), replaying each log."""
-    found: dict[tuple[str, str], list[tuple[str, str, str, str, str]]] = defaultdict(list)
+#: Characters an edit-log replay may rebuild for one report: a log that keeps jumping back (each
+#: jump costs a pass over the text) stops being replayed here, so the report stays bounded.
+MAX_REPLAY_CHARS = 200_000_000
+#: Edits replayed for one report, at most (about 2 µs each): 3.5 million edits of one 48 MB
+#: document took 10 s (bench/report_speed.py); examples of later edits come from other documents.
+MAX_REPLAY_EDITS = 2_000_000
+
+EditExample = tuple[str, str, str, str, str]  # doc id, left context, removed, inserted, right context
+
+
+def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[EditExample]]:
+    """Per (step, rule): up to EXAMPLES edits in context, found by replaying each document's log.
+
+    Linear in the text: a step's edits come left to right (`Repaired.from_spans`), so each run
+    of forward edits is applied in one pass, and the context of an edit is read from the pass
+    being built. Rebuilding the text per edit was quadratic: a 48 MB document held a finished
+    run for minutes (issue 11). A row is replayed only up to its last edit whose rule still
+    wants an example.
+    """
+    found: dict[tuple[str, str], list[EditExample]] = {}
+    budget, edits_left = MAX_REPLAY_CHARS, MAX_REPLAY_EDITS
     for row in rows:
-        edits = row.get("edits") or []
+        edits = (row.get("edits") or [])[:edits_left]
         text = row.get("original")
-        if not edits or text is None:
+        wanted = [i for i, e in enumerate(edits) if len(found.get((e["step"], e["rule"]), ())) < EXAMPLES]
+        if text is None or not wanted or budget <= 0:
             continue
-        for e in edits:
-            key = (e["step"], e["rule"])
-            start, end = e["start"], e["end"]
-            if len(found[key]) < EXAMPLES and text[start:end] == e["removed"]:
-                found[key].append(
-                    (
-                        row["id"],
-                        text[max(0, start - CONTEXT) : start],
-                        e["removed"],
-                        e["inserted"],
-                        text[end : end + CONTEXT],
-                    )
-                )
-            if text[start:end] != e["removed"]:
-                break  # a log that does not replay (should not happen): stop rather than show wrong context
-            text = text[:start] + e["inserted"] + text[end:]
+        edits_left -= wanted[-1] + 1
+        budget -= _replay_for_examples(str(row["id"]), text, edits[: wanted[-1] + 1], found, budget)
     return found
+
+
+def _replay_for_examples(
+    doc_id: str, text: str, edits: Sequence[dict[str, Any]], found: dict, budget: int
+) -> int:
+    """Replay `edits` over `text` in forward runs, adding examples to `found`; returns the
+    characters rebuilt. Stops at an edit that does not match its text (a log that does not
+    replay: show nothing rather than wrong context) or when `budget` is spent."""
+    spent = 0
+    i = 0
+    while i < len(edits) and spent < budget:
+        pieces: list[str] = []
+        tail = ""  # the last CONTEXT characters of the text this run has built so far
+        last = 0  # how far into `text` (the run's input) the pieces reach
+        delta = 0  # how far this run's edits have moved later offsets
+        while i < len(edits):
+            e = edits[i]
+            start, end = e["start"] - delta, e["end"] - delta
+            if start < last:
+                break  # an edit before the end of the previous one: a new pass over the new text
+            removed, inserted = e["removed"], e["inserted"]
+            if text[start:end] != removed:
+                return spent
+            gap = text[last:start]
+            left = (tail + gap[-CONTEXT:])[-CONTEXT:]
+            examples = found.setdefault((e["step"], e["rule"]), [])
+            if len(examples) < EXAMPLES:
+                examples.append((doc_id, left, removed, inserted, text[end : end + CONTEXT]))
+            pieces += (gap, inserted)
+            tail = (left + inserted[-CONTEXT:])[-CONTEXT:]
+            delta += len(inserted) - len(removed)
+            last = end
+            i += 1
+        pieces.append(text[last:])
+        text = "".join(pieces)
+        spent += len(text)
+    return spent
 
 
 def _visible(s: str) -> str:

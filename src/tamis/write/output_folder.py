@@ -182,11 +182,15 @@ def delete_earlier_run(out: Path) -> None:
 # ---------------------------------------------------------------- what is on disk
 
 
+_FINISHED_PART = re.compile(r"part-.*\.(parquet|jsonl|jsonl\.gz|jsonl\.zst)")
+
+
 def output_files(folder: Path) -> list[Path]:
-    """The finished output files of kept/ or rejected/ (not `.tmp-` parts), in name order."""
+    """The finished output files of kept/ or rejected/ (not `.tmp-` parts, not a user's file
+    put there), in name order."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    return sorted(p for p in folder.iterdir() if _FINISHED_PART.fullmatch(p.name) and p.is_file())
 
 
 def damaged(path: Path, err: BaseException) -> TamisError:

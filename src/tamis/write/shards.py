@@ -235,8 +235,10 @@ class _Literal(str):
 
 
 def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    """The row with meta and annotations as JSON objects, spliced in as the JSON text `to_row`
+    made: parsed and dumped again inside the row, meta one level under orjson's limit failed."""
     out = dict(row)
     for key in ("meta", "annotations"):
         if isinstance(out.get(key), str):
-            out[key] = orjson.loads(out[key])
+            out[key] = orjson.Fragment(out[key])
     return out
