@@ -27,8 +27,6 @@ from hostile_inputs import KINDS, QUICK, SLOW, Scale, run_and_check
 KNOWN_FAILING: dict[str, str] = {
     "parquet_invalid_utf8": "issue 11 defect 5: a Parquet string that is not UTF-8 is a traceback "
     "(UnicodeDecodeError in read/parquet.py's to_pylist)",
-    "line_separators": "issue 11 defect 11: repair.unicode is quadratic on U+2028 / CR-only text "
-    "(21 s for one 20 KB record; these are 60 KB)",
 }
 
 #: Kinds that fail only for some random draws, with the deterministic kind above that shows why;
