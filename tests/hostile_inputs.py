@@ -385,15 +385,7 @@ def tamis_command() -> str:
     return str(Path(sys.executable).with_name("tamis"))
 
 
-def run_and_check(
-    tmp: Path, kinds: list[str], seed: int, scale: Scale, extra_args: list[str], timeout: float
-) -> Outcome:
-    """Build an input of these kinds under `tmp`, run tamis on it, and assert the contract."""
-    inp, out, cwd = tmp / "input", tmp / "output", tmp / "cwd"
-    expect = build_input(inp, kinds, seed, scale)
-    cwd.mkdir()
-    before = tree_digest(tmp, skip=out)
-    args = [tamis_command(), "run", "--input", str(inp), "--output", str(out), "--no-progress", *extra_args]
+def _run_tamis(args: list[str], cwd: Path, timeout: float, what: str) -> tuple[int, str]:
     # its own session, so a hung run's worker processes can be ended with it
     proc = subprocess.Popen(
         args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=cwd, start_new_session=True
@@ -403,12 +395,47 @@ def run_and_check(
     except subprocess.TimeoutExpired as err:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.communicate()
-        raise AssertionError(f"tamis hung: no exit within {timeout} s on {kinds} (seed {seed})") from err
-    stderr = err_bytes.decode("utf-8", "replace")
+        raise AssertionError(f"tamis hung: no exit within {timeout} s on {what}") from err
+    return proc.returncode, err_bytes.decode("utf-8", "replace")
+
+
+def run_and_check(
+    tmp: Path,
+    kinds: list[str],
+    seed: int,
+    scale: Scale,
+    extra_args: list[str],
+    timeout: float,
+    *,
+    output_inside_input: bool = False,
+    rerun: bool = False,
+) -> Outcome:
+    """Build an input of these kinds under `tmp`, run tamis on it, and assert the contract.
+
+    `output_inside_input` puts --output in the input folder (tamis must not read its own
+    outputs); `rerun` runs the same command again, which must find the run finished and leave
+    the same records on disk.
+    """
+    inp, cwd = tmp / "input", tmp / "cwd"
+    out = inp / "output" if output_inside_input else tmp / "output"
+    expect = build_input(inp, kinds, seed, scale)
+    cwd.mkdir()
+    before = tree_digest(tmp, skip=out)
+    args = [tamis_command(), "run", "--input", str(inp), "--output", str(out), "--no-progress", *extra_args]
+    what = f"{kinds} (seed {seed}, output inside input: {output_inside_input})"
+    outcome = _check_one_run(*_run_tamis(args, cwd, timeout, what), out, expect)
     assert tree_digest(tmp, skip=out) == before, "a file outside --output was created, changed or removed"
+    if rerun:
+        again = _check_one_run(*_run_tamis(args, cwd, timeout, what + ", run again"), out, expect)
+        assert tree_digest(tmp, skip=out) == before, "the re-run changed a file outside --output"
+        assert (again.returncode, again.counts) == (outcome.returncode, outcome.counts), (outcome, again)
+    return outcome
+
+
+def _check_one_run(returncode: int, stderr: str, out: Path, expect: Expect) -> Outcome:
     assert "Traceback" not in stderr, stderr[-3000:]
-    assert proc.returncode in (0, 2), f"exit {proc.returncode}: {stderr[-3000:]}"
-    if proc.returncode == 2:
+    assert returncode in (0, 2), f"exit {returncode}: {stderr[-3000:]}"
+    if returncode == 2:
         lines = [line for line in stderr.splitlines() if line and not line.startswith("tamis: warning")]
         assert len(lines) == 1 and lines[0].startswith("tamis: "), stderr[-3000:]
         return Outcome(2, stderr, Counter(), {}, Counter())

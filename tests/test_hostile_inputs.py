@@ -83,9 +83,8 @@ QUICK_TIMEOUT = 30  # a light run of these small inputs takes 2-5 s on a busy ma
 
 
 def test_every_holding_kind_at_once(tmp_path: Path) -> None:
-    run_and_check(
-        tmp_path, HOLDING, seed=10, scale=QUICK, extra_args=_quick_args(tmp_path), timeout=QUICK_TIMEOUT
-    )
+    args = _quick_args(tmp_path)
+    run_and_check(tmp_path, HOLDING, 10, QUICK, args, QUICK_TIMEOUT, output_inside_input=True, rerun=True)
 
 
 @pytest.mark.parametrize("kind", _kind_params(sorted(KNOWN_FAILING), KNOWN_FAILING, slow=False))
@@ -96,20 +95,21 @@ def test_each_failing_kind_beside_good_records(kind: str, tmp_path: Path) -> Non
     )
 
 
-def _check_mix(kinds: list[str], seed: int, scale: Scale, slow: bool) -> None:
+def _check_mix(kinds: list[str], seed: int, inside: bool, rerun: bool, scale: Scale, slow: bool) -> None:
     with tempfile.TemporaryDirectory(prefix="tamis-hostile-") as tmp:
         root = Path(tmp)
         extra = ["--workers", "2"] if slow else _quick_args(root)
-        run_and_check(root, kinds, seed, scale, extra, timeout=SLOW_TIMEOUT if slow else QUICK_TIMEOUT)
+        timeout = SLOW_TIMEOUT if slow else QUICK_TIMEOUT
+        run_and_check(root, kinds, seed, scale, extra, timeout, output_inside_input=inside, rerun=rerun)
 
 
 mixes = st.lists(st.sampled_from(HOLDING), min_size=1, max_size=6)
 
 
 @settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
-@given(kinds=mixes, seed=st.integers(0, 2**31))
-def test_random_mixes_of_bad_inputs(kinds: list[str], seed: int) -> None:
-    _check_mix(kinds, seed, QUICK, slow=False)
+@given(kinds=mixes, seed=st.integers(0, 2**31), inside=st.booleans(), rerun=st.booleans())
+def test_random_mixes_of_bad_inputs(kinds: list[str], seed: int, inside: bool, rerun: bool) -> None:
+    _check_mix(kinds, seed, inside, rerun, QUICK, slow=False)
 
 
 # ---------------------------------------------------------------- make test-slow
@@ -133,7 +133,10 @@ def test_each_kind_at_full_size_through_the_default_pipeline(kind: str, tmp_path
 @pytest.mark.slow
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
 @given(
-    kinds=st.lists(st.sampled_from(HOLDING_AT_FULL_SIZE), min_size=2, max_size=12), seed=st.integers(0, 2**31)
+    kinds=st.lists(st.sampled_from(HOLDING_AT_FULL_SIZE), min_size=2, max_size=12),
+    seed=st.integers(0, 2**31),
+    inside=st.booleans(),
+    rerun=st.booleans(),
 )
-def test_random_mixes_at_full_size(kinds: list[str], seed: int) -> None:
-    _check_mix(kinds, seed, SLOW, slow=True)
+def test_random_mixes_at_full_size(kinds: list[str], seed: int, inside: bool, rerun: bool) -> None:
+    _check_mix(kinds, seed, inside, rerun, SLOW, slow=True)
