@@ -103,10 +103,17 @@ def _check_mix(kinds: list[str], seed: int, inside: bool, rerun: bool, scale: Sc
         run_and_check(root, kinds, seed, scale, extra, timeout, output_inside_input=inside, rerun=rerun)
 
 
-mixes = st.lists(st.sampled_from(HOLDING), min_size=1, max_size=6)
+mixes = st.lists(st.sampled_from(HOLDING), min_size=3, max_size=8)
 
 
-@settings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.too_slow], database=None)
+# derandomize: `make test` draws the same mixes every time; `make test-slow` explores new ones
+@settings(
+    max_examples=3,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    derandomize=True,
+)
 @given(kinds=mixes, seed=st.integers(0, 2**31), inside=st.booleans(), rerun=st.booleans())
 def test_random_mixes_of_bad_inputs(kinds: list[str], seed: int, inside: bool, rerun: bool) -> None:
     _check_mix(kinds, seed, inside, rerun, QUICK, slow=False)
