@@ -17,7 +17,7 @@ import random
 from collections import defaultdict
 from pathlib import Path
 
-from tamis.annotate.machine_translation import mt_features, mt_score
+from tamis.annotate.mt_frequency_signals import mt_features, mt_score
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "mt" / "wmt22_dev.jsonl"
 

@@ -73,6 +73,12 @@ def explain(doc: Document) -> str:
     if doc.annotations:
         lines.append("\nsignals:")
         for key, value in sorted(doc.annotations.items()):
+            if key == "mt.reasons":  # one line per piece of evidence (annotate.machine_translation)
+                from tamis.annotate.machine_translation import describe_reason
+
+                lines.append(f"  {key}:")
+                lines.extend(f"    - {describe_reason(r)}" for r in value)
+                continue
             shown = f"{value:.4g}" if isinstance(value, float) else value
             lines.append(f"  {key} = {shown}")
     if doc.verdict is None:

@@ -50,7 +50,8 @@ def test_several_paths_after_one_input_flag(tmp_path: Path) -> None:
         _jsonl(tmp_path / f"{name}.jsonl", name)
     args = ["run", "--input", str(tmp_path / "a.jsonl"), str(tmp_path / "b.jsonl")]
     args += ["--input", str(tmp_path / "c.jsonl"), "--output", str(tmp_path / "out"), "--no-report"]
-    args += ["--executor", "serial"]
+    (tmp_path / "light.toml").write_text('[[steps]]\nuse = "repair.whitespace"\n', "utf-8")
+    args += ["--executor", "serial", "--config", str(tmp_path / "light.toml")]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 0, result.output
     stats = orjson.loads((tmp_path / "out" / "stats.json").read_bytes())
@@ -133,6 +134,16 @@ def test_a_plain_warc_cut_inside_a_record_flags_that_record(tmp_path: Path) -> N
     assert [d.verdict is None for d in docs] == [True] * 4 + [False]
     assert docs[-1].verdict.rule == "truncated_stream" and "of its" in docs[-1].verdict.value
     assert docs[-1].source.url == "https://a.example/4"
+
+    # cut anywhere (a payload, the WARC or HTTP headers, a request record): complete pages are
+    # kept in order, and unless the cut falls between two records the file's end is reported
+    for cut in range(1, len(data), 97):
+        (tmp_path / "cut.warc").write_bytes(data[:cut])
+        docs = [d for s in discover([str(tmp_path / "cut.warc")]) for d in read_shard(s)]
+        kept = [d.source.url for d in docs if d.verdict is None]
+        assert kept == [f"https://a.example/{i}" for i in range(len(kept))], cut
+        ended = data[:cut].endswith(b"\r\n\r\n")
+        assert ended or docs[-1].verdict.rule in ("truncated_stream", "invalid_warc"), cut
 
 
 @pytest.mark.parametrize("where", ["start", "middle"])
@@ -233,7 +244,9 @@ def test_the_record_size_limit_is_a_run_setting(tmp_path: Path) -> None:
         + b"\n"
         + orjson.dumps({"id": "ok", "text": TEXTS[0]})
     )
+    (tmp_path / "light.toml").write_text('[[steps]]\nuse = "repair.whitespace"\n', "utf-8")
     args = ["run", "--input", str(inp), "--no-report", "--executor", "serial", "--max-record-mb", "1"]
+    args += ["--config", str(tmp_path / "light.toml")]
     result = CliRunner().invoke(main, [*args, "--output", str(tmp_path / "out")])
     assert result.exit_code == 0, result.output
     [rejected] = rows(tmp_path / "out" / "rejected")
@@ -242,3 +255,37 @@ def test_the_record_size_limit_is_a_run_setting(tmp_path: Path) -> None:
         "record_too_large",
         "1048576",
     )
+
+
+def test_a_group_task_redone_after_a_kill_gives_the_same_outputs(tmp_path: Path) -> None:
+    inp = tmp_path / "pages"
+    inp.mkdir()
+    for i in range(200):
+        (inp / f"page-{i:03d}.txt").write_text(f"{i} {TEXTS[i % len(TEXTS)]}", "utf-8")
+    whole = _run([str(inp)], tmp_path / "whole")
+    resumed = tmp_path / "resumed"
+    _run([str(inp)], resumed)
+    # what a kill during the second group task leaves: its marker and stats gone, its parts half-written
+    (resumed / "_work" / "done" / "s0-00001.json").unlink()
+    (resumed / "_work" / "stats" / "s0-00001.json").unlink()
+    for part in (resumed / "kept").glob("part-00001-*"):
+        part.write_bytes(part.read_bytes()[:10])
+    (resumed / "stats.json").unlink()
+    again = _run([str(inp)], resumed)
+    assert {k: again[k] for k in ("input", "kept", "rejected")} == {
+        k: whole[k] for k in ("input", "kept", "rejected")
+    }
+    for folder in ("kept", "rejected"):
+        files = sorted(p.name for p in (tmp_path / "whole" / folder).iterdir())
+        assert files == sorted(p.name for p in (resumed / folder).iterdir())
+        for name in files:
+            assert (tmp_path / "whole" / folder / name).read_bytes() == (resumed / folder / name).read_bytes()
+
+
+def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
+    _jsonl(tmp_path / "a.jsonl", "a")
+    _jsonl(tmp_path / "b.jsonl", "b")
+    shards = discover([str(tmp_path / "*.jsonl"), str(tmp_path / "a.jsonl"), str(tmp_path)])
+    assert sorted(s.uri for s in shards for s in (s.parts or (s,))) == [
+        str(tmp_path / n) for n in ("a.jsonl", "b.jsonl")
+    ]

@@ -1,129 +1,274 @@
-"""Signals of machine-translated text, from word-frequency and lexical-diversity features.
+"""Calibrated detection of machine-translated pages: `mt.probability` and the reasons behind it.
 
-No model is trained or shipped: every signal is computed from the text and wordfreq's
-frequency lists, and `mt.score` combines them with fixed signs chosen from what is known of
-translationese (translations, and MT most of all, use more frequent words, fewer rare
-words and less varied vocabulary than text originally written in the language; Toral 2019,
-"Post-editese: an exacerbated translationese"; Vanmassenhove et al. 2019, "Lost in
-Translation: Loss and Decay of Linguistic Richness in MT"). The measured AUC on WMT22
-(bench/mt_signals.py) is in docs/quality.md: it is weak, so no filter uses `mt.score` by
-default.
+Two kinds of evidence (issue 12):
+
+- **fluency**: a per-language word 3-gram model (`tamis.annotate.fluency`,
+  trained by bench/mt_train.py on permissively licensed text only) gives every word a
+  surprisal; ~20 aggregate features of a document (quantiles of surprisal, n-gram hit rates,
+  comma rate, sentence-length spread, ...) are standardised per language and weighed by a
+  logistic calibrator fitted on WMT22 document-level pairs (bench/mt_calibrate.py). Machine
+  translation reads *smoother* than human text: lower surprisal, fewer surprises.
+- **artifacts** (`tamis.annotate.mt_artifacts`): untranslated UI lines, two spellings of one
+  rare name, conjunctions capitalised mid-sentence, a credit to a foreign-language outlet.
+  Each adds a fixed log-odds weight (calibration.toml; a prior, not fitted: no labelled farm
+  pages may be shipped or trained on).
+
+`mt.probability` is the calibrated probability that the page is machine-translated;
+`mt.reasons` lists every artifact with its span and the fluency features that weighed most.
+A language without a shipped model gets `mt.status = "unknown"` and no probability: the
+detector does not guess. The figures are in docs/quality.md (bench/mt_farms.py).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
-import re
+import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
+from importlib import resources
+from operator import itemgetter
 from typing import Any
 
+import numpy as np
+
+from tamis.annotate import mt_artifacts
+from tamis.annotate.fluency import FluencyModels, load_shipped, shipped_languages, token_hashes
 from tamis.annotate.text_units import split_text
 from tamis.document import Document
 from tamis.steps import Annotate, register
 
-_SENTENCE_END = re.compile(r"[.!?…。！？؟।]+(?:\s+|$)")
-#: words looked at per document: signals settle within a few hundred words (the type-token
-#: ratio uses the first 200), and the lookups are this step's cost.
-MAX_WORDS = 300
+#: words measured per document: about the size of the WMT pseudo-documents the calibrator
+#: is fitted on (8 segments), and the lookups are this step's cost (bench/mt_farms.py: the
+#: step must stay under 20% of the annotate chain's time)
+MAX_WORDS = 120
+#: characters of the text searched for artifacts (farm articles are shorter; removed
+#: boilerplate lines are searched whatever the length)
+MAX_ARTIFACT_CHARS = 6_000
+#: a document with fewer words gets no fluency features (too few to aggregate)
+MIN_WORDS = 40
+#: lines an earlier step removed as boilerplate are searched for untranslated UI too:
+#: "Leave a Reply" is exactly what repair.boilerplate_lines takes out
+_REMOVED_LINE_STEPS = ("repair.boilerplate_lines", "dedup.repeated_lines")
+_SENTENCE_END = frozenset({".", "!", "?", "…"})
 
-#: per-language reference values of the features on human text, for centring: medians of
-#: human_original pseudo-documents (bench/mt_signals.py). Other languages use "all".
-#: (mean zipf frequency, rare-word rate, type-token ratio over the first 200 words, commas per word)
-REFERENCE = {
-    "all": (5.3, 0.12, 0.68, 0.067),
-}
-# weights: sign = the direction of translationese; size = 1/spread of the feature over WMT22
-# pseudo-documents, so both scored features weigh the same. Scored: lexical diversity (lower on
-# MT) and commas per word (higher on MT: translations spell out clause structure), the two
-# features whose direction held in de, ru and uk, against original text and against human
-# translations (bench/mt_signals.py, docs/quality.md). Word frequency and rare-word rate flipped
-# between languages; they are stored as signals, not scored.
-WEIGHTS = (0.0, 0.0, -1.0 / 0.075, 1.0 / 0.034)
-
-
-#: words rarer than this Zipf frequency (one in a million words) count as "rare"; only words
-#: at least this frequent are kept in memory (about 30-60k per language instead of wordfreq's
-#: 600k-entry dictionary), so rarer words enter `mt.mean_zipf` at this floor value.
-RARE_ZIPF = 3.0
+#: the aggregate features, in the calibrator's order
+FEATURES = (
+    "word_surprisal_mean", "word_surprisal_sd", "word_surprisal_q10", "word_surprisal_q25",
+    "word_surprisal_q50", "word_surprisal_q75", "word_surprisal_q90", "word_trigram_hits",
+    "word_unknown", "comma_rate", "sentence_words_mean", "sentence_words_cv",
+    "type_token_ratio", "word_length_mean", "capitalised_share", "function_word_share",
+)  # fmt: skip
 
 
-@cache
-def _frequent_words(lang: str) -> dict[str, float] | None:
-    """Zipf frequency of every word at least RARE_ZIPF frequent (pure loader, once per process).
+def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
+    """The aggregate fluency features of the first MAX_WORDS words (empty when too short).
 
-    wordfreq's "small" list holds exactly those words, in buckets of 0.01 Zipf (bucket i is
-    Zipf 9 - i/100), so the table is built without a logarithm per word.
+    Uses the words and tokens `annotate.quality` already split (`split_text` is a small cache).
     """
-    import wordfreq
-
-    if lang not in wordfreq.available_languages("small"):
-        return None
-    buckets = wordfreq.get_frequency_list(lang, wordlist="small")
-    return {word: 9.0 - i / 100 for i, bucket in enumerate(buckets) for word in bucket}
-
-
-def mt_features(text: str, lang: str) -> dict[str, float]:
-    """Frequency and diversity features of the first MAX_WORDS words (empty when not measurable).
-
-    Uses the words `annotate.quality` already split (`split_text` is a small pure cache), so
-    this step does not tokenise again.
-    """
-    table = _frequent_words(lang)
-    if table is None:
+    units = split_text(text)
+    words = units.lowered[:MAX_WORDS]
+    if len(words) < MIN_WORDS:
         return {}
-    u = split_text(text)
-    if len(u.words) < 20:
-        return {}
-    words = u.lowered[:MAX_WORDS]
-    # one lookup per word (the table lookups are this step's main cost): None marks a rare word
-    zipfs = list(map(table.get, words))
-    rare = zipfs.count(None)
+    cost, found = models.words.surprisal(token_hashes(words))
+    tokens = units.tokens[: int(MAX_WORDS * 1.3)]
+    ranked = np.sort(cost).tolist()
+    n_ranked = len(ranked)
+    mean = sum(ranked) / n_ranked
+    sd = math.sqrt(sum((x - mean) ** 2 for x in ranked) / n_ranked)
+    last = len(ranked) - 1
+    q10, q25, q50, q75, q90 = (ranked[int(q * last)] for q in (0.1, 0.25, 0.5, 0.75, 0.9))
+    word_orders = np.bincount(found, minlength=4).tolist()
+    n = len(tokens)
+    is_word = np.fromiter(map(str.isalnum, map(itemgetter(0), tokens)), dtype=bool, count=n)
+    is_end = np.fromiter(map(_SENTENCE_END.__contains__, tokens), dtype=bool, count=n)
+    words_before = np.cumsum(is_word)
+    bounds = np.concatenate(([0], words_before[is_end], words_before[-1:]))
+    sent = [n for n in np.diff(bounds).tolist() if n > 0]
+    if not len(sent):
+        sent = [len(words)]
+    sent_mean = sum(sent) / len(sent)
+    sent_sd = math.sqrt(sum((n - sent_mean) ** 2 for n in sent) / len(sent))
+    n_words = int(words_before[-1]) if n else 0
     head = words[:200]
-    # sentence lengths in characters (one C-level split): their spread measures uniformity
-    lengths = [n for n in map(len, _SENTENCE_END.split(u.text[: MAX_WORDS * 8])) if n > 1]
-    mean_len = sum(lengths) / len(lengths) if lengths else 0.0
-    sd_len = math.sqrt(sum((n - mean_len) ** 2 for n in lengths) / len(lengths)) if lengths else 0.0
     return {
-        # rare words at the floor value, summed in text order (the same float as before)
-        "mt.mean_zipf": sum([RARE_ZIPF if z is None else z for z in zipfs]) / len(words),
-        "mt.comma_rate": u.text.count(",") / len(u.words),
-        "mt.rare_word_rate": rare / len(words),
-        "mt.type_token_ratio": len(set(head)) / len(head),
-        "mt.sentence_length_cv": sd_len / mean_len if mean_len else 0.0,
+        "word_surprisal_mean": mean,
+        "word_surprisal_sd": sd,
+        "word_surprisal_q10": q10,
+        "word_surprisal_q25": q25,
+        "word_surprisal_q50": q50,
+        "word_surprisal_q75": q75,
+        "word_surprisal_q90": q90,
+        "word_trigram_hits": word_orders[3] / len(words),
+        "word_unknown": word_orders[0] / len(words),
+        "comma_rate": tokens.count(",") / max(n_words, 1),
+        "sentence_words_mean": sent_mean,
+        "sentence_words_cv": sent_sd / sent_mean if sent_mean else 0.0,
+        "type_token_ratio": len(set(head)) / len(head),
+        "word_length_mean": sum(map(len, words)) / len(words),
+        "capitalised_share": sum(map(str.isupper, map(itemgetter(0), units.words[:MAX_WORDS]))) / len(words),
+        "function_word_share": sum(map(models.function_words.__contains__, words)) / len(words),
     }
 
 
-def mt_score(features: dict[str, float], lang: str) -> float:
-    """Combine the features into a score in [0, 1] (higher: reads more like MT)."""
-    ref = REFERENCE.get(lang, REFERENCE["all"])
-    values = (
-        features["mt.mean_zipf"],
-        features["mt.rare_word_rate"],
-        features["mt.type_token_ratio"],
-        features["mt.comma_rate"],
-    )
-    z = sum(w * (v - r) for w, v, r in zip(WEIGHTS, values, ref, strict=True))
-    return 1.0 / (1.0 + math.exp(-z))
-
-
-@register("annotate.machine_translation", version=1)
 @dataclass(frozen=True)
-class MeasureMachineTranslation(Annotate):
-    """Measure word-frequency and lexical-diversity signals of machine translation, and an `mt.score`."""
+class Calibration:
+    """The fitted calibrator: per-language centring, one weight per feature, artifact weights."""
+
+    features: tuple[str, ...]
+    center: Mapping[str, np.ndarray]  # per language: median of each feature on human text
+    scale: Mapping[str, np.ndarray]  # per language: its spread (IQR / 1.35)
+    coef: np.ndarray
+    intercept: float
+    threshold: float  # operating threshold on mt.probability
+    artifact_weights: Mapping[str, float]
+    max_artifact_logit: float
+
+    def standardised(self, features: Mapping[str, float], lang: str) -> np.ndarray:
+        x = np.fromiter(map(features.__getitem__, self.features), dtype=float, count=len(self.features))
+        return (x - self.center[lang]) / self.scale[lang]
+
+    def fluency_logit(self, z: np.ndarray) -> float:
+        return float(self.intercept + z @ self.coef)
+
+
+@cache
+def load_calibration() -> Calibration | None:
+    """The shipped calibration.toml (None before bench/mt_calibrate.py has written one)."""
+    path = resources.files("tamis").joinpath("data/mt/calibration.toml")
+    if not path.is_file():
+        return None
+    data = tomllib.loads(path.read_text("utf-8"))
+    ref = data["reference"]
+    return Calibration(
+        tuple(data["model"]["features"]),
+        {lang: np.array(v["center"], dtype=float) for lang, v in ref.items()},
+        {lang: np.array(v["scale"], dtype=float) for lang, v in ref.items()},
+        np.array(data["model"]["coef"], dtype=float),
+        float(data["model"]["intercept"]),
+        float(data["model"]["threshold"]),
+        dict(data["artifacts"]["weights"]),
+        float(data["artifacts"]["max_logit"]),
+    )
+
+
+@cache
+def load_models(lang: str) -> FluencyModels | None:
+    """The shipped fluency models of `lang` (pure loader, once per process and language)."""
+    return load_shipped(lang)
+
+
+@cache
+def all_models() -> dict[str, FluencyModels]:
+    """Every shipped language's models (pure loader, once per process)."""
+    return {lang: m for lang in shipped_languages() if (m := load_models(lang)) is not None}
+
+
+def find_artifacts(doc: Document, page: FluencyModels) -> list[mt_artifacts.Artifact]:
+    """Every artifact of the document, in the text and in the boilerplate lines removed before."""
+    others = all_models()
+    removed = [
+        e.removed.strip()
+        for e in doc.edits
+        if e.step in _REMOVED_LINE_STEPS and e.removed.strip() and "\n" not in e.removed.strip()
+    ]
+    text = doc.text[:MAX_ARTIFACT_CHARS]
+    # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
+    in_captions = [
+        dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
+        for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
+    ]
+    return [
+        *mt_artifacts.foreign_ui_lines(text, page, others, removed),
+        *mt_artifacts.name_variants(text, page, others),
+        *mt_artifacts.capitalised_function_words(text, page.lang),
+        *mt_artifacts.foreign_outlet_credits(text, page, others),
+        *mt_artifacts.spaces_before_punctuation(text),
+        *in_captions,
+    ]
+
+
+def describe_reason(reason: Mapping[str, Any]) -> str:
+    """One `mt.reasons` entry in words, for `tamis explain` and the report.
+
+    >>> describe_reason({"rule": "foreign_ui_line", "span": [-1, -1], "text": "Leave a Reply", "detail": "en words"})
+    "foreign_ui_line: 'Leave a Reply' (outside the text (removed line or caption); en words)"
+    >>> describe_reason({"rule": "fluency", "feature": "comma_rate", "value": 0.09, "human_median": 0.05, "log_odds": 0.8})
+    'fluency: comma_rate = 0.09 (human median 0.05; +0.8 log-odds)'
+    """
+    if reason.get("rule") == "fluency":
+        return (
+            f"fluency: {reason.get('feature')} = {reason.get('value')} "
+            f"(human median {reason.get('human_median')}; +{reason.get('log_odds')} log-odds)"
+        )
+    start, end = (reason.get("span") or [-1, -1])[:2]
+    where = "outside the text (removed line or caption)" if start < 0 else f"at {start}-{end}"
+    return f"{reason.get('rule')}: {reason.get('text')!r} ({where}; {reason.get('detail')})"
+
+
+def _sigmoid(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-40.0, min(40.0, x))))
+
+
+@register("annotate.machine_translation", version=2)
+@dataclass(frozen=True)
+class DetectMachineTranslation(Annotate):
+    """Estimate the probability that a page is machine-translated, with the evidence for it."""
+
+    #: fluency features listed in `mt.reasons`, those that pushed the probability up most
+    top_features: int = 3
 
     rules = {}
     requires = ("language",)
-    provides = (
-        "mt.mean_zipf", "mt.rare_word_rate", "mt.type_token_ratio",
-        "mt.sentence_length_cv", "mt.comma_rate", "mt.score",
-    )  # fmt: skip
+    provides = ("mt.probability", "mt.fluency_probability", "mt.status", "mt.reasons", "mt.suspected")
+
+    def setup(self) -> None:
+        load_calibration()
+        for models in all_models().values():  # build the hash tables once per worker
+            _ = models.words.table
 
     def measure(self, doc: Document) -> dict[str, Any]:
-        features = mt_features(doc.text, doc.language)
-        if not features:
-            return {}  # too short or a language without a frequency list: nothing to say
-        return {
-            **{k: round(v, 4) for k, v in features.items()},
-            "mt.score": round(mt_score(features, doc.language), 4),
-        }
+        lang = doc.language
+        models = load_models(lang)
+        calibration = load_calibration()
+        if models is None or calibration is None or lang not in calibration.center:
+            return {"mt.status": "unknown"}  # no model for this language: no guess
+        artifacts = find_artifacts(doc, models)
+        features = fluency_features(doc.text, models)
+        reasons: list[dict[str, Any]] = [a.as_reason() for a in artifacts]
+        out: dict[str, Any] = {}
+        if features:
+            z = calibration.standardised(features, lang)
+            fluency = calibration.fluency_logit(z)
+            out["mt.fluency_probability"] = round(_sigmoid(fluency), 4)
+            contributions = calibration.coef * z
+            for i in np.argsort(-contributions)[: self.top_features]:
+                if contributions[i] <= 0:
+                    break
+                name = calibration.features[i]
+                reasons.append(
+                    {
+                        "rule": "fluency",
+                        "feature": name,
+                        "value": round(features[name], 4),
+                        "human_median": round(float(calibration.center[lang][i]), 4),
+                        "log_odds": round(float(contributions[i]), 3),
+                    }
+                )
+        elif not artifacts:
+            return {"mt.status": "too_short"}
+        else:
+            fluency = calibration.intercept
+        weights = calibration.artifact_weights
+        artifact_logit = sum(weights.get(rule, 0.0) for rule in {a.rule for a in artifacts})
+        probability = _sigmoid(fluency + min(artifact_logit, calibration.max_artifact_logit))
+        out.update(
+            {
+                "mt.probability": round(probability, 4),
+                "mt.status": "scored" if features else "artifacts_only",
+                "mt.reasons": reasons,
+                "mt.suspected": int(probability >= calibration.threshold),
+            }
+        )
+        return out

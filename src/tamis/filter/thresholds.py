@@ -113,6 +113,38 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 PRESETS = ("default", "gopher", "fineweb-like")
 
+#: what `mt_farm` does with suspected machine-translated pages (issue 12): "flag" keeps them
+#: (the annotations say why), "drop_page" drops each suspected page, "drop_site" drops every
+#: page of a site where enough pages are suspected (needs annotate.site_mt before the filter)
+MT_FARM_MODES = ("flag", "drop_site", "drop_page")
+MT_FARM_RULES = {
+    "machine_translated_page": "the page reads as machine-translated (mt.probability at or above the operating threshold)",
+    "machine_translated_site": "enough pages of the page's site read as machine-translated (a content farm)",
+}
+
+
+def _operating_threshold() -> float:
+    from tamis.annotate.machine_translation import load_calibration
+
+    calibration = load_calibration()
+    return calibration.threshold if calibration is not None else 0.5
+
+
+def mt_evidence(annotations: Mapping[str, Any], limit: int = 4) -> str:
+    """The reasons `annotate.machine_translation` gave, in one line (artifacts first, then fluency).
+
+    >>> mt_evidence({"mt.probability": 0.97, "mt.reasons": [{"rule": "foreign_ui_line", "text": "Leave a Reply"},
+    ...     {"rule": "fluency", "feature": "word_surprisal_q25", "value": 4.1}]})
+    "p=0.97: foreign_ui_line 'Leave a Reply'; fluency word_surprisal_q25=4.1"
+    """
+    parts = []
+    for reason in annotations.get("mt.reasons") or []:
+        if reason.get("rule") == "fluency":
+            parts.append(f"fluency {reason.get('feature')}={reason.get('value')}")
+        else:
+            parts.append(f"{reason.get('rule')} {str(reason.get('text', ''))[:40]!r}")
+    return f"p={annotations.get('mt.probability')}: " + "; ".join(parts[:limit])
+
 
 def load_thresholds(path: str | Path | None = None) -> dict[str, Any]:
     """The presets table: `{preset: {"all": {rule: threshold}, lang: {rule: threshold}}}`."""
@@ -169,8 +201,18 @@ class RejectByThresholds(Filter):
     path: str = ""
     #: rule -> threshold overriding the preset for every language (false disables a rule)
     overrides: dict[str, Any] = field(default_factory=dict)
+    #: flag | drop_site | drop_page: what to do with machine-translated pages (MT_FARM_MODES)
+    mt_farm: str = "flag"
+    #: drop_page: mt.probability at or above which a page is dropped (0: the calibrated
+    #: operating threshold of annotate.machine_translation, src/tamis/data/mt/calibration.toml)
+    mt_page_threshold: float = 0.0
+    #: drop_site: share of a site's scored pages that must be suspected. A human site rarely has
+    #: more than a few pages above the operating threshold (at most 2% of clean human text is)
+    min_site_mt_share: float = 0.5
+    #: drop_site: a site needs at least this many pages for its share to count
+    min_site_pages: int = 3
 
-    rules = {code: meaning for code, (_, _, meaning) in RULES.items()}
+    rules = {code: meaning for code, (_, _, meaning) in RULES.items()} | MT_FARM_RULES
     requires = ("text.word_count", "gopher.word_count", "c4.sentence_count", "fineweb.line_punct_ratio")
 
     def __post_init__(self) -> None:
@@ -179,6 +221,16 @@ class RejectByThresholds(Filter):
             raise ConfigError(
                 f"filter.thresholds: unknown rule(s) {', '.join(unknown)}; valid: {', '.join(RULES)}"
             )
+        if self.mt_farm not in MT_FARM_MODES:
+            raise ConfigError(
+                f"filter.thresholds: mt_farm must be one of {', '.join(MT_FARM_MODES)}, not {self.mt_farm!r}"
+            )
+        if self.mt_farm == "drop_site":
+            # the site's share comes from the corpus stage annotate.site_mt: checked when the
+            # pipeline is built, like any other requirement
+            object.__setattr__(self, "requires", (*type(self).requires, "site.mt_share"))
+        elif self.mt_farm == "drop_page":
+            object.__setattr__(self, "requires", (*type(self).requires, "mt.probability"))
         tables = _resolve(load_thresholds(self.path or None), self.preset)
         object.__setattr__(self, "_tables", tables)
         # per-language rule lists, derived from the read-only tables above (not state that
@@ -215,4 +267,25 @@ class RejectByThresholds(Filter):
                 continue  # no stop-word list for this language: the rule does not apply
             if (value < limit) if below else (value > limit):
                 return Rejected(self.name, code, value, limit)
+        if self.mt_farm != "flag":
+            return self._judge_mt_farm(annotations)
+        return None
+
+    def _judge_mt_farm(self, annotations: Mapping[str, Any]) -> Rejected | None:
+        """Drop a suspected page, or every page of a suspected site; the value names the evidence."""
+        if self.mt_farm == "drop_page":
+            p = annotations.get("mt.probability")
+            limit = self.mt_page_threshold or _operating_threshold()
+            if isinstance(p, int | float) and p >= limit:
+                return Rejected(self.name, "machine_translated_page", mt_evidence(annotations), limit)
+            return None
+        share, pages = annotations.get("site.mt_share"), annotations.get("site.mt_scored_pages", 0)
+        if (
+            isinstance(share, int | float)
+            and share >= self.min_site_mt_share
+            and pages >= self.min_site_pages
+        ):
+            mean = annotations.get("site.mt_mean_probability")
+            evidence = f"site.mt_share={share} of {pages} scored pages (mean p={mean}); this page {mt_evidence(annotations)}"
+            return Rejected(self.name, "machine_translated_site", evidence, self.min_site_mt_share)
         return None

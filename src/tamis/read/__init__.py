@@ -65,7 +65,7 @@ def discover(
     """Expand files, folders and globs (local or any fsspec URL) into shards, in a stable order.
 
     An existing path is always taken as itself, even when its name holds glob characters
-    (`data[1].jsonl`). Inside a folder, names starting with "." or "_" are skipped (temporary
+    (`data[1].jsonl`), and a file named twice (by a glob and by its name) is read once. Inside a folder, names starting with "." or "_" are skipped (temporary
     files, `_work/` checkpoints, `_SUCCESS` markers), as Spark and datatrove do, and so is any
     path under `exclude` (the run's own output folder). Plain JSONL files larger than
     `split_bytes` become several byte-range shards; whole files smaller than SMALL_FILE_BYTES are
@@ -77,6 +77,7 @@ def discover(
     """
     shards: list[Shard] = []
     names: set[str] = set()
+    seen: set[str] = set()
     excluded = [_comparable(p) for p in exclude]
     for path in paths:
         try:
@@ -105,6 +106,9 @@ def discover(
         for f, info in found:
             fmt = format_of(f)
             assert fmt is not None
+            if (prefix + f) in seen:  # named twice (a glob and the file itself): read once
+                continue
+            seen.add(prefix + f)
             name = posixpath.relpath(f, base) if base else posixpath.basename(f)
             if name in names:  # same relative name under two inputs: keep ids distinct
                 name = f.lstrip("/")

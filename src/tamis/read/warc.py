@@ -12,8 +12,10 @@ import io
 from collections.abc import Iterator
 from typing import IO, Any
 
+import fsspec
+
 from tamis.document import Document, Source
-from tamis.read.base import ReadOptions, Shard, open_binary, read_failure, stream_errors
+from tamis.read.base import ReadOptions, Shard, compression_of, open_binary, read_failure, stream_errors
 
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
@@ -107,12 +109,31 @@ def read_warc(shard: Shard, options: ReadOptions) -> Iterator[Document]:
                 pending = None
             detail = f"{type(stream.error).__name__}: {stream.error}"
             yield read_failure(shard, index, "truncated_stream", detail, None, f"{shard.name}:{index}")
+        cut_short = (
+            pending is not None and pending.verdict is not None and pending.verdict.rule == "truncated_stream"
+        )
         if pending is not None:
             yield pending
+        if invalid is None and stream.error is None and not cut_short and _ends_inside_a_record(shard):
+            # a plain .warc cut inside the headers of a record: FastWARC ends without a word
+            detail = "the file ends inside a WARC record (not with the blank line that ends every record)"
+            yield read_failure(shard, index, "truncated_stream", detail, None, f"{shard.name}:{index}")
         if invalid is not None and stream.error is None:
             where = "the file does not start with a WARC record" if index == 0 else f"after record {index}"
             detail = f"{type(invalid).__name__}: {invalid} ({where}; the rest of the file is not read)"
             yield read_failure(shard, index, "invalid_warc", detail, stream.tell(), f"{shard.name}:{index}")
+
+
+def _ends_inside_a_record(shard: Shard) -> bool:
+    """True when an uncompressed WARC file does not end with the CRLF CRLF that ends every record."""
+    if compression_of(shard.uri) is not None:
+        return False  # a cut compressed stream is reported by its decompressor
+    with fsspec.open(shard.uri, "rb") as fh:
+        size = fh.seek(0, io.SEEK_END)
+        if size == 0:
+            return False
+        fh.seek(max(0, size - 4))
+        return fh.read() != b"\r\n\r\n"
 
 
 def _record_to_document(record: Any, shard: Shard, index: int, options: ReadOptions) -> Document:

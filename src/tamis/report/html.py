@@ -303,6 +303,7 @@ def render(stats: dict[str, Any], kept: list[dict[str, Any]], rejected: list[dic
         "<h2>Time per step (CPU seconds, all workers)</h2>" + bars_svg(timings, unit=" s", color="#6b8e23")
     )
 
+    sections.append(_mt_section(kept))
     sections.append(_rejected_section(rejected))
     sections.append(_edits_section(kept + rejected))  # documents rejected late were repaired first
     body = "\n".join(sections)
@@ -325,6 +326,29 @@ code{{background:#f2f2f2;padding:0 3px}} details{{margin:.3em 0}}
 · {esc(stats.get("shards", ""))} input shards · {esc(stats.get("seconds", ""))} s wall time</p>
 </body></html>
 """
+
+
+def _mt_section(kept: list[dict[str, Any]], limit: int = 20) -> str:
+    """Kept documents that annotate.machine_translation suspects, with its reasons (issue 12)."""
+    from tamis.annotate.machine_translation import describe_reason
+
+    suspected = [r for r in kept if _annotations(r).get("mt.suspected") == 1]
+    if not suspected:
+        return ""
+    rows = []
+    for r in sorted(suspected, key=lambda r: -float(_annotations(r).get("mt.probability", 0)))[:limit]:
+        a = _annotations(r)
+        reasons = "<br>".join(esc(describe_reason(x)) for x in a.get("mt.reasons") or [])
+        site = f"{a['site.mt_share']:.0%} of {a.get('site.mt_scored_pages')}" if "site.mt_share" in a else "-"
+        rows.append(
+            f"<tr><td>{esc(r['id'])}</td><td class=n>{a.get('mt.probability')}</td><td class=n>{esc(site)}</td><td>{reasons}</td></tr>"
+        )
+    return (
+        f"<h2>Suspected machine translation, kept (sample: {len(suspected)} documents)</h2>"
+        "<table><tr><th>id</th><th class=n>mt.probability</th><th class=n>site share</th><th>reasons</th></tr>"
+        + "".join(rows)
+        + "</table>"
+    )
 
 
 def _summary(stats: dict[str, Any], total: int) -> str:

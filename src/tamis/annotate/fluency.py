@@ -1,0 +1,233 @@
+"""Per-language fluency models: how surprising each word of a text is, word by word.
+
+A word 3-gram stupid-backoff model per language (Brants et al. 2007, "Large Language Models
+in Machine Translation", §4: a backed-off relative frequency, 0.4 per step back, no
+normalisation) over lower-cased words (the `lowered` words of `split_text`), trained by
+`bench/mt_train.py` from permissively licensed text only.
+
+A class 5-gram model (function words kept, other words as shapes "Aa", "a", "0") was tried
+as well, as in issue 12's prototype: on WMT22 it changed the document AUC by -0.01 to +0.01
+and cost a quarter of the step's time, so it is not shipped (docs/quality.md).
+
+Machine translation reads *smoother* than human text (lower mean surprisal, fewer surprises;
+issue 12), which the aggregate features of `annotate.machine_translation` pick up.
+
+A model is a sorted array of 32-bit n-gram keys per order with a quantised cost (negative log
+probability in nats, 1/16 nats a step) beside each: a lookup is one `searchsorted` per order
+over all positions of a document at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache, cached_property
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import xxhash
+
+#: cost of one step back to a shorter context: -ln(0.4) (Brants et al. 2007)
+BACKOFF_COST = float(-np.log(0.4))
+#: quantisation step of stored costs, in nats
+COST_STEP = 1.0 / 16
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_ORDER_SALT = np.uint64(0xC2B2AE3D27D4EB4F)
+#: the hash of the padding before a text's first token
+_BOS = np.uint64(xxhash.xxh64_intdigest(b"<s>"))
+
+
+def token_hashes(tokens: Sequence[str]) -> np.ndarray:
+    """A stable 64-bit hash per token (xxh64; Python's `hash` changes from process to process)."""
+    return np.fromiter(
+        map(xxhash.xxh64_intdigest, map(str.encode, tokens)), dtype=np.uint64, count=len(tokens)
+    )
+
+
+def ngram_keys(hashes: np.ndarray, order: int) -> np.ndarray:
+    """The 64-bit key of the n-gram ending at each position (padded with <s> before the start).
+
+    >>> h = token_hashes(["a", "b", "c"])
+    >>> k = ngram_keys(h, 2)
+    >>> len(k), int(k[2]) == int(ngram_keys(token_hashes(["x", "b", "c"]), 2)[2])
+    (3, True)
+    """
+    padded = np.concatenate((np.full(order - 1, _BOS, dtype=np.uint64), hashes))
+    n = len(hashes)
+    key = padded[order - 1 :].copy()
+    with np.errstate(over="ignore"):
+        for j in range(1, order):
+            key = key * _MIX + padded[order - 1 - j : order - 1 - j + n]
+            key ^= key >> np.uint64(29)
+        key ^= _ORDER_SALT * np.uint64(order)
+        key *= _MIX
+        key ^= key >> np.uint64(32)
+    return key
+
+
+def ngram_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
+    """`ngram_keys(hashes, n)` for n = 1..max_order, as rows of one array (one pass).
+
+    >>> h = token_hashes(["a", "b", "c", "d"])
+    >>> bool((ngram_keys_all(h, 3)[2] == ngram_keys(h, 3)).all())
+    True
+    """
+    padded = np.concatenate((np.full(max_order - 1, _BOS, dtype=np.uint64), hashes))
+    n = len(hashes)
+    out = np.empty((max_order, n), dtype=np.uint64)
+    key = padded[max_order - 1 :].copy()
+    with np.errstate(over="ignore"):
+        for order in range(1, max_order + 1):
+            if order > 1:
+                j = order - 1
+                key = key * _MIX + padded[max_order - 1 - j : max_order - 1 - j + n]
+                key ^= key >> np.uint64(29)
+            final = key ^ (_ORDER_SALT * np.uint64(order))
+            final *= _MIX
+            final ^= final >> np.uint64(32)
+            out[order - 1] = final
+    return out
+
+
+def stored_key(keys64: np.ndarray) -> np.ndarray:
+    """The 32 bits of a key that a model stores (collisions cost a few wrong hits in a million)."""
+    return (keys64 >> np.uint64(32)).astype(np.uint32)
+
+
+@dataclass(frozen=True)
+class NgramModel:
+    """A stupid-backoff n-gram model: per order, sorted stored keys and their costs (nats * 16)."""
+
+    keys: tuple[np.ndarray, ...]  # keys[n - 1]: the stored keys of order n, sorted
+    costs: tuple[np.ndarray, ...]  # costs[n - 1]: uint8 quantised -ln P(w | context)
+    unknown_cost: float  # cost of a token the unigram table does not hold
+
+    @property
+    def order(self) -> int:
+        return len(self.keys)
+
+    def surprisal(self, hashes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per token: its cost in nats, and the order of the longest n-gram found (0: unknown).
+
+        All orders are looked up at once in the model's hash table (`table`): a gather, not a
+        search, which is what keeps this step cheap beside the quality signals.
+        """
+        n = len(hashes)
+        hit, costs = self.table.lookup(stored_key(ngram_keys_all(hashes, self.order)).ravel())
+        hit = hit.reshape(self.order, n)
+        step_costs = costs.reshape(self.order, n) * COST_STEP
+        found = np.zeros(n, dtype=np.int8)
+        cost = np.full(n, self.unknown_cost)
+        for order in range(1, self.order + 1):  # longer n-grams overwrite shorter ones
+            row = hit[order - 1]
+            cost[row] = step_costs[order - 1][row] + BACKOFF_COST * (self.order - order)
+            found[row] = order
+        return cost, found
+
+    @cached_property
+    def table(self) -> HashTable:
+        """Every order's keys (they carry their order's salt) in one hash table, built at load."""
+        return HashTable.build(np.concatenate(self.keys), np.concatenate(self.costs))
+
+    def unigram_costs(self, words: Sequence[str]) -> np.ndarray:
+        """-ln P(word) of each word alone (the unknown cost where absent)."""
+        hit, costs = self.table.lookup(stored_key(ngram_keys(token_hashes(words), 1)))
+        return np.where(hit, costs * COST_STEP, self.unknown_cost)
+
+
+@dataclass(frozen=True)
+class HashTable:
+    """Open addressing with two probes: slot = key's low bits; a 16-bit cell holds an 8-bit
+    fingerprint of the key (its top bits, never 0) and the 8-bit cost.
+
+    A sorted-array search costs ~20 cache misses a key; this costs two. An absent n-gram
+    matches a fingerprint by chance in about 0.4% of lookups (two cells, half full, 1/255),
+    and an entry that finds both its cells taken is dropped (~3%, the rarest first).
+    """
+
+    cells: np.ndarray  # uint16
+    mask: np.uint32
+
+    @staticmethod
+    def build(keys: np.ndarray, costs: np.ndarray) -> HashTable:
+        size = 1 << max(10, int(2 * len(keys)).bit_length())
+        mask = np.uint32(size - 1)
+        cells = np.zeros(size, dtype=np.uint16)
+        value = (HashTable.fingerprint(keys).astype(np.uint16) << 8) | costs.astype(np.uint16)
+        slot = keys & mask
+        pending = np.lexsort((costs, slot))  # per slot, the most probable entry first
+        for probe in range(2):
+            where = (slot[pending] + probe) & mask
+            free = cells[where] == 0
+            where, cand = where[free], pending[free]
+            first = np.unique(where, return_index=True)[1]
+            cells[where[first]] = value[cand[first]]
+            placed = np.zeros(len(keys), dtype=bool)
+            placed[cand[first]] = True
+            pending = pending[~placed[pending]]
+        return HashTable(cells, mask)
+
+    @staticmethod
+    def fingerprint(keys: np.ndarray) -> np.ndarray:
+        fp = (keys >> np.uint32(24)).astype(np.uint8)
+        return np.where(fp == 0, np.uint8(1), fp)
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which keys the table holds (up to chance matches), and their quantised costs."""
+        fp = self.fingerprint(keys).astype(np.uint16)
+        slot = keys & self.mask
+        first = self.cells[slot]
+        second = self.cells[(slot + np.uint32(1)) & self.mask]
+        in_first = (first >> 8) == fp
+        hit = in_first | ((second >> 8) == fp)
+        return hit, np.where(in_first, first, second) & 0xFF
+
+
+@dataclass(frozen=True)
+class FluencyModels:
+    """The word model and the function words of one language."""
+
+    lang: str
+    words: NgramModel
+    function_words: frozenset[str]
+
+    def save(self, path: Path) -> None:
+        arrays: dict[str, np.ndarray] = {
+            "function_words": np.array(sorted(self.function_words)),
+            "unknown": np.array([self.words.unknown_cost]),
+        }
+        for n, (k, c) in enumerate(zip(self.words.keys, self.words.costs, strict=True), start=1):
+            arrays[f"w{n}_keys"], arrays[f"w{n}_costs"] = k, c
+        np.savez_compressed(path, **arrays)
+
+    @staticmethod
+    def load(path: Path | str, lang: str) -> FluencyModels:
+        with np.load(path) as z:
+            orders = sorted(
+                int(k[1:].split("_")[0]) for k in z.files if k.startswith("w") and k.endswith("_keys")
+            )
+            words = NgramModel(
+                tuple(z[f"w{n}_keys"] for n in orders),
+                tuple(z[f"w{n}_costs"] for n in orders),
+                float(z["unknown"][0]),
+            )
+            return FluencyModels(lang, words, frozenset(str(w) for w in z["function_words"]))
+
+
+@cache
+def shipped_languages() -> tuple[str, ...]:
+    """Languages with a fluency model in the package."""
+    folder = resources.files("tamis").joinpath("data/mt")
+    if not folder.is_dir():
+        return ()
+    return tuple(sorted(p.name.removesuffix(".npz") for p in folder.iterdir() if p.name.endswith(".npz")))
+
+
+def load_shipped(lang: str) -> FluencyModels | None:
+    """The shipped models of `lang` (None when tamis has none)."""
+    path = resources.files("tamis").joinpath(f"data/mt/{lang}.npz")
+    if not path.is_file():
+        return None
+    with resources.as_file(path) as p:
+        return FluencyModels.load(p, lang)

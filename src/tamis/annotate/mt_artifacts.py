@@ -1,0 +1,318 @@
+"""High-precision traces that a page was machine-translated, each with the span that shows it.
+
+Each check is a pure function of the text, the page language's fluency models and the
+other languages' models, returning `Artifact`s (issue 12; each fires on a minority of farm
+pages, rarely on human pages):
+
+- `foreign_ui_lines`: a short line in another language than the page ("Leave a Reply" on a
+  German page): the farm translated the article, not its site template;
+- `name_variants`: two spellings of the same rare name within a page ("Ermachanow" /
+  "Ermanachow"): MT transliterates a name afresh in every sentence;
+- `capitalised_function_words`: a conjunction capitalised mid-sentence ("... Channel 24 Dass
+  Putins ..."): segments split and rejoined around a name;
+- `foreign_outlet_credits`: an image or source credit naming an outlet in another language
+  ("Collage 24 Channel"): the source outlet's own credit, translated word by word;
+- `spaces_before_punctuation`: commas, full stops and closing brackets after a space, many
+  times in running text ("Tooltip , wenn", "zu beschreiben ."): MT of HTML leaves a space
+  where an inline link or tag ended (machine-translated Wikipedia mirrors).
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import regex
+
+from tamis.annotate.fluency import FluencyModels
+
+_WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
+_TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}'’-]*|[^\s\p{L}\p{M}\p{N}]")
+_LINE = regex.compile(r"[^\n]+")
+#: a capitalised word of at least MIN_NAME_CHARS letters (spelt out in the pattern)
+_CAPITALISED = regex.compile(r"\b\p{Lu}\p{Ll}{5,}\b")
+#: a line short enough to be a UI string (MAX_UI_CHARS, spelt out in the pattern)
+_SHORT_LINE = re.compile(r"(?m)^[^\n]{3,60}$")
+_SENTENCE_BREAK = frozenset(".!?…:;\"'«»„“”()[]|/•·—–-")
+
+#: a short line has at most this many characters
+MAX_UI_CHARS = 60
+#: mean unigram cost (nats a word) by which the other language must explain the line better:
+#: "Leave a Reply" costs about 8 nats a word more in German than in English
+MIN_UI_MARGIN = 3.0
+#: a name in `name_variants` is a capitalised word at least this long
+MIN_NAME_CHARS = 6
+#: letters out of place between two spellings of one name (a typo's swap of neighbours moves 2-3)
+MIN_REORDERED = 4
+#: a credited outlet word counts as foreign when another language holds it at most at this
+#: cost (more often than once in 160,000 words: "channel" in English) and the page language
+#: at least MIN_UI_MARGIN higher
+MAX_FOREIGN_WORD_COST = 12.0
+
+
+@dataclass(frozen=True, slots=True)
+class Artifact:
+    """One trace of machine translation: its rule, where it is, what it shows."""
+
+    rule: str
+    start: int  # character offsets in the measured text (-1: in a line an earlier step removed)
+    end: int
+    text: str
+    detail: str
+
+    def as_reason(self) -> dict[str, Any]:
+        return {"rule": self.rule, "span": [self.start, self.end], "text": self.text, "detail": self.detail}
+
+
+@cache
+def artifact_tables() -> dict[str, Any]:
+    """The shipped artifacts.toml (pure loader, once per process)."""
+    return tomllib.loads(resources.files("tamis").joinpath("data/mt/artifacts.toml").read_text("utf-8"))
+
+
+def _mean_cost(models: FluencyModels, words: list[str]) -> float:
+    return float(models.words.unigram_costs(words).mean())
+
+
+def _best_other(
+    words: list[str], page: FluencyModels, others: Mapping[str, FluencyModels]
+) -> tuple[str, float] | None:
+    """The other language that explains `words` best, and by how many nats a word, if by MIN_UI_MARGIN."""
+    own = _mean_cost(page, words)
+    best: tuple[str, float] | None = None
+    for lang, models in others.items():
+        if lang == page.lang:
+            continue
+        margin = own - _mean_cost(models, words)
+        if margin >= MIN_UI_MARGIN and (best is None or margin > best[1]):
+            best = (lang, margin)
+    return best
+
+
+def _source_models(page: FluencyModels, others: Mapping[str, FluencyModels]) -> dict[str, FluencyModels]:
+    """The models of the languages whose traces count on this page (artifacts.toml: source_languages)."""
+    sources = artifact_tables().get("source_languages", ())
+    if page.lang in sources and len(sources) == 1:
+        return {}  # an English page: no source language to find on it
+    return {lang: m for lang, m in others.items() if lang in sources and lang != page.lang}
+
+
+@cache
+def _untranslated_ui() -> frozenset[str]:
+    return frozenset(artifact_tables().get("untranslated_ui", ()))
+
+
+def _ui_key(line: str) -> str:
+    """A line as `untranslated_ui` lists it: lower case, single spaces, no end punctuation or bullets.
+
+    >>> _ui_key("  Leave a Reply  ")
+    'leave a reply'
+    >>> _ui_key("• Related Posts:")
+    'related posts'
+    """
+    return " ".join(line.lower().split()).strip(" .:!?»«•·-–—|>")
+
+
+def foreign_ui_lines(
+    text: str,
+    page: FluencyModels,
+    others: Mapping[str, FluencyModels],
+    removed_lines: Iterable[str] = (),
+) -> list[Artifact]:
+    """Template strings left in English on a page in another language ("Leave a Reply"), in the
+    text or among the lines an earlier step removed as boilerplate.
+
+    A line counts when it is one of the `untranslated_ui` strings of artifacts.toml and the
+    English model explains it better than the page language's by MIN_UI_MARGIN nats a word.
+    """
+    sources = _source_models(page, others)
+    if not sources:
+        return []
+    known = _untranslated_ui()
+    found: list[Artifact] = []
+    candidates = [(m.start(), m.end(), m.group()) for m in _SHORT_LINE.finditer(text)]
+    candidates += [(-1, -1, line) for line in removed_lines if len(line) <= MAX_UI_CHARS]
+    for start, end, raw in candidates:
+        if _ui_key(raw) not in known:
+            continue
+        words = [w.lower() for w in _WORD.findall(raw)]
+        best = _best_other(words, page, sources)
+        if best is None:
+            continue
+        lang, margin = best
+        line = raw.strip()
+        if start >= 0:
+            start += raw.index(line)
+            end = start + len(line)
+        detail = f"a {lang} template string on a {page.lang} page (+{margin:.1f} nats/word)"
+        found.append(Artifact("foreign_ui_line", start, end, line, detail))
+    return found
+
+
+def name_variants(
+    text: str, page: FluencyModels, others: Mapping[str, FluencyModels] | None = None
+) -> list[Artifact]:
+    """Two spellings of one rare name on a page: the same letters in another order, at least
+    MIN_REORDERED letters out of place ("Ermachanow" / "Ermanachow": MT transliterates a name
+    afresh in every sentence), both unknown to the page language's model and to the others.
+
+    A typo swaps two neighbours ("Tverdovsky" / "Tverdvosky": 3 letters out of place) and two
+    real names one or two letters apart are common ("Bolton" / "Boston"), so neither counts;
+    nor do inflections, which differ at the end only."""
+    # group capitalised words by their letters: only a group with two spellings is looked up
+    # bucket by first letter and length (cheap), then by letters only inside shared buckets
+    buckets: dict[tuple[str, int], list[str]] = {}
+    for name in set(_CAPITALISED.findall(text)):
+        buckets.setdefault((name[0], len(name)), []).append(name)
+    groups: dict[str, set[str]] = {}
+    for bucket in buckets.values():
+        if len(bucket) > 1:
+            for name in bucket:
+                groups.setdefault("".join(sorted(name)), set()).add(name)
+    pairs = [sorted(g) for g in groups.values() if len(g) > 1]
+    found: list[Artifact] = []
+    for spellings in pairs:
+        lowered = [n.lower() for n in spellings]
+        known = page.words.unigram_costs(lowered) < page.words.unknown_cost
+        for models in (others or {}).values():
+            known |= models.words.unigram_costs(lowered) < models.words.unknown_cost
+        rare = [n for n, k in zip(spellings, known, strict=True) if not k]
+        for i, a in enumerate(rare):
+            b = next(
+                (b for b in rare[i + 1 :] if sum(x != y for x, y in zip(a, b, strict=True)) >= MIN_REORDERED),
+                None,
+            )
+            if b is None or a[0] != b[0]:
+                continue
+            first, second = sorted((a, b), key=text.find)
+            start = text.find(second)
+            detail = "two spellings of one rare name"
+            found.append(Artifact("name_variants", start, start + len(second), f"{first} / {second}", detail))
+            break
+    return found
+
+
+@cache
+def _capitalised_pattern(lang: str) -> re.Pattern[str] | None:
+    """A conjunction of `lang`, capitalised, after a word and a space, before a space and a letter."""
+    words = artifact_tables().get(lang, {}).get("capitalised_function_words", ())
+    if not words:
+        return None
+    forms = "|".join(re.escape(w[0].upper() + w[1:]) for w in sorted(words, key=len, reverse=True))
+    # the standard library's `re` (3x faster here than `regex`); the words around are read after
+    return re.compile(rf"(?<=[^\W_][ \t])(?:{forms})(?=[ \t]+(\w+))")
+
+
+def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
+    """A conjunction capitalised after a word of the same sentence, outside a title-case run."""
+    pattern = _capitalised_pattern(lang)
+    if pattern is None:
+        return []
+    table = artifact_tables().get(lang, {})
+    words = frozenset(table.get("capitalised_function_words", ()))
+    max_share = float(table.get("max_capitalised_context", 0.4))
+    found: list[Artifact] = []
+    for m in pattern.finditer(text):
+        start = m.start()
+        line_start = text.rfind("\n", 0, start) + 1
+        head = text[max(line_start, start - 60) : start].split()
+        if not head:
+            continue
+        before, prev, nxt = (head[-2] if len(head) > 1 else ""), head[-1], m.group(1)
+        after_number = prev.isdigit() and before[-1:].isalpha()  # "Channel 24 Dass", not a verse "10 And"
+        if not (after_number or (prev.isalpha() and prev.islower() and len(prev) > 1)):
+            continue  # a new sentence, a quotation, a list item, a title-case run ("Less Than")
+        if not nxt[0].isalpha() or prev.lower() in words or nxt.lower() in words:
+            continue  # "viele Wenn und Aber": conjunctions used as nouns come in pairs
+        end = m.end()
+        around = head[-3:] + text[end : end + 60].split()[:3]
+        if sum(w[0].isupper() for w in around) > max_share * len(around):
+            continue  # a headline in title case: "What to Wear to That Wedding"
+        context = text[max(line_start, start - 25) : min(_line_end(text, end), end + 25)].strip()
+        found.append(Artifact("capitalised_function_word", start, end, m.group(), context))
+    return found
+
+
+@cache
+def _marker_pattern(lang: str) -> re.Pattern[str]:
+    markers = artifact_tables().get(lang, {}).get("credit_markers", ())
+    return re.compile(rf"\b(?:{'|'.join(map(re.escape, markers))})\b", re.IGNORECASE)
+
+
+def foreign_outlet_credits(
+    text: str, page: FluencyModels, others: Mapping[str, FluencyModels]
+) -> list[Artifact]:
+    """An image or source credit whose outlet name holds a common word of another language.
+
+    The outlet is the run of up to four capitalised words or numbers after a credit marker
+    ("Collage 24 Channel"); photo agencies and platforms named in every language do not count.
+    """
+    agencies = frozenset(artifact_tables().get("agencies", ()))
+    others = _source_models(page, others)
+    found: list[Artifact] = []
+    if not others:
+        return found
+    for hit in _marker_pattern(page.lang).finditer(text):
+        outlet = []
+        for token in list(_TOKEN.finditer(text, hit.end(), _line_end(text, hit.end())))[:4]:
+            word = token.group()
+            if word in (":", "©"):
+                continue
+            if not (word[0].isupper() or word[0].isdigit()):
+                break
+            outlet.append(token)
+        names = [t.group().lower() for t in outlet if t.group()[0].isalpha()]
+        names = [n for n in names if n not in agencies]
+        if not names:
+            continue
+        own = page.words.unigram_costs(names)
+        for name, cost in zip(names, own, strict=True):
+            elsewhere = min(
+                (float(m.words.unigram_costs([name])[0]) for lang, m in others.items() if lang != page.lang),
+                default=float("inf"),
+            )
+            if elsewhere <= MAX_FOREIGN_WORD_COST and cost - elsewhere >= MIN_UI_MARGIN:
+                start, end = hit.start(), outlet[-1].end()
+                detail = f"'{name}' is a common word of another language, not of {page.lang}"
+                found.append(Artifact("foreign_outlet_credit", start, end, text[start:end], detail))
+                break
+    return found
+
+
+def _line_end(text: str, pos: int) -> int:
+    end = text.find("\n", pos)
+    return len(text) if end < 0 else end
+
+
+#: a line holds running text (not a menu) from this many words on
+MIN_SENTENCE_LINE_WORDS = 12
+#: marks after a space a page needs, and their rate per word of running text: on the 2,228
+#: human pages of realpages dev, 5 English pages (0.2%) reach both, no German one; three of
+#: four machine-translated Wikipedia mirror pages do (5-29 marks, 2-14%; docs/quality.md).
+#: ";" ":" "!" "?" are left out: French typography spaces them.
+MIN_SPACED_MARKS = 5
+MIN_SPACED_RATE = 0.015
+_SPACED_MARK = re.compile(r"\w [,.)](?=\s|$)")
+
+
+def spaces_before_punctuation(text: str) -> list[Artifact]:
+    """Many commas, full stops or closing brackets after a space in the long lines of a page."""
+    marks: list[int] = []
+    words = 0
+    for line in _LINE.finditer(text):
+        n = line.group().count(" ") + 1
+        if n < MIN_SENTENCE_LINE_WORDS:
+            continue
+        words += n
+        marks.extend(line.start() + m.start() + 1 for m in _SPACED_MARK.finditer(line.group()))
+    if len(marks) < MIN_SPACED_MARKS or len(marks) < MIN_SPACED_RATE * words:
+        return []
+    first = marks[0]
+    context = text[max(0, first - 20) : first + 2].split("\n")[-1]
+    detail = f"{len(marks)} marks after a space in {words} words of running text"
+    return [Artifact("spaces_before_punctuation", first, first + 2, context, detail)]

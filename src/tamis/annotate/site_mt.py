@@ -1,0 +1,88 @@
+"""Add up machine-translation evidence per site: farms are sites that publish hundreds of MT pages.
+
+A corpus stage after `annotate.machine_translation`:
+
+1. `map_shard` writes, per shard, each page's host, `mt.probability` and `mt.suspected`;
+2. `reduce` counts per host the pages, the scored pages, the suspected ones and their mean
+   probability;
+3. `apply_shard` writes the host's figures back to every page of it: `site.pages`,
+   `site.mt_scored_pages`, `site.mt_share` (share of scored pages suspected),
+   `site.mt_mean_probability`. A page without a host gets no site signals.
+
+`filter.thresholds` with `mt_farm = "drop_site"` then drops every page of a site where enough
+pages are suspected, naming the share and the page count (issue 12).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tamis.dedup import partitions as pt
+from tamis.dedup.normalize import host_of
+from tamis.document import Document
+from tamis.steps import CorpusStage, register
+
+
+@register("annotate.site_mt", version=1)
+@dataclass(frozen=True)
+class MeasureSiteMachineTranslation(CorpusStage):
+    """Write each site's share of suspected machine-translated pages to every page of the site."""
+
+    rules = {}
+    requires = ("mt.status",)
+    provides = ("site.pages", "site.mt_scored_pages", "site.mt_share", "site.mt_mean_probability")
+
+    def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
+        rows = []
+        for doc in docs:
+            host = host_of(doc)
+            if host:
+                p = doc.annotations.get("mt.probability")
+                rows.append(
+                    [
+                        host,
+                        p if isinstance(p, int | float) else None,
+                        int(doc.annotations.get("mt.suspected", 0) or 0),
+                    ]
+                )
+        pt.save_json(work_dir / "pages" / f"{shard:05d}.json", rows)
+
+    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+        pages: defaultdict[str, int] = defaultdict(int)
+        scored: defaultdict[str, int] = defaultdict(int)
+        suspected: defaultdict[str, int] = defaultdict(int)
+        total: defaultdict[str, float] = defaultdict(float)
+        for path in sorted((work_dir / "pages").glob("*.json")):
+            for host, p, flag in pt.load_json(path, []):
+                pages[host] += 1
+                if p is not None:
+                    scored[host] += 1
+                    total[host] += p
+                    suspected[host] += flag
+        table = {
+            host: [n, scored[host], suspected[host], total[host] / scored[host] if scored[host] else None]
+            for host, n in pages.items()
+        }
+        pt.save_json(work_dir / "sites.json", table)
+        farms = sum(1 for n, s, k, _ in table.values() if s and k / s >= 0.5 and n >= 3)
+        return {"hosts": len(table), "hosts_half_suspected_3_pages": farms}
+
+    def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
+        table = pt.load_json(work_dir / "sites.json", {})
+        out = []
+        for doc in docs:
+            row = table.get(host_of(doc))
+            if row is None:
+                out.append(doc)
+                continue
+            n, scored, suspected, mean = row
+            signals: dict[str, Any] = {"site.pages": n, "site.mt_scored_pages": scored}
+            if scored:
+                signals["site.mt_share"] = round(suspected / scored, 4)
+                signals["site.mt_mean_probability"] = round(mean, 4)
+            out.append(doc.replace(annotations={**doc.annotations, **signals}))
+        return out
