@@ -72,19 +72,29 @@ def test_a_repeated_id_does_not_carry_a_duplicate_verdict_to_another_text(stage:
     assert stats["input"] == 4 == stats["kept"] + stats["rejected"] + stats["duplicates"] + stats["failed"]
 
 
-def test_repeated_ids_across_shards_are_counted_not_merged(tmp_path: Path) -> None:
+def _run_exact_dedup(tmp_path: Path, inputs: Path, *more: str) -> dict[str, Any]:
+    """`tamis run` with dedup.exact alone over `inputs` into tmp_path/out; returns its stats.json."""
+    (tmp_path / "steps.toml").write_text('[[steps]]\nuse = "dedup.exact"\n')
+    args = ["run", "--input", str(inputs), "--output", str(tmp_path / "out"), "--executor", "serial"]
+    result = CliRunner().invoke(
+        main, [*args, "--config", str(tmp_path / "steps.toml"), "--no-progress", *more]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads((tmp_path / "out" / "stats.json").read_text())
+
+
+def _two_files_sharing_an_id(tmp_path: Path) -> Path:
     folder = tmp_path / "in"
     folder.mkdir()
     for k, text in enumerate((GERMAN, UKRAINIAN)):
         (folder / f"part-{k}.jsonl").write_text(json.dumps({"id": "same", "text": text}) + "\n")
-    (tmp_path / "steps.toml").write_text('[[steps]]\nuse = "dedup.exact"\n')
-    out = tmp_path / "out"
-    args = ["run", "--input", str(folder), "--output", str(out), "--config", str(tmp_path / "steps.toml")]
-    result = CliRunner().invoke(main, [*args, "--executor", "serial", "--no-progress"])
-    assert result.exit_code == 0, result.output
-    stats = json.loads((out / "stats.json").read_text())
+    return folder
+
+
+def test_repeated_ids_across_shards_are_counted_not_merged(tmp_path: Path) -> None:
+    stats = _run_exact_dedup(tmp_path, _two_files_sharing_an_id(tmp_path))
     assert stats["kept"] == 2 and stats["duplicate_ids"] == 1
-    assert sorted(r["original"] for r in _rows(out)) == sorted((GERMAN, UKRAINIAN))
+    assert sorted(r["original"] for r in _rows(tmp_path / "out")) == sorted((GERMAN, UKRAINIAN))
 
 
 def test_apply_refuses_documents_other_than_those_map_saw(tmp_path: Path) -> None:
@@ -100,3 +110,9 @@ def test_apply_refuses_documents_other_than_those_map_saw(tmp_path: Path) -> Non
     assert [d.verdict is None for d in stage.apply_shard(docs, 0, tmp_path)] == [True, False, True]
     with pytest.raises(AccountingError, match="not the 3 map saw"):
         stage.apply_shard(docs[::-1], 0, tmp_path)  # rows would point at other documents
+
+
+def test_overwrite_forgets_the_ids_of_the_earlier_run(tmp_path: Path) -> None:
+    folder = _two_files_sharing_an_id(tmp_path)
+    assert _run_exact_dedup(tmp_path, folder)["duplicate_ids"] == 1
+    assert _run_exact_dedup(tmp_path, folder / "part-0.jsonl", "--overwrite")["duplicate_ids"] == 0
