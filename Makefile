@@ -31,11 +31,13 @@ bench: $(STAMP)
 	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
 	$(BIN)/python bench/run.py
 
-# Quality against ground truth: repair, dedup, language ID (each prints its floors and exits 1 below them).
-# All three run even when one misses a floor; the target fails at the end if any did.
+# Quality against ground truth: repair (synthetic, and glued words on real pages), dedup, language ID
+# (each prints its floors and exits 1 below them).
+# All of them run even when one misses a floor; the target fails at the end if any did.
 eval: $(STAMP)
 	status=0; \
 	$(BIN)/python bench/repair_quality.py || status=1; \
+	$(BIN)/python bench/glued_real.py || status=1; \
 	$(BIN)/python bench/dedup_quality.py || status=1; \
 	$(BIN)/python bench/langid.py || status=1; \
 	exit $$status

@@ -46,10 +46,11 @@ FLOORS = {
     "markup.precision": 0.99,
     "boilerplate.precision": 0.98,
     "boilerplate.recall": 0.90,
+    # glued words: the synthetic recall floor of 0.80 was withdrawn by issue 10 (the generator glues
+    # random word pairs, which only corpus evidence can confirm); precision and recall on real text
+    # are measured by bench/glued_real.py. The synthetic precision floor stays.
     "glue.de.precision": 0.97,
-    "glue.de.recall": 0.80,
     "glue.en.precision": 0.97,
-    "glue.en.recall": 0.80,
 }
 MAX_FALSE_SPLITS_PER_10K = 1.0
 MIN_MB_PER_S = 10.0

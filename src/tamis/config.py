@@ -5,7 +5,7 @@ workers = 0            # 0: all cores
 output_format = "parquet"
 
 [[steps]]
-use = "repair.glued_words"     # or "repair.glued_words@1" to pin a version
+use = "repair.glued_words"     # or "repair.glued_words@2" to pin a version
 min_part_zipf = 3.0
 """
 

@@ -1,0 +1,218 @@
+"""Remove the lines of page debris that phrase lists cannot name, with a small learned model.
+
+Plain text extracted from a whole page keeps its menus ("Osteuropa", "Новини"), related-headline
+lists, infobox rows, ticker stamps, bylines and sign-up prompts. Each line gets features of its
+own and of its neighbours (repair/line_features.py: length, words, case, digits, separators,
+pipes, how it ends and starts, copies in the page, menu vocabulary, position, block context),
+and a small model run in numpy (a logistic regression; the same class also runs a one-layer
+network) gives the probability that it is debris. A line whose probability reaches the model's
+threshold is removed, as an edit that records the probability and the features that pushed it
+up most (feature value times weight, standardised).
+
+The weights ship in the package (data/models/debris_lines.npz, with its provenance beside it in
+data/models/README.md); bench/train_debris.py trains them, bench/realpages.py measures them on
+real pages, cross-validated by site.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field, replace
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tamis.document import Document
+from tamis.repair.boilerplate_lines import _delete_lines
+from tamis.repair.line_features import FEATURE_NAMES, page_features
+from tamis.steps import Repair, Repaired, register
+
+MODEL_RESOURCE = "data/models/debris_lines.npz"
+_IN_MAIN_TEXT = FEATURE_NAMES.index("in_main_text")
+
+
+@dataclass(frozen=True)
+class DebrisModel:
+    """Standardise, one ReLU layer (or none: a linear model), a logistic output; a threshold."""
+
+    mean: np.ndarray
+    scale: np.ndarray
+    hidden_weights: np.ndarray | None  # (features, hidden); None for a linear model
+    hidden_bias: np.ndarray | None
+    out_weights: np.ndarray  # (hidden,) or (features,)
+    out_bias: float
+    threshold: float = 0.5
+    names: tuple[str, ...] = FEATURE_NAMES
+    provenance: dict[str, Any] = field(default_factory=dict)
+    #: a library model with `predict_proba` (bench comparisons only; never shipped)
+    external: Any = None
+
+    @staticmethod
+    def linear(mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float) -> DebrisModel:
+        return DebrisModel(mean, scale, None, None, weights.astype(np.float32), bias)
+
+    @staticmethod
+    def wrap(model: Any) -> DebrisModel:
+        empty = np.zeros(0, np.float32)
+        return DebrisModel(empty, empty, None, None, empty, 0.0, external=model)
+
+    def with_threshold(self, threshold: float) -> DebrisModel:
+        return DebrisModel(**{**self.__dict__, "threshold": threshold})
+
+    def logits(self, x: np.ndarray) -> np.ndarray:
+        z = (x - self.mean) / self.scale
+        if self.hidden_weights is None:
+            return z @ self.out_weights + self.out_bias
+        h = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0)
+        return h @ self.out_weights + self.out_bias
+
+    def probabilities(self, x: np.ndarray) -> np.ndarray:
+        if self.external is not None:
+            return self.external.predict_proba(x)[:, 1].astype(np.float32)
+        return 1 / (1 + np.exp(-self.logits(x)))
+
+    def deciding_features(self, x: np.ndarray, top: int = 3) -> list[list[str]]:
+        """For each row, the features that raised its debris logit most (input x gradient)."""
+        z = (x - self.mean) / self.scale
+        if self.hidden_weights is None:
+            gradient = np.broadcast_to(self.out_weights, z.shape)
+        else:
+            active = (z @ self.hidden_weights + self.hidden_bias) > 0
+            gradient = (active * self.out_weights) @ self.hidden_weights.T
+        contribution = z * gradient
+        order = np.argsort(-contribution, axis=1)[:, :top]
+        return [[self.names[j] for j in row] for row in order]
+
+    def save(self, path: Path, provenance: dict[str, Any]) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        arrays = {"mean": self.mean, "scale": self.scale, "out_weights": self.out_weights}
+        if self.hidden_weights is not None:
+            arrays |= {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
+        meta = {
+            "out_bias": self.out_bias,
+            "threshold": self.threshold,
+            "names": list(self.names),
+            **provenance,
+        }
+        with path.open("wb") as fh:
+            np.savez_compressed(
+                fh,
+                **{k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()},
+                meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
+            )
+
+    @staticmethod
+    def load(path: Path | str) -> DebrisModel:
+        with np.load(path) as data:
+            meta = json.loads(bytes(data["meta"]).decode())
+            arrays = {k: data[k] for k in data.files if k != "meta"}
+        names = tuple(meta.pop("names"))
+        if names != FEATURE_NAMES:
+            raise ValueError(
+                f"debris model {path} was trained on other features than line_features.py computes; "
+                "retrain it with `python bench/train_debris.py`"
+            )
+        return DebrisModel(
+            arrays["mean"],
+            arrays["scale"],
+            arrays.get("hidden_weights"),
+            arrays.get("hidden_bias"),
+            arrays["out_weights"],
+            float(meta.pop("out_bias")),
+            float(meta.pop("threshold")),
+            names,
+            meta,
+        )
+
+
+@cache
+def load_model(path: str = "") -> DebrisModel:
+    """The packaged model, or the one at `path`; read once per process (read-only afterwards)."""
+    if path:
+        return DebrisModel.load(path)
+    with resources.as_file(resources.files("tamis").joinpath(MODEL_RESOURCE)) as packaged:
+        return DebrisModel.load(packaged)
+
+
+@register("repair.debris_lines", version=1)
+@dataclass(frozen=True)
+class RemoveDebrisLines(Repair):
+    """Remove lines a learned model judges page debris (menus, related links, bylines, footers)."""
+
+    #: a model file instead of the packaged one (bench/realpages.py passes each fold's model)
+    model: str = ""
+    #: None: the model's own threshold (chosen to keep 98 % of body words; bench/train_debris.py)
+    threshold: float | None = None
+    #: documents read with fewer non-blank lines are left alone: a snippet has no page around it
+    #: to tell furniture by (6-sentence chunks of clean treebank text lost 2.5 % of their words
+    #: at 3, tests/repair/test_invariants.py); counted on the text as read, since earlier steps
+    #: may already have taken most of a page's furniture
+    min_lines: int = 10
+    rules = {
+        "debris_line": "a line the debris model judges page furniture, not text (evidence: its probability and deciding features)"
+    }
+
+    def setup(self) -> None:
+        load_model(self.model)
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        lines = text.split("\n")
+        index = [i for i, s in enumerate(lines) if s and not s.isspace()]
+        if len(index) < self.min_lines and _lines_read(text, doc) < self.min_lines:
+            return Repaired(text)
+        if len(index) < 3:  # too little left to have neighbours
+            return Repaired(text)
+        model = load_model(self.model)
+        x = page_features([lines[i].strip() for i in index])
+        p = model.probabilities(x)
+        threshold = model.threshold if self.threshold is None else self.threshold
+        removed = _keep_article_lists(p >= threshold, [lines[i] for i in index], x[:, _IN_MAIN_TEXT] > 0)
+        removed = np.flatnonzero(removed)
+        # a page the model would empty has no main text to tell its furniture by (a list, a
+        # table, a menu page): that is for the filters to judge, not for a repair to erase
+        if removed.size == 0 or removed.size == len(index):
+            return Repaired(text)
+        reasons = model.deciding_features(x[removed])
+        verdicts = {index[k]: "debris_line" for k in removed.tolist()}
+        evidence = [f"p={p[k]:.3f}; " + ", ".join(r) for k, r in zip(removed.tolist(), reasons, strict=True)]
+        result = _delete_lines(text, lines, verdicts, self.name)
+        edits = tuple(replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
+        return Repaired(result.text, edits)
+
+
+def _lines_read(text: str, doc: Document | None) -> int:
+    """Non-blank lines of the document as read (its `original`; else of `text`)."""
+    page = doc.original if doc is not None and doc.original else text
+    return sum(1 for s in page.split("\n") if s and not s.isspace())
+
+
+def _keep_article_lists(removed: np.ndarray, lines: list[str], in_main_text: np.ndarray) -> np.ndarray:
+    """Keep the runs of list items the chain marked ("• ", from <li> or a run-together list that
+    repair.broken_lists split) that belong to the article: inside its main text, or introduced by
+    a line ending in a colon ("Das Paket umfasst unter anderem:") that is kept or follows a kept
+    line (then it stays too). The training pages carry
+    no such marks to learn it from (tests/repair/test_pages.py, page_de.txt)."""
+    removed = removed.copy()
+    i = 0
+    while i < len(lines):
+        if not lines[i].lstrip().startswith("• "):
+            i += 1
+            continue
+        end = i
+        while end < len(lines) and lines[end].lstrip().startswith("• "):
+            end += 1
+        # the introducing line counts when it or the line before it is kept (the article runs on)
+        introduced = (
+            i > 0
+            and lines[i - 1].rstrip().endswith((":", "："))
+            and (not removed[i - 1] or (i > 1 and not removed[i - 2]))
+        )
+        if introduced:
+            removed[i - 1 : end] = False
+        elif in_main_text[i:end].any():
+            removed[i:end] = False
+        i = end
+    return removed

@@ -1,0 +1,317 @@
+"""Features of every line of a page and of its neighbours, as one numpy matrix.
+
+The learned debris-line step (repair/debris_lines.py) and its training script
+(bench/train_debris.py) share this one definition, so the model sees at run time exactly the
+features it was trained on. Nothing here knows a language: characters are counted by Unicode
+class (a table over every code point, built once per process), and the only vocabulary is the
+menu, share-bar and gate words of the boilerplate patterns (repair/patterns/boilerplate.toml),
+imported from the boilerplate step rather than copied.
+
+Everything is computed for the whole page at once (a code-point array, `bincount` by line), so a
+page costs a few dozen numpy calls whatever its length: the per-call overhead, not the text,
+dominates on short pages (bench/realpages.py prints the step's speed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from functools import cache
+
+import numpy as np
+
+from tamis.repair.boilerplate_lines import load_rules
+
+# character classes (one byte per code point)
+SPACE, LOWER, UPPER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, PIPE, SYMBOL, NEWLINE, OTHER = range(12)
+N_CLASSES = 12
+#: sentence-final marks in many scripts: Latin/Greek/Cyrillic, CJK, Arabic, Devanagari,
+#: Armenian, Ethiopic, Myanmar, Thai has none (space), Tibetan shad
+_STOPS = ".!?…。！？｡؟۔।॥։።။།"
+_SEPARATORS = "·•/»›>«‹<–—:;~*►▶◄◀■□●○◆◇★☆✓✔➤→←|¦"
+# how a line ends (the last character that is not white space)
+END_STOP, END_COLON, END_COMMA, END_QUOTE, END_CLOSE, END_DIGIT, END_LETTER, END_OTHER = range(8)
+N_ENDS = 8
+_QUOTES = "\"'»«“”„‘’›‹」』"
+_CLOSERS = ")]}）】》"
+
+
+@cache
+def char_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(class of every code point, end kind of every code point). Built once per process (~0.3 s)."""
+    cls = np.full(0x110000, OTHER, dtype=np.uint8)
+    by_category = {
+        "Zs": SPACE,
+        "Ll": LOWER,
+        "Lu": UPPER,
+        "Lt": UPPER,
+        "Lo": LETTER,
+        "Lm": LETTER,
+        "Mn": LETTER,
+        "Mc": LETTER,
+        "Me": LETTER,
+        "Nd": DIGIT,
+        "Nl": DIGIT,
+        "No": DIGIT,
+        "Pc": PUNCT,
+        "Pd": PUNCT,
+        "Ps": PUNCT,
+        "Pe": PUNCT,
+        "Pi": PUNCT,
+        "Pf": PUNCT,
+        "Po": PUNCT,
+        "Sm": SYMBOL,
+        "Sc": SYMBOL,
+        "Sk": SYMBOL,
+        "So": SYMBOL,
+    }
+    categories = np.array(
+        [by_category.get(unicodedata.category(chr(c)), OTHER) for c in range(0x110000)], dtype=np.uint8
+    )
+    cls[:] = categories
+    cls[ord("\t")] = SPACE
+    for c in _SEPARATORS:
+        cls[ord(c)] = SEPARATOR
+    for c in _STOPS:
+        cls[ord(c)] = STOP
+    cls[ord("|")] = PIPE
+    cls[ord("\n")] = NEWLINE
+    ends = np.full(0x110000, END_OTHER, dtype=np.uint8)
+    ends[cls == STOP] = END_STOP
+    ends[(cls == LOWER) | (cls == UPPER) | (cls == LETTER)] = END_LETTER
+    ends[cls == DIGIT] = END_DIGIT
+    for chars, kind in (
+        (":：", END_COLON),
+        (",;，、；", END_COMMA),
+        (_QUOTES, END_QUOTE),
+        (_CLOSERS, END_CLOSE),
+    ):
+        for c in chars:
+            ends[ord(c)] = kind
+    return cls, ends
+
+
+@cache
+def vocabulary() -> tuple[frozenset[str], re.Pattern[str]]:
+    """(menu and share-bar items, the scan for any gate word of the boilerplate rules: cookie,
+    newsletter, comment-form words …), from the shared patterns."""
+    rules = load_rules()
+    return rules.menu_words | rules.share_words, rules.gate
+
+
+#: names of the per-line features, in column order (the model file lists them too)
+LINE_FEATURES: tuple[str, ...] = (
+    "log_chars",
+    "log_words",
+    "log_caseless_letters",
+    "log_pipes",
+    "upper_share",
+    "lower_share",
+    "caseless_share",
+    "digit_share",
+    "punct_share",
+    "separator_share",
+    "symbol_share",
+    "capitalised_word_share",
+    "mean_word_length",
+    *(f"ends_{k}" for k in ("stop", "colon", "comma", "quote", "close", "digit", "letter", "other")),
+    *(f"starts_{k}" for k in ("upper", "lower", "caseless", "digit", "stop", "punct", "separator", "symbol")),
+    "log_copies_in_page",
+    "menu_item",
+    "gate_word",
+    "long_sentence",
+    "short_line",
+)
+#: page-level and position features, appended once
+POSITION_FEATURES: tuple[str, ...] = (
+    "relative_line",
+    "relative_char",
+    "log_lines_before",
+    "log_lines_after",
+    "log_page_lines",
+    "log_page_chars",
+    # the main text: the run of lines with the most prose words, short lines costing a little
+    # (the largest-sum stretch of `_prose_score`), where news and blog gold text sits
+    "in_main_text",
+    "log_lines_to_main_text",
+    "prose_before_share",
+    "prose_after_share",
+    "log_lines_since_prose",
+    "log_lines_until_prose",
+    "log_nonprose_run",
+    # prose blocks: prose lines with at most one other line between them; comments make many
+    # small blocks after the article's big one
+    "log_block_words",
+    "block_share_of_largest",
+    "block_before_largest",
+    "block_after_largest",
+    "log_blocks",
+    "log_chars_over_page_mean",
+)
+#: what a line that is not prose costs the main-text stretch, in prose words
+SHORT_LINE_COST = 5
+CONTEXT = ("prev", "next", "mean3", "mean10")
+FEATURE_NAMES: tuple[str, ...] = (
+    *LINE_FEATURES,
+    *(f"{c}.{f}" for c in CONTEXT for f in LINE_FEATURES),
+    *POSITION_FEATURES,
+)
+_WORD_START, _CAPITAL_START = N_CLASSES, N_CLASSES + 1  # extra count columns
+_K = N_CLASSES + 2
+_SHARES = [UPPER, LOWER, LETTER, DIGIT, PUNCT, SEPARATOR, SYMBOL]
+_STARTS = [UPPER, LOWER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, SYMBOL]
+_ONE_HOT = np.eye(N_CLASSES, dtype=np.float32)
+_END_ONE_HOT = np.eye(N_ENDS, dtype=np.float32)
+_WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
+
+
+def page_features(lines: list[str]) -> np.ndarray:
+    """The feature matrix of a page's lines (one row per line, `FEATURE_NAMES` columns, float32).
+
+    `lines` must be stripped and not empty (the step drops blank lines before and puts them
+    back after: the training pages have none).
+
+    >>> x = page_features(["Home | News | Sport", "The council met on Monday and voted to keep the library open."])
+    >>> x.shape == (2, len(FEATURE_NAMES))
+    True
+    >>> float(x[0, FEATURE_NAMES.index("log_pipes")]) > 0, float(x[1, FEATURE_NAMES.index("ends_stop")])
+    (True, 1.0)
+    """
+    n = len(lines)
+    cls_table, end_table = char_tables()
+    points = np.frombuffer(("\n".join(lines) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cls = cls_table[points]
+    newlines = np.flatnonzero(points == 10)
+    line_starts = np.empty_like(newlines)
+    line_starts[0] = 0
+    line_starts[1:] = newlines[:-1] + 1
+    lengths = newlines - line_starts
+    line_of = np.repeat(np.arange(n), lengths + 1)
+    wordish = (cls >= LOWER) & (cls <= DIGIT)
+    starts = np.flatnonzero(wordish[1:] & ~wordish[:-1]) + 1
+    if wordish[0]:
+        starts = np.concatenate(([0], starts))
+    capitals = starts[cls[starts] == UPPER]
+    counts = np.bincount(
+        np.concatenate(
+            (line_of * _K + cls, line_of[starts] * _K + _WORD_START, line_of[capitals] * _K + _CAPITAL_START)
+        ),
+        minlength=n * _K,
+    ).reshape(n, _K)
+    chars = lengths.astype(np.float32)
+    words = counts[:, _WORD_START]
+    solid = np.maximum(chars - counts[:, SPACE], 1)[:, None]
+    ends = end_table[points[newlines - 1]]
+    menu, gates = vocabulary()
+    copies = Counter(lines)
+    python_side = np.array(
+        [
+            (
+                copies[s],
+                len(s) <= 40 and s.lower() in menu,
+                len(s) <= 80 and gates.search(s.lower()) is not None,
+            )
+            for s in lines
+        ],
+        dtype=np.float32,
+    ).reshape(n, 3)
+    counts[:, PUNCT] += counts[:, STOP]
+    base = np.concatenate(
+        (
+            np.log1p(np.stack((chars, words, counts[:, LETTER], counts[:, PIPE]), axis=1)),
+            counts[:, _SHARES] / solid,
+            (counts[:, _CAPITAL_START] / np.maximum(words, 1))[:, None],
+            ((counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / np.maximum(words, 1))[:, None],
+            _END_ONE_HOT[ends],
+            _ONE_HOT[cls[line_starts]][:, _STARTS],
+            np.log(python_side[:, :1]),
+            python_side[:, 1:],
+            ((ends == END_STOP) & (words >= 8))[:, None],
+            (words <= 3)[:, None],
+        ),
+        axis=1,
+        dtype=np.float32,
+    )
+    width = base.shape[1]
+    # neighbours: the previous and next line, and the mean over +-3 and +-10 lines
+    padded = np.zeros((n + 2, width), dtype=np.float32)
+    padded[1:-1] = base
+    cumulative = np.cumsum(padded[:-1], axis=0)  # row i: the sum of lines before i
+    index = np.arange(n)
+    bounds = np.minimum(np.maximum(index[:, None] + _WINDOWS, 0), n)
+    counted = (bounds[:, 1::2] - bounds[:, ::2]).astype(np.float32)
+    mean3 = (cumulative[bounds[:, 1]] - cumulative[bounds[:, 0]]) / counted[:, :1]
+    mean10 = (cumulative[bounds[:, 3]] - cumulative[bounds[:, 2]]) / counted[:, 1:]
+    total_chars = max(float(chars.sum()), 1.0)
+    log_chars = base[:, 0]
+    position = np.stack(
+        (
+            index / max(n - 1, 1),
+            (np.cumsum(chars) - chars) / total_chars,
+            np.log1p(index),
+            np.log1p(n - 1 - index),
+            np.full(n, np.log1p(n)),
+            np.full(n, np.log1p(total_chars)),
+            *_main_text(base, words, n, index),
+            log_chars - log_chars.mean(),
+        ),
+        axis=1,
+    )
+    return np.concatenate((base, padded[:-2], padded[2:], mean3, mean10, position), axis=1, dtype=np.float32)
+
+
+def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Where each line lies relative to the page's main text (see POSITION_FEATURES)."""
+    prose = (base[:, LINE_FEATURES.index("ends_stop")] + base[:, LINE_FEATURES.index("ends_quote")] > 0) & (
+        words >= 5
+    )
+    score = np.where(prose, words, -SHORT_LINE_COST)
+    sums = np.concatenate(([0], np.cumsum(score)))
+    lowest = np.minimum.accumulate(sums[:-1])
+    end = int(np.argmax(sums[1:] - lowest))  # last line of the best stretch
+    start = int(np.argmin(sums[: end + 1]))  # first line
+    inside = (index >= start) & (index <= end)
+    outside = np.maximum(start - index, index - end)
+    prose_words = np.where(prose, words, 0)
+    before = np.cumsum(prose_words) - prose_words
+    total = max(int(prose_words.sum()), 1)
+    at = np.flatnonzero(prose)
+    # the nearest prose line before and after each line (-1 and n where there is none)
+    previous = np.searchsorted(at, index, side="left") - 1
+    following = np.searchsorted(at, index, side="right")
+    padded_at = np.concatenate(([-1], at, [n]))
+    prev_at, next_at = padded_at[previous + 1], padded_at[following + 1]
+    since = np.where(prev_at >= 0, index - prev_at, n)
+    until = np.where(next_at < n, next_at - index, n)
+    # the run of consecutive lines that are not prose around each such line (menus, link lists)
+    run = np.where(prose, 0, next_at - prev_at - 1)
+    return (
+        inside,
+        np.log1p(np.maximum(outside, 0)),
+        before / total,
+        (total - before - prose_words) / total,
+        np.log1p(since),
+        np.log1p(until),
+        np.log1p(run),
+        *_blocks(at, prose_words, index),
+    )
+
+
+def _blocks(at: np.ndarray, prose_words: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The prose block of each line (that of the last prose line at or before it) and its size."""
+    if not at.size:
+        zero = np.zeros(index.size)
+        return zero, zero, zero, zero, zero
+    starts = np.concatenate(([True], np.diff(at) > 2))  # more than one other line between
+    block_of_prose = np.cumsum(starts) - 1
+    sizes = np.bincount(block_of_prose, weights=prose_words[at])
+    largest = int(np.argmax(sizes))
+    block = block_of_prose[np.maximum(np.searchsorted(at, index, side="right") - 1, 0)]
+    return (
+        np.log1p(sizes[block]),
+        sizes[block] / sizes[largest],
+        block < largest,
+        block > largest,
+        np.full(index.size, np.log1p(sizes.size)),
+    )

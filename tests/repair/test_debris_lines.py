@@ -1,0 +1,172 @@
+"""repair.debris_lines: menus, share bars and link lists around an article go; its paragraphs stay.
+
+The pages are composed here: real paragraphs from tests/data (permissive corpora) with page
+furniture written for these tests in several languages, laid out as a crawler's plain text has it
+(one block per line, the menu before the article, related links and a footer after it).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from step_runner import run_repair
+from tamis.repair.debris_lines import RemoveDebrisLines, load_model
+from tamis.repair.line_features import FEATURE_NAMES, LINE_FEATURES, page_features
+from text_samples import LANGS, paragraphs
+
+STEP = RemoveDebrisLines()
+
+#: page furniture per language, written for these tests: a menu (one item a line), a breadcrumb,
+#: a share bar, a related-links list, footer links
+FURNITURE = {
+    "en": (
+        ["Home", "World", "Business", "Sport", "Culture", "Weather"],
+        "Home › News › Europe",
+        "Share this article: Facebook | Twitter | Email",
+        [
+            "More from Europe",
+            "Five things to know about the new rail timetable",
+            "Watch: the harbour at night",
+            "Quiz of the week",
+        ],
+        ["About us", "Contact", "Privacy policy", "Terms of use", "© 2024 The Morning Ledger"],
+    ),
+    "de": (
+        ["Startseite", "Politik", "Wirtschaft", "Sport", "Kultur", "Wetter"],
+        "Startseite › Nachrichten › Europa",
+        "Artikel teilen: Facebook | Twitter | E-Mail",
+        [
+            "Mehr aus Europa",
+            "Fünf Fragen zum neuen Fahrplan",
+            "Video: Der Hafen bei Nacht",
+            "Das Quiz der Woche",
+        ],
+        ["Über uns", "Kontakt", "Datenschutz", "Impressum", "© 2024 Der Morgenbote"],
+    ),
+    "fr": (
+        ["Accueil", "Monde", "Économie", "Sport", "Culture", "Météo"],
+        "Accueil › Actualités › Europe",
+        "Partager : Facebook | Twitter | E-mail",
+        [
+            "Plus d'Europe",
+            "Cinq questions sur les nouveaux horaires",
+            "Vidéo : le port la nuit",
+            "Le quiz de la semaine",
+        ],
+        ["Qui sommes-nous", "Contact", "Confidentialité", "Mentions légales", "© 2024 Le Matin du Port"],
+    ),
+    "ru": (
+        ["Главная", "В мире", "Экономика", "Спорт", "Культура", "Погода"],
+        "Главная › Новости › Европа",
+        "Поделиться: ВКонтакте | Telegram | E-mail",
+        ["Ещё о Европе", "Пять вопросов о новом расписании", "Видео: порт ночью", "Тест недели"],
+        ["О нас", "Контакты", "Политика конфиденциальности", "Реклама", "© 2024 Утренний вестник"],
+    ),
+    "uk": (
+        ["Головна", "Світ", "Економіка", "Спорт", "Культура", "Погода"],
+        "Головна › Новини › Європа",
+        "Поділитися: Facebook | Telegram | E-mail",
+        ["Більше про Європу", "П'ять питань про новий розклад", "Відео: порт уночі", "Тест тижня"],
+        ["Про нас", "Контакти", "Політика конфіденційності", "Реклама", "© 2024 Ранковий вісник"],
+    ),
+    "kk": (
+        ["Басты бет", "Әлем", "Экономика", "Спорт", "Мәдениет", "Ауа райы"],
+        "Басты бет › Жаңалықтар › Еуропа",
+        "Бөлісу: Facebook | Telegram | E-mail",
+        ["Еуропа туралы тағы", "Жаңа кесте туралы бес сұрақ", "Бейне: түнгі порт", "Апта тесті"],
+        ["Біз туралы", "Байланыс", "Құпиялылық саясаты", "Жарнама", "© 2024 Таңғы хабаршы"],
+    ),
+}
+
+
+def page(lang: str) -> tuple[str, list[str], list[str]]:
+    """A composed page: (text, its article paragraphs, its furniture lines)."""
+    menu, crumbs, share, related, footer = FURNITURE[lang]
+    body = [p.replace("\n", " ") for p in paragraphs(lang)[:4]]
+    furniture = [*menu, crumbs, share, *related, *footer]
+    lines = [*menu, crumbs, *body, share, *related, *footer]
+    return "\n".join(lines), body, furniture
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_furniture_goes_and_paragraphs_stay(lang: str) -> None:
+    text, body, furniture = page(lang)
+    fixed, edits = run_repair(STEP, text, lang)  # (checks that the edits replay)
+    kept = fixed.split("\n")
+    assert all(p in kept for p in body), "an article paragraph was removed"
+    gone = [line for line in furniture if line not in kept]
+    assert len(gone) >= 0.8 * len(furniture), f"furniture kept: {[f for f in furniture if f in kept]}"
+    assert all(e.rule == "debris_line" for e in edits)
+
+
+def test_each_removal_says_why() -> None:
+    text, _, _ = page("en")
+    _, edits = run_repair(STEP, text, "en")
+    assert edits
+    for e in edits:
+        probability, features = e.evidence.split("; ")
+        assert float(probability.removeprefix("p=")) >= load_model().threshold
+        assert all(name in FEATURE_NAMES for name in features.split(", "))
+
+
+def test_a_plain_article_is_left_alone() -> None:
+    # paragraphs and their blank lines only: prose is never furniture
+    text = "\n\n".join(p.replace("\n", " ") for p in paragraphs("de")[:6])
+    assert run_repair(STEP, text, "de") == (text, [])
+
+
+def test_blank_lines_are_not_lines_of_the_page() -> None:
+    # the model reads non-blank lines only, so spacing between blocks changes no decision
+    text, _, _ = page("fr")
+    spaced = text.replace("\n", "\n\n")
+    removed = [e.removed.strip() for e in run_repair(STEP, text, "fr")[1]]
+    assert [e.removed.strip() for e in run_repair(STEP, spaced, "fr")[1]] == removed
+
+
+def test_short_texts_are_not_pages() -> None:
+    assert run_repair(STEP, "Home\nNews", "en") == ("Home\nNews", [])
+
+
+def test_features_of_a_line_do_not_depend_on_far_away_lines() -> None:
+    # own-line columns see only the line itself: a menu word is a menu word anywhere
+    text, _, _ = page("ru")
+    lines = text.split("\n")
+    own = len(LINE_FEATURES)  # (every line of this page is unique, so copies in the page agree too)
+    a = page_features(lines)[0, :own]
+    b = page_features(lines[:1] + lines[-3:])[0, :own]
+    np.testing.assert_allclose(a, b, rtol=1e-6)
+
+
+@pytest.fixture(scope="module")
+def default_pipeline():
+    from tamis.config import load
+
+    return load().pipeline
+
+
+@pytest.mark.parametrize("lang", ["en", "de", "ru", "kk"])
+def test_tamis_clean_keeps_the_article_only(default_pipeline, lang: str) -> None:
+    # the whole default pipeline, as `tamis clean` runs it: the rule steps take the menus they
+    # know, the title and captions are taken, the model the rest; the article stays whole
+    from tamis.clean import clean_document
+    from tamis.document import replay
+
+    text, body, furniture = page(lang)
+    doc = clean_document(text, default_pipeline)
+    kept = doc.text.split("\n")
+    assert all(p in kept for p in body)
+    assert len([f for f in furniture if f not in kept]) >= 0.8 * len(furniture)
+    assert replay(text, doc.edits) == doc.text
+
+
+def test_a_list_the_article_introduces_stays() -> None:
+    # short "• " items read like menu items; after a kept line ending in a colon they are the article's
+    text, body, _ = page("de")
+    items = ["• höhere Preise für Heizöl", "• mehr Züge am Wochenende", "• neue Radwege"]
+    lines = text.split("\n")
+    at = lines.index(body[-1]) + 1
+    text = "\n".join([*lines[:at], "Der Plan sieht unter anderem vor:", *items, *lines[at:]])
+    kept = run_repair(STEP, text, "de")[0].split("\n")
+    assert all(item in kept for item in items)
+    assert "Der Plan sieht unter anderem vor:" in kept
