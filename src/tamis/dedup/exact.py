@@ -91,4 +91,4 @@ class RemoveExactDuplicates(CorpusStage):
         return {"duplicates": n, "groups": len(np.unique(kept))}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        return pt.mark_duplicates(docs, pt.read_decisions(work_dir, shard), self.name, "exact")
+        return pt.mark_duplicates(docs, work_dir, shard, self.name, "exact")

@@ -222,4 +222,4 @@ class RemoveNearDuplicates(CorpusStage):
         }
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        return pt.mark_duplicates(docs, pt.read_decisions(work_dir, shard), self.name, "minhash")
+        return pt.mark_duplicates(docs, work_dir, shard, self.name, "minhash")

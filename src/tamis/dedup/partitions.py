@@ -6,8 +6,10 @@ its memory is about (corpus records / partitions), not the corpus. Every file is
 temporary name and renamed, so a killed phase leaves either the old file or the new one.
 
 Documents are named inside a stage by a 64-bit index `shard << 32 | row`, which sorts in
-input order (that is what keep="first" keeps); the id strings are stored per shard so the
-reduce can name the document a duplicate was kept in favour of.
+input order (that is what keep="first" keeps). The user's id is never the key: two records may
+share one (issue 11: a unique text was marked a copy of another record with its id). The id
+strings are stored per shard only so the reduce can name the document a duplicate was kept in
+favour of, and so apply can check it was handed the very documents map saw, in the same order.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ import numpy as np
 import orjson
 
 from tamis.document import Document, Duplicate
+from tamis.errors import AccountingError
 
 
 def doc_index(shard: int, n: int) -> np.ndarray:
@@ -110,34 +113,49 @@ def id_lookup(folder: Path, indices: np.ndarray) -> dict[int, str]:
 
 
 def write_decisions(folder: Path, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray) -> int:
-    """Per shard, `{removed id: [kept id, similarity]}`; returns how many documents are removed."""
+    """Per shard, `{removed row: [kept id, similarity]}`; returns how many documents are removed."""
     out_dir = folder / "decisions"
     if out_dir.exists():  # an interrupted reduce may have left files of a partial answer
         for old in out_dir.iterdir():
             old.unlink()
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = id_lookup(folder, np.concatenate((removed, kept)))
-    shards = shard_of(removed)
+    names = id_lookup(folder, kept)
+    shards, rows = shard_of(removed), row_of(removed)
     for s in np.unique(shards):
         sel = np.flatnonzero(shards == s)
-        table = {names[int(removed[i])]: [names[int(kept[i])], round(float(similarity[i]), 4)] for i in sel}
+        table = {str(rows[i]): [names[int(kept[i])], round(float(similarity[i]), 4)] for i in sel}
         save_json(out_dir / f"{int(s):05d}.json", table)
     return len(removed)
 
 
-def read_decisions(folder: Path, shard: int) -> dict[str, list[Any]]:
-    return load_json(folder / "decisions" / f"{shard:05d}.json", {})
+def read_decisions(folder: Path, shard: int) -> dict[int, list[Any]]:
+    table = load_json(folder / "decisions" / f"{shard:05d}.json", {})
+    return {int(row): hit for row, hit in table.items()}
 
 
 def mark_duplicates(
-    docs: Sequence[Document], table: dict[str, list[Any]], step: str, method: str
+    docs: Sequence[Document], folder: Path, shard: int, step: str, method: str
 ) -> list[Document]:
-    """The documents, those named in `table` marked as duplicates of the document it names."""
-    out = []
-    for doc in docs:
-        hit = table.get(doc.id)
-        out.append(doc.replace(verdict=Duplicate(step, hit[0], hit[1], method)) if hit else doc)
-    return out
+    """The shard's documents, those the reduce removed marked as duplicates of the document it kept.
+
+    Decisions name a document by its row in the shard as map saw it; the ids map stored are
+    compared first, so documents handed over in another order or number raise instead of
+    receiving another document's verdict.
+    """
+    check_same_documents(folder, shard, docs)
+    table = read_decisions(folder, shard)
+    return [
+        doc.replace(verdict=Duplicate(step, table[row][0], table[row][1], method)) if row in table else doc
+        for row, doc in enumerate(docs)
+    ]
+
+
+def check_same_documents(folder: Path, shard: int, docs: Sequence[Document]) -> None:
+    mapped = load_json(folder / "ids" / f"{shard:05d}.json", None)
+    if mapped is not None and mapped != [d.id for d in docs]:
+        raise AccountingError(
+            f"shard {shard}: apply was given {len(docs)} documents that are not the {len(mapped)} map saw"
+        )
 
 
 def pool_map(fn: Any, tasks: Sequence[Any], workers: int) -> Iterator[Any]:

@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from tamis import __version__
+from tamis.dedup.repeated_ids import IdHashes, count_repeated_ids
 from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, Duplicate, Failed, Verdict, from_table
 from tamis.errors import AccountingError, InputError
 from tamis.pipeline import Pipeline, RunStats, process_all
@@ -95,9 +96,10 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     counts = {"input": 0, "kept": 0, "rejected": 0, "duplicates": 0, "failed": 0, "passed": 0}
 
     verdicts: Counter[str] = Counter()  # "step:rule" of every verdict given in this task
+    user_ids = IdHashes()  # every input record's id, to count ids used twice (never merged)
     if task.segment == 0:
         docs: Iterable[Document] = _counted(
-            read_shard(task.shard, config.read), task.shard, counts, stats, progress
+            read_shard(task.shard, config.read), task.shard, counts, stats, progress, user_ids
         )
     else:
         prev_corpus = segments[task.segment - 1][1]
@@ -127,6 +129,8 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
         rejected.close()
         if kept is not None:
             kept.close()
+        if task.segment == 0:
+            user_ids.write(wdir / "user_ids", task.shard_index)
         if corpus is not None:
             seg_dir = wdir / f"seg{task.segment}"
             seg_dir.mkdir(parents=True, exist_ok=True)
@@ -167,6 +171,7 @@ def _counted(
     counts: dict[str, int],
     stats: RunStats,
     progress: ProgressFn | None,
+    user_ids: IdHashes,
 ) -> Iterator[Document]:
     """Count input records; the reader's own rejections are accounted as the step "read".
 
@@ -180,6 +185,7 @@ def _counted(
     read = stats["read"]
     for doc in docs:
         counts["input"] += 1
+        user_ids.add(doc.id)
         read.docs += 1
         if doc.verdict is not None:
             read.rejected += 1
@@ -203,21 +209,19 @@ def _apply_corpus(
     s = stats[stage.name]
     s.docs += len(docs)
     s.seconds += time.perf_counter() - t0
-    by_id_before = {d.id: d for d in docs}
-    for doc in out:
-        before = by_id_before.get(doc.id)
+    if len(out) != len(docs):
+        raise AccountingError(f"corpus stage {stage.name} returned {len(out)} documents for {len(docs)}")
+    for before, doc in zip(docs, out, strict=True):  # by position: two records may share an id
         if doc.verdict is not None:
             if doc.verdict.kind == "duplicate":
                 s.duplicates += 1
             else:
                 s.rejected += 1
             s.rules[_rule_of(doc.verdict)] += 1
-        elif before is not None and len(doc.edits) > len(before.edits):
+        elif len(doc.edits) > len(before.edits):
             s.changed += 1
             s.rules.update(e.rule for e in doc.edits[len(before.edits) :])
         yield doc
-    if len(out) != len(docs):
-        raise AccountingError(f"corpus stage {stage.name} returned {len(out)} documents for {len(docs)}")
 
 
 def _rule_of(verdict: Verdict) -> str:
@@ -451,8 +455,12 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
         k = int(path.stem.removeprefix("reduce"))
         label = f"{corpus_names[k]} (reduce)" if k < len(corpus_names) else path.stem
         reduce_seconds[label] = round(marker.get("seconds", 0.0), 4)
+    repeated_ids = count_repeated_ids(wdir / "user_ids")
+    if repeated_ids and "read" in steps:  # a flag, not a verdict: these records go on like any other
+        steps["read"]["rules"]["duplicate_id"] = repeated_ids
     return {
         **totals,
+        "duplicate_ids": repeated_ids,
         "shards": n_shards,
         "fingerprint": pipeline.fingerprint,
         "tamis_version": __version__,

@@ -32,7 +32,7 @@ MARKER = "_tamis.json"
 LOCK = "lock"  # in _work/
 #: Names in the output folder that tamis writes; --overwrite deletes these and nothing else.
 _OWN_FILES = ("stats.json", ".tmp-stats.json", "report.html", ".tmp-report.html")
-_OWN_WORK = re.compile(r"(manifest\.json|\.tmp-manifest\.json|done|stats|seg\d+|corpus\d+)")
+_OWN_WORK = re.compile(r"(manifest\.json|\.tmp-manifest\.json|done|stats|seg\d+|corpus\d+|user_ids)")
 _OWN_PARTS = re.compile(r"(\.tmp-)?part-.*")
 
 
