@@ -24,17 +24,11 @@ from hostile_inputs import KINDS, QUICK, SLOW, Scale, run_and_check
 
 #: Kinds that still break the contract, with the defect of issue 11 that covers them. Their
 #: single-kind tests are strict xfails (they fail loudly once fixed); the mixes leave them out.
-KNOWN_FAILING: dict[str, str] = {
-    "parquet_invalid_utf8": "issue 11 defect 5: a Parquet string that is not UTF-8 is a traceback "
-    "(UnicodeDecodeError in read/parquet.py's to_pylist)",
-}
+KNOWN_FAILING: dict[str, str] = {}  # a Parquet string that is not UTF-8 is rejected as invalid_utf8
 
 #: Kinds that fail only for some random draws, with the deterministic kind above that shows why;
 #: left out of the mixes (so `make test` is not flaky) until that defect is fixed.
-SOMETIMES_FAILING: dict[str, str] = {
-    "damaged_parquet": "issue 11 defect 5: random damage can leave a string that is not UTF-8 "
-    "(seed 12 does): see parquet_invalid_utf8",
-}
+SOMETIMES_FAILING: dict[str, str] = {}
 
 #: Kinds that hold at `make test` sizes but not at the issue's (make test-slow).
 FAILING_AT_FULL_SIZE: dict[

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import logging
 import os
 from pathlib import Path
 
 import orjson
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 from click.testing import CliRunner
 
@@ -289,3 +292,18 @@ def test_a_file_named_twice_is_read_once(tmp_path: Path) -> None:
     assert sorted(s.uri for s in shards for s in (s.parts or (s,))) == [
         str(tmp_path / n) for n in ("a.jsonl", "b.jsonl")
     ]
+
+
+def test_a_parquet_string_that_is_not_utf8_rejects_only_its_row(tmp_path: Path) -> None:
+    """Parquet does not check its strings: one flipped byte made to_pylist raise for the whole file."""
+    rows = [{"id": f"r{i}", "text": f"row {i} " + ("flip-here" if i == 3 else "plain")} for i in range(6)]
+    buf = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), buf, compression="none", write_statistics=False)
+    data = buf.getvalue()
+    at = data.index(b"flip-here")
+    path = tmp_path / "bad.parquet"
+    path.write_bytes(data[:at] + b"\xff" + data[at + 1 :])
+    docs = list(read_shard(discover([str(path)])[0], ReadOptions()))
+    assert [d.id for d in docs if d.verdict is None] == ["r0", "r1", "r2", "r4", "r5"]
+    (bad,) = [d for d in docs if d.verdict is not None]
+    assert (bad.verdict.step, bad.verdict.rule) == ("read", "invalid_utf8")

@@ -56,7 +56,9 @@ def read_parquet(shard: Shard, options: ReadOptions) -> Iterator[Document]:
                     break
                 for record, size in _records(batch, options.max_record_bytes):
                     key = f"{shard.name}:{index}"
-                    if size is not None:
+                    if isinstance(record, UnicodeDecodeError):
+                        yield read_failure(shard, index, "invalid_utf8", str(record), None, key)
+                    elif size is not None:
                         raw_id = record.get(options.id_field)
                         doc_id = str(raw_id) if raw_id not in (None, "") else key
                         yield too_large(shard, index, size, options, None, doc_id)
@@ -66,10 +68,14 @@ def read_parquet(shard: Shard, options: ReadOptions) -> Iterator[Document]:
                 read += batch.num_rows
 
 
-def _records(batch: pa.RecordBatch, limit: int) -> Iterator[tuple[dict[str, Any], int | None]]:
+def _records(
+    batch: pa.RecordBatch, limit: int
+) -> Iterator[tuple[dict[str, Any] | UnicodeDecodeError, int | None]]:
     """The rows of `batch` as dicts, with the size of the largest cell when it is over `limit`.
 
     Oversized cells are measured in Arrow and emptied before the rows become Python objects.
+    A row with a string that is not UTF-8 (Parquet does not check its pages' strings) comes as
+    the decoding error instead of a dict.
     """
     largest = None
     for i, column in enumerate(batch.columns):
@@ -87,6 +93,17 @@ def _records(batch: pa.RecordBatch, limit: int) -> Iterator[tuple[dict[str, Any]
                 i, batch.schema.field(i), pc.if_else(pc.greater(lengths, limit), None, column)
             )
     sizes = largest.to_pylist() if largest is not None else None
-    for row, record in enumerate(batch.to_pylist()):
+    try:
+        records: list[dict[str, Any] | UnicodeDecodeError] = batch.to_pylist()
+    except UnicodeDecodeError:
+        records = [_row(batch, row) for row in range(batch.num_rows)]
+    for row, record in enumerate(records):
         size = sizes[row] if sizes is not None else None
         yield record, size if size is not None and size > limit else None
+
+
+def _row(batch: pa.RecordBatch, row: int) -> dict[str, Any] | UnicodeDecodeError:
+    try:
+        return batch.slice(row, 1).to_pylist()[0]
+    except UnicodeDecodeError as err:
+        return err
