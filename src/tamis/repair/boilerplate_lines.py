@@ -44,7 +44,7 @@ class _Scan:
 class _Rules:
     #: lowercased first character -> one regex (a named group per rule) of the patterns that can
     #: start with it; "" holds those that can start with anything
-    by_first: dict[str, re.Pattern[str]]
+    by_first: _GroupsByFirst
     limits: dict[str, int]  # rule -> max_chars, for the rules in `by_first`
     #: (rule, max_chars, any_of as one pattern, all_of, body)
     gated: tuple[tuple[str, int, re.Pattern[str], tuple[re.Pattern[str], ...], re.Pattern[str]], ...]
@@ -55,7 +55,7 @@ class _Rules:
     gate_by_text: bool
     #: `by_first` without the patterns that can start with anything (`wild`), for lines where none
     #: of those can match
-    by_first_tame: dict[str, re.Pattern[str]]
+    by_first_tame: _GroupsByFirst
     #: a literal that every `wild` pattern needs (case-insensitive); None: some has none
     wild_gate: re.Pattern[str] | None
     share_words: frozenset[str]
@@ -156,7 +156,7 @@ def _rarity(c: str) -> int:
 
 def _dispatch(
     plain: list[tuple[str, str]], data: dict[str, Any]
-) -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], re.Pattern[str] | None]:
+) -> tuple[_GroupsByFirst, _GroupsByFirst, re.Pattern[str] | None]:
     """Group line patterns by the (lowercased) characters they can start with.
 
     A line is then tried only against the ~20 patterns that can start with its first character,
@@ -187,23 +187,40 @@ def _dispatch(
     return full, tame, re.compile(gate or "(?!)", re.I)
 
 
-def _groups(
-    buckets: dict[str, list[str]], alphabet: list[str], anything: list[str]
-) -> dict[str, re.Pattern[str]]:
-    out = {}
+class _GroupsByFirst(dict[str, re.Pattern[str]]):
+    """The pattern of each first character, compiled when a line first needs it; a character
+    without a group of its own gets the group of "" (the patterns that can start with anything).
+
+    One page's lines start with a few dozen characters: compiling every group of the alphabet
+    up front cost `tamis clean` ~0.5 s of CPU per process (docs/speed.md). Look it up with
+    `groups[c]`: `get` does not compile."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, c: str) -> re.Pattern[str]:
+        source = self.sources.get(c)
+        pattern = self[""] if source is None else re.compile(source, re.I)
+        self[c] = pattern
+        return pattern
+
+
+def _groups(buckets: dict[str, list[str]], alphabet: list[str], anything: list[str]) -> _GroupsByFirst:
+    sources = {}
     for c in alphabet:
         group: dict[str, list[str]] = {}
         for alternative in buckets.get(c, []) + anything:
             rule = alternative[4 : alternative.index(">")]
             group.setdefault(rule, []).append(alternative[alternative.index(">") + 1 : -1])
         if group:
-            out[c] = re.compile("|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in group.items()), re.I)
+            sources[c] = "|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in group.items())
     fallback: dict[str, list[str]] = {}
     for alternative in anything:
         rule = alternative[4 : alternative.index(">")]
         fallback.setdefault(rule, []).append(alternative[alternative.index(">") + 1 : -1])
-    out[""] = re.compile("|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in fallback.items()) or "(?!)", re.I)
-    return out
+    sources[""] = "|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in fallback.items()) or "(?!)"
+    return _GroupsByFirst(sources)
 
 
 def _required_literal(pattern: str) -> str | None:
@@ -679,7 +696,7 @@ class RemoveBoilerplateLines(Repair):
             wild_gate = rules.wild_gate
             groups = rules.by_first if wild_gate is None or wild_gate.search(s) else rules.by_first_tame
             # s.lower()[0] without lowering the whole line ([0]: "İ" lowers to two characters)
-            m = (groups.get(s[0].lower()[0]) or groups[""]).fullmatch(s)
+            m = groups[s[0].lower()[0]].fullmatch(s)
             if m is not None:
                 rule = m.lastgroup
                 if rule is not None and n <= rules.limits[rule]:
