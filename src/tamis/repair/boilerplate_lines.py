@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
+from pathlib import Path
 from re import _parser  # the stdlib's own parse tree of a pattern
 from typing import Any
 
 import regex
 
+from tamis.derived import cached_json
 from tamis.document import Document, Edit
 from tamis.steps import Repair, Repaired, register
 
@@ -72,7 +74,8 @@ class _Rules:
 @functools.cache
 def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     """Compile the packaged pattern file once per process (read-only afterwards)."""
-    data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
+    source = resources.files("tamis").joinpath(resource).read_text("utf-8")
+    data: dict[str, Any] = tomllib.loads(source)
     gated = []  # rules with an `any_of` gate, checked first: their patterns scan the whole line
     plain: list[tuple[str, str]] = []
     every: list[tuple[str, tuple[str, ...]]] = []  # each pattern, and the words its rule needs (any_of)
@@ -92,10 +95,19 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
             )
         else:
             plain += [(rule, rf"(?:{p}){trailer}") for p in patterns]
-    by_first, by_first_tame, wild_gate = _dispatch(plain, data)
-    gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
     share = frozenset(w for ws in data["share_buttons"].get("words", {}).values() for w in ws)
     menu = frozenset(w for ws in data["navigation"].get("words", {}).values() for w in ws)
+    # what is derived from the pattern file alone is built once per machine, not per process
+    derived = cached_json(
+        "boilerplate_lines",
+        [source, Path(__file__).read_bytes()],
+        lambda: _derive(plain, data, every, share | menu),
+    )
+    by_first = _GroupsByFirst(derived["by_first"])
+    by_first_tame = _GroupsByFirst(derived["by_first_tame"])
+    wild_gate = None if derived["wild_gate"] is None else re.compile(derived["wild_gate"], re.I)
+    scan = None if derived["scan"] is None else _Scan(*map(re.compile, derived["scan"]))
+    gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
     rules = _Rules(
         by_first,
         {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},
@@ -112,10 +124,27 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         frozenset(w.split()[0] for w in share),
         frozenset(w.split()[0] for w in menu),
         max(n for rule, n in limits.items() if rule not in {g[0] for g in gated}),
-        _build_scan(every, share | menu),
+        scan,
     )
     _every_character.cache_clear()  # 4.4 MB of code points, needed only while building
     return rules
+
+
+def _derive(
+    plain: list[tuple[str, str]],
+    data: dict[str, Any],
+    every: list[tuple[str, tuple[str, ...]]],
+    items: frozenset[str],
+) -> dict[str, Any]:
+    """The pattern sources of `_dispatch` and `_build_scan` (JSON: `load_rules` caches them on disk)."""
+    full, tame, gate = _dispatch(plain, data)
+    scan = _build_scan(every, items)
+    return {
+        "by_first": full.sources,
+        "by_first_tame": tame.sources,
+        "wild_gate": None if gate is None else gate.pattern,  # compiled with re.I
+        "scan": None if scan is None else [scan.newlines.pattern, scan.anywhere.pattern, scan.last.pattern],
+    }
 
 
 _SEPARATOR_CHARS = " ,;:|·•/»›>–—"
