@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench eval clean
+.PHONY: demo test lint bench bench-speed eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
 	$(BIN)/python bench/run.py
+
+# Issue 15's targets in one run: null, default and annotate-and-filter pipelines against datatrove's
+# filters and MinHash, docs/s and ratios, `tamis clean` start-up CPU (docs/speed.md).
+bench-speed: $(STAMP)
+	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
+	$(BIN)/python bench/speed.py
 
 # Quality against ground truth: repair, dedup, language ID (each prints its floors and exits 1 below them).
 # All three run even when one misses a floor; the target fails at the end if any did.
