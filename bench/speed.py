@@ -2,7 +2,7 @@
 same make_corpus.py corpus and the same cores, with each ratio against its target.
 
     python bench/speed.py                          # 10k docs (seed 1, 8 shards), all cores
-    python bench/speed.py --n-docs 2000 --workers 2 --skip datatrove
+    python bench/speed.py --n-docs 2000 --workers 2 --skip datatrove_filters,datatrove_minhash
     python bench/speed.py --memory 100000,1000000  # also: peak RSS of the default pipeline at those sizes
     python bench/speed.py --startup-only           # CPU seconds of `tamis clean` on one page
 
@@ -179,7 +179,9 @@ def main() -> None:
     ap.add_argument(
         "--workers", type=int, default=cores(), help="worker processes for every run (default: all cores)"
     )
-    ap.add_argument("--skip", default="", help=f"comma-separated runs to leave out, of: {', '.join(RUNS)}")
+    ap.add_argument(
+        "--skip", default="", help=f"comma-separated runs to leave out, of: startup, {', '.join(RUNS)}"
+    )
     ap.add_argument(
         "--memory", default="", help="comma-separated corpus sizes for peak RSS of the default pipeline"
     )
@@ -191,16 +193,18 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     corpus = ensure_corpus(args.n_docs, args.seed, args.shards)
     report: dict[str, Any] = {"cores": cores(), "workers": args.workers, "corpus": str(corpus)}
-    report["startup_cpu_s"] = startup(corpus, work)
-    print(
-        f"tamis clean, one page, CPU seconds (best of 2; target < 1): {report['startup_cpu_s']}", flush=True
-    )
+    skip = {s for s in args.skip.split(",") if s}
+    if "startup" not in skip:
+        report["startup_cpu_s"] = startup(corpus, work)
+        print(
+            f"tamis clean, one page, CPU seconds (best of 2; target < 1): {report['startup_cpu_s']}",
+            flush=True,
+        )
     if args.startup_only:
         return
     n_docs = sum(1 for f in corpus_files(corpus) for _ in f.open("rb"))
     report["n_docs"] = n_docs
     print(f"corpus: {corpus} ({n_docs:,} docs); workers: {args.workers} of {cores()} cores; load {loadavg()}")
-    skip = {s for s in args.skip.split(",") if s}
     if not DATATROVE_PY.is_file():
         print(f"datatrove: {DATATROVE_PY} is missing; create it with bench/peers.sh (skipped)")
         skip |= {"datatrove_filters", "datatrove_minhash"}
@@ -223,7 +227,8 @@ def main() -> None:
         )
     report["runs"] = results
     report["ratios"] = ratios(results)
-    print(f"\n{'ratio':44}{'target':>8}{'wall':>8}{'CPU':>8}  met (wall)")
+    if report["ratios"]:
+        print(f"\n{'ratio':44}{'target':>8}{'wall':>8}{'CPU':>8}  met (wall)")
     for row in report["ratios"]:
         met = "yes" if row["met (wall)"] else "NO"
         print(f"{row['ratio']:44}{row['target']:>8}{row['seconds']:8.2f}{row['cpu_seconds']:8.2f}  {met}")
