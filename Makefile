@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench eval clean
+.PHONY: demo test test-slow lint bench bench-speed eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
 	$(BIN)/python bench/run.py
+
+# Issue 15's targets in one run: null, default and annotate-and-filter pipelines against datatrove's
+# filters and MinHash, docs/s and ratios, `tamis clean` start-up CPU (docs/speed.md).
+bench-speed: $(STAMP)
+	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
+	$(BIN)/python bench/speed.py
 
 # Quality against ground truth: repair (synthetic, and glued words on real pages), dedup, language ID
 # (each prints its floors and exits 1 below them).

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -73,3 +74,59 @@ def timed(argv: list[str], **kwargs: Any) -> tuple[float, subprocess.CompletedPr
 
 def last_json_line(text: str) -> dict[str, Any]:
     return json.loads(text.strip().splitlines()[-1])
+
+
+_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+
+
+def run_tree(argv: list[str], poll_s: float = 0.05) -> tuple[float, str, dict[str, Any]]:
+    """Run a command to completion: wall seconds, stdout, and the CPU seconds (user + system) and
+    peak RSS (MiB, of the largest process) of its whole process tree, sampled from /proc meanwhile.
+
+    Sampled, not taken from getrusage: datatrove's workers are children of a forkserver, which
+    getrusage of the command never sees. Output goes to files, not pipes, so a command that prints
+    much at the end cannot block on a full pipe while it is polled.
+    """
+    cpu: dict[tuple[int, str], float] = {}
+    rss: dict[tuple[int, str], int] = {}
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
+        while proc.poll() is None:
+            sample_tree(proc.pid, cpu, rss)
+            time.sleep(poll_s)
+        seconds = time.perf_counter() - t0
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
+    if proc.returncode:
+        sys.exit(f"bench: {' '.join(map(str, argv[:4]))}… failed ({proc.returncode}):\n{stderr[-3000:]}")
+    tree = {"cpu_seconds": round(sum(cpu.values()), 2), "peak_rss_mib": max(rss.values(), default=0) // 1024}
+    return seconds, stdout, tree
+
+
+def sample_tree(root: int, cpu: dict[tuple[int, str], float], rss: dict[tuple[int, str], int]) -> None:
+    """Record CPU seconds and peak RSS (KiB) of `root` and every descendant, by (pid, start time)."""
+    stats: dict[int, list[str]] = {}
+    for entry in os.scandir("/proc"):
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat") as fh:
+                    stats[int(entry.name)] = fh.read().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+    tree, grew = {root}, True
+    while grew:
+        new = {pid for pid, f in stats.items() if int(f[1]) in tree} - tree
+        tree |= new
+        grew = bool(new)
+    for pid in tree & stats.keys():
+        f = stats[pid]
+        key = (pid, f[19])  # field 22 (start time) tells a reused pid apart
+        cpu[key] = (int(f[11]) + int(f[12])) / _TICK  # utime + stime
+        try:
+            with open(f"/proc/{pid}/status") as fh:
+                hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
+            rss[key] = max(rss.get(key, 0), hwm)
+        except OSError:
+            continue

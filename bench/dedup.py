@@ -24,15 +24,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import build_corpus  # noqa: E402
+from common import build_corpus, run_tree  # noqa: E402
 from dedup_quality import Components, read_rows, run_tamis, score  # noqa: E402
 
 DATATROVE_PY = HERE / ".venv-datatrove" / "bin" / "python"
@@ -43,52 +41,14 @@ CONFIGS = {
 
 
 def _child(argv: list[str]) -> tuple[float, str]:
-    """Run a command; wall seconds and stdout. CPU time and peak RSS of its whole process tree are
-    sampled from /proc meanwhile (`_TREE`): datatrove's workers are children of a forkserver, which
-    getrusage of the command never sees."""
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    cpu: dict[tuple[int, str], float] = {}
-    rss: dict[tuple[int, str], int] = {}
-    while proc.poll() is None:
-        _sample_tree(proc.pid, cpu, rss)
-        time.sleep(0.05)
-    stdout, stderr = proc.communicate()
-    if proc.returncode:
-        sys.exit(f"{' '.join(argv)} failed ({proc.returncode}):\n{stderr[-3000:]}")
-    _TREE.update(cpu_seconds=round(sum(cpu.values()), 2), peak_rss_mib=max(rss.values(), default=0) // 1024)
-    return time.perf_counter() - t0, stdout
+    """Run a command; wall seconds and stdout. CPU time and peak RSS of its whole process tree go to
+    `_TREE` (bench/common.py `run_tree`)."""
+    seconds, stdout, tree = run_tree(argv)
+    _TREE.update(tree)
+    return seconds, stdout
 
 
 _TREE: dict[str, Any] = {}
-_TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
-
-
-def _sample_tree(root: int, cpu: dict[tuple[int, str], float], rss: dict[tuple[int, str], int]) -> None:
-    """Record CPU seconds and peak RSS (KiB) of `root` and every descendant, by (pid, start time)."""
-    stats: dict[int, list[str]] = {}
-    for entry in os.scandir("/proc"):
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat") as fh:
-                    stats[int(entry.name)] = fh.read().rsplit(")", 1)[1].split()
-            except OSError:  # the process ended meanwhile
-                continue
-    tree, grew = {root}, True
-    while grew:
-        new = {pid for pid, f in stats.items() if int(f[1]) in tree} - tree
-        tree |= new
-        grew = bool(new)
-    for pid in tree & stats.keys():
-        f = stats[pid]
-        key = (pid, f[19])  # field 22 (start time) tells a reused pid apart
-        cpu[key] = (int(f[11]) + int(f[12])) / _TICK  # utime + stime
-        try:
-            with open(f"/proc/{pid}/status") as fh:
-                hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
-            rss[key] = max(rss.get(key, 0), hwm)
-        except OSError:
-            continue
 
 
 def tamis_once(corpus: Path, out: Path, workers: int, config: str) -> dict[str, Any]:

@@ -59,36 +59,30 @@ def run_datatrove(corpus: Path, workers: int) -> dict[str, Any] | None:
         return None
     out = OUT / "foundation" / "datatrove"
     shutil.rmtree(out, ignore_errors=True)
-    seconds, proc = timed(
-        [str(DATATROVE_PY), str(HERE / "foundation_datatrove.py"), str(corpus), str(out), str(workers)]
-    )
+    seconds, proc = timed(datatrove_filters_argv(corpus, out, workers))
     return {"seconds": seconds, **last_json_line(proc.stdout)}
+
+
+def datatrove_filters_argv(corpus: Path, out: Path, workers: int) -> list[str]:
+    """Datatrove's Gopher/C4/FineWeb chain over `corpus`, jsonl.gz output (bench/foundation_datatrove.py)."""
+    return [str(DATATROVE_PY), str(HERE / "foundation_datatrove.py"), str(corpus), str(out), str(workers)]
+
+
+def tamis_argv(corpus: Path, out: Path, workers: int, fmt: str, config: Path | None = None) -> list[str]:
+    """`tamis run` over `corpus`'s shards as a user starts it (no progress bar, no report)."""
+    argv = [sys.executable, "-m", "tamis.cli", "run", "--input", str(corpus / "corpus-*.jsonl")]
+    argv += ["--output", str(out), "--workers", str(workers), "--format", fmt, "--no-progress", "--no-report"]
+    return argv + (["--config", str(config)] if config is not None else [])
 
 
 def run_tamis(corpus: Path, workers: int, name: str, config: str | None, fmt: str) -> dict[str, Any]:
     out = OUT / "foundation" / f"tamis-{name}"
     shutil.rmtree(out, ignore_errors=True)
-    argv = [
-        sys.executable,
-        "-m",
-        "tamis.cli",
-        "run",
-        "--input",
-        str(corpus / "corpus-*.jsonl"),
-        "--output",
-        str(out),
-        "--workers",
-        str(workers),
-        "--format",
-        fmt,
-        "--no-progress",
-        "--no-report",
-    ]
+    path = None
     if config is not None:
         path = OUT / "foundation" / f"{name}.toml"
         path.write_text(config)
-        argv += ["--config", str(path)]
-    seconds, _proc = timed(argv)
+    seconds, _proc = timed(tamis_argv(corpus, out, workers, fmt, path))
     stats = json.loads((out / "stats.json").read_text())
     slowest = sorted(((s["seconds"], n) for n, s in stats["steps"].items()), reverse=True)[:4]
     return {

@@ -16,11 +16,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from importlib import resources
 from itertools import accumulate
+from pathlib import Path
 from re import _parser  # the stdlib's own parse tree of a pattern
 from typing import Any
 
 import regex
 
+from tamis.derived import cached_json
 from tamis.document import Document, Edit
 from tamis.steps import Repair, Repaired, register
 
@@ -44,7 +46,7 @@ class _Scan:
 class _Rules:
     #: lowercased first character -> one regex (a named group per rule) of the patterns that can
     #: start with it; "" holds those that can start with anything
-    by_first: dict[str, re.Pattern[str]]
+    by_first: _GroupsByFirst
     limits: dict[str, int]  # rule -> max_chars, for the rules in `by_first`
     #: (rule, max_chars, any_of as one pattern, all_of, body)
     gated: tuple[tuple[str, int, re.Pattern[str], tuple[re.Pattern[str], ...], re.Pattern[str]], ...]
@@ -55,7 +57,7 @@ class _Rules:
     gate_by_text: bool
     #: `by_first` without the patterns that can start with anything (`wild`), for lines where none
     #: of those can match
-    by_first_tame: dict[str, re.Pattern[str]]
+    by_first_tame: _GroupsByFirst
     #: a literal that every `wild` pattern needs (case-insensitive); None: some has none
     wild_gate: re.Pattern[str] | None
     share_words: frozenset[str]
@@ -72,7 +74,8 @@ class _Rules:
 @functools.cache
 def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     """Compile the packaged pattern file once per process (read-only afterwards)."""
-    data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
+    source = resources.files("tamis").joinpath(resource).read_text("utf-8")
+    data: dict[str, Any] = tomllib.loads(source)
     gated = []  # rules with an `any_of` gate, checked first: their patterns scan the whole line
     plain: list[tuple[str, str]] = []
     every: list[tuple[str, tuple[str, ...]]] = []  # each pattern, and the words its rule needs (any_of)
@@ -92,10 +95,19 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
             )
         else:
             plain += [(rule, rf"(?:{p}){trailer}") for p in patterns]
-    by_first, by_first_tame, wild_gate = _dispatch(plain, data)
-    gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
     share = frozenset(w for ws in data["share_buttons"].get("words", {}).values() for w in ws)
     menu = frozenset(w for ws in data["navigation"].get("words", {}).values() for w in ws)
+    # what is derived from the pattern file alone is built once per machine, not per process
+    derived = cached_json(
+        "boilerplate_lines",
+        [source, Path(__file__).read_bytes()],
+        lambda: _derive(plain, data, every, share | menu),
+    )
+    by_first = _GroupsByFirst(derived["by_first"])
+    by_first_tame = _GroupsByFirst(derived["by_first_tame"])
+    wild_gate = None if derived["wild_gate"] is None else re.compile(derived["wild_gate"], re.I)
+    scan = None if derived["scan"] is None else _Scan(*map(re.compile, derived["scan"]))
+    gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
     rules = _Rules(
         by_first,
         {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},
@@ -112,10 +124,27 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         frozenset(w.split()[0] for w in share),
         frozenset(w.split()[0] for w in menu),
         max(n for rule, n in limits.items() if rule not in {g[0] for g in gated}),
-        _build_scan(every, share | menu),
+        scan,
     )
     _every_character.cache_clear()  # 4.4 MB of code points, needed only while building
     return rules
+
+
+def _derive(
+    plain: list[tuple[str, str]],
+    data: dict[str, Any],
+    every: list[tuple[str, tuple[str, ...]]],
+    items: frozenset[str],
+) -> dict[str, Any]:
+    """The pattern sources of `_dispatch` and `_build_scan` (JSON: `load_rules` caches them on disk)."""
+    full, tame, gate = _dispatch(plain, data)
+    scan = _build_scan(every, items)
+    return {
+        "by_first": full.sources,
+        "by_first_tame": tame.sources,
+        "wild_gate": None if gate is None else gate.pattern,  # compiled with re.I
+        "scan": None if scan is None else [scan.newlines.pattern, scan.anywhere.pattern, scan.last.pattern],
+    }
 
 
 _SEPARATOR_CHARS = " ,;:|·•/»›>–—"
@@ -156,7 +185,7 @@ def _rarity(c: str) -> int:
 
 def _dispatch(
     plain: list[tuple[str, str]], data: dict[str, Any]
-) -> tuple[dict[str, re.Pattern[str]], dict[str, re.Pattern[str]], re.Pattern[str] | None]:
+) -> tuple[_GroupsByFirst, _GroupsByFirst, re.Pattern[str] | None]:
     """Group line patterns by the (lowercased) characters they can start with.
 
     A line is then tried only against the ~20 patterns that can start with its first character,
@@ -187,23 +216,40 @@ def _dispatch(
     return full, tame, re.compile(gate or "(?!)", re.I)
 
 
-def _groups(
-    buckets: dict[str, list[str]], alphabet: list[str], anything: list[str]
-) -> dict[str, re.Pattern[str]]:
-    out = {}
+class _GroupsByFirst(dict[str, re.Pattern[str]]):
+    """The pattern of each first character, compiled when a line first needs it; a character
+    without a group of its own gets the group of "" (the patterns that can start with anything).
+
+    One page's lines start with a few dozen characters: compiling every group of the alphabet
+    up front cost `tamis clean` ~0.5 s of CPU per process (docs/speed.md). Look it up with
+    `groups[c]`: `get` does not compile."""
+
+    def __init__(self, sources: dict[str, str]) -> None:
+        super().__init__()
+        self.sources = sources
+
+    def __missing__(self, c: str) -> re.Pattern[str]:
+        source = self.sources.get(c)
+        pattern = self[""] if source is None else re.compile(source, re.I)
+        self[c] = pattern
+        return pattern
+
+
+def _groups(buckets: dict[str, list[str]], alphabet: list[str], anything: list[str]) -> _GroupsByFirst:
+    sources = {}
     for c in alphabet:
         group: dict[str, list[str]] = {}
         for alternative in buckets.get(c, []) + anything:
             rule = alternative[4 : alternative.index(">")]
             group.setdefault(rule, []).append(alternative[alternative.index(">") + 1 : -1])
         if group:
-            out[c] = re.compile("|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in group.items()), re.I)
+            sources[c] = "|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in group.items())
     fallback: dict[str, list[str]] = {}
     for alternative in anything:
         rule = alternative[4 : alternative.index(">")]
         fallback.setdefault(rule, []).append(alternative[alternative.index(">") + 1 : -1])
-    out[""] = re.compile("|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in fallback.items()) or "(?!)", re.I)
-    return out
+    sources[""] = "|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in fallback.items()) or "(?!)"
+    return _GroupsByFirst(sources)
 
 
 def _required_literal(pattern: str) -> str | None:
@@ -679,7 +725,7 @@ class RemoveBoilerplateLines(Repair):
             wild_gate = rules.wild_gate
             groups = rules.by_first if wild_gate is None or wild_gate.search(s) else rules.by_first_tame
             # s.lower()[0] without lowering the whole line ([0]: "İ" lowers to two characters)
-            m = (groups.get(s[0].lower()[0]) or groups[""]).fullmatch(s)
+            m = groups[s[0].lower()[0]].fullmatch(s)
             if m is not None:
                 rule = m.lastgroup
                 if rule is not None and n <= rules.limits[rule]:

@@ -1,0 +1,71 @@
+"""Data that steps derive from their packaged files at start-up, kept on disk between processes.
+
+Building some steps' patterns from their data files costs more CPU than cleaning a page
+(repair.boilerplate_lines: ~0.55 s per process, in `tamis clean` and in every worker of every
+pass). What is built depends only on those files and on the code that builds it, so it is stored
+under a key made of both, with the Python, `regex` and Unicode versions, and rebuilt whenever
+any of them changes. Only JSON (pattern sources, not compiled patterns) is stored: nothing is
+unpickled, and a damaged or unwritable cache is ignored (the data is then built as before).
+
+Where: $TAMIS_CACHE_DIR, else $XDG_CACHE_HOME/tamis, else ~/.cache/tamis. TAMIS_CACHE_DIR=""
+turns the cache off.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import tempfile
+import unicodedata
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+
+def cache_dir() -> Path | None:
+    """The folder of the derived-data cache, or None when TAMIS_CACHE_DIR is set empty."""
+    configured = os.environ.get("TAMIS_CACHE_DIR")
+    if configured is not None:
+        return Path(configured) if configured else None
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "tamis"
+
+
+def cached_json(name: str, inputs: Iterable[str | bytes], build: Callable[[], Any]) -> Any:
+    """`build()` (a JSON value), or the value stored for the same `name` and `inputs` (the data
+    files and code it is built from) by an earlier process with the same Python, `regex` and Unicode."""
+    import regex  # only its version
+
+    digest = hashlib.sha256()
+    for part in [sys.version, regex.__version__, unicodedata.unidata_version, *inputs]:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "little") + data)
+    folder = cache_dir()
+    path = folder / f"{name}-{digest.hexdigest()[:32]}.json" if folder is not None else None
+    if path is not None:
+        try:
+            return json.loads(path.read_text("utf-8"))
+        except (OSError, ValueError):
+            pass  # not built yet, or unreadable: build it
+    value = build()
+    if path is not None:
+        _write(path, value)
+    return value
+
+
+def _write(path: Path, value: Any) -> None:
+    """Write atomically (a process reading at the same time sees the whole file or none)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(value, fh, ensure_ascii=False)
+            os.replace(tmp, path)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass  # a read-only home or a full disk: the next process builds the data again

@@ -1,0 +1,57 @@
+"""Derived data cached on disk (tamis.derived): built once per key, the same value when read back."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tamis.derived import cached_json
+from tamis.repair import boilerplate_lines
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("TAMIS_CACHE_DIR", str(tmp_path))
+    return tmp_path
+
+
+def test_a_value_is_built_once_per_inputs_and_read_back(cache: Path) -> None:
+    built: list[str] = []
+
+    def build(tag: str) -> dict[str, object]:
+        built.append(tag)
+        return {"sources": {"a": "(?:x)", "": "(?!)"}, "gate": None, "scan": ["\n", "é"]}
+
+    first = cached_json("t", ["data v1", b"code"], lambda: build("v1"))
+    again = cached_json("t", ["data v1", b"code"], lambda: build("again"))
+    other = cached_json("t", ["data v2", b"code"], lambda: build("v2"))
+    assert first == again == other == build("check")
+    assert built == ["v1", "v2", "check"]  # the second call read the file
+    assert len(list(cache.glob("t-*.json"))) == 2
+
+
+def test_a_damaged_file_is_rebuilt_and_an_empty_setting_turns_the_cache_off(
+    cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached_json("t", ["x"], lambda: [1, 2])
+    (path,) = cache.glob("t-*.json")
+    path.write_text('{"cut sh', "utf-8")
+    assert cached_json("t", ["x"], lambda: [1, 2, 3]) == [1, 2, 3]
+    assert cached_json("t", ["x"], lambda: []) == [1, 2, 3]
+    monkeypatch.setenv("TAMIS_CACHE_DIR", "")
+    assert cached_json("u", ["x"], lambda: "built") == "built"
+    assert not list(cache.glob("u-*"))
+
+
+def test_boilerplate_rules_read_from_the_cache_are_the_rules_built_fresh(cache: Path) -> None:
+    build = boilerplate_lines.load_rules.__wrapped__  # the uncached function: one cold, one warm
+    cold, warm = build(), build()
+    assert list(cache.glob("boilerplate_lines-*.json"))
+    assert warm.by_first.sources == cold.by_first.sources
+    assert warm.by_first_tame.sources == cold.by_first_tame.sources
+    assert getattr(warm.wild_gate, "pattern", None) == getattr(cold.wild_gate, "pattern", None)
+    assert cold.scan is not None and warm.scan is not None
+    for name in ("newlines", "anywhere", "last"):
+        assert getattr(warm.scan, name).pattern == getattr(cold.scan, name).pattern
+        assert getattr(warm.scan, name).flags == getattr(cold.scan, name).flags
