@@ -35,7 +35,6 @@ import gzip
 import importlib.util
 import itertools
 import json
-import math
 import re
 import subprocess
 import sys
@@ -45,6 +44,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import tamis.steps
+from common import wilson
 from tamis.document import Document, Edit
 from tamis.repair.glued_words import SplitGluedWords
 
@@ -77,15 +77,6 @@ def load_old_step(rev: str) -> type:
     finally:
         tamis.steps.register = register
     return module.SplitGluedWords
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def vocabulary(text: str) -> tuple[set[str], set[tuple[str, str]]]:

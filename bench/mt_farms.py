@@ -28,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
+from common import wilson
 from mt_calibrate import feature_rows, fitting_half
 from tamis.annotate.machine_translation import DetectMachineTranslation, load_calibration
 from tamis.document import Document
@@ -54,16 +55,6 @@ def bootstrap_auc(
     rng = np.random.default_rng(seed)
     stats = [auc(rng.choice(pos, len(pos)), rng.choice(neg, len(neg))) for _ in range(n)]
     return auc(pos, neg), float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
-
-
-def wilson(k: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    z = 1.96
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def probabilities(rows: list[dict]) -> np.ndarray:

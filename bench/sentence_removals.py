@@ -24,10 +24,10 @@ import argparse
 import difflib
 import gzip
 import json
-import math
 from collections import Counter, defaultdict
 from pathlib import Path
 
+from common import wilson
 from tamis.document import Document
 from tamis.repair.captions import MoveCaptions
 from tamis.repair.datelines import RemoveDatelines
@@ -61,16 +61,6 @@ def removed_lines(step: Repair, text: str) -> list[int]:
 def is_sentence(line: str) -> bool:
     """Six or more words and a sentence end: what these steps must never remove."""
     return len(line.split()) >= 6 and line.rstrip(" \"'”’»)").endswith((".", "!", "?", "…", "。", "！", "？"))
-
-
-def wilson(k: int, n: int) -> tuple[float, float]:
-    if n == 0:
-        return 0.0, 1.0
-    z = 1.96
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def realpages(path: Path, show: int) -> None:
