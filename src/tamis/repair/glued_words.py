@@ -25,7 +25,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -34,6 +34,7 @@ from typing import Any
 import regex
 
 from tamis.dedup.partitions import load_json, save_json
+from tamis.derived import cached_json
 from tamis.document import Document
 from tamis.steps import CorpusStage, Repair, Repaired, register
 
@@ -58,9 +59,8 @@ _SCRIPT_SEAM = regex.compile(
 #: spaced word pairs counted over a corpus ("left right" -> occurrences), by `CorpusGluedWords`
 PairCounts = Mapping[str, int]
 #: the word tables, by table and language: data in repair/patterns/glued_words.toml
-_TABLES: dict[str, Any] = tomllib.loads(
-    resources.files("tamis").joinpath("repair/patterns/glued_words.toml").read_text("utf-8")
-)
+_TABLES_SOURCE = resources.files("tamis").joinpath("repair/patterns/glued_words.toml").read_text("utf-8")
+_TABLES: dict[str, Any] = tomllib.loads(_TABLES_SOURCE)
 
 
 def _word_sets_of(table: dict[str, list[str]]) -> dict[str, frozenset[str]]:
@@ -129,17 +129,41 @@ def common_words(step: SplitGluedWords, lang: str, min_zipf: float = 2.0) -> fro
     return frozenset(w for w in common + [w.capitalize() for w in common] if w.lower() not in glues)
 
 
+def _derived(
+    kind: str, step: SplitGluedWords, lang: str, build: Callable[[], Iterable[str]], *args: Any
+) -> frozenset[str]:
+    """`build()`, kept on disk (tamis.derived) under what it depends on: wordfreq's version (its word
+    lists), the step's fields, the language, this module and its word tables. Building the glue lists
+    from the full word list costs 1-2 s of CPU per language and process; loading them, milliseconds."""
+    from importlib.metadata import version
+
+    inputs = [
+        kind,
+        lang,
+        repr(args),
+        repr(step),
+        version("wordfreq"),
+        Path(__file__).read_bytes(),
+        _TABLES_SOURCE,
+    ]
+    return frozenset(cached_json(f"glued_words-{kind}-{lang}", inputs, lambda: sorted(build())))
+
+
 @functools.cache
 def channel_glues(step: SplitGluedWords, lang: str, min_zipf: float = 2.0) -> frozenset[str]:
     """Listed tokens of at least this zipf (as in `common_words`) that `channel_split` splits ("ofthe")."""
     if lang not in CHANNEL_GAP:
         return frozenset()
-    words = lexicon(lang) or {}
-    return frozenset(
-        w
-        for w in _words_above(lang, min_zipf)
-        if words[w] < step.channel_max_zipf and step.channel_split(w, words, lang)
-    )
+
+    def build() -> Iterable[str]:
+        words = lexicon(lang) or {}
+        return (
+            w
+            for w in _words_above(lang, min_zipf)
+            if words[w] < step.channel_max_zipf and step.channel_split(w, words, lang)
+        )
+
+    return _derived("channel", step, lang, build, min_zipf)
 
 
 #: noisy-channel gap per language (see `SplitGluedWords.channel_split`), as data
@@ -153,6 +177,10 @@ def listed_glues(step: SplitGluedWords, lang: str) -> frozenset[str]:
     """Listed tokens of `lang` that are two very frequent function words and far rarer than either."""
     if lang not in KNOWN_GLUE_LANGS:
         return frozenset()
+    return _derived("listed", step, lang, lambda: _build_listed_glues(step, lang))
+
+
+def _build_listed_glues(step: SplitGluedWords, lang: str) -> list[str]:
     words = lexicon(lang) or {}  # with the old "ß" spellings: "daßes" is "dasses"
     function = function_words(lang, step.listed_glue_min_half_zipf, step.function_max_letters)
     heads = _ends(function)[1]  # a token that opens with no function word of 2+ letters is no pair
@@ -166,7 +194,7 @@ def listed_glues(step: SplitGluedWords, lang: str) -> frozenset[str]:
             continue  # "sieden" (to boil: "siede" + "n") is a verb, not "sie den"
         if min(found[1], found[2]) - z >= step.listed_glue_gap:
             out.append(w)
-    return frozenset(out)
+    return out
 
 
 @functools.cache
