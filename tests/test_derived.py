@@ -55,3 +55,30 @@ def test_boilerplate_rules_read_from_the_cache_are_the_rules_built_fresh(cache: 
     for name in ("newlines", "anywhere", "last"):
         assert getattr(warm.scan, name).pattern == getattr(cold.scan, name).pattern
         assert getattr(warm.scan, name).flags == getattr(cold.scan, name).flags
+
+
+def test_glue_lists_are_keyed_by_the_steps_fields_and_read_back_as_built(cache: Path) -> None:
+    from tamis.repair import glued_words
+
+    step = glued_words.SplitGluedWords()
+    built = glued_words._build_listed_glues(step, "en")
+    assert "inthe" in built
+    first = glued_words._derived("listed", step, "en", lambda: built)
+    again = glued_words._derived("listed", step, "en", lambda: ["not read"])
+    assert first == again == frozenset(built)
+    # a field that shapes the lists is part of the key: a step with another gap builds its own
+    other = glued_words.SplitGluedWords(listed_glue_gap=step.listed_glue_gap + 1.0)
+    assert glued_words._derived("listed", other, "en", lambda: ["rebuilt"]) == {"rebuilt"}
+    assert len(list(cache.glob("glued_words-listed-en-*.json"))) == 2
+
+
+def test_the_code_point_classes_read_back_are_those_built(cache: Path) -> None:
+    from tamis.repair import line_features
+
+    line_features.char_tables.cache_clear()
+    built = line_features.char_tables()
+    line_features.char_tables.cache_clear()
+    read = line_features.char_tables()
+    assert list(cache.glob("line_features_classes-*.json"))
+    assert all((a == b).all() and a.dtype == b.dtype for a, b in zip(built, read, strict=True))
+    assert built[0][ord("a")] == line_features.LOWER and built[0][ord("Я")] == line_features.UPPER
