@@ -163,7 +163,10 @@ _SHARES = [UPPER, LOWER, LETTER, DIGIT, PUNCT, SEPARATOR, SYMBOL]
 _STARTS = [UPPER, LOWER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, SYMBOL]
 _ONE_HOT = np.eye(N_CLASSES, dtype=np.float32)
 _END_ONE_HOT = np.eye(N_ENDS, dtype=np.float32)
+_START_ONE_HOT = _ONE_HOT[:, _STARTS]
+_SHARES_AT = np.array(_SHARES)
 _WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
+_N_FEATURES = len(FEATURE_NAMES)
 
 
 def page_features(lines: list[str]) -> np.ndarray:
@@ -217,48 +220,49 @@ def page_features(lines: list[str]) -> np.ndarray:
         dtype=np.float32,
     ).reshape(n, 3)
     counts[:, PUNCT] += counts[:, STOP]
-    base = np.concatenate(
-        (
-            np.log1p(np.stack((chars, words, counts[:, LETTER], counts[:, PIPE]), axis=1)),
-            counts[:, _SHARES] / solid,
-            (counts[:, _CAPITAL_START] / np.maximum(words, 1))[:, None],
-            ((counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / np.maximum(words, 1))[:, None],
-            _END_ONE_HOT[ends],
-            _ONE_HOT[cls[line_starts]][:, _STARTS],
-            np.log(python_side[:, :1]),
-            python_side[:, 1:],
-            ((ends == END_STOP) & (words >= 8))[:, None],
-            (words <= 3)[:, None],
-        ),
-        axis=1,
-        dtype=np.float32,
-    )
-    width = base.shape[1]
+    width = len(LINE_FEATURES)
+    # one output matrix, filled in place: on a page of a few lines the per-call overhead of
+    # building pieces and concatenating them, not the arithmetic, is the cost
+    out = np.empty((n, _N_FEATURES), dtype=np.float32)
+    base = out[:, :width]
+    base[:, 0:4] = np.log1p(np.stack((chars, words, counts[:, LETTER], counts[:, PIPE]), axis=1))
+    base[:, 4:11] = counts[:, _SHARES_AT] / solid
+    safe_words = np.maximum(words, 1)
+    base[:, 11] = counts[:, _CAPITAL_START] / safe_words
+    base[:, 12] = (counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / safe_words
+    base[:, 13:21] = _END_ONE_HOT[ends]
+    base[:, 21:29] = _START_ONE_HOT[cls[line_starts]]
+    base[:, 29:30] = np.log(python_side[:, :1])
+    base[:, 30:32] = python_side[:, 1:]
+    base[:, 32] = (ends == END_STOP) & (words >= 8)
+    base[:, 33] = words <= 3
     # neighbours: the previous and next line, and the mean over +-3 and +-10 lines
-    padded = np.zeros((n + 2, width), dtype=np.float32)
-    padded[1:-1] = base
-    cumulative = np.cumsum(padded[:-1], axis=0)  # row i: the sum of lines before i
+    out[0, width : 2 * width] = 0
+    out[1:, width : 2 * width] = base[:-1]
+    out[:-1, 2 * width : 3 * width] = base[1:]
+    out[-1, 2 * width : 3 * width] = 0
+    cumulative = np.empty((n + 1, width), dtype=np.float32)  # row i: the sum of lines before i
+    cumulative[0] = 0
+    np.cumsum(base, axis=0, out=cumulative[1:])
     index = np.arange(n)
     bounds = np.minimum(np.maximum(index[:, None] + _WINDOWS, 0), n)
-    counted = (bounds[:, 1::2] - bounds[:, ::2]).astype(np.float32)
-    mean3 = (cumulative[bounds[:, 1]] - cumulative[bounds[:, 0]]) / counted[:, :1]
-    mean10 = (cumulative[bounds[:, 3]] - cumulative[bounds[:, 2]]) / counted[:, 1:]
+    low, high = bounds[:, ::2], bounds[:, 1::2]
+    counted = (high - low).astype(np.float32)
+    means = (cumulative[high] - cumulative[low]) / counted[:, :, None]
+    out[:, 3 * width : 5 * width] = means.reshape(n, 2 * width)
     total_chars = max(float(chars.sum()), 1.0)
     log_chars = base[:, 0]
-    position = np.stack(
-        (
-            index / max(n - 1, 1),
-            (np.cumsum(chars) - chars) / total_chars,
-            np.log1p(index),
-            np.log1p(n - 1 - index),
-            np.full(n, np.log1p(n)),
-            np.full(n, np.log1p(total_chars)),
-            *_main_text(base, words, n, index),
-            log_chars - log_chars.mean(),
-        ),
-        axis=1,
-    )
-    return np.concatenate((base, padded[:-2], padded[2:], mean3, mean10, position), axis=1, dtype=np.float32)
+    position = out[:, 5 * width :]
+    position[:, 0] = index / max(n - 1, 1)
+    position[:, 1] = (np.cumsum(chars) - chars) / total_chars
+    position[:, 2] = np.log1p(index)
+    position[:, 3] = np.log1p(n - 1 - index)
+    position[:, 4] = np.log1p(n)
+    position[:, 5] = np.log1p(total_chars)
+    for column, values in enumerate(_main_text(base, words, n, index), start=6):
+        position[:, column] = values
+    position[:, -1] = log_chars - log_chars.mean()
+    return out
 
 
 def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
