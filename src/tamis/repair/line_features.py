@@ -167,6 +167,13 @@ _START_ONE_HOT = _ONE_HOT[:, _STARTS]
 _SHARES_AT = np.array(_SHARES)
 _WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
 _N_FEATURES = len(FEATURE_NAMES)
+#: a line ending so counts towards prose (with 5 words or more)
+_PROSE_END = np.zeros(N_ENDS, dtype=bool)
+_PROSE_END[[END_STOP, END_QUOTE]] = True
+#: the POSITION_FEATURES column of each row `page_features` computes them in; the first
+#: _N_LOG_ROWS are taken log1p of
+_POSITION_ROWS_AT = np.array([2, 3, 4, 5, 7, 10, 11, 12, 13, 17, 0, 1, 6, 8, 9, 14, 15, 16])
+_N_LOG_ROWS = 10
 
 
 def page_features(lines: list[str]) -> np.ndarray:
@@ -251,71 +258,65 @@ def page_features(lines: list[str]) -> np.ndarray:
     means = (cumulative[high] - cumulative[low]) / counted[:, :, None]
     out[:, 3 * width : 5 * width] = means.reshape(n, 2 * width)
     total_chars = max(float(chars.sum()), 1.0)
-    log_chars = base[:, 0]
+    # the position features as rows of one float64 matrix, those taken log1p of first, so that
+    # one log1p call and one assignment place them all (columns: _POSITION_ROWS_AT)
+    rows = np.empty((len(_POSITION_ROWS_AT), n))
+    rows[0] = index
+    rows[1] = n - 1 - index
+    rows[2] = n
+    rows[3] = total_chars
+    rows[10] = index / max(n - 1, 1)
+    rows[11] = (np.cumsum(chars) - chars) / total_chars
+    _main_text(rows, _PROSE_END[ends] & (words >= 5), words, n, index)
+    np.log1p(rows[:_N_LOG_ROWS], out=rows[:_N_LOG_ROWS])
     position = out[:, 5 * width :]
-    position[:, 0] = index / max(n - 1, 1)
-    position[:, 1] = (np.cumsum(chars) - chars) / total_chars
-    position[:, 2] = np.log1p(index)
-    position[:, 3] = np.log1p(n - 1 - index)
-    position[:, 4] = np.log1p(n)
-    position[:, 5] = np.log1p(total_chars)
-    for column, values in enumerate(_main_text(base, words, n, index), start=6):
-        position[:, column] = values
+    position[:, _POSITION_ROWS_AT] = rows.T
+    log_chars = base[:, 0]
     position[:, -1] = log_chars - log_chars.mean()
     return out
 
 
-def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Where each line lies relative to the page's main text (see POSITION_FEATURES)."""
-    prose = (base[:, LINE_FEATURES.index("ends_stop")] + base[:, LINE_FEATURES.index("ends_quote")] > 0) & (
-        words >= 5
-    )
+def _main_text(rows: np.ndarray, prose: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> None:
+    """Where each line lies relative to the page's main text (see POSITION_FEATURES), into
+    `rows` 4-9 and 12-17 (before log1p; `_POSITION_ROWS_AT`)."""
     score = np.where(prose, words, -SHORT_LINE_COST)
     sums = np.concatenate(([0], np.cumsum(score)))
     lowest = np.minimum.accumulate(sums[:-1])
     end = int(np.argmax(sums[1:] - lowest))  # last line of the best stretch
     start = int(np.argmin(sums[: end + 1]))  # first line
-    inside = (index >= start) & (index <= end)
-    outside = np.maximum(start - index, index - end)
+    rows[12] = (index >= start) & (index <= end)
+    rows[4] = np.maximum(np.maximum(start - index, index - end), 0)
     prose_words = np.where(prose, words, 0)
     before = np.cumsum(prose_words) - prose_words
     total = max(int(prose_words.sum()), 1)
+    rows[13] = before / total
+    rows[14] = (total - before - prose_words) / total
     at = np.flatnonzero(prose)
     # the nearest prose line before and after each line (-1 and n where there is none)
     previous = np.searchsorted(at, index, side="left") - 1
     following = np.searchsorted(at, index, side="right")
     padded_at = np.concatenate(([-1], at, [n]))
     prev_at, next_at = padded_at[previous + 1], padded_at[following + 1]
-    since = np.where(prev_at >= 0, index - prev_at, n)
-    until = np.where(next_at < n, next_at - index, n)
+    rows[5] = np.where(prev_at >= 0, index - prev_at, n)
+    rows[6] = np.where(next_at < n, next_at - index, n)
     # the run of consecutive lines that are not prose around each such line (menus, link lists)
-    run = np.where(prose, 0, next_at - prev_at - 1)
-    return (
-        inside,
-        np.log1p(np.maximum(outside, 0)),
-        before / total,
-        (total - before - prose_words) / total,
-        np.log1p(since),
-        np.log1p(until),
-        np.log1p(run),
-        *_blocks(at, prose_words, index),
-    )
+    rows[7] = np.where(prose, 0, next_at - prev_at - 1)
+    _blocks(rows, at, prose_words, following)
 
 
-def _blocks(at: np.ndarray, prose_words: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The prose block of each line (that of the last prose line at or before it) and its size."""
+def _blocks(rows: np.ndarray, at: np.ndarray, prose_words: np.ndarray, following: np.ndarray) -> None:
+    """The prose block of each line (that of the last prose line at or before it; `following`
+    counts the prose lines up to it) and its size, into `rows` 8, 9 and 15-17."""
     if not at.size:
-        zero = np.zeros(index.size)
-        return zero, zero, zero, zero, zero
+        rows[[8, 9, 15, 16, 17]] = 0
+        return
     starts = np.concatenate(([True], np.diff(at) > 2))  # more than one other line between
     block_of_prose = np.cumsum(starts) - 1
     sizes = np.bincount(block_of_prose, weights=prose_words[at])
     largest = int(np.argmax(sizes))
-    block = block_of_prose[np.maximum(np.searchsorted(at, index, side="right") - 1, 0)]
-    return (
-        np.log1p(sizes[block]),
-        sizes[block] / sizes[largest],
-        block < largest,
-        block > largest,
-        np.full(index.size, np.log1p(sizes.size)),
-    )
+    block = block_of_prose[np.maximum(following - 1, 0)]
+    rows[8] = sizes[block]
+    rows[9] = sizes.size
+    rows[15] = sizes[block] / sizes[largest]
+    rows[16] = block < largest
+    rows[17] = block > largest
