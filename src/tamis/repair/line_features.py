@@ -165,6 +165,7 @@ _ONE_HOT = np.eye(N_CLASSES, dtype=np.float32)
 _END_ONE_HOT = np.eye(N_ENDS, dtype=np.float32)
 _START_ONE_HOT = _ONE_HOT[:, _STARTS]
 _SHARES_AT = np.array(_SHARES)
+_LOG_COUNTS = np.array([LETTER, PIPE])
 _WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
 _N_FEATURES = len(FEATURE_NAMES)
 #: a line ending so counts towards prose (with 5 words or more)
@@ -192,14 +193,14 @@ def page_features(lines: list[str]) -> np.ndarray:
     cls_table, end_table = char_tables()
     points = np.frombuffer(("\n".join(lines) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cls = cls_table[points]
-    newlines = np.flatnonzero(points == 10)
+    newlines = (points == 10).nonzero()[0]
     line_starts = np.empty_like(newlines)
     line_starts[0] = 0
     line_starts[1:] = newlines[:-1] + 1
     lengths = newlines - line_starts
-    line_of = np.repeat(np.arange(n), lengths + 1)
+    line_of = np.arange(n).repeat(lengths + 1)
     wordish = (cls >= LOWER) & (cls <= DIGIT)
-    starts = np.flatnonzero(wordish[1:] & ~wordish[:-1]) + 1
+    starts = (wordish[1:] & ~wordish[:-1]).nonzero()[0] + 1
     if wordish[0]:
         starts = np.concatenate(([0], starts))
     capitals = starts[cls[starts] == UPPER]
@@ -232,7 +233,11 @@ def page_features(lines: list[str]) -> np.ndarray:
     # building pieces and concatenating them, not the arithmetic, is the cost
     out = np.empty((n, _N_FEATURES), dtype=np.float32)
     base = out[:, :width]
-    base[:, 0:4] = np.log1p(np.stack((chars, words, counts[:, LETTER], counts[:, PIPE]), axis=1))
+    amounts = np.empty((n, 4))
+    amounts[:, 0] = chars
+    amounts[:, 1] = words
+    amounts[:, 2:] = counts[:, _LOG_COUNTS]
+    base[:, 0:4] = np.log1p(amounts)
     base[:, 4:11] = counts[:, _SHARES_AT] / solid
     safe_words = np.maximum(words, 1)
     base[:, 11] = counts[:, _CAPITAL_START] / safe_words
@@ -250,7 +255,7 @@ def page_features(lines: list[str]) -> np.ndarray:
     out[-1, 2 * width : 3 * width] = 0
     cumulative = np.empty((n + 1, width), dtype=np.float32)  # row i: the sum of lines before i
     cumulative[0] = 0
-    np.cumsum(base, axis=0, out=cumulative[1:])
+    base.cumsum(axis=0, out=cumulative[1:])
     index = np.arange(n)
     bounds = np.minimum(np.maximum(index[:, None] + _WINDOWS, 0), n)
     low, high = bounds[:, ::2], bounds[:, 1::2]
@@ -266,13 +271,13 @@ def page_features(lines: list[str]) -> np.ndarray:
     rows[2] = n
     rows[3] = total_chars
     rows[10] = index / max(n - 1, 1)
-    rows[11] = (np.cumsum(chars) - chars) / total_chars
+    rows[11] = (chars.cumsum() - chars) / total_chars
     _main_text(rows, _PROSE_END[ends] & (words >= 5), words, n, index)
     np.log1p(rows[:_N_LOG_ROWS], out=rows[:_N_LOG_ROWS])
     position = out[:, 5 * width :]
     position[:, _POSITION_ROWS_AT] = rows.T
     log_chars = base[:, 0]
-    position[:, -1] = log_chars - log_chars.mean()
+    position[:, -1] = log_chars - np.add.reduce(log_chars) / n  # as .mean(), without its overhead
     return out
 
 
@@ -280,21 +285,22 @@ def _main_text(rows: np.ndarray, prose: np.ndarray, words: np.ndarray, n: int, i
     """Where each line lies relative to the page's main text (see POSITION_FEATURES), into
     `rows` 4-9 and 12-17 (before log1p; `_POSITION_ROWS_AT`)."""
     score = np.where(prose, words, -SHORT_LINE_COST)
-    sums = np.concatenate(([0], np.cumsum(score)))
+    sums = np.zeros(n + 1, dtype=score.dtype)
+    score.cumsum(out=sums[1:])
     lowest = np.minimum.accumulate(sums[:-1])
-    end = int(np.argmax(sums[1:] - lowest))  # last line of the best stretch
-    start = int(np.argmin(sums[: end + 1]))  # first line
+    end = int((sums[1:] - lowest).argmax())  # last line of the best stretch
+    start = int(sums[: end + 1].argmin())  # first line
     rows[12] = (index >= start) & (index <= end)
     rows[4] = np.maximum(np.maximum(start - index, index - end), 0)
     prose_words = np.where(prose, words, 0)
-    before = np.cumsum(prose_words) - prose_words
+    before = prose_words.cumsum() - prose_words
     total = max(int(prose_words.sum()), 1)
     rows[13] = before / total
     rows[14] = (total - before - prose_words) / total
-    at = np.flatnonzero(prose)
+    at = prose.nonzero()[0]
     # the nearest prose line before and after each line (-1 and n where there is none)
-    previous = np.searchsorted(at, index, side="left") - 1
-    following = np.searchsorted(at, index, side="right")
+    previous = at.searchsorted(index, side="left") - 1
+    following = at.searchsorted(index, side="right")
     padded_at = np.concatenate(([-1], at, [n]))
     prev_at, next_at = padded_at[previous + 1], padded_at[following + 1]
     rows[5] = np.where(prev_at >= 0, index - prev_at, n)
@@ -310,10 +316,10 @@ def _blocks(rows: np.ndarray, at: np.ndarray, prose_words: np.ndarray, following
     if not at.size:
         rows[[8, 9, 15, 16, 17]] = 0
         return
-    starts = np.concatenate(([True], np.diff(at) > 2))  # more than one other line between
-    block_of_prose = np.cumsum(starts) - 1
+    block_of_prose = np.zeros(at.size, dtype=np.intp)
+    (at[1:] - at[:-1] > 2).cumsum(out=block_of_prose[1:])  # more than one other line between
     sizes = np.bincount(block_of_prose, weights=prose_words[at])
-    largest = int(np.argmax(sizes))
+    largest = int(sizes.argmax())
     block = block_of_prose[np.maximum(following - 1, 0)]
     rows[8] = sizes[block]
     rows[9] = sizes.size
