@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import cache
 
 import numpy as np
@@ -165,6 +164,9 @@ _ONE_HOT = np.eye(N_CLASSES, dtype=np.float32)
 _END_ONE_HOT = np.eye(N_ENDS, dtype=np.float32)
 _START_ONE_HOT = _ONE_HOT[:, _STARTS]
 _SHARES_AT = np.array(_SHARES)
+#: classes that make up words: letters of any case and digits
+_WORDISH = np.zeros(N_CLASSES, dtype=bool)
+_WORDISH[LOWER : DIGIT + 1] = True
 _LOG_COUNTS = np.array([LETTER, PIPE])
 _WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
 _N_FEATURES = len(FEATURE_NAMES)
@@ -199,7 +201,7 @@ def page_features(lines: list[str]) -> np.ndarray:
     line_starts[1:] = newlines[:-1] + 1
     lengths = newlines - line_starts
     line_of = np.arange(n).repeat(lengths + 1)
-    wordish = (cls >= LOWER) & (cls <= DIGIT)
+    wordish = _WORDISH[cls]
     starts = (wordish[1:] & ~wordish[:-1]).nonzero()[0] + 1
     if wordish[0]:
         starts = np.concatenate(([0], starts))
@@ -215,7 +217,9 @@ def page_features(lines: list[str]) -> np.ndarray:
     solid = np.maximum(chars - counts[:, SPACE], 1)[:, None]
     ends = end_table[points[newlines - 1]]
     menu, gates = vocabulary()
-    copies = Counter(lines)
+    copies: dict[str, int] = {}  # a Counter's own setup costs more than counting a short page
+    for s in lines:
+        copies[s] = copies.get(s, 0) + 1
     python_side = np.array(
         [
             (
