@@ -166,11 +166,11 @@ class RemoveDebrisLines(Repair):
         if len(index) < 3:  # too little left to have neighbours
             return Repaired(text)
         model = load_model(self.model)
-        x = page_features([lines[i].strip() for i in index])
+        kept = [lines[i] for i in index]
+        x = page_features([s.strip() for s in kept])
         p = model.probabilities(x)
         threshold = model.threshold if self.threshold is None else self.threshold
-        removed = _keep_article_lists(p >= threshold, [lines[i] for i in index], x[:, _IN_MAIN_TEXT] > 0)
-        removed = np.flatnonzero(removed)
+        removed = _keep_article_lists(p >= threshold, kept, x[:, _IN_MAIN_TEXT] > 0).nonzero()[0]
         # a page the model would empty has no main text to tell its furniture by (a list, a
         # table, a menu page): that is for the filters to judge, not for a repair to erase
         if removed.size == 0 or removed.size == len(index):

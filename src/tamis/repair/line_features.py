@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections import Counter
 from functools import cache
 from pathlib import Path
 
@@ -174,7 +173,21 @@ _SHARES = [UPPER, LOWER, LETTER, DIGIT, PUNCT, SEPARATOR, SYMBOL]
 _STARTS = [UPPER, LOWER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, SYMBOL]
 _ONE_HOT = np.eye(N_CLASSES, dtype=np.float32)
 _END_ONE_HOT = np.eye(N_ENDS, dtype=np.float32)
+_START_ONE_HOT = _ONE_HOT[:, _STARTS]
+_SHARES_AT = np.array(_SHARES)
+#: classes that make up words: letters of any case and digits
+_WORDISH = np.zeros(N_CLASSES, dtype=bool)
+_WORDISH[LOWER : DIGIT + 1] = True
+_LOG_COUNTS = np.array([LETTER, PIPE])
 _WINDOWS = np.array([-3, 4, -10, 11])  # +-3 and +-10 lines, as [start, end) offsets
+_N_FEATURES = len(FEATURE_NAMES)
+#: a line ending so counts towards prose (with 5 words or more)
+_PROSE_END = np.zeros(N_ENDS, dtype=bool)
+_PROSE_END[[END_STOP, END_QUOTE]] = True
+#: the POSITION_FEATURES column of each row `page_features` computes them in; the first
+#: _N_LOG_ROWS are taken log1p of
+_POSITION_ROWS_AT = np.array([2, 3, 4, 5, 7, 10, 11, 12, 13, 17, 0, 1, 6, 8, 9, 14, 15, 16])
+_N_LOG_ROWS = 10
 
 
 def page_features(lines: list[str]) -> np.ndarray:
@@ -193,14 +206,14 @@ def page_features(lines: list[str]) -> np.ndarray:
     cls_table, end_table = char_tables()
     points = np.frombuffer(("\n".join(lines) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     cls = cls_table[points]
-    newlines = np.flatnonzero(points == 10)
+    newlines = (points == 10).nonzero()[0]
     line_starts = np.empty_like(newlines)
     line_starts[0] = 0
     line_starts[1:] = newlines[:-1] + 1
     lengths = newlines - line_starts
-    line_of = np.repeat(np.arange(n), lengths + 1)
-    wordish = (cls >= LOWER) & (cls <= DIGIT)
-    starts = np.flatnonzero(wordish[1:] & ~wordish[:-1]) + 1
+    line_of = np.arange(n).repeat(lengths + 1)
+    wordish = _WORDISH[cls]
+    starts = (wordish[1:] & ~wordish[:-1]).nonzero()[0] + 1
     if wordish[0]:
         starts = np.concatenate(([0], starts))
     capitals = starts[cls[starts] == UPPER]
@@ -215,7 +228,9 @@ def page_features(lines: list[str]) -> np.ndarray:
     solid = np.maximum(chars - counts[:, SPACE], 1)[:, None]
     ends = end_table[points[newlines - 1]]
     menu, gates = vocabulary()
-    copies = Counter(lines)
+    copies: dict[str, int] = {}  # a Counter's own setup costs more than counting a short page
+    for s in lines:
+        copies[s] = copies.get(s, 0) + 1
     python_side = np.array(
         [
             (
@@ -228,101 +243,101 @@ def page_features(lines: list[str]) -> np.ndarray:
         dtype=np.float32,
     ).reshape(n, 3)
     counts[:, PUNCT] += counts[:, STOP]
-    base = np.concatenate(
-        (
-            np.log1p(np.stack((chars, words, counts[:, LETTER], counts[:, PIPE]), axis=1)),
-            counts[:, _SHARES] / solid,
-            (counts[:, _CAPITAL_START] / np.maximum(words, 1))[:, None],
-            ((counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / np.maximum(words, 1))[:, None],
-            _END_ONE_HOT[ends],
-            _ONE_HOT[cls[line_starts]][:, _STARTS],
-            np.log(python_side[:, :1]),
-            python_side[:, 1:],
-            ((ends == END_STOP) & (words >= 8))[:, None],
-            (words <= 3)[:, None],
-        ),
-        axis=1,
-        dtype=np.float32,
-    )
-    width = base.shape[1]
+    width = len(LINE_FEATURES)
+    # one output matrix, filled in place: on a page of a few lines the per-call overhead of
+    # building pieces and concatenating them, not the arithmetic, is the cost
+    out = np.empty((n, _N_FEATURES), dtype=np.float32)
+    base = out[:, :width]
+    amounts = np.empty((n, 4))
+    amounts[:, 0] = chars
+    amounts[:, 1] = words
+    amounts[:, 2:] = counts[:, _LOG_COUNTS]
+    base[:, 0:4] = np.log1p(amounts)
+    base[:, 4:11] = counts[:, _SHARES_AT] / solid
+    safe_words = np.maximum(words, 1)
+    base[:, 11] = counts[:, _CAPITAL_START] / safe_words
+    base[:, 12] = (counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / safe_words
+    base[:, 13:21] = _END_ONE_HOT[ends]
+    base[:, 21:29] = _START_ONE_HOT[cls[line_starts]]
+    base[:, 29:30] = np.log(python_side[:, :1])
+    base[:, 30:32] = python_side[:, 1:]
+    base[:, 32] = (ends == END_STOP) & (words >= 8)
+    base[:, 33] = words <= 3
     # neighbours: the previous and next line, and the mean over +-3 and +-10 lines
-    padded = np.zeros((n + 2, width), dtype=np.float32)
-    padded[1:-1] = base
-    cumulative = np.cumsum(padded[:-1], axis=0)  # row i: the sum of lines before i
+    out[0, width : 2 * width] = 0
+    out[1:, width : 2 * width] = base[:-1]
+    out[:-1, 2 * width : 3 * width] = base[1:]
+    out[-1, 2 * width : 3 * width] = 0
+    cumulative = np.empty((n + 1, width), dtype=np.float32)  # row i: the sum of lines before i
+    cumulative[0] = 0
+    base.cumsum(axis=0, out=cumulative[1:])
     index = np.arange(n)
     bounds = np.minimum(np.maximum(index[:, None] + _WINDOWS, 0), n)
-    counted = (bounds[:, 1::2] - bounds[:, ::2]).astype(np.float32)
-    mean3 = (cumulative[bounds[:, 1]] - cumulative[bounds[:, 0]]) / counted[:, :1]
-    mean10 = (cumulative[bounds[:, 3]] - cumulative[bounds[:, 2]]) / counted[:, 1:]
+    low, high = bounds[:, ::2], bounds[:, 1::2]
+    counted = (high - low).astype(np.float32)
+    means = (cumulative[high] - cumulative[low]) / counted[:, :, None]
+    out[:, 3 * width : 5 * width] = means.reshape(n, 2 * width)
     total_chars = max(float(chars.sum()), 1.0)
+    # the position features as rows of one float64 matrix, those taken log1p of first, so that
+    # one log1p call and one assignment place them all (columns: _POSITION_ROWS_AT)
+    rows = np.empty((len(_POSITION_ROWS_AT), n))
+    rows[0] = index
+    rows[1] = n - 1 - index
+    rows[2] = n
+    rows[3] = total_chars
+    rows[10] = index / max(n - 1, 1)
+    rows[11] = (chars.cumsum() - chars) / total_chars
+    _main_text(rows, _PROSE_END[ends] & (words >= 5), words, n, index)
+    np.log1p(rows[:_N_LOG_ROWS], out=rows[:_N_LOG_ROWS])
+    position = out[:, 5 * width :]
+    position[:, _POSITION_ROWS_AT] = rows.T
     log_chars = base[:, 0]
-    position = np.stack(
-        (
-            index / max(n - 1, 1),
-            (np.cumsum(chars) - chars) / total_chars,
-            np.log1p(index),
-            np.log1p(n - 1 - index),
-            np.full(n, np.log1p(n)),
-            np.full(n, np.log1p(total_chars)),
-            *_main_text(base, words, n, index),
-            log_chars - log_chars.mean(),
-        ),
-        axis=1,
-    )
-    return np.concatenate((base, padded[:-2], padded[2:], mean3, mean10, position), axis=1, dtype=np.float32)
+    position[:, -1] = log_chars - np.add.reduce(log_chars) / n  # as .mean(), without its overhead
+    return out
 
 
-def _main_text(base: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> tuple[np.ndarray, ...]:
-    """Where each line lies relative to the page's main text (see POSITION_FEATURES)."""
-    prose = (base[:, LINE_FEATURES.index("ends_stop")] + base[:, LINE_FEATURES.index("ends_quote")] > 0) & (
-        words >= 5
-    )
+def _main_text(rows: np.ndarray, prose: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> None:
+    """Where each line lies relative to the page's main text (see POSITION_FEATURES), into
+    `rows` 4-9 and 12-17 (before log1p; `_POSITION_ROWS_AT`)."""
     score = np.where(prose, words, -SHORT_LINE_COST)
-    sums = np.concatenate(([0], np.cumsum(score)))
+    sums = np.zeros(n + 1, dtype=score.dtype)
+    score.cumsum(out=sums[1:])
     lowest = np.minimum.accumulate(sums[:-1])
-    end = int(np.argmax(sums[1:] - lowest))  # last line of the best stretch
-    start = int(np.argmin(sums[: end + 1]))  # first line
-    inside = (index >= start) & (index <= end)
-    outside = np.maximum(start - index, index - end)
+    end = int((sums[1:] - lowest).argmax())  # last line of the best stretch
+    start = int(sums[: end + 1].argmin())  # first line
+    rows[12] = (index >= start) & (index <= end)
+    rows[4] = np.maximum(np.maximum(start - index, index - end), 0)
     prose_words = np.where(prose, words, 0)
-    before = np.cumsum(prose_words) - prose_words
+    before = prose_words.cumsum() - prose_words
     total = max(int(prose_words.sum()), 1)
-    at = np.flatnonzero(prose)
+    rows[13] = before / total
+    rows[14] = (total - before - prose_words) / total
+    at = prose.nonzero()[0]
     # the nearest prose line before and after each line (-1 and n where there is none)
-    previous = np.searchsorted(at, index, side="left") - 1
-    following = np.searchsorted(at, index, side="right")
+    previous = at.searchsorted(index, side="left") - 1
+    following = at.searchsorted(index, side="right")
     padded_at = np.concatenate(([-1], at, [n]))
     prev_at, next_at = padded_at[previous + 1], padded_at[following + 1]
-    since = np.where(prev_at >= 0, index - prev_at, n)
-    until = np.where(next_at < n, next_at - index, n)
+    rows[5] = np.where(prev_at >= 0, index - prev_at, n)
+    rows[6] = np.where(next_at < n, next_at - index, n)
     # the run of consecutive lines that are not prose around each such line (menus, link lists)
-    run = np.where(prose, 0, next_at - prev_at - 1)
-    return (
-        inside,
-        np.log1p(np.maximum(outside, 0)),
-        before / total,
-        (total - before - prose_words) / total,
-        np.log1p(since),
-        np.log1p(until),
-        np.log1p(run),
-        *_blocks(at, prose_words, index),
-    )
+    rows[7] = np.where(prose, 0, next_at - prev_at - 1)
+    _blocks(rows, at, prose_words, following)
 
 
-def _blocks(at: np.ndarray, prose_words: np.ndarray, index: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The prose block of each line (that of the last prose line at or before it) and its size."""
+def _blocks(rows: np.ndarray, at: np.ndarray, prose_words: np.ndarray, following: np.ndarray) -> None:
+    """The prose block of each line (that of the last prose line at or before it; `following`
+    counts the prose lines up to it) and its size, into `rows` 8, 9 and 15-17."""
     if not at.size:
-        zero = np.zeros(index.size)
-        return zero, zero, zero, zero, zero
-    starts = np.concatenate(([True], np.diff(at) > 2))  # more than one other line between
-    block_of_prose = np.cumsum(starts) - 1
+        rows[[8, 9, 15, 16, 17]] = 0
+        return
+    block_of_prose = np.zeros(at.size, dtype=np.intp)
+    (at[1:] - at[:-1] > 2).cumsum(out=block_of_prose[1:])  # more than one other line between
     sizes = np.bincount(block_of_prose, weights=prose_words[at])
-    largest = int(np.argmax(sizes))
-    block = block_of_prose[np.maximum(np.searchsorted(at, index, side="right") - 1, 0)]
-    return (
-        np.log1p(sizes[block]),
-        sizes[block] / sizes[largest],
-        block < largest,
-        block > largest,
-        np.full(index.size, np.log1p(sizes.size)),
-    )
+    largest = int(sizes.argmax())
+    block = block_of_prose[np.maximum(following - 1, 0)]
+    rows[8] = sizes[block]
+    rows[9] = sizes.size
+    rows[15] = sizes[block] / sizes[largest]
+    rows[16] = block < largest
+    rows[17] = block > largest
