@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import orjson
 
+from tamis.atomic import atomic_write
 from tamis.document import Document, Duplicate
 from tamis.errors import AccountingError
 
@@ -44,18 +45,11 @@ def row_of(index: np.ndarray) -> np.ndarray:
 
 
 def save_npy(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".tmp-" + path.name)
-    with open(tmp, "wb") as fh:
-        np.save(fh, array)
-    os.replace(tmp, path)
+    atomic_write(path, lambda fh: np.save(fh, array))
 
 
 def save_json(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".tmp-" + path.name)
-    tmp.write_bytes(orjson.dumps(value))
-    os.replace(tmp, path)
+    atomic_write(path, orjson.dumps(value))
 
 
 def load_json(path: Path, default: Any = None) -> Any:
