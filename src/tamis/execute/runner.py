@@ -38,12 +38,17 @@ ProgressFactory = Callable[[str, int, str], ProgressFn]
 
 
 class Executor(Protocol):
+    """Runs tasks; knows nothing of what they do. Optional: `shares_parent_memory = True` (the
+    runner loads the models in this process before the first task, for forked workers to share)
+    and `close()` (called when the run ends)."""
+
     workers: int
 
     def map_unordered(
-        self, fn: Callable[[Any], Any], tasks: Sequence[Any], progress: ProgressFn | None
+        self, fn: Callable[[Any, ProgressFn | None], Any], tasks: Sequence[Any], progress: ProgressFn | None
     ) -> Iterator[Any]:
-        """Run `fn(task)` for every task, yielding results as they finish."""
+        """Run `fn(task, report)` for every task, yielding results as they finish; what a task
+        passes to `report(docs, bytes)` reaches `progress`."""
         ...
 
 
@@ -205,6 +210,32 @@ def run(
     wdir = checkpoint.work_dir(out)
     checkpoint.check_or_write_manifest(wdir, pipeline, shards, config)
     t0 = time.time()
+    if getattr(executor, "shares_parent_memory", False):
+        pipeline.setup()  # before the workers fork: they share these models and load none
+    try:
+        _run_segments(pipeline, shards, config, executor, progress)
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    checkpoint.check_inputs_unchanged(wdir, shards)
+    stats = collect_stats(out, pipeline, len(shards))
+    stats["seconds"] = round(time.time() - t0, 3)
+    checkpoint.write_json(out / "stats.json", stats)
+    check_accounting(stats)
+    check_rows_on_disk(out, stats)
+    return RunSummary(str(out), stats)
+
+
+def _run_segments(
+    pipeline: Pipeline,
+    shards: Sequence[Shard],
+    config: RunConfig,
+    executor: Executor,
+    progress: ProgressFactory | None,
+) -> None:
+    """Each segment's unfinished tasks, then its corpus stage's reduce, on the executor."""
+    wdir = checkpoint.work_dir(config.output)
     segments = pipeline.segments()
     for k, (_steps, corpus) in enumerate(segments):
         todo = [
@@ -230,17 +261,10 @@ def run(
             marker = checkpoint.reduce_marker(wdir, k)
             if not marker.exists():
                 t_reduce = time.perf_counter()
-                info = corpus.reduce(wdir / f"corpus{k}", executor.workers)
+                info = corpus.reduce(wdir / f"corpus{k}", executor)
                 checkpoint.write_json(marker, {"info": info, "seconds": time.perf_counter() - t_reduce})
         # Segment outputs of a finished stage are no longer needed once the next stage has read them.
         if k > 0:
             prev = wdir / f"seg{k - 1}"
             if prev.is_dir():
                 shutil.rmtree(prev, ignore_errors=True)
-    checkpoint.check_inputs_unchanged(wdir, shards)
-    stats = collect_stats(out, pipeline, len(shards))
-    stats["seconds"] = round(time.time() - t0, 3)
-    checkpoint.write_json(out / "stats.json", stats)
-    check_accounting(stats)
-    check_rows_on_disk(out, stats)
-    return RunSummary(str(out), stats)
