@@ -13,15 +13,17 @@ turns the cache off.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+
+from tamis.atomic import atomic_write
 
 
 def cache_dir() -> Path | None:
@@ -56,16 +58,7 @@ def cached_json(name: str, inputs: Iterable[str | bytes], build: Callable[[], An
 
 
 def _write(path: Path, value: Any) -> None:
-    """Write atomically (a process reading at the same time sees the whole file or none)."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}-", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump(value, fh, ensure_ascii=False)
-            os.replace(tmp, path)
-        except BaseException:
-            os.unlink(tmp)
-            raise
-    except OSError:
-        pass  # a read-only home or a full disk: the next process builds the data again
+    """Write atomically (a process reading at the same time sees the whole file or none); several
+    processes may build the same entry at once, hence a temporary name per process."""
+    with contextlib.suppress(OSError):  # a read-only home or a full disk: the next process builds it again
+        atomic_write(path, json.dumps(value, ensure_ascii=False).encode("utf-8"), unique=True)

@@ -145,7 +145,13 @@ class Pipeline:
         out.append((current, None))
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        # A copy sent to another process sets itself up there: a forked worker finds the models
+        # the parent loaded already cached, a Ray worker loads its own.
+        return {**self.__dict__, "_ready": False}
+
     def setup(self) -> None:
+        """Load every step's models in this process, once."""
         if not self._ready:
             for step in self.steps:
                 step.setup()

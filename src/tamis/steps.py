@@ -156,7 +156,8 @@ class CorpusStage(Step):
     """Work that needs the whole corpus. The executor calls, in order:
 
     1. `map_shard(docs, shard, work_dir)` for every shard (in parallel): write what the reduce needs;
-    2. `reduce(work_dir, workers)` once: combine the shard outputs into a decision table on disk;
+    2. `reduce(work_dir, executor)` once: combine the shard outputs into a decision table on disk,
+       running per-partition work on the run's executor with `dedup.partitions.pool_map`;
     3. `apply_shard(docs, shard, work_dir)` for every shard: return the documents with edits or
        verdicts from that table.
 
@@ -167,7 +168,7 @@ class CorpusStage(Step):
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
         raise NotImplementedError
 
-    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+    def reduce(self, work_dir: Path, executor: Any) -> dict[str, Any]:
         raise NotImplementedError
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:

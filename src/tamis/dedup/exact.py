@@ -81,9 +81,9 @@ class RemoveExactDuplicates(CorpusStage):
             work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
         )
 
-    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+    def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         results = list(
-            pt.pool_map(_reduce_partition, [(work_dir, p) for p in range(self.partitions)], workers)
+            pt.pool_map(_reduce_partition, [(work_dir, p) for p in range(self.partitions)], executor)
         )
         removed = np.concatenate([r for r, _ in results])
         kept = np.concatenate([k for _, k in results])

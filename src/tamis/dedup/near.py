@@ -196,10 +196,10 @@ class RemoveNearDuplicates(CorpusStage):
             work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
         )
 
-    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+    def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         tasks = [(work_dir, p) for p in range(self.partitions)]
         pairs = _unique_pairs(
-            np.concatenate([np.zeros((0, 2), np.int64), *pt.pool_map(_candidates, tasks, workers)])
+            np.concatenate([np.zeros((0, 2), np.int64), *pt.pool_map(_candidates, tasks, executor)])
         )
         store = SignatureStore(work_dir, np.unique(pairs))
         sim = store.similarity(pairs[:, 0], pairs[:, 1])

@@ -14,14 +14,15 @@ favour of, and so apply can check it was handed the very documents map saw, in t
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import orjson
 
+from tamis.atomic import atomic_write
 from tamis.document import Document, Duplicate
 from tamis.errors import AccountingError
 
@@ -44,18 +45,11 @@ def row_of(index: np.ndarray) -> np.ndarray:
 
 
 def save_npy(path: Path, array: np.ndarray) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".tmp-" + path.name)
-    with open(tmp, "wb") as fh:
-        np.save(fh, array)
-    os.replace(tmp, path)
+    atomic_write(path, lambda fh: np.save(fh, array))
 
 
 def save_json(path: Path, value: Any) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".tmp-" + path.name)
-    tmp.write_bytes(orjson.dumps(value))
-    os.replace(tmp, path)
+    atomic_write(path, orjson.dumps(value))
 
 
 def load_json(path: Path, default: Any = None) -> Any:
@@ -158,13 +152,37 @@ def check_same_documents(folder: Path, shard: int, docs: Sequence[Document]) -> 
         )
 
 
-def pool_map(fn: Any, tasks: Sequence[Any], workers: int) -> Iterator[Any]:
-    """`map(fn, tasks)` over `workers` processes (in order); in-process for one worker or one task."""
-    if workers <= 1 or len(tasks) <= 1:
+class TaskRunner(Protocol):
+    """What a reduce runs its partition tasks on: the run's executor (`tamis.execute`)."""
+
+    workers: int
+
+    def map_unordered(
+        self, fn: Callable[[Any, Any], Any], tasks: Sequence[Any], progress: Any
+    ) -> Iterator[Any]: ...
+
+
+def pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: TaskRunner | int) -> Iterator[Any]:
+    """`map(fn, tasks)`, in order, on the run's executor (its worker pool, or Ray tasks); in this
+    process when given a number instead (a stage's reduce called outside a run, as tests do)."""
+    if isinstance(executor, int) or len(tasks) <= 1:
         yield from map(fn, tasks)
         return
-    import multiprocessing as mp
+    done: dict[int, Any] = {}
+    next_index = 0
+    for index, result in executor.map_unordered(_Numbered(fn), list(enumerate(tasks)), None):
+        done[index] = result
+        while next_index in done:
+            yield done.pop(next_index)
+            next_index += 1
 
-    ctx = mp.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ctx.Pool(min(workers, len(tasks))) as pool:
-        yield from pool.imap(fn, tasks)
+
+@dataclass(frozen=True)
+class _Numbered:
+    """`fn` on a numbered task, as an executor calls it: `(index, fn(task))`."""
+
+    fn: Callable[[Any], Any]
+
+    def __call__(self, numbered: tuple[int, Any], report: Any = None) -> tuple[int, Any]:
+        index, task = numbered
+        return index, self.fn(task)

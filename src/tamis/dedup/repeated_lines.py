@@ -172,7 +172,7 @@ class RemoveRepeatedLines(CorpusStage):
             work_dir / "map", shard, rec, pt.partition_of(rec["line"], self.partitions), self.partitions
         )
 
-    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+    def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         hostdocs = np.concatenate(
             [np.zeros(0, _HOSTDOC)] + [np.load(p) for p in sorted((work_dir / "hosts").glob("*.npy"))]
         )
@@ -182,7 +182,7 @@ class RemoveRepeatedLines(CorpusStage):
         pt.save_npy(work_dir / "host_docs.npy", table)
         th = _Thresholds(self.min_site_docs, self.min_corpus_docs, self.min_site_share_short)
         results = list(
-            pt.pool_map(_reduce_partition, [(work_dir, p, th) for p in range(self.partitions)], workers)
+            pt.pool_map(_reduce_partition, [(work_dir, p, th) for p in range(self.partitions)], executor)
         )
         corpus = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [c for c, _ in results]))
         site = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [s for _, s in results]))

@@ -26,6 +26,7 @@ from typing import Any
 import orjson
 
 from tamis import __version__
+from tamis.atomic import atomic_write
 from tamis.errors import InputError, TamisError
 
 MARKER = "_tamis.json"
@@ -152,9 +153,8 @@ def _write_marker(out: Path) -> None:
         "created": time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime()),
         "note": "this folder is the output of `tamis run`; tamis resumes or overwrites only such folders",
     }
-    tmp = out / f".tmp-{MARKER}.{os.getpid()}"  # per process: two runs may mark at the same moment
-    tmp.write_bytes(orjson.dumps(marker, option=orjson.OPT_INDENT_2) + b"\n")
-    os.replace(tmp, out / MARKER)
+    # a temporary name per process: two runs may mark the folder at the same moment
+    atomic_write(out / MARKER, orjson.dumps(marker, option=orjson.OPT_INDENT_2) + b"\n", unique=True)
 
 
 def delete_earlier_run(out: Path) -> None:
