@@ -15,10 +15,8 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-import orjson
-
-from tamis.inspect import load_stats
-from tamis.write.output_folder import damaged, output_files, read_errors
+from tamis.document import Edit, replay_passes
+from tamis.inspect import annotations_of, load_stats, sample_rows
 
 MAX_ROWS = 3000  # rows read from kept/ and from rejected/ for examples and histograms
 EXAMPLES = 3  # examples shown per rule
@@ -33,58 +31,6 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'n
 
 def esc(value: Any) -> str:
     return html.escape(str(value), quote=True)
-
-
-# ---------------------------------------------------------------- reading a sample of the outputs
-
-
-def sample_rows(folder: Path, columns: Sequence[str], limit: int = MAX_ROWS) -> list[dict[str, Any]]:
-    """Up to `limit` rows of an output folder, taken evenly from its files (first rows of each)."""
-    files = output_files(folder)
-    if not files:
-        return []
-    per_file = max(1, limit // len(files))
-    out: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            for n, row in enumerate(_iter_rows(path, columns)):
-                if n >= per_file or len(out) >= limit:
-                    break
-                out.append(row)
-        except read_errors() as err:
-            raise damaged(path, err) from err
-    return out
-
-
-def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
-    if path.name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        present = [c for c in columns if c in pf.schema_arrow.names]
-        missing = dict.fromkeys(c for c in columns if c not in present)  # a file of another shape
-        for batch in pf.iter_batches(batch_size=500, columns=present):
-            for row in batch.to_pylist():
-                yield missing | row
-        return
-    from tamis.read.base import open_binary
-
-    with open_binary(str(path)) as fh:
-        for line in fh:
-            row = orjson.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError(f"a line holds a JSON {type(row).__name__}, not a row")
-            yield {c: row.get(c) for c in columns}
-
-
-def _annotations(row: dict[str, Any]) -> dict[str, Any]:
-    value = row.get("annotations")
-    if isinstance(value, str):
-        try:
-            value = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return {}
-    return value if isinstance(value, dict) else {}
 
 
 # ---------------------------------------------------------------- inline SVG plots
@@ -183,11 +129,11 @@ EditExample = tuple[str, str, str, str, str]  # doc id, left context, removed, i
 def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[EditExample]]:
     """Per (step, rule): up to EXAMPLES edits in context, found by replaying each document's log.
 
-    Linear in the text: a step's edits come left to right (`Repaired.from_spans`), so each run
-    of forward edits is applied in one pass, and the context of an edit is read from the pass
-    being built. Rebuilding the text per edit was quadratic: a 48 MB document held a finished
-    run for minutes (issue 11). A row is replayed only up to its last edit whose rule still
-    wants an example.
+    Linear in the text (`replay_passes` applies each run of forward edits in one pass and shows
+    each edit in its context); rebuilding the text per edit was quadratic: a 48 MB document held
+    a finished run for minutes (issue 11). A row is replayed only up to its last edit whose rule
+    still wants an example, and a log that does not replay gives the examples found before the
+    edit that does not match (never wrong context).
     """
     found: dict[tuple[str, str], list[EditExample]] = {}
     budget, edits_left = MAX_REPLAY_CHARS, MAX_REPLAY_EDITS
@@ -198,45 +144,22 @@ def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[Edit
         if text is None or not wanted or budget <= 0:
             continue
         edits_left -= wanted[-1] + 1
-        budget -= _replay_for_examples(str(row["id"]), text, edits[: wanted[-1] + 1], found, budget)
-    return found
+        doc_id = str(row["id"])
 
-
-def _replay_for_examples(
-    doc_id: str, text: str, edits: Sequence[dict[str, Any]], found: dict, budget: int
-) -> int:
-    """Replay `edits` over `text` in forward runs, adding examples to `found`; returns the
-    characters rebuilt. Stops at an edit that does not match its text (a log that does not
-    replay: show nothing rather than wrong context) or when `budget` is spent."""
-    spent = 0
-    i = 0
-    while i < len(edits) and spent < budget:
-        pieces: list[str] = []
-        tail = ""  # the last CONTEXT characters of the text this run has built so far
-        last = 0  # how far into `text` (the run's input) the pieces reach
-        delta = 0  # how far this run's edits have moved later offsets
-        while i < len(edits):
-            e = edits[i]
-            start, end = e["start"] - delta, e["end"] - delta
-            if start < last:
-                break  # an edit before the end of the previous one: a new pass over the new text
-            removed, inserted = e["removed"], e["inserted"]
-            if text[start:end] != removed:
-                return spent
-            gap = text[last:start]
-            left = (tail + gap[-CONTEXT:])[-CONTEXT:]
-            examples = found.setdefault((e["step"], e["rule"]), [])
+        def add_example(e: Edit, left: str, right: str, doc_id: str = doc_id) -> None:
+            examples = found.setdefault((e.step, e.rule), [])
             if len(examples) < EXAMPLES:
-                examples.append((doc_id, left, removed, inserted, text[end : end + CONTEXT]))
-            pieces += (gap, inserted)
-            tail = (left + inserted[-CONTEXT:])[-CONTEXT:]
-            delta += len(inserted) - len(removed)
-            last = end
-            i += 1
-        pieces.append(text[last:])
-        text = "".join(pieces)
-        spent += len(text)
-    return spent
+                examples.append((doc_id, left, e.removed, e.inserted, right))
+
+        log = (Edit(**e) for e in edits[: wanted[-1] + 1])
+        try:
+            for passed in replay_passes(text, log, on_edit=add_example, context=CONTEXT):
+                budget -= len(passed)
+                if budget <= 0:
+                    break
+        except ValueError:
+            continue
+    return found
 
 
 def _visible(s: str) -> str:
@@ -265,8 +188,9 @@ def write_report(output: Path) -> Path:
             "original",
             "edits",
         ],
+        MAX_ROWS,
     )
-    kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"])
+    kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"], MAX_ROWS)
     page = render(stats, kept, rejected)
     path = output / "report.html"
     tmp = output / ".tmp-report.html"
@@ -293,7 +217,9 @@ def render(stats: dict[str, Any], kept: list[dict[str, Any]], rejected: list[dic
         + histogram_svg(lengths, {"kept": "#4a7bb7", "rejected": "#c0504d", "duplicate": "#e3a33b"})
     )
 
-    languages = Counter(str(_annotations(r).get("language")) for r in kept if "language" in _annotations(r))
+    languages = Counter(
+        str(annotations_of(r).get("language")) for r in kept if "language" in annotations_of(r)
+    )
     if languages:
         sections.append("<h2>Languages of kept documents (sample)</h2>" + bars_svg(languages.most_common(15)))
 
@@ -332,12 +258,12 @@ def _mt_section(kept: list[dict[str, Any]], limit: int = 20) -> str:
     """Kept documents that annotate.machine_translation suspects, with its reasons (issue 12)."""
     from tamis.annotate.machine_translation import describe_reason
 
-    suspected = [r for r in kept if _annotations(r).get("mt.suspected") == 1]
+    suspected = [r for r in kept if annotations_of(r).get("mt.suspected") == 1]
     if not suspected:
         return ""
     rows = []
-    for r in sorted(suspected, key=lambda r: -float(_annotations(r).get("mt.probability", 0)))[:limit]:
-        a = _annotations(r)
+    for r in sorted(suspected, key=lambda r: -float(annotations_of(r).get("mt.probability", 0)))[:limit]:
+        a = annotations_of(r)
         reasons = "<br>".join(esc(describe_reason(x)) for x in a.get("mt.reasons") or [])
         site = f"{a['site.mt_share']:.0%} of {a.get('site.mt_scored_pages')}" if "site.mt_share" in a else "-"
         rows.append(
