@@ -12,7 +12,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -122,13 +122,31 @@ def replay(original: str, edits: Iterable[Edit]) -> str:
     return deque(replay_passes(original, edits), maxlen=1)[0]  # the text after the last pass
 
 
+class LoggedEdit(Protocol):
+    """What replaying needs of an edit: an `Edit`, or any record with its fields (the report
+    replays the rows of an output file without building `Edit`s, at about 3 µs each)."""
+
+    @property
+    def step(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def removed(self) -> str: ...
+    @property
+    def inserted(self) -> str: ...
+
+
 #: Called with each edit and up to `context` characters of the text either side of it, as the
 #: text was just before that edit: (edit, left, right).
-EditVisitor = Callable[[Edit, str, str], None]
+EditVisitor = Callable[[Any, str, str], None]
 
 
 def replay_passes(
-    original: str, edits: Iterable[Edit], *, on_edit: EditVisitor | None = None, context: int = 0
+    original: str, edits: Iterable[LoggedEdit], *, on_edit: EditVisitor | None = None, context: int = 0
 ) -> Iterator[str]:
     """Replay an edit log one forward pass at a time, yielding the text after each pass.
 

@@ -16,9 +16,10 @@ from collections import Counter, defaultdict
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
-from tamis.document import Edit, replay_passes
+from tamis.document import LoggedEdit, replay_passes
 from tamis.inspect import annotations_of, load_stats, sample_rows
 
 if TYPE_CHECKING:
@@ -177,12 +178,12 @@ def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[Edit
         edits_left -= wanted[-1] + 1
         doc_id = str(row["id"])
 
-        def add_example(e: Edit, left: str, right: str, doc_id: str = doc_id) -> None:
+        def add_example(e: LoggedEdit, left: str, right: str, doc_id: str = doc_id) -> None:
             examples = found.setdefault((e.step, e.rule), [])
             if len(examples) < EXAMPLES:
                 examples.append((doc_id, left, e.removed, e.inserted, right))
 
-        log = (Edit(**e) for e in edits[: wanted[-1] + 1])
+        log = (SimpleNamespace(**e) for e in edits[: wanted[-1] + 1])
         try:
             for passed in replay_passes(text, log, on_edit=add_example, context=CONTEXT):
                 budget -= len(passed)
