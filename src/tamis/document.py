@@ -124,7 +124,7 @@ def replay(original: str, edits: Iterable[Edit]) -> str:
 
 class LoggedEdit(Protocol):
     """What replaying needs of an edit: an `Edit`, or any record with its fields (the report
-    replays the rows of an output file without building `Edit`s, at about 3 µs each)."""
+    replays the rows of an output file as they are, without building an `Edit` per edit)."""
 
     @property
     def step(self) -> str: ...
@@ -194,8 +194,8 @@ def replay_passes(
 
 # ---------------------------------------------------------------- Arrow mapping
 
-#: the Arrow types, built on first use: importing pyarrow costs ~0.13 s, which `tamis clean` of one
-#: page (no Arrow) need not pay. `from tamis.document import KEPT_SCHEMA` works as before.
+#: the Arrow types, built on first use: `tamis clean` of one page needs no Arrow and should not pay
+#: for importing pyarrow (docs/speed.md). `from tamis.document import KEPT_SCHEMA` works as before.
 _ARROW_NAMES = ("SOURCE_TYPE", "EDIT_TYPE", "KEPT_SCHEMA", "REJECTED_SCHEMA")
 
 

@@ -151,8 +151,8 @@ def rejected_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[
 #: Characters an edit-log replay may rebuild for one report: a log that keeps jumping back (each
 #: jump costs a pass over the text) stops being replayed here, so the report stays bounded.
 MAX_REPLAY_CHARS = 200_000_000
-#: Edits replayed for one report, at most (about 2 µs each): 3.5 million edits of one 48 MB
-#: document took 10 s (bench/report_speed.py); examples of later edits come from other documents.
+#: Edits replayed for one report, at most, so its time stays bounded (figures: docs/cli.md,
+#: bench/report_speed.py); examples of later edits come from other documents.
 MAX_REPLAY_EDITS = 2_000_000
 
 EditExample = tuple[str, str, str, str, str]  # doc id, left context, removed, inserted, right context
@@ -161,9 +161,9 @@ EditExample = tuple[str, str, str, str, str]  # doc id, left context, removed, i
 def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[EditExample]]:
     """Per (step, rule): up to EXAMPLES edits in context, found by replaying each document's log.
 
-    Linear in the text (`replay_passes` applies each run of forward edits in one pass and shows
-    each edit in its context); rebuilding the text per edit was quadratic: a 48 MB document held
-    a finished run for minutes (issue 11). A row is replayed only up to its last edit whose rule
+    Linear in the text: `replay_passes` applies each run of forward edits in one pass and shows
+    each edit in its context (rebuilding the text per edit would be quadratic, issue 11). A row
+    is replayed only up to its last edit whose rule
     still wants an example, and a log that does not replay gives the examples found before the
     edit that does not match (never wrong context).
     """
