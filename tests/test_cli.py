@@ -21,7 +21,7 @@ from click.testing import CliRunner
 
 from foundation_helpers import SAMPLES, rows
 from tamis.cli import main
-from tamis.document import Document
+from tamis.document import Document, Edit, replay
 from tamis.steps import CorpusStage, register
 
 COUNT_KEYS = ("input", "kept", "rejected", "duplicates", "failed")
@@ -278,7 +278,11 @@ def test_clean_json_from_stdin() -> None:
     assert set(data) >= {"title", "text", "blocks", "captions", "language", "edits", "annotations", "verdict"}
     assert data["text"] == "Erste Zeile mit Leerraum.\n\nZweiter Absatz, der etwas länger ist als der erste."
     assert {e["rule"] for e in data["edits"]} == {"space_run", "blank_lines", "trailing_space", "edge_space"}
-    assert all(set(e) >= {"step", "rule", "before", "after"} for e in data["edits"])
+    # the edit fields of the Parquet outputs, and they replay the input into the text
+    assert all(
+        set(e) == {"step", "rule", "start", "end", "removed", "inserted", "evidence"} for e in data["edits"]
+    )
+    assert replay(text, [Edit(**e) for e in data["edits"]]) == data["text"]
     assert data["verdict"] is None
     assert [b["type"] for b in data["blocks"]] == ["paragraph", "paragraph"]
 

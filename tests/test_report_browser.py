@@ -7,7 +7,8 @@ resolves; every request goes to a recording proxy on loopback that answers 404).
 payloads written raw into a page are opened first: there the scripts must run and the fetches
 must reach the proxy, which shows the checks below can see what they look for.
 
-CI installs Debian's `chromium` (.ci/run); without a browser binary the test is skipped.
+CI installs Debian's `chromium` (.ci/run); without a browser binary the test is skipped
+(`-m 'not browser'` leaves it out where one is installed).
 """
 
 from __future__ import annotations
@@ -27,9 +28,12 @@ from pathlib import Path
 import pytest
 
 BROWSER = next((b for b in ("chromium", "chromium-browser", "google-chrome") if shutil.which(b)), None)
-pytestmark = pytest.mark.skipif(
-    BROWSER is None, reason="no chromium binary on PATH (CI installs Debian's chromium in .ci/run)"
-)
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        BROWSER is None, reason="no chromium binary on PATH (CI installs Debian's chromium in .ci/run)"
+    ),
+]
 
 CANARY = "tamis-canary.invalid"  # every URL a payload names sits under this host
 TITLE = "tamis report"

@@ -41,10 +41,10 @@ def structured(doc: Document) -> dict[str, Any]:
             {
                 "step": e.step,
                 "rule": e.rule,
-                "before": e.removed,
-                "after": e.inserted,
                 "start": e.start,
                 "end": e.end,
+                "removed": e.removed,
+                "inserted": e.inserted,
                 "evidence": e.evidence,
             }
             for e in doc.edits

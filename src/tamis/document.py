@@ -8,10 +8,11 @@ be traced back through `edits` and `verdict`.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 
@@ -118,35 +119,83 @@ def replay(original: str, edits: Iterable[Edit]) -> str:
     >>> replay("abc", e)
     'bC'
     """
-    # Edits that move forward through the text (each one after the text the previous one
-    # inserted, as one step's edits are) are applied together in one join, so a page with
-    # 100k edits replays in linear time; an edit that goes back starts a new run.
+    return deque(replay_passes(original, edits), maxlen=1)[0]  # the text after the last pass
+
+
+class LoggedEdit(Protocol):
+    """What replaying needs of an edit: an `Edit`, or any record with its fields (the report
+    replays the rows of an output file as they are, without building an `Edit` per edit)."""
+
+    @property
+    def step(self) -> str: ...
+    @property
+    def rule(self) -> str: ...
+    @property
+    def start(self) -> int: ...
+    @property
+    def end(self) -> int: ...
+    @property
+    def removed(self) -> str: ...
+    @property
+    def inserted(self) -> str: ...
+
+
+#: Called with each edit and up to `context` characters of the text either side of it, as the
+#: text was just before that edit: (edit, left, right).
+EditVisitor = Callable[[Any, str, str], None]
+
+
+def replay_passes(
+    original: str, edits: Iterable[LoggedEdit], *, on_edit: EditVisitor | None = None, context: int = 0
+) -> Iterator[str]:
+    """Replay an edit log one forward pass at a time, yielding the text after each pass.
+
+    Edits that move forward through the text (each one after the text the previous one
+    inserted, as one step's edits are) are applied together in one join, so a page with 100k
+    edits replays in linear time; an edit that goes back starts a new pass. `on_edit` sees each
+    edit in its context (the report's examples); a consumer that stops iterating stops the
+    replay before the next pass. An edit that does not match the text raises `ValueError`.
+
+    >>> seen = []
+    >>> log = [Edit("s", "r", 1, 2, "b", "B"), Edit("t", "r", 0, 1, "a", "")]
+    >>> list(replay_passes("abc", log, on_edit=lambda e, l, r: seen.append((e.rule, l, r)), context=1))
+    ['aBc', 'Bc']
+    >>> seen
+    [('r', 'a', 'c'), ('r', '', 'B')]
+    """
     text = original
     pieces: list[str] = []
     copied = 0  # `text` up to here is in `pieces`
-    shift = 0  # offsets in the edited text minus offsets in `text`, after this run's edits so far
-    run_end = 0  # end of the previous edit's inserted text, in the edited text's offsets
+    shift = 0  # offsets in the edited text minus offsets in `text`, after this pass's edits so far
+    pass_end = 0  # end of the previous edit's inserted text, in the edited text's offsets
+    tail = ""  # the last `context` characters of `pieces`, for `on_edit`
     for e in edits:
-        if e.start < run_end:
+        if e.start < pass_end:
             pieces.append(text[copied:])
-            text, pieces, copied, shift = "".join(pieces), [], 0, 0
+            text = "".join(pieces)
+            yield text
+            pieces, copied, shift, tail = [], 0, 0, ""
         start, end = e.start - shift, e.end - shift
         if text[start:end] != e.removed:
             raise ValueError(
                 f"edit {e.step}/{e.rule} at {e.start} does not match the text it claims to remove"
             )
+        if on_edit is not None:
+            left = (tail + text[max(copied, start - context) : start])[-context:] if context else ""
+            on_edit(e, left, text[end : end + context])
+            tail = (left + e.inserted[-context:])[-context:] if context else ""
         pieces += (text[copied:start], e.inserted)
         copied = end
         shift += len(e.inserted) - (e.end - e.start)
-        run_end = e.start + len(e.inserted)
+        pass_end = e.start + len(e.inserted)
     pieces.append(text[copied:])
-    return "".join(pieces)
+    yield "".join(pieces)
 
 
 # ---------------------------------------------------------------- Arrow mapping
 
-#: the Arrow types, built on first use: importing pyarrow costs ~0.13 s, which `tamis clean` of one
-#: page (no Arrow) need not pay. `from tamis.document import KEPT_SCHEMA` works as before.
+#: the Arrow types, built on first use: `tamis clean` of one page needs no Arrow and should not pay
+#: for importing pyarrow (docs/speed.md). `from tamis.document import KEPT_SCHEMA` works as before.
 _ARROW_NAMES = ("SOURCE_TYPE", "EDIT_TYPE", "KEPT_SCHEMA", "REJECTED_SCHEMA")
 
 

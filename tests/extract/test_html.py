@@ -9,7 +9,8 @@ from tamis.config import from_dict
 from tamis.document import Document
 from tamis.extract.article_text import crop_to_span
 from tamis.extract.budget import nesting_depth
-from tamis.extract.html import ExtractHtml, RejectEmptyExtraction, _without_title_line
+from tamis.extract.html import ExtractHtml, _without_title_line
+from tamis.filter.empty_text import RejectEmptyExtraction
 from tamis.steps import Repaired
 
 PAGE = """<!DOCTYPE html><html lang="de"><head><title>Putin besucht Kasachstan | Zeitung</title></head>

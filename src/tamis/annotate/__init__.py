@@ -1,3 +1,3 @@
-"""Annotate steps: measure language, quality, machine-translation and personal-data signals."""
+"""Annotate steps: measure language, quality and machine-translation signals."""
 
-from tamis.annotate import language, machine_translation, mt_frequency_signals, pii, quality, site_mt  # noqa: F401  (registers the steps)
+from tamis.annotate import language, machine_translation, mt_frequency_signals, quality, site_mt  # noqa: F401  (registers the steps)

@@ -15,13 +15,12 @@ document's `captions`.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import regex
 
-from tamis.document import Document, Rejected
+from tamis.document import Document
 from tamis.extract.article_text import (
     body_blocks,
     containment,
@@ -32,7 +31,7 @@ from tamis.extract.article_text import (
     tokens,
 )
 from tamis.extract.budget import nesting_depth, within_seconds
-from tamis.steps import Filter, Repair, Repaired, register
+from tamis.steps import Repair, Repaired, register
 
 _ENGINES = ("trafilatura", "resiliparse")
 #: resiliparse replaces trafilatura when the paragraphs only it found hold this share of
@@ -230,23 +229,3 @@ def _without_title_line(body: str, title: str) -> str:
     if any(same_words(first, part) for part in parts):
         return rest.lstrip("\n")
     return body
-
-
-@register("filter.empty_text", version=1)
-@dataclass(frozen=True)
-class RejectEmptyExtraction(Filter):
-    """Reject HTML documents whose extraction found no main text."""
-
-    rules = {
-        "empty_after_extraction": "the HTML page has no extractable main text",
-        "extraction_over_budget": "the HTML page is over extract.html's size, nesting-depth or time "
-        "budget and no extractor within it found text (value: which budget)",
-    }
-
-    def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
-        chars = annotations.get("extract.text_chars")
-        if chars is not None and int(chars) == 0:
-            if annotations.get("extract.rule") == "over_budget":
-                return Rejected(self.name, "extraction_over_budget", annotations.get("extract.over_budget"))
-            return Rejected(self.name, "empty_after_extraction", 0, 1)
-        return None

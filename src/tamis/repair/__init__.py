@@ -10,6 +10,7 @@ from tamis.repair import (  # noqa: F401  (registers the steps)
     duplicate_title,
     glued_words,
     markup_residue,
+    pii,
     punctuation_spacing,
     unicode,
     whitespace,

@@ -1,9 +1,11 @@
 """report.html: what a run did, for a person: counts, funnel, steps and rules, plots, examples.
 
 Built from stats.json and a bounded sample of kept/ and rejected/ rows (at most `MAX_ROWS`
-of each, spread over the files), so it costs seconds on any corpus size. Plots are small
-hand-drawn inline SVG: no plotting dependency, one self-contained file. Every string that
-comes from the crawl (text, ids, URLs, rule values) goes through `html.escape`.
+of each, spread over the files), so it costs seconds on any corpus size. This module computes
+the numbers (plot geometry, examples); the page is the template `templates/report.html.j2`,
+rendered by Jinja2 with autoescaping, so every string that comes from the crawl (text, ids,
+URLs, rule values) is escaped without a call at each place it is written. Plots are small
+inline SVG: no plotting dependency, one self-contained file.
 """
 
 from __future__ import annotations
@@ -11,116 +13,92 @@ from __future__ import annotations
 import html
 import math
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
+from functools import cache
 from pathlib import Path
-from typing import Any
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, Any
 
-import orjson
+from tamis.document import LoggedEdit, replay_passes
+from tamis.inspect import annotations_of, load_stats, sample_rows
 
-from tamis.inspect import load_stats
-from tamis.write.output_folder import damaged, output_files, read_errors
+if TYPE_CHECKING:
+    import jinja2
 
 MAX_ROWS = 3000  # rows read from kept/ and from rejected/ for examples and histograms
 EXAMPLES = 3  # examples shown per rule
 SNIPPET = 400  # characters of a rejected document shown
 CONTEXT = 50  # characters shown either side of an edit
+COLORS = {"kept": "#4a7bb7", "rejected": "#c0504d", "duplicate": "#e3a33b", "duplicates": "#e3a33b"}
+COLORS["failed"] = "#7f7f7f"
 
 
-# A second wall behind escaping: the page needs nothing but its own inline style and SVG, so a
-# crawled string that ever slipped through could run no script and fetch nothing (no network).
-CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+# ---------------------------------------------------------------- the template
 
 
-def esc(value: Any) -> str:
-    return html.escape(str(value), quote=True)
+@cache
+def _template() -> jinja2.Template:
+    import jinja2
+    import markupsafe
 
+    def escape(value: Any) -> markupsafe.Markup:
+        # html.escape (quote=True) rather than markupsafe's: the same entities as the rest of
+        # tamis writes ('&#x27;'), applied to every value the template prints
+        if isinstance(value, markupsafe.Markup):
+            return value
+        return markupsafe.Markup(html.escape("" if value is None else str(value), quote=True))
 
-# ---------------------------------------------------------------- reading a sample of the outputs
-
-
-def sample_rows(folder: Path, columns: Sequence[str], limit: int = MAX_ROWS) -> list[dict[str, Any]]:
-    """Up to `limit` rows of an output folder, taken evenly from its files (first rows of each)."""
-    files = output_files(folder)
-    if not files:
-        return []
-    per_file = max(1, limit // len(files))
-    out: list[dict[str, Any]] = []
-    for path in files:
-        try:
-            for n, row in enumerate(_iter_rows(path, columns)):
-                if n >= per_file or len(out) >= limit:
-                    break
-                out.append(row)
-        except read_errors() as err:
-            raise damaged(path, err) from err
-    return out
-
-
-def _iter_rows(path: Path, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
-    if path.name.endswith(".parquet"):
-        import pyarrow.parquet as pq
-
-        pf = pq.ParquetFile(path)
-        present = [c for c in columns if c in pf.schema_arrow.names]
-        missing = dict.fromkeys(c for c in columns if c not in present)  # a file of another shape
-        for batch in pf.iter_batches(batch_size=500, columns=present):
-            for row in batch.to_pylist():
-                yield missing | row
-        return
-    from tamis.read.base import open_binary
-
-    with open_binary(str(path)) as fh:
-        for line in fh:
-            row = orjson.loads(line)
-            if not isinstance(row, dict):
-                raise ValueError(f"a line holds a JSON {type(row).__name__}, not a row")
-            yield {c: row.get(c) for c in columns}
-
-
-def _annotations(row: dict[str, Any]) -> dict[str, Any]:
-    value = row.get("annotations")
-    if isinstance(value, str):
-        try:
-            value = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            return {}
-    return value if isinstance(value, dict) else {}
-
-
-# ---------------------------------------------------------------- inline SVG plots
-
-
-def bars_svg(
-    items: Sequence[tuple[str, float]], *, unit: str = "", width: int = 640, color: str = "#4a7bb7"
-) -> str:
-    """Horizontal bars, one per (label, value), values written at the bar's end."""
-    if not items:
-        return "<p class=muted>nothing to plot</p>"
-    label_w, row_h = 230, 20
-    top = max(v for _, v in items) or 1
-    bar_w = width - label_w - 80
-    parts = [f'<svg class=plot width="{width}" height="{row_h * len(items) + 6}" role="img">']
-    for i, (label, value) in enumerate(items):
-        y = i * row_h + 3
-        w = max(1.0, bar_w * value / top) if value else 0
-        shown = f"{value:.3g}" if isinstance(value, float) and not value.is_integer() else f"{int(value):,}"
-        parts.append(
-            f'<text x="{label_w - 6}" y="{y + 13}" text-anchor="end">{esc(_cut(label, 34))}</text>'
-            f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{row_h - 5}" fill="{color}"><title>{esc(label)}: '
-            f"{esc(shown)}{esc(unit)}</title></rect>"
-            f'<text x="{label_w + w + 5:.1f}" y="{y + 13}">{esc(shown)}{esc(unit)}</text>'
+    def visible(value: Any) -> markupsafe.Markup:
+        """Escaped, with line breaks and tabs made visible (they are often what an edit removes)."""
+        return markupsafe.Markup(
+            str(escape(value))
+            .replace("\n", "<span class=ws>⏎</span>\n")
+            .replace("\t", "<span class=ws>⇥</span>")
         )
-    parts.append("</svg>")
-    return "".join(parts)
+
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("tamis.report", "templates"),
+        autoescape=True,
+        finalize=escape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(cut=_cut, visible=visible, thousands=lambda n: f"{n:,}")
+    return env.get_template("report.html.j2")
 
 
-def histogram_svg(
-    series: dict[str, list[int]], colors: dict[str, str], width: int = 640, height: int = 180
-) -> str:
+# ---------------------------------------------------------------- plot geometry
+
+
+def bars(
+    items: Sequence[tuple[str, float]], *, unit: str = "", width: int = 640, color: str = "#4a7bb7"
+) -> dict[str, Any]:
+    """Horizontal bars, one per (label, value), values written at the bar's end."""
+    label_w, row_h = 230, 20
+    top = max((v for _, v in items), default=1) or 1
+    bar_w = width - label_w - 80
+    rows = []
+    for i, (label, value) in enumerate(items):
+        shown = f"{value:.3g}" if isinstance(value, float) and not value.is_integer() else f"{int(value):,}"
+        w = max(1.0, bar_w * value / top) if value else 0
+        rows.append({"label": label, "y": i * row_h + 3, "w": w, "shown": shown})
+    return {
+        "rows": rows,
+        "width": width,
+        "height": row_h * len(items) + 6,
+        "label_w": label_w,
+        "row_h": row_h,
+        "color": color,
+        "unit": unit,
+    }
+
+
+def histogram(series: dict[str, list[int]], width: int = 640, height: int = 180) -> dict[str, Any]:
     """Document lengths on log-spaced bins (powers of two), one bar per series in each bin."""
     values = [v for vs in series.values() for v in vs if v > 0]
+    plot: dict[str, Any] = {"bins": [], "width": width, "height": height, "left": 40, "bar": 0.0}
     if not values:
-        return "<p class=muted>nothing to plot</p>"
+        return plot
     lo, hi = int(math.log2(max(1, min(values)))), int(math.log2(max(values))) + 1
     edges = [2**k for k in range(lo, hi + 1)]
     counts = {
@@ -129,29 +107,29 @@ def histogram_svg(
     }
     n_bins = len(edges) - 1
     top = max((c for cs in counts.values() for c in cs.values()), default=1)
-    plot_h, left = height - 40, 40
-    slot = (width - left - 10) / n_bins
-    bar = slot / (len(series) + 1)
-    parts = [f'<svg class=plot width="{width}" height="{height}" role="img">']
+    plot_h = height - 40
+    slot = (width - plot["left"] - 10) / n_bins
+    plot["bar"] = bar = slot / (len(series) + 1)
     for b in range(n_bins):
-        x0 = left + b * slot
+        x0 = plot["left"] + b * slot
+        rects = []
         for k, name in enumerate(series):
             n = counts[name].get(b, 0)
             h = plot_h * n / top
-            parts.append(
-                f'<rect x="{x0 + k * bar:.1f}" y="{10 + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" '
-                f'fill="{colors[name]}"><title>{esc(name)} {edges[b]}–{edges[b + 1]} chars: {n}</title></rect>'
+            rects.append(
+                {"x": x0 + k * bar, "y": 10 + plot_h - h, "h": h, "n": n, "name": name, "color": COLORS[name]}
             )
-        if b % max(1, n_bins // 8) == 0:
-            parts.append(f'<text x="{x0:.1f}" y="{height - 14}">{edges[b]:,}</text>')
-    parts.append(f'<text x="{left}" y="{height - 1}" class=muted>characters (log scale)</text>')
-    for k, name in enumerate(series):
-        parts.append(
-            f'<rect x="{width - 150}" y="{6 + k * 16}" width="10" height="10" fill="{colors[name]}"/>'
-            f'<text x="{width - 135}" y="{15 + k * 16}">{esc(name)} ({len(series[name]):,})</text>'
+        plot["bins"].append(
+            {
+                "x": x0,
+                "low": edges[b],
+                "high": edges[b + 1],
+                "tick": b % max(1, n_bins // 8) == 0,
+                "rects": rects,
+            }
         )
-    parts.append("</svg>")
-    return "".join(parts)
+    plot["legend"] = [{"name": name, "n": len(vs), "color": COLORS[name]} for name, vs in series.items()]
+    return plot
 
 
 # ---------------------------------------------------------------- examples
@@ -173,8 +151,8 @@ def rejected_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[
 #: Characters an edit-log replay may rebuild for one report: a log that keeps jumping back (each
 #: jump costs a pass over the text) stops being replayed here, so the report stays bounded.
 MAX_REPLAY_CHARS = 200_000_000
-#: Edits replayed for one report, at most (about 2 µs each): 3.5 million edits of one 48 MB
-#: document took 10 s (bench/report_speed.py); examples of later edits come from other documents.
+#: Edits replayed for one report, at most, so its time stays bounded (figures: docs/cli.md,
+#: bench/report_speed.py); examples of later edits come from other documents.
 MAX_REPLAY_EDITS = 2_000_000
 
 EditExample = tuple[str, str, str, str, str]  # doc id, left context, removed, inserted, right context
@@ -183,11 +161,11 @@ EditExample = tuple[str, str, str, str, str]  # doc id, left context, removed, i
 def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[EditExample]]:
     """Per (step, rule): up to EXAMPLES edits in context, found by replaying each document's log.
 
-    Linear in the text: a step's edits come left to right (`Repaired.from_spans`), so each run
-    of forward edits is applied in one pass, and the context of an edit is read from the pass
-    being built. Rebuilding the text per edit was quadratic: a 48 MB document held a finished
-    run for minutes (issue 11). A row is replayed only up to its last edit whose rule still
-    wants an example.
+    Linear in the text: `replay_passes` applies each run of forward edits in one pass and shows
+    each edit in its context (rebuilding the text per edit would be quadratic, issue 11). A row
+    is replayed only up to its last edit whose rule
+    still wants an example, and a log that does not replay gives the examples found before the
+    edit that does not match (never wrong context).
     """
     found: dict[tuple[str, str], list[EditExample]] = {}
     budget, edits_left = MAX_REPLAY_CHARS, MAX_REPLAY_EDITS
@@ -198,50 +176,22 @@ def edit_examples(rows: list[dict[str, Any]]) -> dict[tuple[str, str], list[Edit
         if text is None or not wanted or budget <= 0:
             continue
         edits_left -= wanted[-1] + 1
-        budget -= _replay_for_examples(str(row["id"]), text, edits[: wanted[-1] + 1], found, budget)
-    return found
+        doc_id = str(row["id"])
 
-
-def _replay_for_examples(
-    doc_id: str, text: str, edits: Sequence[dict[str, Any]], found: dict, budget: int
-) -> int:
-    """Replay `edits` over `text` in forward runs, adding examples to `found`; returns the
-    characters rebuilt. Stops at an edit that does not match its text (a log that does not
-    replay: show nothing rather than wrong context) or when `budget` is spent."""
-    spent = 0
-    i = 0
-    while i < len(edits) and spent < budget:
-        pieces: list[str] = []
-        tail = ""  # the last CONTEXT characters of the text this run has built so far
-        last = 0  # how far into `text` (the run's input) the pieces reach
-        delta = 0  # how far this run's edits have moved later offsets
-        while i < len(edits):
-            e = edits[i]
-            start, end = e["start"] - delta, e["end"] - delta
-            if start < last:
-                break  # an edit before the end of the previous one: a new pass over the new text
-            removed, inserted = e["removed"], e["inserted"]
-            if text[start:end] != removed:
-                return spent
-            gap = text[last:start]
-            left = (tail + gap[-CONTEXT:])[-CONTEXT:]
-            examples = found.setdefault((e["step"], e["rule"]), [])
+        def add_example(e: LoggedEdit, left: str, right: str, doc_id: str = doc_id) -> None:
+            examples = found.setdefault((e.step, e.rule), [])
             if len(examples) < EXAMPLES:
-                examples.append((doc_id, left, removed, inserted, text[end : end + CONTEXT]))
-            pieces += (gap, inserted)
-            tail = (left + inserted[-CONTEXT:])[-CONTEXT:]
-            delta += len(inserted) - len(removed)
-            last = end
-            i += 1
-        pieces.append(text[last:])
-        text = "".join(pieces)
-        spent += len(text)
-    return spent
+                examples.append((doc_id, left, e.removed, e.inserted, right))
 
-
-def _visible(s: str) -> str:
-    """Escaped, with line breaks and tabs made visible (they are often what an edit removes)."""
-    return esc(s).replace("\n", "<span class=ws>⏎</span>\n").replace("\t", "<span class=ws>⇥</span>")
+        log = (SimpleNamespace(**e) for e in edits[: wanted[-1] + 1])
+        try:
+            for passed in replay_passes(text, log, on_edit=add_example, context=CONTEXT):
+                budget -= len(passed)
+                if budget <= 0:
+                    break
+        except ValueError:
+            continue
+    return found
 
 
 # ---------------------------------------------------------------- the page
@@ -265,8 +215,9 @@ def write_report(output: Path) -> Path:
             "original",
             "edits",
         ],
+        MAX_ROWS,
     )
-    kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"])
+    kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"], MAX_ROWS)
     page = render(stats, kept, rejected)
     path = output / "report.html"
     tmp = output / ".tmp-report.html"
@@ -277,128 +228,50 @@ def write_report(output: Path) -> Path:
 
 def render(stats: dict[str, Any], kept: list[dict[str, Any]], rejected: list[dict[str, Any]]) -> str:
     total = stats["input"] or 1
-    sections = [_summary(stats, total), _steps_table(stats)]
-
-    verdicts = list(stats.get("verdicts", {}).items())[:25]
-    sections.append("<h2>Rejections and duplicates per rule</h2>" + bars_svg(verdicts, color="#c0504d"))
-
     lengths = {
         "kept": [len(r["text"] or "") for r in kept],
         "rejected": [len(r["text"] or "") for r in rejected if r.get("verdict") == "rejected"],
         "duplicate": [len(r["text"] or "") for r in rejected if r.get("verdict") == "duplicate"],
     }
-    lengths = {k: v for k, v in lengths.items() if v}
-    sections.append(
-        f"<h2>Document length</h2><p class=muted>{_sample_note(stats, kept, rejected)}</p>"
-        + histogram_svg(lengths, {"kept": "#4a7bb7", "rejected": "#c0504d", "duplicate": "#e3a33b"})
+    languages = Counter(
+        str(annotations_of(r).get("language")) for r in kept if "language" in annotations_of(r)
     )
-
-    languages = Counter(str(_annotations(r).get("language")) for r in kept if "language" in _annotations(r))
-    if languages:
-        sections.append("<h2>Languages of kept documents (sample)</h2>" + bars_svg(languages.most_common(15)))
-
     timings = [(name, float(s["seconds"])) for name, s in stats["steps"].items() if s["seconds"] > 0]
     timings += [(name, float(sec)) for name, sec in (stats.get("reduce_seconds") or {}).items() if sec]
-    sections.append(
-        "<h2>Time per step (CPU seconds, all workers)</h2>" + bars_svg(timings, unit=" s", color="#6b8e23")
-    )
-
-    sections.append(_mt_section(kept))
-    sections.append(_rejected_section(rejected))
-    sections.append(_edits_section(kept + rejected))  # documents rejected late were repaired first
-    body = "\n".join(sections)
-    return f"""<!doctype html>
-<html lang="en"><head><meta charset="utf-8">
-<meta http-equiv="Content-Security-Policy" content="{CSP}">
-<title>tamis report</title>
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<style>
-body{{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;padding:0 1em;color:#222}}
-table{{border-collapse:collapse;margin:.5em 0}} td,th{{border-bottom:1px solid #ddd;padding:3px 8px;text-align:left;vertical-align:top}}
-td.n,th.n{{text-align:right;font-variant-numeric:tabular-nums}} .muted{{color:#777}}
-svg.plot text{{font:12px system-ui,sans-serif;fill:#333}} .doc{{white-space:pre-wrap;background:#f7f7f7;padding:6px;border-radius:4px;max-height:14em;overflow:auto}}
-del{{background:#fbd3d3;text-decoration:line-through}} ins{{background:#cdeccd;text-decoration:none}} .ws{{color:#aaa}}
-code{{background:#f2f2f2;padding:0 3px}} details{{margin:.3em 0}}
-</style></head><body>
-<h1>tamis run</h1>
-{body}
-<p class=muted>tamis {esc(stats.get("tamis_version", ""))} · pipeline fingerprint {esc(stats.get("fingerprint", ""))}
-· {esc(stats.get("shards", ""))} input shards · {esc(stats.get("seconds", ""))} s wall time</p>
-</body></html>
-"""
-
-
-def _mt_section(kept: list[dict[str, Any]], limit: int = 20) -> str:
-    """Kept documents that annotate.machine_translation suspects, with its reasons (issue 12)."""
-    from tamis.annotate.machine_translation import describe_reason
-
-    suspected = [r for r in kept if _annotations(r).get("mt.suspected") == 1]
-    if not suspected:
-        return ""
-    rows = []
-    for r in sorted(suspected, key=lambda r: -float(_annotations(r).get("mt.probability", 0)))[:limit]:
-        a = _annotations(r)
-        reasons = "<br>".join(esc(describe_reason(x)) for x in a.get("mt.reasons") or [])
-        site = f"{a['site.mt_share']:.0%} of {a.get('site.mt_scored_pages')}" if "site.mt_share" in a else "-"
-        rows.append(
-            f"<tr><td>{esc(r['id'])}</td><td class=n>{a.get('mt.probability')}</td><td class=n>{esc(site)}</td><td>{reasons}</td></tr>"
-        )
-    return (
-        f"<h2>Suspected machine translation, kept (sample: {len(suspected)} documents)</h2>"
-        "<table><tr><th>id</th><th class=n>mt.probability</th><th class=n>site share</th><th>reasons</th></tr>"
-        + "".join(rows)
-        + "</table>"
+    return _template().render(
+        stats=stats,
+        summary=_summary(stats, total),
+        steps=[
+            (name, s, sorted(s["rules"].items(), key=lambda kv: -kv[1])) for name, s in stats["steps"].items()
+        ],
+        verdicts=bars(list(stats.get("verdicts", {}).items())[:25], color=COLORS["rejected"]),
+        sample_note=_sample_note(stats, kept, rejected),
+        lengths=histogram({k: v for k, v in lengths.items() if v}),
+        languages=bars(languages.most_common(15)),
+        timings=bars(timings, unit=" s", color="#6b8e23"),
+        mt=_suspected_mt(kept),
+        rejected=[
+            (key, [_rejected_example(row) for row in rows])
+            for key, rows in sorted(rejected_examples(rejected).items())
+        ],
+        # documents rejected late were repaired first: their edits are examples too
+        edits=sorted(edit_examples(kept + rejected).items()),
+        snippet=SNIPPET,
     )
 
 
-def _summary(stats: dict[str, Any], total: int) -> str:
-    rows = []
-    colors = {"kept": "#4a7bb7", "rejected": "#c0504d", "duplicates": "#e3a33b", "failed": "#7f7f7f"}
-    for key in ("input", "kept", "rejected", "duplicates", "failed"):
-        n = stats[key]
-        pct = f"{100 * n / total:.1f} %" if key != "input" else ""
-        rows.append(f"<tr><th>{key}</th><td class=n>{n:,}</td><td class=n>{pct}</td></tr>")
-    funnel = "".join(
-        f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="22" fill="{colors[k]}"><title>{k}: {stats[k]:,}</title></rect>'
-        for k, x, w in _segments(stats, total, 640)
-    )
-    accounted = stats["kept"] + stats["rejected"] + stats["duplicates"] + stats["failed"]
-    check = (
-        "input = kept + rejected + duplicates + failed ✓"
-        if accounted == stats["input"]
-        else f"<b>accounting mismatch: {accounted:,} accounted for {stats['input']:,} input records</b>"
-    )
-    return (
-        f"<h2>Where the input went</h2><table>{''.join(rows)}</table>"
-        f'<svg class=plot width="640" height="24" role="img">{funnel}</svg><p class=muted>{check}</p>'
-    )
-
-
-def _segments(stats: dict[str, Any], total: int, width: int) -> Iterator[tuple[str, float, float]]:
-    x = 0.0
+def _summary(stats: dict[str, Any], total: int) -> dict[str, Any]:
+    rows = [
+        (key, stats[key], f"{100 * stats[key] / total:.1f} %" if key != "input" else "")
+        for key in ("input", "kept", "rejected", "duplicates", "failed")
+    ]
+    funnel, x = [], 0.0
     for key in ("kept", "rejected", "duplicates", "failed"):
-        w = width * stats[key] / total
-        yield key, x, w
+        w = 640 * stats[key] / total
+        funnel.append((key, x, w, COLORS[key], stats[key]))
         x += w
-
-
-def _steps_table(stats: dict[str, Any]) -> str:
-    rows = []
-    for name, s in stats["steps"].items():
-        rules = ", ".join(
-            f"<code>{esc(r)}</code> {n:,}" for r, n in sorted(s["rules"].items(), key=lambda kv: -kv[1])
-        )
-        rows.append(
-            f"<tr><td>{esc(name)}</td><td class=n>{s['docs']:,}</td><td class=n>{s['changed']:,}</td>"
-            f"<td class=n>{s['rejected']:,}</td><td class=n>{s['duplicates']:,}</td><td class=n>{s['failed']:,}</td>"
-            f"<td class=n>{s['seconds']:.2f}</td><td>{rules}</td></tr>"
-        )
-    return (
-        "<h2>Steps</h2><p class=muted>docs: documents the step saw; changed: documents it edited; "
-        "rules: edits or verdicts per rule code.</p><table><tr><th>step</th><th class=n>docs</th>"
-        "<th class=n>changed</th><th class=n>rejected</th><th class=n>dups</th><th class=n>failed</th>"
-        f"<th class=n>s</th><th>rules</th></tr>{''.join(rows)}</table>"
-    )
+    accounted = stats["kept"] + stats["rejected"] + stats["duplicates"] + stats["failed"]
+    return {"rows": rows, "funnel": funnel, "accounted": accounted}
 
 
 def _sample_note(stats: dict[str, Any], kept: list[Any], rejected: list[Any]) -> str:
@@ -408,48 +281,35 @@ def _sample_note(stats: dict[str, Any], kept: list[Any], rejected: list[Any]) ->
     )
 
 
-def _rejected_section(rejected: list[dict[str, Any]]) -> str:
-    examples = rejected_examples(rejected)
-    if not examples:
-        return "<h2>Rejected documents</h2><p class=muted>none</p>"
-    parts = ["<h2>Rejected documents, by rule</h2>"]
-    for (step, rule), rows in sorted(examples.items()):
-        parts.append(
-            f"<details><summary><code>{esc(step)}</code> · <code>{esc(rule)}</code> "
-            f"<span class=muted>({len(rows)} example{'s' if len(rows) > 1 else ''})</span></summary>"
+def _suspected_mt(kept: list[dict[str, Any]], limit: int = 20) -> dict[str, Any]:
+    """Kept documents that annotate.machine_translation suspects, with its reasons (issue 12)."""
+    from tamis.annotate.machine_translation import describe_reason
+
+    suspected = [r for r in kept if annotations_of(r).get("mt.suspected") == 1]
+    rows = []
+    for r in sorted(suspected, key=lambda r: -float(annotations_of(r).get("mt.probability", 0)))[:limit]:
+        a = annotations_of(r)
+        site = f"{a['site.mt_share']:.0%} of {a.get('site.mt_scored_pages')}" if "site.mt_share" in a else "-"
+        rows.append(
+            {
+                "id": r["id"],
+                "probability": a.get("mt.probability"),
+                "site": site,
+                "reasons": [describe_reason(x) for x in a.get("mt.reasons") or []],
+            }
         )
-        for row in rows:
-            why = []
-            if row.get("value") is not None:
-                why.append(f"value {esc(_cut(str(row['value']), 200))}")
-            if row.get("threshold") is not None:
-                why.append(f"threshold {esc(row['threshold'])}")
-            if row.get("duplicate_of"):
-                why.append(
-                    f"duplicate of <code>{esc(row['duplicate_of'])}</code> (similarity {esc(row.get('similarity'))})"
-                )
-            url = (row.get("source") or {}).get("url") if isinstance(row.get("source"), dict) else None
-            parts.append(
-                f"<p><code>{esc(row['id'])}</code> {esc(url) if url else ''} — {'; '.join(why)}</p>"
-                f"<div class=doc>{_visible(_cut(row.get('text') or '', SNIPPET))}</div>"
-            )
-        parts.append("</details>")
-    return "".join(parts)
+    return {"suspected": len(suspected), "rows": rows}
 
 
-def _edits_section(kept: list[dict[str, Any]]) -> str:
-    examples = edit_examples(kept)
-    if not examples:
-        return "<h2>Edits</h2><p class=muted>no edits in the sample</p>"
-    parts = ["<h2>Edits, by repair rule (before → after, in context)</h2>"]
-    for (step, rule), items in sorted(examples.items()):
-        parts.append(
-            f"<details><summary><code>{esc(step)}</code> · <code>{esc(rule)}</code></summary><table>"
-        )
-        for doc_id, left, removed, inserted, right in items:
-            parts.append(
-                f"<tr><td><code>{esc(_cut(doc_id, 40))}</code></td><td class=doc>{_visible(left)}"
-                f"<del>{_visible(removed)}</del><ins>{_visible(inserted)}</ins>{_visible(right)}</td></tr>"
-            )
-        parts.append("</table></details>")
-    return "".join(parts)
+def _rejected_example(row: dict[str, Any]) -> dict[str, Any]:
+    """What the page shows of one rejected document: id, URL, why (value, threshold, duplicate of), text."""
+    why: list[tuple[str, Any, Any]] = []
+    if row.get("value") is not None:
+        why.append(("value", str(row["value"]), None))
+    if row.get("threshold") is not None:
+        why.append(("threshold", row["threshold"], None))
+    if row.get("duplicate_of"):
+        why.append(("duplicate_of", row["duplicate_of"], row.get("similarity")))
+    source = row.get("source")
+    url = source.get("url") if isinstance(source, dict) else None
+    return {"id": row["id"], "url": url, "why": why, "text": row.get("text") or ""}

@@ -2,9 +2,9 @@ from __future__ import annotations
 
 import pytest
 
-from tamis.annotate.pii import MaskPersonalData, find_pii, iban_ok, luhn_ok
 from tamis.document import Document, replay
 from tamis.errors import ConfigError
+from tamis.repair.pii import MaskPersonalData, find_pii, iban_ok, luhn_ok
 
 STEP = MaskPersonalData()
 

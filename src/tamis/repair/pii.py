@@ -4,7 +4,7 @@ Masking changes the text, so this is a Repair step (`repair.pii`): every mask is
 whose rule names the kind, and the counts are stored as `pii.<kind>_count` annotations.
 Numbers that only look like personal data are left alone: an IBAN must pass its mod-97
 check, a card number the Luhn check and a known card prefix; dates, years, prices,
-version numbers and ISBNs are not phone numbers or addresses (tests/annotate/test_pii.py).
+version numbers and ISBNs are not phone numbers or addresses (tests/repair/test_pii.py).
 """
 
 from __future__ import annotations
