@@ -9,7 +9,7 @@ import pytest
 from foundation_helpers import SAMPLES
 from foundation_steps import MarkIdenticalTexts
 from tamis.execute import LocalExecutor, SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.whitespace import NormalizeWhitespace
@@ -31,7 +31,9 @@ def test_progress_adds_up(generated_corpus: Path, tmp_path: Path, executor) -> N
     # byte ranges of plain JSONL (positions known), compressed-free text files, and a corpus stage
     shards = discover([str(generated_corpus / "corpus-*.jsonl"), str(SAMPLES)], split_bytes=300_000)
     pipeline = Pipeline([NormalizeWhitespace(), MarkIdenticalTexts()])
-    stats = run(pipeline, shards, RunConfig(output=str(tmp_path / "out")), executor, progress=factory).stats
+    stats = run_pipeline(
+        pipeline, shards, RunConfig(output=str(tmp_path / "out")), executor, progress=factory
+    ).stats
     (total1, docs1, bytes1), (total2, docs2, _) = bars["stage 1/2 → test.mark_identical"], bars["stage 2/2"]
     assert bytes1 == total1 == sum(s.size for s in shards)
     assert docs1 == stats["input"]

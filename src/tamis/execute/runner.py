@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -28,6 +28,7 @@ from tamis.execute.accounting import Tally, check_accounting, check_rows_on_disk
 from tamis.pipeline import Pipeline, process_all
 from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
+from tamis.settings import RunSettings
 from tamis.steps import CorpusStage
 from tamis.write import ShardWriter, row_of
 
@@ -52,14 +53,15 @@ class Executor(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class RunConfig:
+@dataclass(frozen=True, kw_only=True)
+class RunConfig(RunSettings):
+    """The settings of one run and the folder it writes."""
+
     output: str
-    output_format: str = "parquet"
-    max_shard_bytes: int = 256 << 20
-    read: ReadOptions = field(default_factory=ReadOptions)
-    strict: bool = False
-    keep_original: bool = True
+
+    @property
+    def read(self) -> ReadOptions:
+        return self.read_options()
 
 
 @dataclass(frozen=True)
@@ -197,7 +199,7 @@ class RunSummary:
         return {k: self.stats[k] for k in ("input", "kept", "rejected", "duplicates", "failed")}
 
 
-def run(
+def run_pipeline(
     pipeline: Pipeline,
     shards: Sequence[Shard],
     config: RunConfig,
