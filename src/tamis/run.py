@@ -14,6 +14,7 @@ from typing import Any
 from tamis.config import Config
 from tamis.errors import InputError, OutputFull
 from tamis.execute import make_executor
+from tamis.execute.progress import TqdmProgress
 from tamis.execute.runner import RunConfig, RunSummary, run_pipeline
 from tamis.read import discover
 from tamis.settings import RunSettings
@@ -89,35 +90,3 @@ def output_error(err: OSError, out: Path) -> Exception:
     if written and codes & {errno.EACCES, errno.EPERM, errno.EROFS}:
         return InputError(f"cannot write to --output {str(out)!r}: {err.strerror or text}{where}")
     return err
-
-
-class TqdmProgress:
-    """A progress bar on stderr for one stage, over input bytes (first stage) or documents, with rate and ETA."""
-
-    def __init__(self, label: str, total: int, unit: str) -> None:
-        import tqdm
-
-        tqdm.tqdm.monitor_interval = 0  # no monitor thread: the local executor forks workers
-        self.by_bytes = unit == "B"
-        self.docs = 0
-        self.bar = tqdm.tqdm(
-            total=total or None,
-            desc=label,
-            unit=unit,
-            unit_scale=True,
-            dynamic_ncols=True,
-            file=sys.stderr,
-            leave=True,
-        )
-
-    def __call__(self, n_docs: int, n_bytes: int) -> None:
-        self.docs += n_docs
-        if self.by_bytes:
-            # Bytes arrive when a shard ends; the document count keeps the bar alive in between.
-            self.bar.set_postfix(docs=self.docs, refresh=n_bytes == 0)
-            self.bar.update(n_bytes)
-        else:
-            self.bar.update(n_docs)
-
-    def close(self) -> None:
-        self.bar.close()

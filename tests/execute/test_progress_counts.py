@@ -9,13 +9,30 @@ import pytest
 from foundation_helpers import SAMPLES
 from foundation_steps import MarkIdenticalTexts
 from tamis.execute import LocalExecutor, SerialExecutor
+from tamis.execute.progress import with_summed_reports
 from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.whitespace import NormalizeWhitespace
 
 
-@pytest.mark.parametrize("executor", [SerialExecutor(), LocalExecutor(2)], ids=["serial", "local"])
+class ReportsAtTheEnd:
+    """An executor whose tasks cannot reach this process while they run, as Ray's: the task's
+    reports arrive summed with its result (`with_summed_reports`)."""
+
+    workers = 1
+
+    def map_unordered(self, fn, tasks, progress):
+        for task in tasks:
+            result, docs, nbytes = with_summed_reports(fn, task)
+            if progress:
+                progress(docs, nbytes)
+            yield result
+
+
+@pytest.mark.parametrize(
+    "executor", [SerialExecutor(), LocalExecutor(2), ReportsAtTheEnd()], ids=["serial", "local", "at_the_end"]
+)
 def test_progress_adds_up(generated_corpus: Path, tmp_path: Path, executor) -> None:
     bars: dict[str, list[int]] = {}
 

@@ -25,6 +25,7 @@ from tamis.dedup.repeated_ids import IdHashes
 from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_table
 from tamis.execute import checkpoint
 from tamis.execute.accounting import Tally, check_accounting, check_rows_on_disk, collect_stats
+from tamis.execute.progress import ProgressFactory, ProgressFn
 from tamis.pipeline import Pipeline, process_all
 from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
@@ -32,16 +33,11 @@ from tamis.settings import RunSettings
 from tamis.steps import CorpusStage
 from tamis.write import ShardWriter, row_of
 
-ProgressFn = Callable[[int, int], None]  # (docs done, bytes done) increments
-#: Makes a progress callback for one stage: (label, total, unit) where unit is "B" (input bytes,
-#: first stage) or "doc" (documents, later stages). The callback may have a `close()` method.
-ProgressFactory = Callable[[str, int, str], ProgressFn]
-
 
 class Executor(Protocol):
-    """Runs tasks; knows nothing of what they do. Optional: `shares_parent_memory = True` (the
-    runner loads the models in this process before the first task, for forked workers to share)
-    and `close()` (called when the run ends)."""
+    """Runs tasks; knows nothing of what they do. Progress follows `execute/progress.py`.
+    Optional: `shares_parent_memory = True` (the runner loads the models in this process before
+    the first task, for forked workers to share) and `close()` (called when the run ends)."""
 
     workers: int
 
