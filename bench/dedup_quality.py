@@ -40,7 +40,7 @@ def run_tamis(corpus: Path, out: Path, workers: int, steps: list[dict[str, Any]]
     import shutil
 
     from tamis.config import from_dict
-    from tamis.execute import LocalExecutor, RunConfig, run
+    from tamis.execute import LocalExecutor, RunConfig, run_pipeline
     from tamis.read import discover
 
     if out.exists():
@@ -48,7 +48,7 @@ def run_tamis(corpus: Path, out: Path, workers: int, steps: list[dict[str, Any]]
     config = from_dict({"steps": steps})
     shards = discover(sorted(str(p) for p in corpus.glob("corpus-*.jsonl*")))
     t0 = time.perf_counter()
-    summary = run(config.pipeline, shards, RunConfig(output=str(out)), LocalExecutor(workers))
+    summary = run_pipeline(config.pipeline, shards, RunConfig(output=str(out)), LocalExecutor(workers))
     return {"seconds": time.perf_counter() - t0, "stats": summary.stats}
 
 

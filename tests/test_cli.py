@@ -122,7 +122,7 @@ def _bad_toml(tmp_path: Path, text: str) -> str:
         ("invalid_toml", "is not valid TOML"),
         ("bad_run_setting", "workers must be a whole number"),
         ("unknown_run_key", "unknown [run] key(s) speed"),
-        ("bad_format", "unknown output format 'csv'"),
+        ("bad_format", "--format must be 'parquet' | 'jsonl' | 'jsonl.gz' | 'jsonl.zst', found text 'csv'"),
         ("output_is_a_file", "exists and is not a folder"),
         ("output_not_a_run", "non-empty folder that holds no tamis run"),
     ],

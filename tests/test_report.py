@@ -14,7 +14,7 @@ from foundation_helpers import rows, ud_documents
 from foundation_steps import MarkIdenticalTexts
 from tamis.document import Document, Edit, Rejected, replay
 from tamis.execute import SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.whitespace import NormalizeWhitespace
@@ -68,7 +68,7 @@ def test_report_escapes_crawled_content(tmp_path: Path) -> None:
     )
     pipeline = Pipeline([NormalizeWhitespace(), FindMarkup(), RejectMarkup(), MarkIdenticalTexts()])
     out = tmp_path / "out"
-    stats = run(pipeline, discover([str(inp)]), RunConfig(output=str(out)), SerialExecutor()).stats
+    stats = run_pipeline(pipeline, discover([str(inp)]), RunConfig(output=str(out)), SerialExecutor()).stats
     assert (stats["kept"], stats["rejected"], stats["duplicates"]) == (2, 3, 1)
     page = write_report(out).read_text("utf-8")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 import tempfile
 from importlib import resources
@@ -13,6 +14,7 @@ import orjson
 
 from tamis import config as config_mod
 from tamis.errors import AccountingError, OutputFull, TamisError
+from tamis.settings import RunSettings, flag_of
 
 
 class _Group(click.Group):
@@ -52,6 +54,23 @@ def main() -> None:
     """tamis: read, extract, repair, annotate, filter and deduplicate web-crawl text, saying why for every decision."""
 
 
+def _run_setting_options(command: Any) -> Any:
+    """One option per run setting (`RunSettings`: its flag, type, choices and help), each None
+    when not given so that it leaves the config's [run] value."""
+    for f in reversed(dataclasses.fields(RunSettings)):
+        flag, doc, choices = flag_of(f), f.metadata["doc"], f.metadata["choices"]
+        text = doc[0].upper() + doc[1:] + "."
+        if f.type == "bool" and f.default is False:
+            option = click.option(flag, f.name, is_flag=True, default=None, help=text)
+        elif f.type == "bool":
+            option = click.option(f"{flag}/--no-{flag[2:]}", f.name, default=None, help=text)
+        else:
+            kind = click.Choice(choices) if choices else {"int": int, "float": float}.get(str(f.type), str)
+            option = click.option(flag, f.name, type=kind, default=None, help=text)
+        command = option(command)
+    return command
+
+
 @main.command()
 @click.option(
     "--input",
@@ -66,34 +85,9 @@ def main() -> None:
 @click.option(
     "--config", "config_path", default=None, help="Pipeline TOML (default: every step, recommended order)."
 )
-@click.option("--workers", type=int, default=None, help="Worker processes (default: all cores).")
-@click.option("--executor", type=click.Choice(["local", "serial", "ray"]), default=None, help="Where to run.")
 @click.option("--ray-address", default=None, help="Address of an existing Ray cluster (with --executor ray).")
-@click.option(
-    "--format", "output_format", default=None, help="parquet (default), jsonl, jsonl.gz or jsonl.zst."
-)
-@click.option("--id-field", default=None, help="Input field holding the id (default: id).")
-@click.option("--text-field", default=None, help="Input field holding the text (default: text).")
-@click.option("--url-field", default=None, help="Input field holding the page URL (default: url).")
-@click.option(
-    "--html", type=click.Choice(["auto", "yes", "no"]), default=None, help="Is the input text HTML?"
-)
-@click.option(
-    "--max-shard-mb",
-    type=float,
-    default=None,
-    help="Start a new output file past this many MB (default 256).",
-)
-@click.option(
-    "--max-record-mb",
-    type=float,
-    default=None,
-    help="Reject an input record (line, WARC payload, file, Parquet cell) over this many MB (default 10).",
-)
+@_run_setting_options
 @click.option("--overwrite", is_flag=True, help="Delete an earlier run in --output and start again.")
-@click.option(
-    "--strict", is_flag=True, help="Re-raise a step's exception instead of recording the record as failed."
-)
 @click.option("--no-progress", is_flag=True, help="Do not show the progress bar.")
 @click.option("--no-report", is_flag=True, help="Do not write report.html.")
 def run(
@@ -101,50 +95,28 @@ def run(
     more_inputs: tuple[str, ...],
     output: str,
     config_path: str | None,
-    workers: int | None,
-    executor: str | None,
     ray_address: str | None,
-    output_format: str | None,
-    id_field: str | None,
-    text_field: str | None,
-    url_field: str | None,
-    html: str | None,
-    max_shard_mb: float | None,
-    max_record_mb: float | None,
     overwrite: bool,
-    strict: bool,
     no_progress: bool,
     no_report: bool,
+    **settings: Any,
 ) -> None:
     """Run the pipeline over crawl files; resumes an interrupted run in the same --output."""
-    from tamis.run import RunRequest, execute
+    from tamis.run import RunRequest, run_request
 
-    cfg = config_mod.load(config_path, strict=strict)
-    overrides = {
-        "workers": workers,
-        "executor": executor,
-        "output_format": output_format,
-        "id_field": id_field,
-        "text_field": text_field,
-        "url_field": url_field,
-        "html": html,
-        "max_shard_mb": max_shard_mb,
-        "max_record_mb": max_record_mb,
-    }
-    config_mod.check_run_settings(
-        {k: v for k, v in overrides.items() if v is not None}, "command line", flags=True
-    )
+    cfg = config_mod.load(config_path)
+    RunSettings.check({k: v for k, v in settings.items() if v is not None}, "command line", flags=True)
     request = RunRequest(
         inputs=[*inputs, *more_inputs],
         output=output,
         config=cfg,
-        overrides=overrides,
+        overrides=settings,
         ray_address=ray_address,
         overwrite=overwrite,
         progress=not no_progress,
         report=not no_report,
     )
-    summary = execute(request)
+    summary = run_request(request)
     _print_summary(summary.stats, output)
 
 
@@ -174,7 +146,7 @@ def clean(
     """Clean one document from FILE (or - for stdin) and print the cleaned text."""
     from tamis.clean import clean_document, explain, structured
 
-    config_mod.check_run_settings({"max_record_mb": max_record_mb}, "command line", flags=True)
+    RunSettings.check({"max_record_mb": max_record_mb}, "command line", flags=True)
     limit = int(max_record_mb * (1 << 20))
     if file == "-":
         data = sys.stdin.buffer.read(limit + 1)
@@ -288,13 +260,13 @@ def steps(show_rules: bool) -> None:
 def demo(output: str | None, workers: int | None) -> None:
     """Run the default pipeline on the bundled sample and print a short summary."""
     from tamis.clean import clean_document
-    from tamis.run import RunRequest, execute
+    from tamis.run import RunRequest, run_request
 
     samples = resources.files("tamis").joinpath("data/samples")
     out = Path(output) if output else Path(tempfile.mkdtemp(prefix="tamis-demo-"))
     cfg = config_mod.load(None)
     with resources.as_file(samples) as sample_dir:
-        summary = execute(
+        summary = run_request(
             RunRequest(
                 inputs=[str(sample_dir)],
                 output=str(out),

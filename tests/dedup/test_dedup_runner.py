@@ -15,7 +15,7 @@ from dedup_helpers import paragraphs
 from tamis.config import from_dict
 from tamis.dedup.near import RemoveNearDuplicates
 from tamis.document import replay
-from tamis.execute import LocalExecutor, RunConfig, SerialExecutor, run
+from tamis.execute import LocalExecutor, RunConfig, SerialExecutor, run_pipeline
 from tamis.read import discover
 from tamis.steps import register
 
@@ -65,7 +65,7 @@ def inputs(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 def _run(inputs: list[str], out: Path, executor: Any, steps: list[dict[str, Any]] = STEPS) -> dict[str, Any]:
     pipeline = from_dict({"steps": steps}).pipeline
-    return run(pipeline, discover(inputs), RunConfig(output=str(out)), executor).stats
+    return run_pipeline(pipeline, discover(inputs), RunConfig(output=str(out)), executor).stats
 
 
 def _rows(out: Path) -> dict[str, dict[str, Any]]:

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 import foundation_steps
 from foundation_helpers import rows, ud_documents
 from tamis.execute import LocalExecutor, SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.unicode import FixUnicode
@@ -87,7 +87,7 @@ def _check(shards: list, executor) -> None:
         expected["input"] = sum(len(r) for r, _ in shards)
 
         out = Path(tmp) / "out"
-        stats = run(_pipeline(), discover([str(inp)]), RunConfig(output=str(out)), executor).stats
+        stats = run_pipeline(_pipeline(), discover([str(inp)]), RunConfig(output=str(out)), executor).stats
         kept = rows(out / "kept", ["id", "text"])
         rejected = rows(out / "rejected", ["id", "verdict"])
 

@@ -12,7 +12,7 @@ import foundation_steps
 from foundation_helpers import SAMPLES
 from tamis.config import default_pipeline
 from tamis.execute import LocalExecutor, SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.unicode import FixUnicode
@@ -28,7 +28,9 @@ def _files(out: Path) -> dict[str, bytes]:
 
 
 def _run(pipeline: Pipeline, inputs: list[str], out: Path, executor, fmt: str = "parquet") -> dict:
-    return run(pipeline, discover(inputs), RunConfig(output=str(out), output_format=fmt), executor).stats
+    return run_pipeline(
+        pipeline, discover(inputs), RunConfig(output=str(out), output_format=fmt), executor
+    ).stats
 
 
 def _same(a: dict, b: dict) -> None:

@@ -16,7 +16,7 @@ from foundation_helpers import ud_documents
 from tamis.dedup import partitions as pt
 from tamis.dedup.exact import RemoveExactDuplicates
 from tamis.document import Document
-from tamis.execute import LocalExecutor, RunConfig, run
+from tamis.execute import LocalExecutor, RunConfig, run_pipeline
 from tamis.execute.local import WorkerLost
 from tamis.pipeline import Pipeline
 from tamis.read import discover
@@ -59,7 +59,7 @@ def test_models_load_once_in_the_parent_for_every_worker_and_pass(tmp_path: Path
     pipeline = Pipeline(
         [UsesModel(log=str(log)), RemoveExactDuplicates(partitions=4), UsesModel(log=str(log))]
     )
-    stats = run(
+    stats = run_pipeline(
         pipeline, discover([str(inp)]), RunConfig(output=str(tmp_path / "out")), LocalExecutor(2)
     ).stats
     assert stats["input"] == 40 and stats["kept"] + stats["duplicates"] == 40

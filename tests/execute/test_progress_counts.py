@@ -9,13 +9,30 @@ import pytest
 from foundation_helpers import SAMPLES
 from foundation_steps import MarkIdenticalTexts
 from tamis.execute import LocalExecutor, SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.progress import with_summed_reports
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.whitespace import NormalizeWhitespace
 
 
-@pytest.mark.parametrize("executor", [SerialExecutor(), LocalExecutor(2)], ids=["serial", "local"])
+class ReportsAtTheEnd:
+    """An executor whose tasks cannot reach this process while they run, as Ray's: the task's
+    reports arrive summed with its result (`with_summed_reports`)."""
+
+    workers = 1
+
+    def map_unordered(self, fn, tasks, progress):
+        for task in tasks:
+            result, docs, nbytes = with_summed_reports(fn, task)
+            if progress:
+                progress(docs, nbytes)
+            yield result
+
+
+@pytest.mark.parametrize(
+    "executor", [SerialExecutor(), LocalExecutor(2), ReportsAtTheEnd()], ids=["serial", "local", "at_the_end"]
+)
 def test_progress_adds_up(generated_corpus: Path, tmp_path: Path, executor) -> None:
     bars: dict[str, list[int]] = {}
 
@@ -31,7 +48,9 @@ def test_progress_adds_up(generated_corpus: Path, tmp_path: Path, executor) -> N
     # byte ranges of plain JSONL (positions known), compressed-free text files, and a corpus stage
     shards = discover([str(generated_corpus / "corpus-*.jsonl"), str(SAMPLES)], split_bytes=300_000)
     pipeline = Pipeline([NormalizeWhitespace(), MarkIdenticalTexts()])
-    stats = run(pipeline, shards, RunConfig(output=str(tmp_path / "out")), executor, progress=factory).stats
+    stats = run_pipeline(
+        pipeline, shards, RunConfig(output=str(tmp_path / "out")), executor, progress=factory
+    ).stats
     (total1, docs1, bytes1), (total2, docs2, _) = bars["stage 1/2 → test.mark_identical"], bars["stage 2/2"]
     assert bytes1 == total1 == sum(s.size for s in shards)
     assert docs1 == stats["input"]

@@ -14,7 +14,7 @@ import pytest
 import foundation_steps  # noqa: F401  (registers the test.* steps in this process too)
 from foundation_helpers import rows
 from tamis import config as config_mod
-from tamis.run import RunRequest, execute
+from tamis.run import RunRequest, run_request
 from tamis.steps import REGISTRY
 
 HERE = Path(__file__).resolve().parent
@@ -51,7 +51,7 @@ def _reference(corpus: Path, cfg: Path, out: Path) -> dict:
         progress=False,
         report=False,
     )
-    return execute(request).stats
+    return run_request(request).stats
 
 
 def _start(corpus: Path, cfg: Path, out: Path) -> subprocess.Popen:

@@ -11,7 +11,7 @@ import zstandard
 
 from foundation_helpers import rows, ud_documents
 from tamis.execute import SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import discover
 from tamis.repair.whitespace import NormalizeWhitespace
@@ -57,7 +57,7 @@ def test_each_kind_of_bad_record_is_rejected_with_its_rule(tmp_path: Path) -> No
 
     out = tmp_path / "out"
     pipeline = Pipeline([NormalizeWhitespace()])
-    summary = run(pipeline, discover([str(inp)]), RunConfig(output=str(out)), SerialExecutor())
+    summary = run_pipeline(pipeline, discover([str(inp)]), RunConfig(output=str(out)), SerialExecutor())
 
     rejected = rows(out / "rejected")
     by_id = {r["id"]: r for r in rejected}
@@ -112,7 +112,7 @@ def test_a_step_that_raises_fails_only_that_record(tmp_path: Path) -> None:
     inp = tmp_path / "in.jsonl"
     recs = [{"id": f"d{i}", "text": TEXTS[i] + (f" {i}" if i % 3 == 0 else "")} for i in range(12)]
     inp.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in recs))
-    summary = run(
+    summary = run_pipeline(
         Pipeline([Fragile()]), discover([str(inp)]), RunConfig(output=str(tmp_path / "out")), SerialExecutor()
     )
     failed = rows(tmp_path / "out" / "rejected")

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 from foundation_helpers import rows, ud_documents
 from tamis.cli import main
 from tamis.execute import SerialExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import SMALL_FILE_TASKS, ReadOptions, discover, read_shard
 from tamis.repair.whitespace import NormalizeWhitespace
@@ -33,7 +33,7 @@ def _jsonl(path: Path, prefix: str, n: int = 3) -> None:
 
 
 def _run(inputs: list[str], out: Path) -> dict:
-    return run(
+    return run_pipeline(
         Pipeline([NormalizeWhitespace()]), discover(inputs), RunConfig(output=str(out)), SerialExecutor()
     ).stats
 

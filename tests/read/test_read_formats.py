@@ -17,7 +17,7 @@ import zstandard
 from foundation_helpers import rows, ud_documents
 from tamis.document import KEPT_SCHEMA, Document, Edit, Source
 from tamis.execute import LocalExecutor
-from tamis.execute.runner import RunConfig, run
+from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
 from tamis.read import ReadOptions, discover, read_shard
 from tamis.repair.whitespace import NormalizeWhitespace
@@ -264,7 +264,7 @@ def test_a_run_reads_fsspec_urls(tmp_path: Path) -> None:
     (tmp_path / "b.jsonl.zst").write_bytes(zstandard.ZstdCompressor().compress(_jsonl_bytes(_records()[6:])))
     try:
         shards = discover(["memory://tamis-run-test", f"file://{tmp_path}/b.jsonl.zst"])
-        summary = run(
+        summary = run_pipeline(
             Pipeline([NormalizeWhitespace()]),
             shards,
             RunConfig(output=str(tmp_path / "out")),

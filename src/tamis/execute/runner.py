@@ -13,7 +13,7 @@ from __future__ import annotations
 import shutil
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -25,22 +25,19 @@ from tamis.dedup.repeated_ids import IdHashes
 from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_table
 from tamis.execute import checkpoint
 from tamis.execute.accounting import Tally, check_accounting, check_rows_on_disk, collect_stats
+from tamis.execute.progress import ProgressFactory, ProgressFn
 from tamis.pipeline import Pipeline, process_all
 from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
+from tamis.settings import RunSettings
 from tamis.steps import CorpusStage
 from tamis.write import ShardWriter, row_of
 
-ProgressFn = Callable[[int, int], None]  # (docs done, bytes done) increments
-#: Makes a progress callback for one stage: (label, total, unit) where unit is "B" (input bytes,
-#: first stage) or "doc" (documents, later stages). The callback may have a `close()` method.
-ProgressFactory = Callable[[str, int, str], ProgressFn]
-
 
 class Executor(Protocol):
-    """Runs tasks; knows nothing of what they do. Optional: `shares_parent_memory = True` (the
-    runner loads the models in this process before the first task, for forked workers to share)
-    and `close()` (called when the run ends)."""
+    """Runs tasks; knows nothing of what they do. Progress follows `execute/progress.py`.
+    Optional: `shares_parent_memory = True` (the runner loads the models in this process before
+    the first task, for forked workers to share) and `close()` (called when the run ends)."""
 
     workers: int
 
@@ -52,14 +49,15 @@ class Executor(Protocol):
         ...
 
 
-@dataclass(frozen=True)
-class RunConfig:
+@dataclass(frozen=True, kw_only=True)
+class RunConfig(RunSettings):
+    """The settings of one run and the folder it writes."""
+
     output: str
-    output_format: str = "parquet"
-    max_shard_bytes: int = 256 << 20
-    read: ReadOptions = field(default_factory=ReadOptions)
-    strict: bool = False
-    keep_original: bool = True
+
+    @property
+    def read(self) -> ReadOptions:
+        return self.read_options()
 
 
 @dataclass(frozen=True)
@@ -197,7 +195,7 @@ class RunSummary:
         return {k: self.stats[k] for k in ("input", "kept", "rejected", "duplicates", "failed")}
 
 
-def run(
+def run_pipeline(
     pipeline: Pipeline,
     shards: Sequence[Shard],
     config: RunConfig,

@@ -9,6 +9,9 @@ from typing import Any
 class SerialExecutor:
     workers = 1
 
+    def __init__(self, workers: int | None = None) -> None:
+        """`workers` is accepted, as by every executor, and ignored: one task at a time."""
+
     def map_unordered(
         self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
     ) -> Iterator[Any]:

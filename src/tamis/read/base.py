@@ -12,6 +12,7 @@ from typing import IO, Any
 import fsspec
 
 from tamis.document import Document, Rejected, Source
+from tamis.settings import RunSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,17 +30,17 @@ class Shard:
 
 
 #: Default of the `max_record_mb` run setting, as WARC tools cap payloads (10 MB).
-MAX_RECORD_BYTES = 10 << 20
+MAX_RECORD_BYTES = RunSettings().max_record_bytes
 
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
     """Which fields of a record hold the id, text and URL; how large a record may be."""
 
-    id_field: str = "id"
-    text_field: str = "text"
-    url_field: str = "url"
-    html: str = "auto"  # auto | yes | no: treat text as HTML (auto: sniff tags / content type)
+    id_field: str = RunSettings.id_field
+    text_field: str = RunSettings.text_field
+    url_field: str = RunSettings.url_field
+    html: str = RunSettings.html  # auto | yes | no: treat text as HTML (auto: sniff tags / content type)
     #: A record (JSONL line, WARC payload, text file, Parquet text cell) longer than this is rejected
     #: as `record_too_large` without being held whole: one 1.5 GB line took a run to 23 GB (issue 11).
     max_record_bytes: int = MAX_RECORD_BYTES

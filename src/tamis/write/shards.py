@@ -18,8 +18,9 @@ import pyarrow.parquet as pq
 
 from tamis.document import Document, to_row
 from tamis.read.base import OwningGzipFile
+from tamis.settings import OUTPUT_FORMATS
 
-FORMATS = ("parquet", "jsonl", "jsonl.gz", "jsonl.zst")
+FORMATS = OUTPUT_FORMATS
 
 
 def output_format_of(name: str) -> str:
