@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 
 from tamis.document import Document, replay
-from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords, _memo, lexicon
+from tamis.repair.glue_splitting import channel_split, lexicon, memo
+from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords
 
 
 def split(text: str, lang: str, step: SplitGluedWords | None = None) -> tuple[str, list[str]]:
@@ -104,7 +105,7 @@ def test_words_stay(text: str, lang: str) -> None:
 def test_evidence_names_the_frequencies_and_the_kind() -> None:
     _, evidence = split("He was one ofthe first, and one of the last.", "en")
     assert evidence == ["ofthe: listed=3.33; of=7.40 the=7.73 (page_pair)"]
-    i, z_left, z_right = SplitGluedWords().channel_split("ofthe", lexicon("en"), "en")
+    i, z_left, z_right = channel_split(SplitGluedWords(), "ofthe", lexicon("en"), "en")
     assert (i, z_left, z_right) == (2, pytest.approx(7.40, abs=0.01), pytest.approx(7.73, abs=0.01))
     # glued twice: each split names its own evidence; without the pair "sein wie" the half stays
     _, evidence = split("Das wird nicht so leicht seinwieSie denken; es wird sein wie immer.", "de")
@@ -119,7 +120,7 @@ def test_evidence_names_the_frequencies_and_the_kind() -> None:
 
 def test_channel_is_off_for_languages_not_checked() -> None:
     # French word lists hold English glues and words; the channel is measured for de and en only
-    assert SplitGluedWords().channel_split("ofthe", lexicon("fr"), "fr") is None
+    assert channel_split(SplitGluedWords(), "ofthe", lexicon("fr"), "fr") is None
 
 
 def test_decisions_do_not_depend_on_what_was_seen_before() -> None:
@@ -127,9 +128,9 @@ def test_decisions_do_not_depend_on_what_was_seen_before() -> None:
     # reads as a name; the memo keeps both decisions, so the order of documents changes nothing
     step = SplitGluedWords()
     start, inside = "Itis raining again. It is cold.", "We met Itis yesterday. It is cold."
-    _memo.cache_clear()
+    memo.cache_clear()
     first = [split(start, "en", step), split(inside, "en", step), split(start, "en", step)]
-    _memo.cache_clear()
+    memo.cache_clear()
     second = [split(inside, "en", step), split(start, "en", step), split(inside, "en", step)]
     want = ("It is raining again. It is cold.", ["Itis: listed=2.70; It=6.95 is=7.07 (page_pair)"])
     assert first[0] == first[2] == second[1] == want
