@@ -6,7 +6,9 @@ the corpus stage's map, reduce and apply."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from tamis.cli import main
 from tamis.document import Document, replay
 from tamis.repair.glue_splitting import channel_split, lexicon, memo
 from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords
@@ -161,3 +163,16 @@ def test_corpus_stage_leaves_a_token_the_corpus_writes_closed(tmp_path) -> None:
     stage.map_shard(docs, 0, tmp_path)
     stage.reduce(tmp_path, 1)
     assert [d.text for d in stage.apply_shard(docs, 0, tmp_path)] == texts
+
+
+def test_a_config_pinning_the_removed_version_1_is_one_clear_line(tmp_path) -> None:
+    # version 1 (splits on word frequency alone) is gone since issue 10: the error names the versions
+    config = tmp_path / "c.toml"
+    config.write_text('[[steps]]\nuse = "repair.glued_words@1"\n', "utf-8")
+    result = CliRunner().invoke(
+        main, ["clean", "--config", str(config), "-"], input="Ihm zufolge war eseine Reise."
+    )
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "'repair.glued_words' has no version 1; known versions: [2]" in line
+    assert '"repair.glued_words@2"' in line
