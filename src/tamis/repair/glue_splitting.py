@@ -417,7 +417,7 @@ def _listed_glue(
 
 
 def word_pairs(p: SplitGluedWords, run: str, words: dict[str, float], lang: str) -> tuple[Split, ...]:
-    """Splits of a run wordfreq does not list into two words of 3+ letters,
+    """Splits of a run wordfreq does not list into two words of `min_pair_part_letters`+ letters,
     each at least `min_pair_part_zipf` ("highereducation"), likeliest first: no function word says
     they are two words, so only the spaced pair elsewhere in the text or the corpus can confirm one."""
     low = run.lower()
@@ -426,7 +426,7 @@ def word_pairs(p: SplitGluedWords, run: str, words: dict[str, float], lang: str)
     data = language_data(lang)
     if data.participle is not None and data.participle.search(low):
         return ()
-    shortest = 3  # letters of each half
+    shortest = p.min_pair_part_letters
     out = []
     for i in range(shortest, len(low) - shortest + 1):
         left, right = low[:i], low[i:]
@@ -479,7 +479,7 @@ def channel_split(p: SplitGluedWords, low: str, words: dict[str, float], lang: s
         # a verb prefix or a one-letter word makes old words as well ("unterdes", "adown", "bethink"):
         # the glue must then be rarer still
         old_word_maker = left in data.verb_prefixes or len(left) == 1
-        gap = data.channel_gap + (1.0 if old_word_maker else 0.0)
+        gap = data.channel_gap + (p.channel_old_word_gap if old_word_maker else 0.0)
         if z_left + z_right - _ZIPF_OFFSET - z >= gap and (
             best is None or z_left + z_right > best[1] + best[2]
         ):
@@ -604,7 +604,7 @@ def _seam_splits_into_words(
     if token[0].isupper():
         # a capitalised token with an inner capital is a name ("MacStinger", "DeBerry", "ДеБері")
         # unless its left half is a function word ("DieRegierung" at a sentence start)
-        words = z_left >= p.min_function_zipf and len(left) >= 3
+        words = z_left >= p.min_function_zipf and len(left) >= p.min_capitalised_seam_left_letters
     else:
         words = max(z_left, z_right) >= p.min_seam_part_zipf and (
             min(z_left, z_right) >= p.min_seam_part_zipf
@@ -620,7 +620,7 @@ def _seam_right_half_is_a_word(
     three letters or more, not all capitals, unless it is a one-letter word after a function word
     ("thatI", "andI")."""
     short_word = len(right) == 1 and right in data.one_letter_words and z_left >= p.min_function_zipf
-    return (len(right) >= 3 or short_word) and not token[i + 1 :].isupper()
+    return (len(right) >= p.min_seam_right_letters or short_word) and not token[i + 1 :].isupper()
 
 
 def _plain_split_into_words(
@@ -669,9 +669,9 @@ def _closed_class_word_and_word(
     or more is enough ("sodreadfully", "Cassandrahad")."""
     closed = data.closed_class
     if left in closed:
-        return z_right >= p.min_closed_part_zipf and len(right) >= 3
+        return z_right >= p.min_closed_part_zipf and len(right) >= p.min_closed_part_letters
     if right in closed:
-        return z_left >= p.min_closed_part_zipf and len(left) >= 3
+        return z_left >= p.min_closed_part_zipf and len(left) >= p.min_closed_part_letters
     return False
 
 
@@ -689,7 +689,7 @@ def _function_word_opens_or_closes_capitalised(
 ) -> bool:
     """A capitalised unknown token is often a name ("Budmouth", "Transome"): a function word must
     open it ("Ichwies") or close it after a common word ("Baueines")."""
-    return (z_left >= p.min_function_zipf and len(right) >= 4) or (
+    return (z_left >= p.min_function_zipf and len(right) >= p.min_capitalised_right_letters) or (
         z_right >= p.min_function_zipf and z_left >= p.min_capitalised_left_zipf
     )
 
@@ -870,7 +870,7 @@ def _case_seam_beside_function_word(
     ("FirstGov", "CanSurmount"), unless the text writes them apart. An unknown right half of three
     letters is mojibake more often than a word ("weÆre")."""
     seam = run[0].islower() and run[i - 1].islower() and run[i].isupper() and i >= 2
-    known = z_right > 0 or len(run) - i >= 4
+    known = z_right > 0 or len(run) - i >= p.min_unknown_seam_right_letters
     return seam and known and max(z_left, z_right) >= p.min_function_zipf
 
 

@@ -48,8 +48,23 @@ class SplitGluedWords(Repair):
     #: and each is at least this common; off (10) by default: on real page text most such tokens
     #: are compounds the page writes both ways ("legbreak", "scenegraph"; bench/glued_real.py `body`)
     min_pair_part_zipf: float = 10.0
-    #: ... when each half is a word of its alphabet at least this common
+    #: ... each half of at least this many letters
+    min_pair_part_letters: int = 3
+    #: a script seam splits when each half is a word of its alphabet at least this common
     min_script_part_zipf: float = 3.0
+    #: next to a closed-class word the other half has at least this many letters
+    min_closed_part_letters: int = 3
+    #: at a case seam the right half has at least this many letters (camelCase identifiers such as
+    #: "feedId" are code), unless it is a one-letter word after a function word ("thatI")
+    min_seam_right_letters: int = 3
+    #: ... and, when no word list knows it, at least this many (mojibake: "weÆre")
+    min_unknown_seam_right_letters: int = 4
+    #: a capitalised token with an inner capital splits only after a function word of at least this
+    #: many letters ("DieRegierung"; "DeBerry", "ДеБері" are names)
+    min_capitalised_seam_left_letters: int = 3
+    #: a capitalised token opened by a function word splits only when the rest has at least this
+    #: many letters ("Ichwies"; shorter rests make names: "Budmouth")
+    min_capitalised_right_letters: int = 4
     #: letter runs shorter than this are never split: shorter glues ("ina") are too ambiguous
     min_letters: int = 4
     #: a stem must be this common to count ("shewa", zipf 1.1, does not make "shewas" its plural)
@@ -59,6 +74,9 @@ class SplitGluedWords(Repair):
     channel_max_zipf: float = 3.5
     channel_function_zipf: float = 6.0
     channel_part_zipf: float = 4.0
+    #: a verb prefix or a one-letter left half makes old words too ("unterdes", "adown", "bethink"):
+    #: the channel gap is this much wider for them
+    channel_old_word_gap: float = 1.0
     #: a listed token rarer than `listed_glue_max_zipf` made of two function words of
     #: `listed_glue_min_half_zipf`+, each at least `listed_glue_gap` more frequent, is a glue web text
     #: repeats ("ofthe" 3.3 vs "of" 7.4 / "the" 7.7; "inden" 2.7 vs "in" 7.2 / "den" 7.0), not a word
