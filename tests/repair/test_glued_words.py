@@ -176,3 +176,51 @@ def test_a_config_pinning_the_removed_version_1_is_one_clear_line(tmp_path) -> N
     [line] = result.stderr.strip().splitlines()
     assert "'repair.glued_words' has no version 1; known versions: [2]" in line
     assert '"repair.glued_words@2"' in line
+
+
+# issue 10 item 4: a text that lost its spaces all over (lines joined without a space) is evidence
+DENSE = (
+    "Admission\nStudents mustpass an entrance exam. The examsare held in June.\n"
+    "Foreign studentsshould apply to the ministry."
+)
+
+
+def test_a_text_glued_all_over_is_evidence_for_each_glue() -> None:
+    text, evidence = split(DENSE, "en")
+    assert text == (
+        "Admission\nStudents must pass an entrance exam. The exams are held in June.\n"
+        "Foreign students should apply to the ministry."
+    )
+    assert all(e.endswith("(glue_dense_text)") for e in evidence) and len(evidence) == 3
+    german = (
+        "Die Bewerber müssen eine Prüfung ablegen. Sie findetim Juni statt. Studierende solltensich bewerben."
+    )
+    # "müsseneine" in the same text would split on its noun already; two more make the text dense
+    assert split(german.replace("müssen eine", "müsseneine"), "de")[0] == german.replace(
+        "findetim", "findet im"
+    ).replace("solltensich", "sollten sich")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # issue 10's wrong splits stay even in a text glued all over: a name, a compound, a listed word
+        "Anasa said so.",
+        "The backglass was back.",
+        "The estate passed in toto to the heir.",
+        # camelCase code and brands are no lost spaces
+        "Call setActive on easyJet.",
+    ],
+)
+def test_a_text_glued_all_over_still_keeps_names_compounds_and_known_words(extra: str) -> None:
+    text, _ = split(f"{DENSE}\n{extra}", "en")
+    assert text.endswith(f"\n{extra}")
+
+
+def test_one_glue_in_a_text_is_not_glued_all_over() -> None:
+    # two such tokens, or three in a long text, are no evidence: clean text has a few rare ones
+    for text in (
+        "Students mustpass an entrance exam. The examsare held in June.",
+        DENSE + " The ministry answers within a week." * 100,
+    ):
+        assert split(text, "en")[0] == text

@@ -9,7 +9,8 @@ inflected forms, German nouns, names inside a sentence are guarded against). The
 frequency* decides (issue 10: on real pages frequency alone split "backglass", the surname "Anasa"
 and "in toto"): a case seam beside a function word ("dieRegierung"), a script seam ("словоWord"),
 the spaced pair elsewhere in the text ("es eine"), a German article before its capitalised noun
-("insbesondereden Bau"), or, given the corpus's pair counts, the spaced pair elsewhere in the corpus.
+("insbesondereden Bau"), a text that lost its spaces all over ("examsare" beside "mustpass" and
+"studentsshould"), or, given the corpus's pair counts, the spaced pair elsewhere in the corpus.
 
 Every function takes the step (`tamis.repair.glued_words.SplitGluedWords`, the frozen dataclass of
 all parameters) as `p`, and the language's data (`GlueLanguage`, read from
@@ -824,9 +825,18 @@ class Context:
     """What a split may cite beyond word frequency: the text itself, and the corpus's pair counts."""
 
     def __init__(
-        self, p: SplitGluedWords, text: str, tokens: set[str], lang: str, pairs: PairCounts | None
+        self,
+        p: SplitGluedWords,
+        text: str,
+        tokens: set[str],
+        lang: str,
+        pairs: PairCounts | None,
+        words: Mapping[str, float],
+        glue_dense: bool = False,
     ) -> None:
         self.p, self.text, self.tokens, self.lang, self.pairs = p, text, tokens, lang, pairs
+        self.words, self.glue_dense = words, glue_dense
+        self.closed_class = language_data(lang).closed_class
         self._lower: str | None = None
 
     def spaced_pair(self, left: str, right: str) -> bool:
@@ -858,6 +868,16 @@ class Context:
             return "corpus_pair"
         if right in language_data(self.lang).determiners and run.islower() and _noun_follows(self.text, run):
             return "article_before_noun"  # "insbesondereden Bau": a German article needs its noun
+        if (
+            self.glue_dense
+            and _plain_unknown(run, self.words)
+            and min(len(left), len(right)) >= self.p.min_dense_part_letters
+            and (max(z_left, z_right) >= self.p.min_dense_function_zipf or {left, right} & self.closed_class)
+        ):
+            # the text lost spaces all over: one more unknown token made of a very common function
+            # word or a closed-class word and a word is a glue ("examsare"); a one-letter half is
+            # more often a name ("Anasa"), a less common half a compound ("backglass": "back" 6.04)
+            return "glue_dense_text"
         return None
 
 
@@ -991,6 +1011,33 @@ def _whole_spans(text: str, token: str, parts: str, whole_word: bool) -> list[Sp
     return spans
 
 
+def _glue_dense(
+    p: SplitGluedWords,
+    text: str,
+    proposed: Mapping[str, list[Split]],
+    words: Mapping[str, float],
+    n_words: int,
+) -> bool:
+    """Whether the text lost the spaces between its words all over (lines or markup joined without a
+    space): at least `min_dense_glues` tokens that no word list knows, with no capital inside and
+    each written once, that word
+    frequency splits into a function word and a word, and at least `min_dense_glues_per_1000_words`.
+    In clean text such tokens are rare and scattered (bench/glued_real.py: none of the clean corpora's
+    documents reaches the default limits); in a text glued at every line end they are everywhere."""
+    n = sum(
+        1
+        for run, found in proposed.items()
+        if found and _plain_unknown(run, words) and text.count(run) <= p.max_occurrences
+    )
+    return n >= p.min_dense_glues and 1000 * n >= p.min_dense_glues_per_1000_words * n_words
+
+
+def _plain_unknown(run: str, words: Mapping[str, float]) -> bool:
+    """A run no word list knows, without a capital inside (camelCase code and brands such as
+    "setActive", "easyJet", "FirstGov" are not lost spaces)."""
+    return (run.islower() or run.istitle()) and run.lower() not in words
+
+
 def glue_spans(
     p: SplitGluedWords, text: str, lang: str, words: dict[str, float], pairs: PairCounts | None
 ) -> tuple[list[Span], dict[str, str]]:
@@ -998,11 +1045,13 @@ def glue_spans(
     spans: list[Span] = []
     evidence: dict[str, str] = {}
     language_memo = memo(p, lang)
-    tokens = set(text.split())
+    whitespace_tokens = text.split()
+    tokens = set(whitespace_tokens)
     proposed = proposals(p, text, language_memo, tokens)
     if not proposed:
         return spans, evidence
-    context = Context(p, text, tokens, lang, pairs)
+    dense = _glue_dense(p, text, proposed, words, len(whitespace_tokens))
+    context = Context(p, text, tokens, lang, pairs, words, dense)
     for token, candidates in proposed.items():
         found_parts: list[str] = []
         split_words = None

@@ -2,7 +2,7 @@
 
 The step holds its parameters and applies the splits; how a split is proposed (word frequency) and
 confirmed (a case or script seam, the spaced pair in the text or the corpus, a German article
-before its noun) is in `tamis.repair.glue_splitting`; each language's word tables are data in
+before its noun, a text glued all over) is in `tamis.repair.glue_splitting`; each language's word tables are data in
 repair/patterns/glued_words.toml. Figures: docs/repair.md and bench/glued_real.py.
 """
 
@@ -93,6 +93,16 @@ class SplitGluedWords(Repair):
     #: grow without end
     memo_max_decisions: int = 200_000
     memo_max_harmless: int = 1_000_000
+    #: a text that lost its spaces all over (at least this many unknown tokens that split into a
+    #: function word and a word, written once each, and this many per 1000 words) is evidence for
+    #: each such split (issue 10 item 4; bench/glued_real.py, docs/repair.md); 0 per 1000 words
+    #: would make it frequency alone again, a very high value turns it off
+    min_dense_glues: int = 3
+    min_dense_glues_per_1000_words: float = 5.0
+    #: ... for splits whose halves have this many letters, one of them a closed-class word or a
+    #: function word at least this common
+    min_dense_part_letters: int = 2
+    min_dense_function_zipf: float = 6.3
     #: the spaced pair must occur this often in the corpus to be evidence (`CorpusGluedWords`) ...
     min_corpus_pairs: int = 2
     #: ... and this many times as often as the token written closed ("init", "Orin" are words)
