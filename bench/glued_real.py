@@ -4,7 +4,7 @@
 One command (about 4 minutes on one core):
 
     PYTHONPATH=src .venv/bin/python bench/glued_real.py                 # old = git revision 8d903c6
-    PYTHONPATH=src .venv/bin/python bench/glued_real.py --old-rev HEAD~3 --max-corpus-mb 2 --json out.json
+    PYTHONPATH=src .venv/bin/python bench/glued_real.py --old-rev ecaefa6 --max-corpus-mb 2 --json out.json
 
 Three kinds of real text, none written by the project:
 
@@ -61,7 +61,17 @@ Splitter = Callable[[str, str], tuple[Edit, ...]]
 
 
 def load_old_step(rev: str) -> type:
-    """SplitGluedWords as it was at git revision `rev`, loaded beside the current one (not registered)."""
+    """SplitGluedWords as it was at git revision `rev`, loaded beside the current one (not registered).
+    Only revisions where the step is one file (before glue_splitting.py) load this way: a later
+    glued_words.py would run the current decision logic and word tables, not its own."""
+    split_later = subprocess.run(
+        ["git", "cat-file", "-e", f"{rev}:src/tamis/repair/glue_splitting.py"], cwd=ROOT, capture_output=True
+    )
+    if split_later.returncode == 0:
+        sys.exit(
+            f"glued_real: at {rev} the step is split into glued_words.py and glue_splitting.py; compare "
+            "with a revision before the split (the default), or run this bench in a checkout of that revision"
+        )
     source = subprocess.run(
         ["git", "show", f"{rev}:src/tamis/repair/glued_words.py"], cwd=ROOT, capture_output=True, text=True
     )

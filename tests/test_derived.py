@@ -58,17 +58,17 @@ def test_boilerplate_rules_read_from_the_cache_are_the_rules_built_fresh(cache: 
 
 
 def test_glue_lists_are_keyed_by_the_steps_fields_and_read_back_as_built(cache: Path) -> None:
-    from tamis.repair import glued_words
+    from tamis.repair import glue_splitting, glued_words
 
     step = glued_words.SplitGluedWords()
-    built = glued_words._build_listed_glues(step, "en")
+    built = glue_splitting.build_listed_glues(step, "en")
     assert "inthe" in built
-    first = glued_words._derived("listed", step, "en", lambda: built)
-    again = glued_words._derived("listed", step, "en", lambda: ["not read"])
+    first = glue_splitting._derived("listed", step, "en", lambda: built)
+    again = glue_splitting._derived("listed", step, "en", lambda: ["not read"])
     assert first == again == frozenset(built)
     # a field that shapes the lists is part of the key: a step with another gap builds its own
     other = glued_words.SplitGluedWords(listed_glue_gap=step.listed_glue_gap + 1.0)
-    assert glued_words._derived("listed", other, "en", lambda: ["rebuilt"]) == {"rebuilt"}
+    assert glue_splitting._derived("listed", other, "en", lambda: ["rebuilt"]) == {"rebuilt"}
     assert len(list(cache.glob("glued_words-listed-en-*.json"))) == 2
 
 

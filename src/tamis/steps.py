@@ -196,7 +196,10 @@ class Registry:
         if version is None:
             return versions[max(versions)]
         if version not in versions:
-            raise ConfigError(f"step {name!r} has no version {version}; known versions: {sorted(versions)}")
+            raise ConfigError(
+                f"step {name!r} has no version {version}; known versions: {sorted(versions)} "
+                f'(pin one, as "{name}@{max(versions)}", or leave out the version for the newest)'
+            )
         return versions[version]
 
     def names(self) -> list[str]:

@@ -6,9 +6,12 @@ the corpus stage's map, reduce and apply."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 
+from tamis.cli import main
 from tamis.document import Document, replay
-from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords, _memo, lexicon
+from tamis.repair.glue_splitting import channel_split, lexicon, memo
+from tamis.repair.glued_words import CorpusGluedWords, SplitGluedWords
 
 
 def split(text: str, lang: str, step: SplitGluedWords | None = None) -> tuple[str, list[str]]:
@@ -104,7 +107,7 @@ def test_words_stay(text: str, lang: str) -> None:
 def test_evidence_names_the_frequencies_and_the_kind() -> None:
     _, evidence = split("He was one ofthe first, and one of the last.", "en")
     assert evidence == ["ofthe: listed=3.33; of=7.40 the=7.73 (page_pair)"]
-    i, z_left, z_right = SplitGluedWords().channel_split("ofthe", lexicon("en"), "en")
+    i, z_left, z_right = channel_split(SplitGluedWords(), "ofthe", lexicon("en"), "en")
     assert (i, z_left, z_right) == (2, pytest.approx(7.40, abs=0.01), pytest.approx(7.73, abs=0.01))
     # glued twice: each split names its own evidence; without the pair "sein wie" the half stays
     _, evidence = split("Das wird nicht so leicht seinwieSie denken; es wird sein wie immer.", "de")
@@ -119,7 +122,7 @@ def test_evidence_names_the_frequencies_and_the_kind() -> None:
 
 def test_channel_is_off_for_languages_not_checked() -> None:
     # French word lists hold English glues and words; the channel is measured for de and en only
-    assert SplitGluedWords().channel_split("ofthe", lexicon("fr"), "fr") is None
+    assert channel_split(SplitGluedWords(), "ofthe", lexicon("fr"), "fr") is None
 
 
 def test_decisions_do_not_depend_on_what_was_seen_before() -> None:
@@ -127,9 +130,9 @@ def test_decisions_do_not_depend_on_what_was_seen_before() -> None:
     # reads as a name; the memo keeps both decisions, so the order of documents changes nothing
     step = SplitGluedWords()
     start, inside = "Itis raining again. It is cold.", "We met Itis yesterday. It is cold."
-    _memo.cache_clear()
+    memo.cache_clear()
     first = [split(start, "en", step), split(inside, "en", step), split(start, "en", step)]
-    _memo.cache_clear()
+    memo.cache_clear()
     second = [split(inside, "en", step), split(start, "en", step), split(inside, "en", step)]
     want = ("It is raining again. It is cold.", ["Itis: listed=2.70; It=6.95 is=7.07 (page_pair)"])
     assert first[0] == first[2] == second[1] == want
@@ -160,3 +163,64 @@ def test_corpus_stage_leaves_a_token_the_corpus_writes_closed(tmp_path) -> None:
     stage.map_shard(docs, 0, tmp_path)
     stage.reduce(tmp_path, 1)
     assert [d.text for d in stage.apply_shard(docs, 0, tmp_path)] == texts
+
+
+def test_a_config_pinning_the_removed_version_1_is_one_clear_line(tmp_path) -> None:
+    # version 1 (splits on word frequency alone) is gone since issue 10: the error names the versions
+    config = tmp_path / "c.toml"
+    config.write_text('[[steps]]\nuse = "repair.glued_words@1"\n', "utf-8")
+    result = CliRunner().invoke(
+        main, ["clean", "--config", str(config), "-"], input="Ihm zufolge war eseine Reise."
+    )
+    assert result.exit_code == 2
+    [line] = result.stderr.strip().splitlines()
+    assert "'repair.glued_words' has no version 1; known versions: [2]" in line
+    assert '"repair.glued_words@2"' in line
+
+
+# issue 10 item 4: a text that lost its spaces all over (lines joined without a space) is evidence
+DENSE = (
+    "Admission\nStudents mustpass an entrance exam. The examsare held in June.\n"
+    "Foreign studentsshould apply to the ministry."
+)
+
+
+def test_a_text_glued_all_over_is_evidence_for_each_glue() -> None:
+    text, evidence = split(DENSE, "en")
+    assert text == (
+        "Admission\nStudents must pass an entrance exam. The exams are held in June.\n"
+        "Foreign students should apply to the ministry."
+    )
+    assert all(e.endswith("(glue_dense_text)") for e in evidence) and len(evidence) == 3
+    german = (
+        "Die Bewerber müssen eine Prüfung ablegen. Sie findetim Juni statt. Studierende solltensich bewerben."
+    )
+    # "müsseneine" in the same text would split on its noun already; two more make the text dense
+    assert split(german.replace("müssen eine", "müsseneine"), "de")[0] == german.replace(
+        "findetim", "findet im"
+    ).replace("solltensich", "sollten sich")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        # issue 10's wrong splits stay even in a text glued all over: a name, a compound, a listed word
+        "Anasa said so.",
+        "The backglass was back.",
+        "The estate passed in toto to the heir.",
+        # camelCase code and brands are no lost spaces
+        "Call setActive on easyJet.",
+    ],
+)
+def test_a_text_glued_all_over_still_keeps_names_compounds_and_known_words(extra: str) -> None:
+    text, _ = split(f"{DENSE}\n{extra}", "en")
+    assert text.endswith(f"\n{extra}")
+
+
+def test_one_glue_in_a_text_is_not_glued_all_over() -> None:
+    # two such tokens, or three in a long text, are no evidence: clean text has a few rare ones
+    for text in (
+        "Students mustpass an entrance exam. The examsare held in June.",
+        DENSE + " The ministry answers within a week." * 100,
+    ):
+        assert split(text, "en")[0] == text
