@@ -184,7 +184,7 @@ class CorpusGluedWords(CorpusStage):
         by_lang = {lang: step.corpus_counts(group, lang) for lang, group in sorted(texts.items())}
         save_json(work_dir / "pairs" / f"{shard:05d}.json", {k: v for k, v in by_lang.items() if v})
 
-    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+    def reduce(self, work_dir: Path, executor: object) -> dict[str, Any]:
         total: dict[str, Counter[str]] = {}
         for path in sorted((work_dir / "pairs").glob("*.json")):
             for lang, counts in load_json(path, {}).items():
