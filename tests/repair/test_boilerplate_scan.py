@@ -25,6 +25,7 @@ import pytest
 from tamis.document import Document
 from tamis.repair import boilerplate_lines as bp
 from tamis.steps import Repaired
+from tamis.text.lines import line_spans
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REAL_LINES = sorted(
@@ -148,7 +149,7 @@ def judge_every_line(text: str) -> Repaired:
                 break
     if not any(verdicts):
         return Repaired(text)
-    spans = bp.line_spans(text, lines, verdicts)
+    spans = line_spans(text, lines, verdicts)
     return Repaired.from_spans(text, spans, step=bp.RemoveBoilerplateLines.name)
 
 

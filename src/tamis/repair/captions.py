@@ -17,8 +17,8 @@ from typing import Any, NamedTuple
 import regex
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import line_spans
 from tamis.steps import Repair, Repaired, register
+from tamis.text.lines import line_spans
 
 # Credit labels in the supported languages (de en fr es it ru uk pl nl pt tr kk).
 _LABEL = (

@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import delete_judged_lines
 from tamis.steps import Repair, Repaired, register
+from tamis.text.lines import delete_judged_lines
 
 
 def _listed(words: str) -> frozenset[str]:
