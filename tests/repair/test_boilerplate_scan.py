@@ -25,6 +25,7 @@ import pytest
 from tamis.document import Document
 from tamis.repair import boilerplate_lines as bp
 from tamis.steps import Repaired
+from tamis.text import prefilter
 from tamis.text.lines import line_spans
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -157,8 +158,8 @@ def test_fold_is_what_ignorecase_equates() -> None:
     sample_chars = "".join(map(chr, range(0x2500))) + "\u212a\u212b\u2126\ua7ae\U00010400\U00010428"
     for c in "aikKsSßσςΣİıſÅåωΩµμ0 .(©ёЁіІқҚ\u212a\u0345ι":
         want = {x for x in sample_chars + c if re.fullmatch(re.escape(c), x, re.I)}
-        assert set(bp._fold(c)) >= want, c
-        assert all(re.fullmatch(re.escape(c), x, re.I) for x in bp._fold(c)), c
+        assert set(prefilter.re_fold(c)) >= want, c
+        assert all(re.fullmatch(re.escape(c), x, re.I) for x in prefilter.re_fold(c)), c
 
 
 def test_every_pattern_line_is_named_by_the_scan() -> None:
@@ -175,7 +176,7 @@ def test_every_pattern_line_is_named_by_the_scan() -> None:
             (f"{before}\n{line}", 1),
             (f"{line}\n{after}", 0),
         ):
-            todo, gated_lines = bp._candidates(text, rules.scan)
+            todo, gated_lines = prefilter.candidate_lines(text, rules.scan)
             assert i in todo, (rule, line)
             if gated:
                 assert i in gated_lines, (rule, line)
@@ -188,7 +189,7 @@ def test_gated_flag_is_exact_where_it_is_off() -> None:
     rng = random.Random(4)
     for _ in range(300):
         text = "\n".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
-        _, gated_lines = bp._candidates(text, rules.scan)
+        _, gated_lines = prefilter.candidate_lines(text, rules.scan)
         for i, line in enumerate(text.split("\n")):
             if i not in gated_lines and 0 < len(line) <= rules.max_chars + 20:
                 assert bp.RemoveBoilerplateLines._judge(
@@ -263,7 +264,7 @@ def test_word_search_finds_what_the_case_insensitive_alternation_finds() -> None
     patterns = [p for spec in tomllib.loads(text).values() for p in spec.get("all_of", ())]
     assert patterns
     for pattern in patterns:
-        plain, fast = re.compile(pattern), bp._word_search(pattern)
+        plain, fast = re.compile(pattern), prefilter.word_search(pattern)
         assert fast.pattern != pattern  # the fast form is in use
         words = re.findall(r"[^|()?:\\]+", pattern.replace("(?i)", "").replace(r"\b", ""))
         pieces = [*words, "ok", "OK", "o\u212a", "okay", "İ", "ı", "ſ", " ", ".", "x", "Σ"]

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from re import _parser  # type: ignore[attr-defined]  # the stdlib's parse tree of a pattern
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
 import regex
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text import prefilter
 from tamis.text.lines import line_spans
+from tamis.text.prefilter import Unscannable, char_set, compact_class, exact_trie, regex_space
 
 # Credit labels in the supported languages (de en fr es it ru uk pl nl pt tr kk).
 _LABEL = (
@@ -250,15 +250,11 @@ class MoveCaptions(Repair):
         return Repaired(result.text, result.edits, captions=tuple(captions))
 
 
-# --- a cheap, exact first look at a line -------------------------------------------------------
-# Every caption matches `_LEADING` (a label, an agency or a sign opening the line) or `_TRAILING` (a
-# separator, then a label, an agency or "©"). Two `re` patterns built from those same pieces tell
-# where either can begin, and only lines with such a place go on to `_could_be_caption` and the
-# `regex` patterns (bench corpus: 8.7k of 43k short lines before, 26 now; the step 0.17 -> 0.08 s
-# alone). They accept a superset: each literal character becomes the class of every character that
-# the `regex` module's IGNORECASE matches with it (asked of `regex` itself: it differs from `re`,
-# e.g. "ı" is no "i" to it), white space is what `regex`'s `\s` takes (the lines are
-# stripped), and zero-width items (`\b`) are left out.
+# Every caption matches `_LEADING` (a label, an agency or a sign opening the line) or `_TRAILING`
+# (a separator, then a label, an agency or "©"). Two `re` patterns built from those same pieces
+# (`tamis.text.prefilter.exact_trie`) tell where either can begin, and only lines with such a
+# place go on to `_could_be_caption` and the `regex` patterns (docs/speed.md: 8.7k of 43k short
+# lines of the bench corpus reached them before, 26 now).
 
 
 class _Scan(NamedTuple):
@@ -266,134 +262,26 @@ class _Scan(NamedTuple):
     trail: re.Pattern[str]  # a separator that a closing credit can follow (never spans a newline)
 
 
-class _Unscannable(Exception):
-    """A piece of pattern the scan builder does not expand (then every line is checked)."""
-
-
-@functools.cache
-def _every_character() -> str:
-    """Every code point below U+20000 except surrogates: no character above has a case or is white
-    space (tests/repair/test_caption_scan.py asks `regex`), and scanning the whole range cost
-    `tamis clean` ~0.3 s of CPU at start-up."""
-    return "".join(chr(c) for c in range(0x20000) if not 0xD800 <= c < 0xE000)
-
-
-@functools.cache
-def _fold(c: str) -> frozenset[str]:
-    """Every character that `regex`'s IGNORECASE matches with `c` (`c` included)."""
-    return frozenset(regex.findall("(?i)" + regex.escape(c), _every_character())) | {c}
-
-
-@functools.cache
-def _space() -> frozenset[str]:
-    """What `regex`'s `\\s` matches but the newline (the lines scanned are stripped: only white
-    space inside them matters, as the `regex` patterns see it)."""
-    return frozenset(regex.findall(r"\s", _every_character())) - {"\n"}
-
-
-def _class(chars: Iterable[str]) -> str:
-    """A scan element (for a pattern compiled with `re.IGNORECASE`) that matches at least `chars`:
-    one letter where `re`'s own case folding of it takes them all (compact code: the scan's
-    compiled size 170 -> ~40 KB), else the class of them."""
-    chars = frozenset(chars)
-    if chars == _space() and all(c.isspace() for c in chars):
-        return r"[^\S\n]"  # `re`'s white space (`str.isspace`) but the newline: a superset
-    for c in sorted(chars):
-        folded = re.compile(re.escape(c), re.IGNORECASE)
-        if all(folded.fullmatch(x) for x in chars):
-            return re.escape(c)
-    return "[" + "".join(sorted(map(re.escape, chars))) + "]"
-
-
-def _element(op: Any, av: Any) -> frozenset[str]:
-    """The characters one position of a parsed pattern (IGNORECASE) can match."""
-    if op is _parser.LITERAL:
-        return _fold(chr(av))
-    if op is not _parser.IN:
-        raise _Unscannable(op)
-    chars: set[str] = set()
-    for item, value in av:
-        if item is _parser.LITERAL:
-            chars |= _fold(chr(value))
-        elif item is _parser.CATEGORY and value is _parser.CATEGORY_SPACE:
-            chars |= _space()
-        else:
-            raise _Unscannable(item)
-    return frozenset(chars)
-
-
-def _expand(items: Any) -> set[tuple[frozenset[str], ...]]:
-    """Every sequence of character sets a match of the parsed (finite) `items` is made of."""
-    sequences: set[tuple[frozenset[str], ...]] = {()}
-    for op, av in items:
-        if op is _parser.AT:
-            continue  # zero-width (`\b`): leaving it out only widens the scan
-        if op is _parser.SUBPATTERN:
-            options = _expand(av[3])
-        elif op is _parser.BRANCH:
-            options = set().union(*(_expand(alt) for alt in av[1]))
-        elif op is _parser.MAX_REPEAT and av[1] <= 3:
-            low, high, sub = av
-            one = _expand(sub)
-            options, reps = set(), {()}
-            for n in range(high + 1):
-                if n >= low:
-                    options |= reps
-                reps = {r + o for r in reps for o in one}
-        else:
-            options = {(_element(op, av),)}
-        sequences = {s + o for s in sequences for o in options}
-        if len(sequences) > 5000:
-            raise _Unscannable("too many sequences")
-    return sequences
-
-
-def _trie(sequences: Iterable[tuple[frozenset[str], ...]]) -> str:
-    """One `re` alternation matching exactly the sequences, sharing their common beginnings."""
-    tree: dict = {}
-    for seq in sequences:
-        node = tree
-        for chars in seq:
-            node = node.setdefault(chars, {})
-        node[None] = {}  # a sequence ends here
-    first = set().union(*(chars for chars in tree if chars is not None))
-    # most places fail at the first character: one class test instead of trying each branch
-    return f"(?:(?={_class(first)}){_render(tree)})" if first else ""
-
-
-def _render(node: dict) -> str:
-    branches = [_class(chars) + _render(child) for chars, child in node.items() if chars is not None]
-    if not branches:
-        return ""
-    body = "(?:" + "|".join(branches) + ")"
-    return body + "?" if None in node else body
-
-
-def _element_set(pattern: str) -> frozenset[str]:
-    """The characters a one-character pattern matches."""
-    ((op, av),) = _parser.parse(pattern, re.IGNORECASE)
-    return _element(op, av)
-
-
-def _piece(pattern: str) -> str:
-    return _trie(_expand(_parser.parse(pattern, re.IGNORECASE)))
-
-
 @functools.cache
 def _caption_scan() -> _Scan | None:
     """The scan (built at first use from the caption patterns' own pieces); None if it cannot be."""
     try:
-        label, agency, link = _piece(_LABEL), _piece(_AGENCY), _piece(_LINK)
-        sep, stop, copy, sign = _piece(_TRAIL_SEP), _piece(r"[.,]"), _piece("©"), _piece("[©®]")
-        bracket, after_agency = _piece(r"[(\[]"), _piece(r"[/|,]")
-    except _Unscannable:
+        label, agency, link = exact_trie(_LABEL), exact_trie(_AGENCY), exact_trie(_LINK)
+        sep, stop, copy, sign = (
+            exact_trie(_TRAIL_SEP),
+            exact_trie(r"[.,]"),
+            exact_trie("©"),
+            exact_trie("[©®]"),
+        )
+        bracket, after_agency = exact_trie(r"[(\[]"), exact_trie(r"[/|,]")
+    except Unscannable:
         return None
     finally:
-        _every_character.cache_clear()  # 0.5 MB, needed only while building
-    space = _class(_space()) + "*"
+        prefilter.release()
+    space = compact_class(regex_space()) + "*"
     lead = rf"{space}{bracket}?(?:{sign}|{label}{space}{link}|{agency}{space}(?:{after_agency}|\Z))"
     # one class opens the pattern, so that `re` skips to its characters in C
-    opening = _class(_element_set(_TRAIL_SEP) | _element_set(r"[.,]"))
+    opening = compact_class(char_set(_TRAIL_SEP) | char_set(r"[.,]"))
     trail = rf"{opening}(?:(?<={sep}){space}(?:{copy}|{label}|{agency})|(?<={stop}){space}{label})"
     return _Scan(re.compile(lead, re.IGNORECASE), re.compile(trail, re.IGNORECASE))
 

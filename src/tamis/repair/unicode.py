@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text.prefilter import non_ascii_reach
 
 # UTF-8 read as Latin-1/cp1252 leaves a lead byte (Â..ô) before a continuation byte (U+0080..U+00BF
 # or its cp1252 look-alike)
@@ -104,56 +105,11 @@ def _non_ascii_clusters(reach: int) -> re.Pattern[str]:
 
 @functools.cache
 def _badness_reach() -> int | None:
-    """How far from a non-ASCII character a match of ftfy's `BADNESS_RE` can reach, or None.
-
-    None unless every alternative holds a character that cannot be ASCII, has a bounded width
-    and tests nothing outside its match but "^" (no look-around, "$" or word boundary).
-    """
-    from re import _constants as c
-    from re import _parser
-
+    """How far from a non-ASCII character a match of ftfy's `BADNESS_RE` can reach, or None
+    (`tamis.text.prefilter.non_ascii_reach`)."""
     from ftfy import badness
 
-    pattern = badness.BADNESS_RE
-    if pattern.flags & re.IGNORECASE:
-        return None
-    try:
-        tree = _parser.parse(pattern.pattern, pattern.flags)
-    except Exception:  # a pattern this code cannot read: use ftfy's own check
-        return None
-    alternatives = tree.data[0][1][1] if len(tree.data) == 1 and tree.data[0][0] is c.BRANCH else [tree.data]
-
-    def ascii_free(op: object, av: object) -> bool:  # matches only non-ASCII characters
-        if op is c.LITERAL:
-            return av > 127  # type: ignore[operator]
-        if op is c.IN:
-            return all(
-                (o is c.LITERAL and a > 127) or (o is c.RANGE and a[0] > 127)  # type: ignore[index,operator]
-                for o, a in av  # type: ignore[attr-defined]
-            )
-        return False
-
-    def looks_outside(items: list) -> bool:
-        for op, av in items:
-            if op in (c.ASSERT, c.ASSERT_NOT, c.GROUPREF, c.GROUPREF_EXISTS):
-                return True
-            if op is c.AT and av is not c.AT_BEGINNING:
-                return True
-            if op is c.SUBPATTERN and looks_outside(av[3]):
-                return True
-            if op in (c.MAX_REPEAT, c.MIN_REPEAT) and looks_outside(av[2]):
-                return True
-            if op is c.BRANCH and any(looks_outside(b) for b in av[1]):
-                return True
-        return False
-
-    widest = 0
-    for alternative in alternatives:
-        width = _parser.SubPattern(tree.state, alternative).getwidth()[1]
-        if width > 64 or looks_outside(alternative) or not any(ascii_free(op, av) for op, av in alternative):
-            return None
-        widest = max(widest, width)
-    return widest
+    return non_ascii_reach(badness.BADNESS_RE)
 
 
 @register("repair.unicode", version=1)
