@@ -66,9 +66,9 @@ def delete_lines(text: str, lines: list[str], verdicts: dict[int, str], step: st
     `verdicts` (index -> rule), built from those lines alone (3x less time than the general
     path, which walks every line and sorts the spans: docs/speed.md).
 
-    >>> r = delete_lines("a\nb\nc", ["a", "b", "c"], {1: "x"}, "demo")
+    >>> r = delete_lines("a\\nb\\nc", ["a", "b", "c"], {1: "x"}, "demo")
     >>> r.text, [(e.start, e.end, e.removed) for e in r.edits]
-    ('a\nc', [(2, 4, 'b\n')])
+    ('a\\nc', [(2, 4, 'b\\n')])
     """
     ends = list(accumulate(map(len, lines)))  # line i spans ends[i-1] + i .. ends[i] + i
     tail = len(lines)  # first index of the removed run that ends the text
