@@ -17,34 +17,34 @@ import regex
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 from tamis.text import prefilter
+from tamis.text.language_data import words
 from tamis.text.lines import line_spans
 from tamis.text.prefilter import Unscannable, char_set, compact_class, exact_trie, regex_space
 
-# Credit labels in the supported languages (de en fr es it ru uk pl nl pt tr kk).
-_LABEL = (
-    r"(?:photo(?:graph)?s?|photo credit|image|images|picture|pic|credit|credits|source|illustration|video|"
-    r"foto(?:s|grafie)?|bild(?:er)?|bildquelle|quelle|grafik|"
-    r"crédits?(?: photo)?|source|"
-    r"fuente|imagen|"
-    r"fonte|immagine|"
-    r"фото(?:графия)?|изображение|источник|иллюстрация|"
-    r"джерело|ілюстрація|світлина|"
-    r"fot\.|zdjęcie|źródło|"
-    r"beeld|afbeelding|bron|"
-    r"fotoğraf|kaynak|görsel|"
-    r"сурет|дереккөз)"
-).replace(" ", r"\s")  # the patterns below are verbose: spaces must be explicit
-# Photo agencies and stock libraries that sign captions.
-_AGENCY = (
-    r"(?:getty(?: images)?|reuters|afp|ap(?: photo)?|associated press|dpa|epa(?:-efe)?|efe|ansa|anp|pap|"
-    r"picture[- ]alliance|imago(?: images)?|shutterstock|istock(?:photo)?|adobe ?stock|alamy|unsplash|pixabay|"
-    r"xinhua|ria novosti|риа новости|тасс|tass|ukrinform|укрінформ|unian|уніан|kazinform|казинформ|sputnik|"
-    r"anadolu(?: ajansı)?|aa|dha|keystone|belga|bloomberg|wikimedia commons|wikipedia|depositphotos|"
-    r"ullstein ?bild|sz photo|dapd|ddp|kna|epd|anp|lusa|agência brasil|europa press|"
-    r"collage|коллаж|колаж|скриншот|screenshot|архив|архів|archiv|archive|pressefoto|pressebild)"
-).replace(" ", r"\s")
+
+def _alternation(pieces: tuple[str, ...]) -> str:
+    """One group of regex pieces from the language files; their spaces become `\\s` (the
+    patterns below are verbose, so spaces must be explicit)."""
+    return ("(?:" + "|".join(pieces) + ")").replace(" ", r"\s")
+
+
+def _first_word(piece: str) -> str:
+    """The word a regex piece opens with ("crédits?(?: photo)?" -> "crédit", "fot\\." -> "fot.")."""
+    run = regex.match(r"(?:[^\W\d_]|\\\.)+", piece)
+    word = run.group(0) if run else ""
+    if piece[len(word) : len(word) + 1] in ("?", "*"):
+        word = word[:-1]  # the last letter is optional
+    return word.replace("\\.", ".")
+
+
+# Credit labels ("Foto", "Photo credit") and the photo agencies and stock libraries that sign
+# captions ("Getty Images"), of every language file (tamis/data/languages/*.toml, [captions])
+_LABELS = words("captions", "labels")
+_AGENCIES = words("captions", "agencies")
+_LABEL = _alternation(_LABELS)
+_AGENCY = _alternation(_AGENCIES)
 # a credit that opens the line: "Foto: dpa", "Photo by X", "© AFP"
-_LINK = r"(?:[:©/|]|by\b|von\b|de\b|di\b|автор\b)"  # between a leading label and the credit
+_LINK = "(?:[:©/|]|" + "|".join(rf"{w}\b" for w in words("captions", "link_words")) + ")"
 _LEADING = regex.compile(
     rf"""(?ix)^[(\[]?(?:{_LABEL}\s*{_LINK}\s*\S.{{0,150}}|[©®]\s*\S.{{0,120}}
         |{_AGENCY}(?:\s*[/|,]\s*[^.!?]{{1,60}})?)$"""
@@ -53,7 +53,7 @@ _TRAIL_SEP = r"[/|•–—(\[]"  # what stands between a caption and its closin
 # a credit that closes a caption: "…/Getty Images, Collage", "… | Foto: X", "… (Photo: Reuters)", "…. Photo AFP".
 # A search that starts at the separator, with the text before it checked by a look-behind; the same
 # lines as `^(?:.{0,200}?\S\s*SEP…|.{0,200}?[.,]…)$` tried from the line start, at half the cost
-# (bench: 0.25 -> 0.12 s on the bench corpus; the same verdicts on 381k real and made-up lines)
+# (docs/speed.md; the same verdicts on 381k real and made-up lines)
 _TRAILING = regex.compile(
     rf"""(?ix)
         {_TRAIL_SEP}(?<=^.{{0,200}}\S\s*.)\s*   # a separator after some text
@@ -64,108 +64,10 @@ _TRAILING = regex.compile(
 )
 # cheap first look at a short line: a separator a trailing credit needs, or a leading label
 _GATE = re.compile(r"[©®/|•–—(\[]")
-_PHOTO_WORDS = ("photo", "foto", "фото", "bild", "image", "credit")
+_PHOTO_WORDS = words("captions", "photo_words")
 _PHOTO = re.compile("|".join(map(re.escape, _PHOTO_WORDS)))  # one C-level scan for any of them
-#: how a leading credit can start (labels and agencies above; a cheap gate before `_LEADING`)
-_LEADING_WORDS = tuple(
-    [
-        "photo",
-        "image",
-        "picture",
-        "pic",
-        "credit",
-        "source",
-        "illustration",
-        "video",
-        "foto",
-        "bild",
-        "quelle",
-        "grafik",
-        "crédit",
-        "fuente",
-        "imagen",
-        "fonte",
-        "immagine",
-        "фото",
-        "изображение",
-        "источник",
-        "иллюстрация",
-        "джерело",
-        "ілюстрація",
-        "світлина",
-        "fot.",
-        "zdjęcie",
-        "źródło",
-        "beeld",
-        "afbeelding",
-        "bron",
-        "fotoğraf",
-        "kaynak",
-        "görsel",
-        "сурет",
-        "дереккөз",
-        "getty",
-        "reuters",
-        "afp",
-        "ap",
-        "associated",
-        "dpa",
-        "epa",
-        "efe",
-        "ansa",
-        "anp",
-        "pap",
-        "picture",
-        "imago",
-        "shutterstock",
-        "istock",
-        "adobe",
-        "alamy",
-        "unsplash",
-        "pixabay",
-        "xinhua",
-        "ria",
-        "риа",
-        "тасс",
-        "tass",
-        "ukrinform",
-        "укрінформ",
-        "unian",
-        "уніан",
-        "kazinform",
-        "казинформ",
-        "sputnik",
-        "anadolu",
-        "aa",
-        "dha",
-        "keystone",
-        "belga",
-        "bloomberg",
-        "wikimedia",
-        "wikipedia",
-        "depositphotos",
-        "ullstein",
-        "sz",
-        "dapd",
-        "ddp",
-        "kna",
-        "epd",
-        "lusa",
-        "agência",
-        "europa",
-        "collage",
-        "коллаж",
-        "колаж",
-        "скриншот",
-        "screenshot",
-        "архив",
-        "архів",
-        "archiv",
-        "archive",
-        "pressefoto",
-        "pressebild",
-    ]
-)
+#: how a leading credit can start: the first word of each label and agency (a cheap gate before `_LEADING`)
+_LEADING_WORDS = tuple(dict.fromkeys(_first_word(piece) for piece in _LABELS + _AGENCIES))
 # a news dateline opens the article, it is not a caption: "TEHRAN (AFP) -", "BERLIN (dpa) –"
 # "HAMBURG, 3. März (dpa)." opens an agency report on its own line too
 _DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} ./'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*(?:[-–—:]|\.?$)")
@@ -175,14 +77,8 @@ _URL = regex.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
 # Labels that cite a text's source rather than a picture's: a citation ("Source: Annual Report,
 # July 26, 2012", "(Quelle: Statistisches Bundesamt)") belongs to the article; with an agency or a
 # picture word after it ("Quelle: dpa", "Source: Getty Images") it is a credit.
-_SOURCE_LABEL = regex.compile(
-    r"(?i)[(\[]?\s*(?:source|quelle|источник|fuente|fonte|джерело|źródło|bron|kaynak|дереккөз)\b"
-)
-_PICTURE = regex.compile(
-    r"(?i)photo|foto|фото|світлин|bild|image|imagen|immagine|picture|\bpic\b|getty|shutterstock|istock|imago"
-    r"|alamy|unsplash|pixabay|depositphotos|credit|crédit|illustrat|иллюстрац|ілюстрац|grafik|zdjęcie|fot\."
-    r"|fotoğraf|görsel|сурет|afbeelding|beeld|screenshot|скриншот|collage|коллаж|колаж|©"
-)
+_SOURCE_LABEL = regex.compile(r"(?i)[(\[]?\s*" + _alternation(words("captions", "source_labels")) + r"\b")
+_PICTURE = regex.compile("(?i)" + "|".join(words("captions", "picture_words")))
 _AGENCY_WORD = regex.compile(rf"(?i)\b{_AGENCY}\b")
 _SENTENCE_END = (".", "!", "?", "…", ".)", '."', ".”")
 #: a text before a bare agency credit that is this long and ends like a sentence is the article's
