@@ -30,20 +30,20 @@ from typing import Any
 
 import regex
 
+from tamis.text import chars as code_points
+
 # --- characters ----------------------------------------------------------------------------------
 
 
-@functools.cache
 def every_character() -> str:
     """Every code point below U+20000 except surrogates: no character above has a case or is white
     space (tests/text/test_prefilter.py asks `regex`). Built only while scans are built: `release`."""
-    text = "".join(map(chr, range(0x20000)))
-    return text[:0xD800] + text[0xE000:]
+    return code_points.every_character(0x20000)
 
 
 def release() -> None:
     """Drop the 4.4 MB table of every character, needed only while scans are built."""
-    every_character.cache_clear()
+    code_points.every_character.cache_clear()
 
 
 @functools.cache
