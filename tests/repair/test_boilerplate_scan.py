@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import random
 import re
-import tomllib
-from importlib import resources
 from pathlib import Path
 from re import _constants as C
 from re import _parser
@@ -44,9 +42,8 @@ SPACES = ["", " ", "\t", "\xa0", "\r", "\x85", "\u2028", "\u3000", "  \t"]
 
 def rule_patterns() -> list[tuple[str, str, bool]]:
     """(rule, pattern as `load_rules` compiles it, whether the rule is gated) for every pattern."""
-    text = resources.files("tamis").joinpath("repair/patterns/boilerplate.toml").read_text("utf-8")
     out = []
-    for rule, spec in tomllib.loads(text).items():
+    for rule, spec in bp.rule_data().items():
         trailer = spec.get("trailer", bp._TRAILER)
         for patterns in spec.get("patterns", {}).values():
             out += [(rule, f"(?:{p}){trailer}", bool(spec.get("any_of"))) for p in patterns]
@@ -260,8 +257,7 @@ def test_step_output_equals_judging_every_line(seed: int) -> None:
 
 
 def test_word_search_finds_what_the_case_insensitive_alternation_finds() -> None:
-    text = resources.files("tamis").joinpath("repair/patterns/boilerplate.toml").read_text("utf-8")
-    patterns = [p for spec in tomllib.loads(text).values() for p in spec.get("all_of", ())]
+    patterns = [p for spec in bp.rule_data().values() for p in spec.get("all_of", ())]
     assert patterns
     for pattern in patterns:
         plain, fast = re.compile(pattern), prefilter.word_search(pattern)

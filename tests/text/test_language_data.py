@@ -6,6 +6,7 @@ import re
 
 import regex
 
+from tamis.repair.boilerplate_lines import RemoveBoilerplateLines, rule_data
 from tamis.repair.captions import MoveCaptions
 from tamis.repair.datelines import RemoveDatelines
 from tamis.text.language_data import language_files, section, words
@@ -15,6 +16,7 @@ KEYS = {
     "captions": {"labels", "agencies", "link_words", "photo_words", "source_labels", "picture_words"},
     "datelines": {"months", "stamp_words", "filler_words", "range_words"},
     "stop_words": {"gopher", "top_words"},
+    "boilerplate": {"patterns", "words"},
 }
 
 
@@ -24,9 +26,12 @@ def test_every_file_holds_only_known_sections_and_lists_of_words() -> None:
         for name, lists in data.items():
             assert name in KEYS, (lang, name)
             assert set(lists) <= KEYS[name], (lang, name, set(lists) - KEYS[name])
-            for key, values in lists.items():
-                assert values and all(isinstance(v, str) and v == v.strip() for v in values), (lang, key)
-                assert len(values) == len(set(values)), (lang, key)
+            by_rule = lists.values() if name == "boilerplate" else [lists]
+            for table in by_rule:
+                for key, values in table.items():
+                    assert name != "boilerplate" or key in rule_data(), (lang, key)
+                    assert values and all(isinstance(v, str) and v == v.strip() for v in values), (lang, key)
+                    assert len(values) == len(set(values)), (lang, key)
 
 
 def test_caption_pieces_compile_and_month_names_are_lower_case() -> None:
@@ -48,6 +53,14 @@ def test_a_word_of_a_language_file_reaches_its_step() -> None:
     assert "mayıs" in section("datelines")["tr"]["months"]
     assert datelines.is_dateline("Güncelleme: 3 Mayıs 2024 14:35")
     assert not datelines.is_dateline("3 Mayıs 2024 tarihinde toplantı yapıldı.")
+
+
+def test_a_boilerplate_pattern_of_a_language_file_reaches_the_step() -> None:
+    assert any("пікір" in p for p in section("boilerplate")["kk"]["patterns"]["comment_form"])
+    page = "Мақаланың мәтіні осында жазылған.\nПікір қалдыру\nСоңғы жол."
+    result = RemoveBoilerplateLines().repair(page, None)  # type: ignore[arg-type]
+    assert result.text == "Мақаланың мәтіні осында жазылған.\nСоңғы жол."
+    assert [e.rule for e in result.edits] == ["comment_form"]
 
 
 def test_stop_words_come_from_wordfreq_or_a_language_file() -> None:

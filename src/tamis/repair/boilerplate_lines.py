@@ -1,10 +1,11 @@
 """Remove whole lines of page furniture: comment forms, share bars, cookie banners, menus, paywalls.
 
-The patterns are data (repair/patterns/boilerplate.toml), one list per rule and language. A line
-is removed only when a pattern matches all of it and it is no longer than the rule's
-`max_chars`, so a sentence that merely mentions cookies or a newsletter is never touched.
-Menus are recognised by their items (patterns/boilerplate.toml `navigation.words`): a line made
-only of menu items, or a one-item line next to another menu line.
+The rules are data (repair/patterns/boilerplate.toml: each rule's `max_chars` and gates), and so
+are their patterns, one list per rule in each language file (tamis/data/languages/<lang>.toml,
+`[boilerplate.patterns]`). A line is removed only when a pattern matches all of it and it is no
+longer than the rule's `max_chars`, so a sentence that merely mentions cookies or a newsletter is
+never touched. Menus are recognised by their items (`[boilerplate.words] navigation`): a line
+made only of menu items, or a one-item line next to another menu line.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from tamis.derived import cached_json
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 from tamis.text import prefilter
+from tamis.text.language_data import section
+from tamis.text.language_data import source_text as language_source_text
 from tamis.text.lines import delete_lines
 from tamis.text.prefilter import (
     GroupsByFirst,
@@ -73,11 +76,26 @@ class _Rules:
     scan: LineScan | None = None
 
 
+def rule_data(resource: str = "repair/patterns/boilerplate.toml") -> dict[str, Any]:
+    """The rules of the pattern file, each with the `patterns` and `words` of every language file
+    (`[boilerplate.patterns]`, `[boilerplate.words]`) as `{language: [...]}`."""
+    data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
+    for lang, lists in section("boilerplate").items():
+        for kind in ("patterns", "words"):
+            for rule, values in lists.get(kind, {}).items():
+                if rule not in data:
+                    raise ValueError(
+                        f"language file {lang}.toml: [boilerplate.{kind}] names no rule {rule!r}"
+                    )
+                data[rule].setdefault(kind, {})[lang] = values
+    return data
+
+
 @functools.cache
 def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
-    """Compile the packaged pattern file once per process (read-only afterwards)."""
-    source = resources.files("tamis").joinpath(resource).read_text("utf-8")
-    data: dict[str, Any] = tomllib.loads(source)
+    """Compile the packaged pattern file and the language files once per process (read-only afterwards)."""
+    data = rule_data(resource)
+    source = resources.files("tamis").joinpath(resource).read_text("utf-8") + language_source_text()
     gated = []  # rules with an `any_of` gate, checked first: their patterns scan the whole line
     plain: list[tuple[str, str]] = []
     every: list[tuple[str, tuple[str, ...]]] = []  # each pattern, and the words its rule needs (any_of)
