@@ -44,7 +44,7 @@ def _named(line: str) -> bool:
 
 def _is_caption(line: str) -> bool:
     s = line.strip()
-    return bool(s) and len(s) <= STEP.max_chars and c._could_be_caption(s) and c._is_caption(s)
+    return bool(s) and len(s) <= STEP.max_chars and c._could_be_caption(s) and STEP.is_caption(s)
 
 
 def _words(pattern: str) -> list[str]:
@@ -137,3 +137,10 @@ def test_repair_equals_the_plain_check_of_every_line(seed: int) -> None:
         assert (fast.text, fast.edits, fast.captions) == (plain.text, plain.edits, plain.captions), page
         moved += len(plain.captions)
     assert moved > 100
+
+
+def test_a_long_sentence_before_a_wire_credit_is_the_articles_own_up_to_min_sentence_words() -> None:
+    line = "Prices of steel rose again this week as demand from builders recovers in autumn. / Reuters"
+    assert not c.MoveCaptions().is_caption(line)  # 14 words ending like a sentence: the article's
+    assert c.MoveCaptions(min_sentence_words=20).is_caption(line)
+    assert c.MoveCaptions().is_caption("Steel rose again. / Reuters")  # a short one: a caption

@@ -81,9 +81,6 @@ _SOURCE_LABEL = regex.compile(r"(?i)[(\[]?\s*" + _alternation(words("captions", 
 _PICTURE = regex.compile("(?i)" + "|".join(words("captions", "picture_words")))
 _AGENCY_WORD = regex.compile(rf"(?i)\b{_AGENCY}\b")
 _SENTENCE_END = (".", "!", "?", "…", ".)", '."', ".”")
-#: a text before a bare agency credit that is this long and ends like a sentence is the article's
-#: own sentence with its wire credit ("… as demand recovers in the autumn. — Reuters"), not a caption
-_MIN_SENTENCE_WORDS = 12
 
 
 @register("repair.captions", version=1)
@@ -92,6 +89,9 @@ class MoveCaptions(Repair):
     """Move image captions and photo credits out of the body into `captions` (not deleted)."""
 
     max_chars: int = 220  # captions are one short line; longer lines are prose that names a source
+    #: a text before a bare agency credit that is this long and ends like a sentence is the article's
+    #: own sentence with its wire credit ("… as demand recovers in the autumn. — Reuters"), not a caption
+    min_sentence_words: int = 12
     rules = {
         "caption": "an image caption or photo credit line, moved to the document's captions",
     }
@@ -114,7 +114,7 @@ class MoveCaptions(Repair):
                 and len(s) <= self.max_chars
                 and (lead.match(s) or trail.search(s))  # exact: every caption has one or the other
                 and _could_be_caption(s)
-                and _is_caption(s)
+                and self.is_caption(s)
             ):
                 captions.append(s)
                 verdicts.append("caption")
@@ -129,12 +129,59 @@ class MoveCaptions(Repair):
         captions = []
         for line in lines:
             s = line.strip()
-            if s and len(s) <= self.max_chars and _could_be_caption(s) and _is_caption(s):
+            if s and len(s) <= self.max_chars and _could_be_caption(s) and self.is_caption(s):
                 captions.append(s)
                 verdicts.append("caption")
             else:
                 verdicts.append(None)
         return self._moved(text, lines, verdicts, captions)
+
+    def is_caption(self, line: str) -> bool:
+        """A short credit-bearing line that is not several sentences of prose.
+
+        >>> MoveCaptions().is_caption("Putin kam nach Kasachstan/Getty Images, Collage 24 Channel")
+        True
+        >>> MoveCaptions().is_caption("Foto: dpa")
+        True
+        >>> MoveCaptions().is_caption("Source: the ministry said on Monday that it would act soon.")
+        False
+        >>> MoveCaptions().is_caption("TEHRAN (AFP) -")
+        False
+        >>> MoveCaptions().is_caption("Reuters reported that the talks had failed.")
+        False
+        """
+        if _DATELINE.match(line) or line.startswith(("•", "- ", "* ", "· ")):
+            return False  # a list item is the article's ("• Chip stocks fell on Monday. (Bloomberg)")
+        line = _URL.sub("url", line)
+        if _LEADING.match(line):
+            # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
+            n = len(line.split())
+            if n > 8 or (n > 5 and line.endswith(".")) or line.endswith((",", ";")):
+                return False
+            source = _SOURCE_LABEL.match(line)
+            if source and not _PICTURE.search(line) and not _AGENCY_WORD.search(line, source.end()):
+                return False  # "Source: School Review, vol. 12": a citation
+            agency = _AGENCY_WORD.match(line.lstrip("([ "))
+            # "Reuters, Partners Launch New Data Service": a linked headline, not "AFP/Getty Images"
+            return not (agency and not _PICTURE.search(line) and n > 4)
+        # a caption may be two sentences and a credit; more is prose that names a source
+        if len(_SENTENCES.findall(line)) >= 3:
+            return False
+        trailing = _TRAILING.search(line)
+        if trailing is None:
+            return False
+        credit = line[trailing.start() :]
+        if _PICTURE.search(credit):
+            return True
+        if _SOURCE_LABEL.search(credit):
+            return False  # "… (Source: national statistics office.)": the article cites its source
+        before = line[: trailing.start()].rstrip(" ([—–-")
+        if not before.endswith(_SENTENCE_END):
+            return True  # "Putin in Astana (AP)"
+        # after a sentence, a bare agency ("… fell on Monday. (Bloomberg)") cites the article's source,
+        # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
+        bare = "/" not in credit
+        return not (bare or len(before.split()) >= self.min_sentence_words)
 
     def _moved(
         self, text: str, lines: list[str], verdicts: list[str | None], captions: list[str]
@@ -188,51 +235,3 @@ def _could_be_caption(line: str) -> bool:
     low = line.lower()
     # a leading credit starts with a label or an agency; ". Photo AFP" holds a photo word
     return low.startswith(_LEADING_WORDS) or _PHOTO.search(low) is not None
-
-
-def _is_caption(line: str) -> bool:
-    """A short credit-bearing line that is not several sentences of prose.
-
-    >>> _is_caption("Putin kam nach Kasachstan/Getty Images, Collage 24 Channel")
-    True
-    >>> _is_caption("Foto: dpa")
-    True
-    >>> _is_caption("Source: the ministry said on Monday that it would act soon.")
-    False
-    >>> _is_caption("TEHRAN (AFP) -")
-    False
-    >>> _is_caption("Reuters reported that the talks had failed.")
-    False
-    """
-    if _DATELINE.match(line) or line.startswith(("•", "- ", "* ", "· ")):
-        return False  # a list item is the article's ("• Chip stocks fell on Monday. (Bloomberg)")
-    line = _URL.sub("url", line)
-    if _LEADING.match(line):
-        # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
-        n = len(line.split())
-        if n > 8 or (n > 5 and line.endswith(".")) or line.endswith((",", ";")):
-            return False
-        source = _SOURCE_LABEL.match(line)
-        if source and not _PICTURE.search(line) and not _AGENCY_WORD.search(line, source.end()):
-            return False  # "Source: School Review, vol. 12": a citation
-        agency = _AGENCY_WORD.match(line.lstrip("([ "))
-        # "Reuters, Partners Launch New Data Service": a linked headline, not "AFP/Getty Images"
-        return not (agency and not _PICTURE.search(line) and n > 4)
-    # a caption may be two sentences and a credit; more is prose that names a source
-    if len(_SENTENCES.findall(line)) >= 3:
-        return False
-    trailing = _TRAILING.search(line)
-    if trailing is None:
-        return False
-    credit = line[trailing.start() :]
-    if _PICTURE.search(credit):
-        return True
-    if _SOURCE_LABEL.search(credit):
-        return False  # "… (Source: national statistics office.)": the article cites its source
-    before = line[: trailing.start()].rstrip(" ([—–-")
-    if not before.endswith(_SENTENCE_END):
-        return True  # "Putin in Astana (AP)"
-    # after a sentence, a bare agency ("… fell on Monday. (Bloomberg)") cites the article's source,
-    # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
-    bare = "/" not in credit
-    return not (bare or len(before.split()) >= _MIN_SENTENCE_WORDS)
