@@ -142,5 +142,6 @@ def test_repair_equals_the_plain_check_of_every_line(seed: int) -> None:
 def test_a_long_sentence_before_a_wire_credit_is_the_articles_own_up_to_min_sentence_words() -> None:
     line = "Prices of steel rose again this week as demand from builders recovers in autumn. / Reuters"
     assert not c.MoveCaptions().is_caption(line)  # 14 words ending like a sentence: the article's
-    assert c.MoveCaptions(min_sentence_words=20).is_caption(line)
+    longer = type("LongerSentences", (c.MoveCaptions,), {"min_sentence_words": 20})
+    assert longer().is_caption(line)
     assert c.MoveCaptions().is_caption("Steel rose again. / Reuters")  # a short one: a caption

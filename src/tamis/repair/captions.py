@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 import regex
 
@@ -89,9 +89,10 @@ class MoveCaptions(Repair):
     """Move image captions and photo credits out of the body into `captions` (not deleted)."""
 
     max_chars: int = 220  # captions are one short line; longer lines are prose that names a source
-    #: a text before a bare agency credit that is this long and ends like a sentence is the article's
-    #: own sentence with its wire credit ("… as demand recovers in the autumn. — Reuters"), not a caption
-    min_sentence_words: int = 12
+    #: a text before a wire credit that is this long and ends like a sentence is the article's own
+    #: sentence with its credit ("… as demand recovers in the autumn. / Reuters"), not a caption.
+    #: A class constant, not a field: a new field changes the pipeline fingerprint of every run
+    min_sentence_words: ClassVar[int] = 12
     rules = {
         "caption": "an image caption or photo credit line, moved to the document's captions",
     }
