@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
@@ -105,37 +106,30 @@ class MoveCaptions(Repair):
         if scan is None:
             return self.repair_every_line(text)
         lead, trail = scan
-        verdicts: list[str | None] = []
-        captions = []
-        lines = text.split("\n")
-        for line in lines:
-            s = line.strip()
-            if (
-                s
-                and len(s) <= self.max_chars
-                and (lead.match(s) or trail.search(s))  # exact: every caption has one or the other
-                and _could_be_caption(s)
-                and self.is_caption(s)
-            ):
-                captions.append(s)
-                verdicts.append("caption")
-            else:
-                verdicts.append(None)
-        return self._moved(text, lines, verdicts, captions)
+        # exact: every caption has one or the other
+        return self._move(text, lambda s: lead.match(s) is not None or trail.search(s) is not None)
 
     def repair_every_line(self, text: str) -> Repaired:
         """The plain check of every line (what `repair` does behind the scan; tests compare the two)."""
+        return self._move(text, lambda s: True)
+
+    def _move(self, text: str, named: Callable[[str], bool]) -> Repaired:
+        """Move the lines that are captions, judging only those `named` (a prefilter) lets through."""
         lines = text.split("\n")
         verdicts: list[str | None] = []
         captions = []
         for line in lines:
             s = line.strip()
-            if s and len(s) <= self.max_chars and _could_be_caption(s) and self.is_caption(s):
+            if s and len(s) <= self.max_chars and named(s) and _could_be_caption(s) and self.is_caption(s):
                 captions.append(s)
                 verdicts.append("caption")
             else:
                 verdicts.append(None)
-        return self._moved(text, lines, verdicts, captions)
+        if not captions:
+            return Repaired(text)
+        spans = line_spans(text, lines, verdicts)
+        result = Repaired.from_spans(text, spans, step=self.name)
+        return Repaired(result.text, result.edits, captions=tuple(captions))
 
     def is_caption(self, line: str) -> bool:
         """A short credit-bearing line that is not several sentences of prose.
@@ -183,15 +177,6 @@ class MoveCaptions(Repair):
         # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
         bare = "/" not in credit
         return not (bare or len(before.split()) >= self.min_sentence_words)
-
-    def _moved(
-        self, text: str, lines: list[str], verdicts: list[str | None], captions: list[str]
-    ) -> Repaired:
-        if not captions:
-            return Repaired(text)
-        spans = line_spans(text, lines, verdicts)
-        result = Repaired.from_spans(text, spans, step=self.name)
-        return Repaired(result.text, result.edits, captions=tuple(captions))
 
 
 # Every caption matches `_LEADING` (a label, an agency or a sign opening the line) or `_TRAILING`
