@@ -139,8 +139,8 @@ def _top_lines(text: str, look: int, window: int = 4000) -> list[tuple[int, int,
     """(start, end, stripped line) of the first `look` non-empty lines among the first `3 * look`
     lines, in the first `window` characters (a line the window cuts is not one of them).
 
-    Found newline by newline: no copy of the lines after the last one needed (bench: 2.5 -> 1.7
-    µs a page; the same lines as splitting the window on its first `3 * look` newlines).
+    Found newline by newline: no copy of the lines after the last one needed (docs/repair-speed.md;
+    the same lines as splitting the window on its first `3 * look` newlines).
     """
     top: list[tuple[int, int, str]] = []
     pos = 0

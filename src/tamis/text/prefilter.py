@@ -409,7 +409,7 @@ def word_search(pattern: str) -> re.Pattern[str]:
 
     The words become one trie of explicit case classes (`re_class`, as re.I equates characters), so
     that `re` tests each alternative by its first character instead of entering all ~70 at every
-    position (bench: 28 -> ~8 µs on a cookie banner). A word that holds another (`web`, `website`)
+    position (a third of the time on a cookie banner: docs/repair-speed.md). A word that holds another (`web`, `website`)
     is left to the shorter, which a search finds wherever it finds the longer.
     """
     tree = _parser.parse(pattern)
