@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import ClassVar, NamedTuple
 
@@ -102,25 +101,27 @@ class MoveCaptions(Repair):
         _caption_scan()  # built once per worker (~0.2 s), not in the first document's time
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        scan = _caption_scan()
-        if scan is None:
-            return self.repair_every_line(text)
-        lead, trail = scan
-        # exact: every caption has one or the other
-        return self._move(text, lambda s: lead.match(s) is not None or trail.search(s) is not None)
+        return self._move(text, _caption_scan())
 
     def repair_every_line(self, text: str) -> Repaired:
         """The plain check of every line (what `repair` does behind the scan; tests compare the two)."""
-        return self._move(text, lambda s: True)
+        return self._move(text, None)
 
-    def _move(self, text: str, named: Callable[[str], bool]) -> Repaired:
-        """Move the lines that are captions, judging only those `named` (a prefilter) lets through."""
+    def _move(self, text: str, scan: _Scan | None) -> Repaired:
+        """Move the lines that are captions; with a `scan`, judge only the lines it names (exact:
+        every caption has a place where a leading or a trailing credit can begin)."""
         lines = text.split("\n")
         verdicts: list[str | None] = []
         captions = []
         for line in lines:
             s = line.strip()
-            if s and len(s) <= self.max_chars and named(s) and _could_be_caption(s) and self.is_caption(s):
+            if (
+                s
+                and len(s) <= self.max_chars
+                and (scan is None or scan.lead.match(s) is not None or scan.trail.search(s) is not None)
+                and _could_be_caption(s)
+                and self.is_caption(s)
+            ):
                 captions.append(s)
                 verdicts.append("caption")
             else:
