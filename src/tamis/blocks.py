@@ -10,6 +10,8 @@ from typing import Any
 
 import regex
 
+from tamis.text.headings import looks_like_heading
+
 LIST_ITEM = regex.compile(r"^(?:[•·▪◦‣∙*\-–—]|\d{1,3}[.)])\s+(?=\S)")
 QUOTE = regex.compile(r"^(?:>\s*|[«„“\"](?=.{20,}[»“”\"]\s*$))")
 _END_PUNCT = tuple('.!?…:;»"”“)')
@@ -58,6 +60,6 @@ def to_blocks(text: str) -> list[dict[str, Any]]:
 def _paragraph_kind(text: str, n_lines: int) -> str:
     if QUOTE.match(text):
         return "quote"
-    if n_lines == 1 and len(text) <= 120 and not text.endswith(_END_PUNCT) and len(text.split()) <= 16:
+    if n_lines == 1 and looks_like_heading(text):
         return "heading"
     return "paragraph"

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import random
 import re
-import tomllib
-from importlib import resources
 from pathlib import Path
 from re import _constants as C
 from re import _parser
@@ -25,6 +23,8 @@ import pytest
 from tamis.document import Document
 from tamis.repair import boilerplate_lines as bp
 from tamis.steps import Repaired
+from tamis.text import prefilter
+from tamis.text.lines import line_spans
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REAL_LINES = sorted(
@@ -42,9 +42,8 @@ SPACES = ["", " ", "\t", "\xa0", "\r", "\x85", "\u2028", "\u3000", "  \t"]
 
 def rule_patterns() -> list[tuple[str, str, bool]]:
     """(rule, pattern as `load_rules` compiles it, whether the rule is gated) for every pattern."""
-    text = resources.files("tamis").joinpath("repair/patterns/boilerplate.toml").read_text("utf-8")
     out = []
-    for rule, spec in tomllib.loads(text).items():
+    for rule, spec in bp.rule_data().items():
         trailer = spec.get("trailer", bp._TRAILER)
         for patterns in spec.get("patterns", {}).values():
             out += [(rule, f"(?:{p}){trailer}", bool(spec.get("any_of"))) for p in patterns]
@@ -148,7 +147,7 @@ def judge_every_line(text: str) -> Repaired:
                 break
     if not any(verdicts):
         return Repaired(text)
-    spans = bp.line_spans(text, lines, verdicts)
+    spans = line_spans(text, lines, verdicts)
     return Repaired.from_spans(text, spans, step=bp.RemoveBoilerplateLines.name)
 
 
@@ -156,8 +155,8 @@ def test_fold_is_what_ignorecase_equates() -> None:
     sample_chars = "".join(map(chr, range(0x2500))) + "\u212a\u212b\u2126\ua7ae\U00010400\U00010428"
     for c in "aikKsSßσςΣİıſÅåωΩµμ0 .(©ёЁіІқҚ\u212a\u0345ι":
         want = {x for x in sample_chars + c if re.fullmatch(re.escape(c), x, re.I)}
-        assert set(bp._fold(c)) >= want, c
-        assert all(re.fullmatch(re.escape(c), x, re.I) for x in bp._fold(c)), c
+        assert set(prefilter.re_fold(c)) >= want, c
+        assert all(re.fullmatch(re.escape(c), x, re.I) for x in prefilter.re_fold(c)), c
 
 
 def test_every_pattern_line_is_named_by_the_scan() -> None:
@@ -174,7 +173,7 @@ def test_every_pattern_line_is_named_by_the_scan() -> None:
             (f"{before}\n{line}", 1),
             (f"{line}\n{after}", 0),
         ):
-            todo, gated_lines = bp._candidates(text, rules.scan)
+            todo, gated_lines = prefilter.candidate_lines(text, rules.scan)
             assert i in todo, (rule, line)
             if gated:
                 assert i in gated_lines, (rule, line)
@@ -187,7 +186,7 @@ def test_gated_flag_is_exact_where_it_is_off() -> None:
     rng = random.Random(4)
     for _ in range(300):
         text = "\n".join(rng.choice(pool) for _ in range(rng.randint(1, 12)))
-        _, gated_lines = bp._candidates(text, rules.scan)
+        _, gated_lines = prefilter.candidate_lines(text, rules.scan)
         for i, line in enumerate(text.split("\n")):
             if i not in gated_lines and 0 < len(line) <= rules.max_chars + 20:
                 assert bp.RemoveBoilerplateLines._judge(
@@ -258,11 +257,10 @@ def test_step_output_equals_judging_every_line(seed: int) -> None:
 
 
 def test_word_search_finds_what_the_case_insensitive_alternation_finds() -> None:
-    text = resources.files("tamis").joinpath("repair/patterns/boilerplate.toml").read_text("utf-8")
-    patterns = [p for spec in tomllib.loads(text).values() for p in spec.get("all_of", ())]
+    patterns = [p for spec in bp.rule_data().values() for p in spec.get("all_of", ())]
     assert patterns
     for pattern in patterns:
-        plain, fast = re.compile(pattern), bp._word_search(pattern)
+        plain, fast = re.compile(pattern), prefilter.word_search(pattern)
         assert fast.pattern != pattern  # the fast form is in use
         words = re.findall(r"[^|()?:\\]+", pattern.replace("(?i)", "").replace(r"\b", ""))
         pieces = [*words, "ok", "OK", "o\u212a", "okay", "İ", "ı", "ſ", " ", ".", "x", "Σ"]

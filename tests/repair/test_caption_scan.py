@@ -14,9 +14,9 @@ from pathlib import Path
 from re import _parser  # type: ignore[attr-defined]
 
 import pytest
-import regex
 
 from tamis.repair import captions as c
+from tamis.text import prefilter
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 CASES = Path(__file__).resolve().parents[1] / "cases" / "repair" / "captions.toml"
@@ -44,13 +44,13 @@ def _named(line: str) -> bool:
 
 def _is_caption(line: str) -> bool:
     s = line.strip()
-    return bool(s) and len(s) <= STEP.max_chars and c._could_be_caption(s) and c._is_caption(s)
+    return bool(s) and len(s) <= STEP.max_chars and c._could_be_caption(s) and STEP.is_caption(s)
 
 
 def _words(pattern: str) -> list[str]:
     """One spelling of every alternative of a caption word list (lower case, white space as a space)."""
     words = []
-    for seq in c._expand(_parser.parse(pattern)):
+    for seq in prefilter.expand(_parser.parse(pattern)):
         words.append("".join(" " if " " in chars else min(ch.lower()[0] for ch in chars) for chars in seq))
     return sorted(words)
 
@@ -139,9 +139,9 @@ def test_repair_equals_the_plain_check_of_every_line(seed: int) -> None:
     assert moved > 100
 
 
-def test_no_character_beyond_the_folded_range_has_a_case_or_is_space() -> None:
-    # `_fold` and `_space` look only below U+20000 (`_every_character`): what they would find above
-    above = "".join(map(chr, range(0x20000, 0x110000)))
-    assert (
-        regex.search(r"\p{Cased}|\p{Changes_When_Casemapped}|\p{Changes_When_Casefolded}|\s", above) is None
-    )
+def test_a_long_sentence_before_a_wire_credit_is_the_articles_own_up_to_min_sentence_words() -> None:
+    line = "Prices of steel rose again this week as demand from builders recovers in autumn. / Reuters"
+    assert not c.MoveCaptions().is_caption(line)  # 14 words ending like a sentence: the article's
+    longer = type("LongerSentences", (c.MoveCaptions,), {"min_sentence_words": 20})
+    assert longer().is_caption(line)
+    assert c.MoveCaptions().is_caption("Steel rose again. / Reuters")  # a short one: a caption

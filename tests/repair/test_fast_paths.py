@@ -19,6 +19,7 @@ from ftfy import badness
 from tamis.document import Document
 from tamis.repair import boilerplate_lines as bp
 from tamis.repair import broken_lists, captions, unicode, whitespace
+from tamis.text import prefilter
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 REAL_LINES = sorted(
@@ -37,7 +38,7 @@ def made_up(pieces: list[str], n: int, longest: int, seed: int) -> list[str]:
 
 def test_any_of_finds_what_substring_tests_find() -> None:
     needles = list(bp.load_rules().gate_words)
-    finder = bp._any_of(needles)
+    finder = prefilter.any_of(needles)
     texts = [line.lower() for line in REAL_LINES] + made_up(
         [*needles, "cook", "ie", "rights", " ", "(", "c)", "x", "é"], 3000, 6, seed=1
     )
@@ -58,7 +59,7 @@ def test_gate_scan_finds_every_line_that_holds_a_gate_word() -> None:
 
 def test_required_literal_is_in_every_match() -> None:
     pattern = r"(?:.{0,60}(plus|premium|\+)-?(artikel|inhalt) freischalten.{0,80})\s*[:*»›→|·.…!]*\s*"
-    literal = bp._required_literal(pattern)
+    literal = prefilter.required_literal(pattern)
     assert literal == " freischalten"
     compiled = re.compile(pattern, re.I)
     for line in [

@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tamis.document import Document, replay
-from tamis.repair.unicode import FixUnicode, _word_diff
+from tamis.repair.unicode import FixUnicode
+from tamis.text.diff import word_diff
 from text_samples import LANGS, paragraphs
 
 STEP = FixUnicode()
@@ -32,7 +33,7 @@ def test_mojibake_of_real_paragraphs_is_fixed_with_word_sized_edits(lang: str) -
 def test_word_diff_spans_rebuild_the_new_line() -> None:
     old = "Le cafÃ© est prÃªt  et\u00a0chaud"
     new = "Le café est prêt  et chaud"
-    spans = _word_diff(old, new)
+    spans = word_diff(old, new)
     rebuilt, pos = [], 0
     for start, end, inserted in spans:
         rebuilt += [old[pos:start], inserted]

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from tamis.text.chars import matching_code_points
+
 
 class Pattern(Protocol):
     """A compiled `re` or `regex` pattern matching one character of its class."""
@@ -28,11 +30,9 @@ def _tables(patterns: tuple[Pattern, ...]) -> tuple[np.ndarray, tuple[bytes, ...
     each bit the table values that carry it. Built once per process and pattern tuple (ms)."""
     if len(patterns) > 8:
         raise ValueError("at most 8 classes per table")
-    every = "".join(map(chr, range(0xD800))) + "".join(map(chr, range(0xE000, 0x10000)))
     table = np.zeros(0x10000, dtype=np.uint8)
     for bit, pattern in enumerate(patterns):
-        found = "".join(pattern.findall(every)).encode("utf-32-le")
-        table[np.frombuffer(found, dtype=np.uint32)] |= 1 << bit
+        table[matching_code_points(pattern, 0x10000)] |= 1 << bit
     ascii_members = tuple(bytes(c for c in range(128) if table[c] >> bit & 1) for bit in range(len(patterns)))
     values = np.arange(1 << len(patterns))
     carriers = tuple(np.flatnonzero(values >> bit & 1) for bit in range(len(patterns)))

@@ -28,6 +28,8 @@ from typing import Any
 
 import numpy as np
 
+from tamis.text.chars import code_point_table
+
 _U64 = np.uint64
 _BASE = _U64(0x100000001B3)  # FNV prime: odd, so invertible mod 2**64
 _BASE_INV = _U64(pow(0x100000001B3, -1, 1 << 64))
@@ -54,17 +56,7 @@ def char_classes() -> np.ndarray:
     """uint8 per code point: 0 = not a word character, 1 = word character, 2 = spaceless-script character."""
     import regex
 
-    table = np.zeros(0x110000, dtype=np.uint8)
-    chars = np.arange(0x110000, dtype=np.uint32)
-    chars[0xD800:0xE000] = 0x20  # lone surrogates cannot be encoded; they are not word characters
-    text = chars.tobytes().decode("utf-32-le")
-    word = regex.compile(r"\w")
-    # one pass over all of Unicode with a "\W" split: ~0.1 s, once per process
-    pos = 0
-    for piece in regex.split(r"(\W+)", text):
-        if piece and word.match(piece):
-            table[pos : pos + len(piece)] = 1
-        pos += len(piece)
+    table = code_point_table([(regex.compile(r"\w"), 1)])
     for lo, hi in SPACELESS_RANGES:
         seg = table[lo : hi + 1]
         seg[seg == 1] = 2

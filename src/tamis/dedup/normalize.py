@@ -11,6 +11,7 @@ import regex
 import xxhash
 
 from tamis.document import Document
+from tamis.text.chars import code_point_table
 
 #: what `normalize` can do, in the order it does it
 NORMALIZATIONS = ("nfkc", "casefold", "punctuation", "digits", "whitespace")
@@ -22,15 +23,7 @@ _DIGIT = 2
 @functools.cache
 def _char_kinds() -> np.ndarray:
     """uint8 per code point: 1 = punctuation or symbol (\\p{P}, \\p{S}), 2 = decimal digit, else 0."""
-    table = np.zeros(0x110000, dtype=np.uint8)
-    chars = np.arange(0x110000, dtype=np.uint32)
-    text = chars.tobytes().decode("utf-32-le", "surrogatepass")
-    for pattern, kind in ((r"([\p{P}\p{S}]+)", _PUNCT), (r"(\d+)", _DIGIT)):
-        pos = 0
-        for i, piece in enumerate(regex.split(pattern, text)):
-            if i % 2:
-                table[pos : pos + len(piece)] = kind
-            pos += len(piece)
+    table = code_point_table([(regex.compile(r"[\p{P}\p{S}]"), _PUNCT), (regex.compile(r"\d"), _DIGIT)])
     table.setflags(write=False)
     return table
 

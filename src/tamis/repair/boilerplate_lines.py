@@ -1,10 +1,11 @@
 """Remove whole lines of page furniture: comment forms, share bars, cookie banners, menus, paywalls.
 
-The patterns are data (repair/patterns/boilerplate.toml), one list per rule and language. A line
-is removed only when a pattern matches all of it and it is no longer than the rule's
-`max_chars`, so a sentence that merely mentions cookies or a newsletter is never touched.
-Menus are recognised by their items (patterns/boilerplate.toml `navigation.words`): a line made
-only of menu items, or a one-item line next to another menu line.
+The rules are data (repair/patterns/boilerplate.toml: each rule's `max_chars` and gates), and so
+are their patterns, one list per rule in each language file (tamis/data/languages/<lang>.toml,
+`[boilerplate.patterns]`). A line is removed only when a pattern matches all of it and it is no
+longer than the rule's `max_chars`, so a sentence that merely mentions cookies or a newsletter is
+never touched. Menus are recognised by their items (`[boilerplate.words] navigation`): a line
+made only of menu items, or a one-item line next to another menu line.
 """
 
 from __future__ import annotations
@@ -12,19 +13,33 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from itertools import accumulate
 from pathlib import Path
-from re import _parser  # the stdlib's own parse tree of a pattern
 from typing import Any
 
 import regex
 
 from tamis.derived import cached_json
-from tamis.document import Document, Edit
+from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text import prefilter
+from tamis.text.language_data import section
+from tamis.text.language_data import source_text as language_source_text
+from tamis.text.lines import delete_lines
+from tamis.text.prefilter import (
+    GroupsByFirst,
+    LineScan,
+    any_of,
+    build_line_scan,
+    candidate_lines,
+    dispatch_by_first_char,
+    word_search,
+)
+
+#: the name repair.debris_lines imports (its owner moves it to tamis.text.lines)
+_delete_lines = delete_lines
 
 # what may trail a furniture line: "Read more »", "Kommentare:", "Share *"
 _TRAILER = r"\s*[:*»›→|·.…!]*\s*"
@@ -33,20 +48,10 @@ _MENU_SEPARATOR_TOKENS = re.compile(r"[|·•/»›>–—]|::")  # what `_MENU_
 
 
 @dataclass(frozen=True)
-class _Scan:
-    #: at each newline: can the line it ends get a verdict from a gated rule (group "e"), can the
-    #: line it starts get one ("s"), from a gated rule ("g")
-    newlines: re.Pattern[str]
-    anywhere: re.Pattern[str]  # words some rule needs anywhere in the line
-    #: searched in the last few characters of the stripped text: can its last line end as some rule's
-    last: re.Pattern[str]
-
-
-@dataclass(frozen=True)
 class _Rules:
     #: lowercased first character -> one regex (a named group per rule) of the patterns that can
     #: start with it; "" holds those that can start with anything
-    by_first: _GroupsByFirst
+    by_first: GroupsByFirst
     limits: dict[str, int]  # rule -> max_chars, for the rules in `by_first`
     #: (rule, max_chars, any_of as one pattern, all_of, body)
     gated: tuple[tuple[str, int, re.Pattern[str], tuple[re.Pattern[str], ...], re.Pattern[str]], ...]
@@ -57,7 +62,7 @@ class _Rules:
     gate_by_text: bool
     #: `by_first` without the patterns that can start with anything (`wild`), for lines where none
     #: of those can match
-    by_first_tame: _GroupsByFirst
+    by_first_tame: GroupsByFirst
     #: a literal that every `wild` pattern needs (case-insensitive); None: some has none
     wild_gate: re.Pattern[str] | None
     share_words: frozenset[str]
@@ -67,15 +72,30 @@ class _Rules:
     share_first: frozenset[str]  # first words of share-bar items: a cheap gate before `_items`
     menu_first: frozenset[str]
     max_combined_chars: int  # nor any rule of `combined`
-    #: finds the lines any rule can take (`_candidates`); None: judge every line
-    scan: _Scan | None = None
+    #: finds the lines any rule can take (`candidate_lines`); None: judge every line
+    scan: LineScan | None = None
+
+
+def rule_data(resource: str = "repair/patterns/boilerplate.toml") -> dict[str, Any]:
+    """The rules of the pattern file, each with the `patterns` and `words` of every language file
+    (`[boilerplate.patterns]`, `[boilerplate.words]`) as `{language: [...]}`."""
+    data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
+    for lang, lists in section("boilerplate").items():
+        for kind in ("patterns", "words"):
+            for rule, values in lists.get(kind, {}).items():
+                if rule not in data:
+                    raise ValueError(
+                        f"language file {lang}.toml: [boilerplate.{kind}] names no rule {rule!r}"
+                    )
+                data[rule].setdefault(kind, {})[lang] = values
+    return data
 
 
 @functools.cache
 def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
-    """Compile the packaged pattern file once per process (read-only afterwards)."""
-    source = resources.files("tamis").joinpath(resource).read_text("utf-8")
-    data: dict[str, Any] = tomllib.loads(source)
+    """Compile the packaged pattern file and the language files once per process (read-only afterwards)."""
+    data = rule_data(resource)
+    source = resources.files("tamis").joinpath(resource).read_text("utf-8") + language_source_text()
     gated = []  # rules with an `any_of` gate, checked first: their patterns scan the whole line
     plain: list[tuple[str, str]] = []
     every: list[tuple[str, tuple[str, ...]]] = []  # each pattern, and the words its rule needs (any_of)
@@ -89,9 +109,9 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         every += [(rf"(?:{p}){trailer}", tuple(spec.get("any_of", ()))) for p in patterns]
         if spec.get("any_of"):
             body = rf"(?:{'|'.join(f'(?:{p})' for p in patterns)}){trailer}"
-            all_of = tuple(_word_search(p) for p in spec.get("all_of", ()))
+            all_of = tuple(word_search(p) for p in spec.get("all_of", ()))
             gated.append(
-                (rule, int(spec["max_chars"]), _any_of(spec["any_of"]), all_of, re.compile(body, re.I))
+                (rule, int(spec["max_chars"]), any_of(spec["any_of"]), all_of, re.compile(body, re.I))
             )
         else:
             plain += [(rule, rf"(?:{p}){trailer}") for p in patterns]
@@ -100,20 +120,20 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     # what is derived from the pattern file alone is built once per machine, not per process
     derived = cached_json(
         "boilerplate_lines",
-        [source, Path(__file__).read_bytes()],
+        [source, Path(__file__).read_bytes(), Path(prefilter.__file__).read_bytes()],
         lambda: _derive(plain, data, every, share | menu),
     )
-    by_first = _GroupsByFirst(derived["by_first"])
-    by_first_tame = _GroupsByFirst(derived["by_first_tame"])
+    by_first = GroupsByFirst(derived["by_first"])
+    by_first_tame = GroupsByFirst(derived["by_first_tame"])
     wild_gate = None if derived["wild_gate"] is None else re.compile(derived["wild_gate"], re.I)
-    scan = None if derived["scan"] is None else _Scan(*map(re.compile, derived["scan"]))
+    scan = None if derived["scan"] is None else LineScan(*map(re.compile, derived["scan"]))
     gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
     rules = _Rules(
         by_first,
         {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},
         tuple(gated),
         gate_words,
-        _any_of(gate_words),
+        any_of(gate_words),
         not any(c in w for w in gate_words for c in "σςΣ") and all(w == w.strip() for w in gate_words),
         by_first_tame,
         wild_gate,
@@ -126,7 +146,7 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
         max(n for rule, n in limits.items() if rule not in {g[0] for g in gated}),
         scan,
     )
-    _every_character.cache_clear()  # 4.4 MB of code points, needed only while building
+    prefilter.release()
     return rules
 
 
@@ -136,9 +156,9 @@ def _derive(
     every: list[tuple[str, tuple[str, ...]]],
     items: frozenset[str],
 ) -> dict[str, Any]:
-    """The pattern sources of `_dispatch` and `_build_scan` (JSON: `load_rules` caches them on disk)."""
-    full, tame, gate = _dispatch(plain, data)
-    scan = _build_scan(every, items)
+    """The pattern sources of `dispatch_by_first_char` and `build_line_scan` (JSON: `load_rules` caches them on disk)."""
+    full, tame, gate = dispatch_by_first_char(plain, repr(data))
+    scan = build_line_scan(every, items, _SEPARATOR_CHARS)
     return {
         "by_first": full.sources,
         "by_first_tame": tame.sources,
@@ -148,454 +168,6 @@ def _derive(
 
 
 _SEPARATOR_CHARS = " ,;:|·•/»›>–—"
-# characters by how often they occur in the bench corpus (bench/repair_quality.py, 10k documents in
-# 12 languages), most often first, those under 0.02% left out: a gate word is looked for by its
-# rarest character
-_COMMON = " enitarshodlucmа,gоеwfbтн.иpсрлвvдkyкмуіыпzбязьгйж'чüш;äéj-ßх!qқ\"ю?—«»öx–:цщғң&à“”өұ0їү’/єè2эә·"
-
-
-def _any_of(needles: Iterable[str]) -> re.Pattern[str]:
-    """One pattern that finds any of `needles` (literal strings) where `needle in text` would.
-
-    Each needle is entered at its rarest character, with a look-behind for what precedes it:
-    `re` then skips with a C loop to the few positions holding one of those characters, where a
-    plain alternation tries every needle at every position (bench: gate words over a 31 MB corpus,
-    0.76 s as an alternation, 0.45 s as a loop of `in`, 0.20 s so).
-
-    >>> p = _any_of(["cookie", "(c)", "rights reserved"])
-    >>> [bool(p.search(t)) for t in ("our cookies", "(c) 2024", "all rights reserved", "cook")]
-    [True, True, True, False]
-    """
-    by_anchor: dict[str, list[str]] = {}  # the needles that share an anchor are tried after it
-    for needle in dict.fromkeys(needles):
-        if not needle:
-            return re.compile("")  # the empty string is in every text
-        k = max(range(len(needle)), key=lambda i: _rarity(needle[i]))
-        behind = f"(?<={re.escape(needle[: k + 1])})" if k else ""
-        by_anchor.setdefault(needle[k], []).append(behind + re.escape(needle[k + 1 :]))
-    return re.compile(
-        "|".join(f"{re.escape(a)}(?:{'|'.join(rest)})" for a, rest in by_anchor.items()) or "(?!)"
-    )
-
-
-def _rarity(c: str) -> int:
-    i = _COMMON.find(c)
-    return len(_COMMON) if i < 0 else i
-
-
-def _dispatch(
-    plain: list[tuple[str, str]], data: dict[str, Any]
-) -> tuple[_GroupsByFirst, _GroupsByFirst, re.Pattern[str] | None]:
-    """Group line patterns by the (lowercased) characters they can start with.
-
-    A line is then tried only against the ~20 patterns that can start with its first character,
-    not all ~400 (bench/repair_quality.py: 4x faster). `regex`'s partial matching tells which
-    first characters a pattern accepts; the alphabet is every character of the pattern file.
-
-    Patterns that can start with anything ("wild": `.{0,60}premium-artikel freischalten`) sit in
-    every group and cost half its time on lines they cannot match, so each group is also built
-    without them, for lines that lack a literal every wild pattern needs. Returns the groups, the
-    groups without wild patterns, and the pattern that finds those literals (None when some wild
-    pattern has none: then the full groups are always used).
-    """
-    alphabet = sorted({c.lower() for c in repr(data)} | set("0123456789"))
-    wildcard = "\ue000"  # a character no pattern names: patterns that accept it accept anything
-    buckets: dict[str, list[str]] = {}
-    for rule, pattern in plain:
-        probe = regex.compile(pattern, regex.I)
-        for c in [*alphabet, wildcard]:
-            if probe.fullmatch(c, partial=True) or probe.fullmatch(c.upper(), partial=True):
-                buckets.setdefault(c, []).append(f"(?P<{rule}>{pattern})")
-    anything = buckets.get(wildcard, [])
-    full = _groups(buckets, alphabet, anything)
-    tame = _groups(buckets, alphabet, [])
-    literals = [_required_literal(a[a.index(">") + 1 : -1]) for a in anything]
-    if None in literals:
-        return full, full, None
-    gate = "|".join(re.escape(lit) for lit in literals if lit)
-    return full, tame, re.compile(gate or "(?!)", re.I)
-
-
-class _GroupsByFirst(dict[str, re.Pattern[str]]):
-    """The pattern of each first character, compiled when a line first needs it; a character
-    without a group of its own gets the group of "" (the patterns that can start with anything).
-
-    One page's lines start with a few dozen characters: compiling every group of the alphabet
-    up front cost `tamis clean` ~0.5 s of CPU per process (docs/speed.md). Look it up with
-    `groups[c]`: `get` does not compile."""
-
-    def __init__(self, sources: dict[str, str]) -> None:
-        super().__init__()
-        self.sources = sources
-
-    def __missing__(self, c: str) -> re.Pattern[str]:
-        source = self.sources.get(c)
-        pattern = self[""] if source is None else re.compile(source, re.I)
-        self[c] = pattern
-        return pattern
-
-
-def _groups(buckets: dict[str, list[str]], alphabet: list[str], anything: list[str]) -> _GroupsByFirst:
-    sources = {}
-    for c in alphabet:
-        group: dict[str, list[str]] = {}
-        for alternative in buckets.get(c, []) + anything:
-            rule = alternative[4 : alternative.index(">")]
-            group.setdefault(rule, []).append(alternative[alternative.index(">") + 1 : -1])
-        if group:
-            sources[c] = "|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in group.items())
-    fallback: dict[str, list[str]] = {}
-    for alternative in anything:
-        rule = alternative[4 : alternative.index(">")]
-        fallback.setdefault(rule, []).append(alternative[alternative.index(">") + 1 : -1])
-    sources[""] = "|".join(f"(?P<{r}>{'|'.join(ps)})" for r, ps in fallback.items()) or "(?!)"
-    return _GroupsByFirst(sources)
-
-
-def _required_literal(pattern: str) -> str | None:
-    """The longest run of plain characters at the top level of `pattern`: every match holds it.
-
-    >>> _required_literal(r"(?:.{0,60}(plus|premium)-?artikel freischalten.{0,80})\\s*")
-    'artikel freischalten'
-    >>> _required_literal("share|teilen") is None
-    True
-    """
-    try:
-        from re import _parser  # the stdlib's own parse tree: no hand-written regex parser
-    except ImportError:  # pragma: no cover - Python < 3.11 names it sre_parse
-        return None
-    try:
-        items = _parser.parse(pattern, re.I).data
-    except Exception:  # an unparsable pattern simply gets no gate
-        return None
-    runs, run = [], []
-    for op, value in items:
-        if op is _parser.LITERAL:
-            run.append(chr(value))
-        else:
-            runs.append("".join(run))
-            run = []
-    runs.append("".join(run))
-    best = max(runs, key=len)
-    return best if len(best) >= 3 else None
-
-
-# --- the candidate scan: which lines can get a verdict at all -------------------------------------
-#
-# `_judge` costs ~4 µs a line (a case-insensitive fullmatch of the 20-60 patterns that can start
-# with the line's first character, and the lowercasing around it); most lines of a page are
-# prose that no rule can take. Two C-level scans of the whole text name the lines worth judging:
-# one tried at each line start (the first characters every pattern and menu or share item can
-# begin with), one for the words a rule needs somewhere in the line (the gate words of the gated
-# rules, the literal every pattern needs that can begin with anything). Both match a superset of
-# what the rules match, case-insensitively as `re.IGNORECASE` does (each character stands for every
-# character that flag equates with it), so a line neither scan names gets no verdict from `_judge`.
-
-_ANY = "[^\n]"  # a scan element that stands for any character of a line
-_HEAD_DEPTH = 5  # characters of a line start the scan checks (bench: 2 lets 2x as many lines through)
-_MAX_HEADS = 4000  # beyond this many heads a pattern is scanned to a shallower depth
-
-
-class _Wild(Exception):
-    """A pattern can begin with anything: the line-start scan cannot name its lines."""
-
-
-@functools.cache
-def _every_character() -> str:
-    """Every code point below U+20000 except surrogates (no cased letter lies above)."""
-    text = "".join(map(chr, range(0x20000)))
-    return text[:0xD800] + text[0xE000:]
-
-
-@functools.cache
-def _fold(c: str) -> str:
-    """Every character that `re.IGNORECASE` matches with `c` (`c` included), as `re` itself says.
-
-    >>> _fold("k") == "".join(sorted("kK\\u212a"))
-    True
-    """
-    found = (
-        set(re.findall(re.escape(c), _every_character(), re.I)) if c.isalpha() or not c.isascii() else set()
-    )
-    return "".join(sorted(found | {c}))
-
-
-def _class(chars: Iterable[str], digits: bool = False) -> str:
-    """A character class (no flags) matching `chars` and every case variant of them."""
-    folded = sorted({x for c in chars for x in _fold(c)})
-    if len(folded) == 1 and not digits:
-        return re.escape(folded[0])
-    return "[" + (r"\d" if digits else "") + "".join(re.escape(x) for x in folded) + "]"
-
-
-def _element(op: Any, av: Any) -> str:
-    """The scan element for one character position of a parsed pattern."""
-    if op is _parser.LITERAL:
-        return _class(chr(av))
-    if op is not _parser.IN:
-        return _ANY
-    chars: list[str] = []
-    digits = False
-    for item, value in av:
-        if item is _parser.LITERAL:
-            chars.append(chr(value))
-        elif item is _parser.RANGE and value[1] - value[0] < 256:
-            chars += map(chr, range(value[0], value[1] + 1))
-        elif item is _parser.CATEGORY and value is _parser.CATEGORY_DIGIT:
-            digits = True
-        elif item is _parser.CATEGORY and value is _parser.CATEGORY_SPACE and len(av) == 1:
-            return r"[^\S\n]"
-        else:  # negated or broad classes
-            return _ANY
-    return _class(chars, digits)
-
-
-def _heads(items: Any, depth: int, reverse: bool = False) -> set[tuple[str, ...]]:
-    """The sequences of scan elements a match of the parsed `items` can begin with (`depth` long,
-    or shorter where a match can end sooner); `reverse`: those it can end with, last first."""
-    heads: set[tuple[str, ...]] = {()}
-    done: set[tuple[str, ...]] = set()
-    for op, av in reversed(items) if reverse else items:
-        if not heads:
-            break
-        if op in (_parser.AT, _parser.ASSERT, _parser.ASSERT_NOT):
-            continue  # zero-width: leaving it out only widens the scan
-        if op is _parser.SUBPATTERN:
-            options = _heads(av[3], depth, reverse)
-        elif op is _parser.ATOMIC_GROUP:
-            options = _heads(av, depth, reverse)
-        elif op is _parser.BRANCH:
-            options = set().union(*(_heads(alt, depth, reverse) for alt in av[1]))
-        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT):
-            low, high, sub = av
-            one = _heads(sub, depth, reverse)
-            options, reps = set(), {()}
-            for n in range(min(high, low + depth) + 1):
-                if n >= low:
-                    options |= reps
-                options |= {r for r in reps if len(r) >= depth}
-                reps = {(r + o)[:depth] for r in reps for o in one}
-                if len(reps) > _MAX_HEADS:
-                    raise _Wild
-        elif op in (_parser.LITERAL, _parser.IN, _parser.ANY, _parser.NOT_LITERAL):
-            options = {(_element(op, av),)}
-        else:  # back references and the like: no pattern file uses them
-            raise _Wild
-        grown = {(h + o)[:depth] for h in heads for o in options}
-        done |= {h for h in grown if len(h) >= depth}
-        heads = {h for h in grown if len(h) < depth}
-        if len(heads) + len(done) > _MAX_HEADS:
-            raise _Wild
-    return done | heads
-
-
-def _pattern_heads(tree: Any, reverse: bool = False) -> set[tuple[str, ...]]:
-    """`_heads` of a parsed rule pattern, as deep as stays small; _Wild if it can begin (or end,
-    `reverse`) with any character."""
-    for depth in range(_HEAD_DEPTH, 0, -1):
-        try:
-            heads = _heads(tree, depth, reverse)
-        except _Wild:
-            continue
-        if any(not h or h[0] == _ANY for h in heads):
-            raise _Wild
-        return heads
-    raise _Wild
-
-
-def _needs(items: Any) -> set[str] | None:
-    """Literals of which every match of the parsed `items` holds one (None if none found).
-
-    >>> sorted(_needs(_parser.parse(".{0,9}(plus|premium)-?artikel freischalten.{0,8}", re.I)))
-    ['artikel freischalten']
-    """
-    best: set[str] | None = None
-
-    def consider(found: set[str] | None) -> None:
-        nonlocal best
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
-            best = found
-
-    run: list[str] = []
-    for op, av in items:
-        if op is _parser.LITERAL:
-            run.append(chr(av))
-            continue
-        consider({"".join(run)} if run else None)
-        run = []
-        if op is _parser.SUBPATTERN:
-            consider(_needs(av[3]))
-        elif op is _parser.BRANCH:
-            options = [_needs(alt) for alt in av[1]]
-            if all(options):
-                consider(set().union(*options))  # type: ignore[arg-type]
-        elif op in (_parser.MAX_REPEAT, _parser.MIN_REPEAT, _parser.POSSESSIVE_REPEAT) and av[0] >= 1:
-            consider(_needs(av[2]))
-    consider({"".join(run)} if run else None)
-    return best
-
-
-def _trie(heads: Iterable[tuple[str, ...]]) -> str:
-    """One pattern matching any of `heads` (sequences of scan elements), shared beginnings once."""
-    tree: dict[str, Any] = {}
-    for head in heads:
-        node = tree
-        for element in head:
-            if node.get("") is True:
-                break  # a shorter head already matches here
-            node = node.setdefault(element, {})
-        else:
-            node.clear()
-            node[""] = True
-
-    def emit(node: dict[str, Any]) -> str:
-        if node.get("") is True:
-            return ""
-        return "(?:" + "|".join(element + emit(child) for element, child in node.items()) + ")"
-
-    return emit(tree) if tree else "(?!)"
-
-
-def _words_anywhere(words: Iterable[str]) -> str:
-    """A pattern finding any of `words` (of 2 or more characters) case-insensitively, as re.I would.
-
-    `re` skips in C to the characters the words are entered at (each at its rarest character
-    class, by `_COMMON`); there, one test of the character after rejects most places, and a
-    look-behind checks the whole word only when the rest matched (bench: 0.11 s over the bench
-    corpus, 0.20 s with the look-behind first as `_any_of` does).
-    """
-    rests: list[str] = []
-    anchors: set[str] = set()
-    nexts: set[str] = set()
-    for word in dict.fromkeys(words):
-        k = max(range(len(word) - 1), key=lambda i: min(_rarity(x.lower()) for x in _fold(word[i])))
-        anchors |= set(_fold(word[k]))
-        nexts |= set(_fold(word[k + 1]))
-        rests.append("".join(_class(c) for c in word[k + 2 :]) + f"(?<={''.join(map(_class, word))})")
-    return f"{_class(anchors)}{_class(nexts)}(?:{'|'.join(rests)})"
-
-
-def _word_search(pattern: str) -> re.Pattern[str]:
-    """`re.compile(pattern)`, or, for a case-insensitive alternation of words (`all_of`), a pattern
-    whose `search` finds a match exactly where that one's does, faster.
-
-    The words become one trie of explicit case classes (`_class`, as re.I equates characters), so
-    that `re` tests each alternative by its first character instead of entering all ~70 at every
-    position (bench: 28 -> ~8 µs on a cookie banner). A word that holds another (`web`, `website`)
-    is left to the shorter, which a search finds wherever it finds the longer.
-    """
-    tree = _parser.parse(pattern)
-    items = tree.data
-    while len(items) == 1 and items[0][0] is _parser.SUBPATTERN and not any(items[0][1][1:3]):
-        items = items[0][1][3].data
-    if not tree.state.flags & re.I or len(items) != 1 or items[0][0] is not _parser.BRANCH:
-        return re.compile(pattern)
-    boundary = {_parser.AT_BOUNDARY: r"\b", _parser.AT_NON_BOUNDARY: r"\B"}
-    words = []
-    for alternative in items[0][1][1]:
-        word = []
-        for op, av in alternative:
-            if op is _parser.LITERAL:
-                word.append(_class(chr(av)))
-            elif op is _parser.AT and av in boundary:
-                word.append(boundary[av])
-            else:
-                return re.compile(pattern)
-        if not word:
-            return re.compile(pattern)
-        words.append(tuple(word))
-    return re.compile(_trie(words))
-
-
-def _build_scan(patterns: list[tuple[str, tuple[str, ...]]], items: Iterable[str]) -> _Scan | None:
-    """The scans of `_candidates` for these (pattern, words its rule needs) pairs and menu and share
-    items; None where a pattern defeats them."""
-    heads: set[tuple[str, ...]] = set()
-    gated: set[tuple[str, ...]] = set()  # the heads of the gated rules' patterns
-    tails: set[tuple[str, ...]] = set()
-    needs: set[str] = set()
-    for pattern, words in patterns:
-        tree = _parser.parse(pattern, re.I)
-        try:
-            found_heads = _pattern_heads(tree)
-            heads |= found_heads
-            if words:
-                gated |= found_heads
-            continue
-        except _Wild:
-            pass
-        found = _needs(tree)
-        if found and min(map(len, found)) >= 3:
-            needs |= found
-            continue
-        try:  # tracking snippets end with one of ";)}]"
-            tails |= {h[::-1] for h in _pattern_heads(tree, reverse=True)}
-            continue
-        except _Wild:
-            pass
-        if not words:
-            return None
-        needs |= set(words)
-    for item in items:  # menu and share items, also one a line: their words as `.split()` sees them
-        head: list[str] = []
-        for word in item.split():
-            if head:
-                head.append(r"[^\S\n]+")
-            head += [_class(c) for c in word]
-            if sum(e != r"[^\S\n]+" for e in head) >= _HEAD_DEPTH:
-                break
-        heads.add(tuple(head))
-    # what `_judge` strips (whitespace) and what the menu and share checks skip (separators)
-    spaces = "".join(c for c in _every_character() if c.isspace() and c != "\n")
-    skip = "[" + "".join(re.escape(c) for c in sorted(set(spaces + _SEPARATOR_CHARS + ":,;"))) + "]*+"
-    needs = {w for w in needs if not any(v != w and v in w for v in needs)}  # "cookie" covers "cookie files"
-    if any(len(w) < 2 for w in needs):
-        return None
-    by_length: dict[int, list[tuple[str, ...]]] = {}
-    for tail in tails:
-        by_length.setdefault(len(tail), []).append(tail)
-    # a line that ends with white space (stripped by `_judge`) is always looked at
-    ends = "|".join([f"(?<={_trie(ts)}\n)" for _, ts in sorted(by_length.items())] + [r"(?<=[^\S\n]\n)"])
-
-    # the next line's start; "g": it may be a gated rule's
-    body = f"{skip}(?P<g>(?={_trie(gated)}))?{_trie(heads)}(?P<s>)"
-
-    return _Scan(
-        # the start scan once (its code is large): it, or else nothing if the end matched
-        re.compile(f"\n(?P<e>{ends})?(?:{body}|(?(e)|(?!)))"),
-        re.compile(_words_anywhere(sorted(needs))) if needs else re.compile("(?!)"),
-        re.compile("(?:" + "|".join(f"(?<={_trie(ts)})" for _, ts in sorted(by_length.items())) + r")\Z"),
-    )
-
-
-def _candidates(text: str, scan: _Scan) -> tuple[list[int], set[int]]:
-    """The indexes of the lines `_judge` may take, in order, and of those a gated rule may take."""
-    found: set[int] = set()
-    gated = set()
-    end = len(text.rstrip())  # the last line, which no newline ends: its tail, found by `last`
-    if scan.last.search(text, end, end):  # (its look-behind sees the characters before)
-        gated.add(text.count("\n"))
-    # behind a newline the first line is scanned as the others are, by the same compiled code
-    # (a second copy for the first line alone costs cache misses in the chain of steps)
-    text = "\n" + text
-    line = pos = 0  # newlines before the hit, counted once in text order, from the last hit on
-    for m in scan.newlines.finditer(text):
-        start = m.start()
-        line += text.count("\n", pos, start)
-        pos = start
-        if m.group("e") is not None:  # the line this newline ends
-            gated.add(line - 1)
-        if m.group("s") is not None:  # the line it starts
-            found.add(line)
-            if m.group("g") is not None:
-                gated.add(line)
-    line = pos = 0
-    for m in scan.anywhere.finditer(text):
-        start = m.start()
-        line += text.count("\n", pos, start)
-        pos = start
-        gated.add(line - 1)
-    return sorted(found | gated), gated
 
 
 def _items(line: str, vocabulary: frozenset[str], max_words: int) -> int:
@@ -662,11 +234,11 @@ class RemoveBoilerplateLines(Repair):
             # the scans read only the lines that can get a verdict (bench: a third of the text
             # lies in longer lines); a long line of white space around one word stays, as an item
             if max(map(len, lines)) <= limit:
-                todo, gated_lines = _candidates(text, rules.scan)
+                todo, gated_lines = candidate_lines(text, rules.scan)
             elif not (kept := [i for i, s in enumerate(lines) if len(s) <= limit or len(s.strip()) <= 40]):
                 return Repaired(text)
             else:
-                todo, gated_lines = _candidates("\n".join([lines[i] for i in kept]), rules.scan)
+                todo, gated_lines = candidate_lines("\n".join([lines[i] for i in kept]), rules.scan)
                 todo = [kept[i] for i in todo]
                 gated_lines = {kept[i] for i in gated_lines}
             gated = gated_lines.__contains__
@@ -702,7 +274,7 @@ class RemoveBoilerplateLines(Repair):
                     break
         if not verdicts:
             return Repaired(text)
-        return _delete_lines(text, lines, verdicts, self.name)
+        return delete_lines(text, lines, verdicts, self.name)
 
     @staticmethod
     def _judge(line: str, rules: _Rules, gated: bool = True) -> str | None:
@@ -772,81 +344,6 @@ def _gated_lines(text: str, rules: _Rules) -> set[int] | None:
         pos = start
         hits.add(line)
     return hits
-
-
-def line_spans(text: str, lines: list[str], verdicts: list[str | None]) -> list[tuple[int, int, str, str]]:
-    """Spans that delete the lines with a verdict, each with one adjacent newline.
-
-    A line takes the newline after it; the lines of a run that reaches the end of the text take
-    the newline before them instead, so no dangling newline is left behind.
-    """
-    tail = len(lines)  # first index of the removed run that ends the text
-    while tail > 0 and verdicts[tail - 1] is not None:
-        tail -= 1
-    spans: list[tuple[int, int, str, str]] = []
-    pos = 0
-    for i, (line, rule) in enumerate(zip(lines, verdicts, strict=True)):
-        end = pos + len(line)
-        if rule is not None:
-            if i >= tail and tail > 0:
-                spans.append((pos - 1, end, "", rule))
-            elif end < len(text):
-                spans.append((pos, end + 1, "", rule))
-            else:
-                spans.append((pos, end, "", rule))
-        pos = end + 1
-    return spans
-
-
-def delete_judged_lines(
-    text: str, positions: Iterable[int], judge: Callable[[str], str | None], step: str, max_chars: int
-) -> Repaired:
-    """Delete the lines holding one of `positions` (offsets a scan found, in any order) that
-    `judge` gives a rule, with their newline as `line_spans` takes it. Each line is judged once,
-    stripped; lines longer than `max_chars` are not judged."""
-    verdicts: dict[int, str] = {}
-    seen_to = -1  # offsets before this lie in lines already judged
-    line = 0
-    line_start = 0
-    for at in sorted(positions):
-        if at < seen_to:
-            continue
-        line += text.count("\n", line_start, at)
-        line_start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)
-        seen_to = end = len(text) if end < 0 else end
-        if end - line_start <= max_chars and (rule := judge(text[line_start:end].strip())) is not None:
-            verdicts[line] = rule
-    if not verdicts:
-        return Repaired(text)
-    return _delete_lines(text, text.split("\n"), verdicts, step)
-
-
-def _delete_lines(text: str, lines: list[str], verdicts: dict[int, str], step: str) -> Repaired:
-    """`Repaired.from_spans(text, line_spans(text, lines, ...), step=step)` for the lines in
-    `verdicts` (index -> rule), built from those lines alone (bench: 3x less time than the
-    general path, which walks every line and sorts the spans)."""
-    ends = list(accumulate(map(len, lines)))  # line i spans ends[i-1] + i .. ends[i] + i
-    tail = len(lines)  # first index of the removed run that ends the text
-    while tail > 0 and tail - 1 in verdicts:
-        tail -= 1
-    edits: list[Edit] = []
-    pieces: list[str] = []
-    last = delta = 0
-    for i in sorted(verdicts):
-        start = ends[i - 1] + i if i else 0
-        end = ends[i] + i
-        if i >= tail and tail > 0:
-            start -= 1
-        elif end < len(text):
-            end += 1
-        removed = text[start:end]
-        edits.append(Edit(step, verdicts[i], start + delta, end + delta, removed, "", ""))
-        delta -= len(removed)
-        pieces.append(text[last:start])
-        last = end
-    pieces.append(text[last:])
-    return Repaired("".join(pieces), tuple(edits))
 
 
 def _is_menu_item(line: str, rules: _Rules) -> bool:

@@ -9,42 +9,42 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass
-from re import _parser  # type: ignore[attr-defined]  # the stdlib's parse tree of a pattern
-from typing import Any, NamedTuple
+from typing import ClassVar, NamedTuple
 
 import regex
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import line_spans
 from tamis.steps import Repair, Repaired, register
+from tamis.text import prefilter
+from tamis.text.language_data import words
+from tamis.text.lines import line_spans
+from tamis.text.prefilter import Unscannable, char_set, compact_class, exact_trie, regex_space
 
-# Credit labels in the supported languages (de en fr es it ru uk pl nl pt tr kk).
-_LABEL = (
-    r"(?:photo(?:graph)?s?|photo credit|image|images|picture|pic|credit|credits|source|illustration|video|"
-    r"foto(?:s|grafie)?|bild(?:er)?|bildquelle|quelle|grafik|"
-    r"crédits?(?: photo)?|source|"
-    r"fuente|imagen|"
-    r"fonte|immagine|"
-    r"фото(?:графия)?|изображение|источник|иллюстрация|"
-    r"джерело|ілюстрація|світлина|"
-    r"fot\.|zdjęcie|źródło|"
-    r"beeld|afbeelding|bron|"
-    r"fotoğraf|kaynak|görsel|"
-    r"сурет|дереккөз)"
-).replace(" ", r"\s")  # the patterns below are verbose: spaces must be explicit
-# Photo agencies and stock libraries that sign captions.
-_AGENCY = (
-    r"(?:getty(?: images)?|reuters|afp|ap(?: photo)?|associated press|dpa|epa(?:-efe)?|efe|ansa|anp|pap|"
-    r"picture[- ]alliance|imago(?: images)?|shutterstock|istock(?:photo)?|adobe ?stock|alamy|unsplash|pixabay|"
-    r"xinhua|ria novosti|риа новости|тасс|tass|ukrinform|укрінформ|unian|уніан|kazinform|казинформ|sputnik|"
-    r"anadolu(?: ajansı)?|aa|dha|keystone|belga|bloomberg|wikimedia commons|wikipedia|depositphotos|"
-    r"ullstein ?bild|sz photo|dapd|ddp|kna|epd|anp|lusa|agência brasil|europa press|"
-    r"collage|коллаж|колаж|скриншот|screenshot|архив|архів|archiv|archive|pressefoto|pressebild)"
-).replace(" ", r"\s")
+
+def _alternation(pieces: tuple[str, ...]) -> str:
+    """One group of regex pieces from the language files; their spaces become `\\s` (the
+    patterns below are verbose, so spaces must be explicit)."""
+    return ("(?:" + "|".join(pieces) + ")").replace(" ", r"\s")
+
+
+def _first_word(piece: str) -> str:
+    """The word a regex piece opens with ("crédits?(?: photo)?" -> "crédit", "fot\\." -> "fot.")."""
+    run = regex.match(r"(?:[^\W\d_]|\\\.)+", piece)
+    word = run.group(0) if run else ""
+    if piece[len(word) : len(word) + 1] in ("?", "*"):
+        word = word[:-1]  # the last letter is optional
+    return word.replace("\\.", ".")
+
+
+# Credit labels ("Foto", "Photo credit") and the photo agencies and stock libraries that sign
+# captions ("Getty Images"), of every language file (tamis/data/languages/*.toml, [captions])
+_LABELS = words("captions", "labels")
+_AGENCIES = words("captions", "agencies")
+_LABEL = _alternation(_LABELS)
+_AGENCY = _alternation(_AGENCIES)
 # a credit that opens the line: "Foto: dpa", "Photo by X", "© AFP"
-_LINK = r"(?:[:©/|]|by\b|von\b|de\b|di\b|автор\b)"  # between a leading label and the credit
+_LINK = "(?:[:©/|]|" + "|".join(rf"{w}\b" for w in words("captions", "link_words")) + ")"
 _LEADING = regex.compile(
     rf"""(?ix)^[(\[]?(?:{_LABEL}\s*{_LINK}\s*\S.{{0,150}}|[©®]\s*\S.{{0,120}}
         |{_AGENCY}(?:\s*[/|,]\s*[^.!?]{{1,60}})?)$"""
@@ -53,7 +53,7 @@ _TRAIL_SEP = r"[/|•–—(\[]"  # what stands between a caption and its closin
 # a credit that closes a caption: "…/Getty Images, Collage", "… | Foto: X", "… (Photo: Reuters)", "…. Photo AFP".
 # A search that starts at the separator, with the text before it checked by a look-behind; the same
 # lines as `^(?:.{0,200}?\S\s*SEP…|.{0,200}?[.,]…)$` tried from the line start, at half the cost
-# (bench: 0.25 -> 0.12 s on the bench corpus; the same verdicts on 381k real and made-up lines)
+# (docs/speed.md; the same verdicts on 381k real and made-up lines)
 _TRAILING = regex.compile(
     rf"""(?ix)
         {_TRAIL_SEP}(?<=^.{{0,200}}\S\s*.)\s*   # a separator after some text
@@ -64,108 +64,10 @@ _TRAILING = regex.compile(
 )
 # cheap first look at a short line: a separator a trailing credit needs, or a leading label
 _GATE = re.compile(r"[©®/|•–—(\[]")
-_PHOTO_WORDS = ("photo", "foto", "фото", "bild", "image", "credit")
+_PHOTO_WORDS = words("captions", "photo_words")
 _PHOTO = re.compile("|".join(map(re.escape, _PHOTO_WORDS)))  # one C-level scan for any of them
-#: how a leading credit can start (labels and agencies above; a cheap gate before `_LEADING`)
-_LEADING_WORDS = tuple(
-    [
-        "photo",
-        "image",
-        "picture",
-        "pic",
-        "credit",
-        "source",
-        "illustration",
-        "video",
-        "foto",
-        "bild",
-        "quelle",
-        "grafik",
-        "crédit",
-        "fuente",
-        "imagen",
-        "fonte",
-        "immagine",
-        "фото",
-        "изображение",
-        "источник",
-        "иллюстрация",
-        "джерело",
-        "ілюстрація",
-        "світлина",
-        "fot.",
-        "zdjęcie",
-        "źródło",
-        "beeld",
-        "afbeelding",
-        "bron",
-        "fotoğraf",
-        "kaynak",
-        "görsel",
-        "сурет",
-        "дереккөз",
-        "getty",
-        "reuters",
-        "afp",
-        "ap",
-        "associated",
-        "dpa",
-        "epa",
-        "efe",
-        "ansa",
-        "anp",
-        "pap",
-        "picture",
-        "imago",
-        "shutterstock",
-        "istock",
-        "adobe",
-        "alamy",
-        "unsplash",
-        "pixabay",
-        "xinhua",
-        "ria",
-        "риа",
-        "тасс",
-        "tass",
-        "ukrinform",
-        "укрінформ",
-        "unian",
-        "уніан",
-        "kazinform",
-        "казинформ",
-        "sputnik",
-        "anadolu",
-        "aa",
-        "dha",
-        "keystone",
-        "belga",
-        "bloomberg",
-        "wikimedia",
-        "wikipedia",
-        "depositphotos",
-        "ullstein",
-        "sz",
-        "dapd",
-        "ddp",
-        "kna",
-        "epd",
-        "lusa",
-        "agência",
-        "europa",
-        "collage",
-        "коллаж",
-        "колаж",
-        "скриншот",
-        "screenshot",
-        "архив",
-        "архів",
-        "archiv",
-        "archive",
-        "pressefoto",
-        "pressebild",
-    ]
-)
+#: how a leading credit can start: the first word of each label and agency (a cheap gate before `_LEADING`)
+_LEADING_WORDS = tuple(dict.fromkeys(_first_word(piece) for piece in _LABELS + _AGENCIES))
 # a news dateline opens the article, it is not a caption: "TEHRAN (AFP) -", "BERLIN (dpa) –"
 # "HAMBURG, 3. März (dpa)." opens an agency report on its own line too
 _DATELINE = regex.compile(r"^\p{Lu}[\p{Lu} ./'-]{1,40}(?:,[^()]{1,40})?\s*\([^()]{1,30}\)\s*(?:[-–—:]|\.?$)")
@@ -175,19 +77,10 @@ _URL = regex.compile(r"(?i)\b(?:[a-z][a-z0-9+.-]*://|www\.)\S+")
 # Labels that cite a text's source rather than a picture's: a citation ("Source: Annual Report,
 # July 26, 2012", "(Quelle: Statistisches Bundesamt)") belongs to the article; with an agency or a
 # picture word after it ("Quelle: dpa", "Source: Getty Images") it is a credit.
-_SOURCE_LABEL = regex.compile(
-    r"(?i)[(\[]?\s*(?:source|quelle|источник|fuente|fonte|джерело|źródło|bron|kaynak|дереккөз)\b"
-)
-_PICTURE = regex.compile(
-    r"(?i)photo|foto|фото|світлин|bild|image|imagen|immagine|picture|\bpic\b|getty|shutterstock|istock|imago"
-    r"|alamy|unsplash|pixabay|depositphotos|credit|crédit|illustrat|иллюстрац|ілюстрац|grafik|zdjęcie|fot\."
-    r"|fotoğraf|görsel|сурет|afbeelding|beeld|screenshot|скриншот|collage|коллаж|колаж|©"
-)
+_SOURCE_LABEL = regex.compile(r"(?i)[(\[]?\s*" + _alternation(words("captions", "source_labels")) + r"\b")
+_PICTURE = regex.compile("(?i)" + "|".join(words("captions", "picture_words")))
 _AGENCY_WORD = regex.compile(rf"(?i)\b{_AGENCY}\b")
 _SENTENCE_END = (".", "!", "?", "…", ".)", '."', ".”")
-#: a text before a bare agency credit that is this long and ends like a sentence is the article's
-#: own sentence with its wire credit ("… as demand recovers in the autumn. — Reuters"), not a caption
-_MIN_SENTENCE_WORDS = 12
 
 
 @register("repair.captions", version=1)
@@ -196,6 +89,10 @@ class MoveCaptions(Repair):
     """Move image captions and photo credits out of the body into `captions` (not deleted)."""
 
     max_chars: int = 220  # captions are one short line; longer lines are prose that names a source
+    #: a text before a wire credit that is this long and ends like a sentence is the article's own
+    #: sentence with its credit ("… as demand recovers in the autumn. / Reuters"), not a caption.
+    #: A class constant, not a field: a new field changes the pipeline fingerprint of every run
+    min_sentence_words: ClassVar[int] = 12
     rules = {
         "caption": "an image caption or photo credit line, moved to the document's captions",
     }
@@ -204,61 +101,90 @@ class MoveCaptions(Repair):
         _caption_scan()  # built once per worker (~0.2 s), not in the first document's time
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        scan = _caption_scan()
-        if scan is None:
-            return self.repair_every_line(text)
-        lead, trail = scan
+        return self._move(text, _caption_scan())
+
+    def repair_every_line(self, text: str) -> Repaired:
+        """The plain check of every line (what `repair` does behind the scan; tests compare the two)."""
+        return self._move(text, None)
+
+    def _move(self, text: str, scan: _Scan | None) -> Repaired:
+        """Move the lines that are captions; with a `scan`, judge only the lines it names (exact:
+        every caption has a place where a leading or a trailing credit can begin)."""
+        lines = text.split("\n")
         verdicts: list[str | None] = []
         captions = []
-        lines = text.split("\n")
         for line in lines:
             s = line.strip()
             if (
                 s
                 and len(s) <= self.max_chars
-                and (lead.match(s) or trail.search(s))  # exact: every caption has one or the other
+                and (scan is None or scan.lead.match(s) is not None or scan.trail.search(s) is not None)
                 and _could_be_caption(s)
-                and _is_caption(s)
+                and self.is_caption(s)
             ):
                 captions.append(s)
                 verdicts.append("caption")
             else:
                 verdicts.append(None)
-        return self._moved(text, lines, verdicts, captions)
-
-    def repair_every_line(self, text: str) -> Repaired:
-        """The plain check of every line (what `repair` does behind the scan; tests compare the two)."""
-        lines = text.split("\n")
-        verdicts: list[str | None] = []
-        captions = []
-        for line in lines:
-            s = line.strip()
-            if s and len(s) <= self.max_chars and _could_be_caption(s) and _is_caption(s):
-                captions.append(s)
-                verdicts.append("caption")
-            else:
-                verdicts.append(None)
-        return self._moved(text, lines, verdicts, captions)
-
-    def _moved(
-        self, text: str, lines: list[str], verdicts: list[str | None], captions: list[str]
-    ) -> Repaired:
         if not captions:
             return Repaired(text)
         spans = line_spans(text, lines, verdicts)
         result = Repaired.from_spans(text, spans, step=self.name)
         return Repaired(result.text, result.edits, captions=tuple(captions))
 
+    def is_caption(self, line: str) -> bool:
+        """A short credit-bearing line that is not several sentences of prose.
 
-# --- a cheap, exact first look at a line -------------------------------------------------------
-# Every caption matches `_LEADING` (a label, an agency or a sign opening the line) or `_TRAILING` (a
-# separator, then a label, an agency or "©"). Two `re` patterns built from those same pieces tell
-# where either can begin, and only lines with such a place go on to `_could_be_caption` and the
-# `regex` patterns (bench corpus: 8.7k of 43k short lines before, 26 now; the step 0.17 -> 0.08 s
-# alone). They accept a superset: each literal character becomes the class of every character that
-# the `regex` module's IGNORECASE matches with it (asked of `regex` itself: it differs from `re`,
-# e.g. "ı" is no "i" to it), white space is what `regex`'s `\s` takes (the lines are
-# stripped), and zero-width items (`\b`) are left out.
+        >>> MoveCaptions().is_caption("Putin kam nach Kasachstan/Getty Images, Collage 24 Channel")
+        True
+        >>> MoveCaptions().is_caption("Foto: dpa")
+        True
+        >>> MoveCaptions().is_caption("Source: the ministry said on Monday that it would act soon.")
+        False
+        >>> MoveCaptions().is_caption("TEHRAN (AFP) -")
+        False
+        >>> MoveCaptions().is_caption("Reuters reported that the talks had failed.")
+        False
+        """
+        if _DATELINE.match(line) or line.startswith(("•", "- ", "* ", "· ")):
+            return False  # a list item is the article's ("• Chip stocks fell on Monday. (Bloomberg)")
+        line = _URL.sub("url", line)
+        if _LEADING.match(line):
+            # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
+            n = len(line.split())
+            if n > 8 or (n > 5 and line.endswith(".")) or line.endswith((",", ";")):
+                return False
+            source = _SOURCE_LABEL.match(line)
+            if source and not _PICTURE.search(line) and not _AGENCY_WORD.search(line, source.end()):
+                return False  # "Source: School Review, vol. 12": a citation
+            agency = _AGENCY_WORD.match(line.lstrip("([ "))
+            # "Reuters, Partners Launch New Data Service": a linked headline, not "AFP/Getty Images"
+            return not (agency and not _PICTURE.search(line) and n > 4)
+        # a caption may be two sentences and a credit; more is prose that names a source
+        if len(_SENTENCES.findall(line)) >= 3:
+            return False
+        trailing = _TRAILING.search(line)
+        if trailing is None:
+            return False
+        credit = line[trailing.start() :]
+        if _PICTURE.search(credit):
+            return True
+        if _SOURCE_LABEL.search(credit):
+            return False  # "… (Source: national statistics office.)": the article cites its source
+        before = line[: trailing.start()].rstrip(" ([—–-")
+        if not before.endswith(_SENTENCE_END):
+            return True  # "Putin in Astana (AP)"
+        # after a sentence, a bare agency ("… fell on Monday. (Bloomberg)") cites the article's source,
+        # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
+        bare = "/" not in credit
+        return not (bare or len(before.split()) >= self.min_sentence_words)
+
+
+# Every caption matches `_LEADING` (a label, an agency or a sign opening the line) or `_TRAILING`
+# (a separator, then a label, an agency or "©"). Two `re` patterns built from those same pieces
+# (`tamis.text.prefilter.exact_trie`) tell where either can begin, and only lines with such a
+# place go on to `_could_be_caption` and the `regex` patterns (docs/speed.md: 8.7k of 43k short
+# lines of the bench corpus reached them before, 26 now).
 
 
 class _Scan(NamedTuple):
@@ -266,134 +192,26 @@ class _Scan(NamedTuple):
     trail: re.Pattern[str]  # a separator that a closing credit can follow (never spans a newline)
 
 
-class _Unscannable(Exception):
-    """A piece of pattern the scan builder does not expand (then every line is checked)."""
-
-
-@functools.cache
-def _every_character() -> str:
-    """Every code point below U+20000 except surrogates: no character above has a case or is white
-    space (tests/repair/test_caption_scan.py asks `regex`), and scanning the whole range cost
-    `tamis clean` ~0.3 s of CPU at start-up."""
-    return "".join(chr(c) for c in range(0x20000) if not 0xD800 <= c < 0xE000)
-
-
-@functools.cache
-def _fold(c: str) -> frozenset[str]:
-    """Every character that `regex`'s IGNORECASE matches with `c` (`c` included)."""
-    return frozenset(regex.findall("(?i)" + regex.escape(c), _every_character())) | {c}
-
-
-@functools.cache
-def _space() -> frozenset[str]:
-    """What `regex`'s `\\s` matches but the newline (the lines scanned are stripped: only white
-    space inside them matters, as the `regex` patterns see it)."""
-    return frozenset(regex.findall(r"\s", _every_character())) - {"\n"}
-
-
-def _class(chars: Iterable[str]) -> str:
-    """A scan element (for a pattern compiled with `re.IGNORECASE`) that matches at least `chars`:
-    one letter where `re`'s own case folding of it takes them all (compact code: the scan's
-    compiled size 170 -> ~40 KB), else the class of them."""
-    chars = frozenset(chars)
-    if chars == _space() and all(c.isspace() for c in chars):
-        return r"[^\S\n]"  # `re`'s white space (`str.isspace`) but the newline: a superset
-    for c in sorted(chars):
-        folded = re.compile(re.escape(c), re.IGNORECASE)
-        if all(folded.fullmatch(x) for x in chars):
-            return re.escape(c)
-    return "[" + "".join(sorted(map(re.escape, chars))) + "]"
-
-
-def _element(op: Any, av: Any) -> frozenset[str]:
-    """The characters one position of a parsed pattern (IGNORECASE) can match."""
-    if op is _parser.LITERAL:
-        return _fold(chr(av))
-    if op is not _parser.IN:
-        raise _Unscannable(op)
-    chars: set[str] = set()
-    for item, value in av:
-        if item is _parser.LITERAL:
-            chars |= _fold(chr(value))
-        elif item is _parser.CATEGORY and value is _parser.CATEGORY_SPACE:
-            chars |= _space()
-        else:
-            raise _Unscannable(item)
-    return frozenset(chars)
-
-
-def _expand(items: Any) -> set[tuple[frozenset[str], ...]]:
-    """Every sequence of character sets a match of the parsed (finite) `items` is made of."""
-    sequences: set[tuple[frozenset[str], ...]] = {()}
-    for op, av in items:
-        if op is _parser.AT:
-            continue  # zero-width (`\b`): leaving it out only widens the scan
-        if op is _parser.SUBPATTERN:
-            options = _expand(av[3])
-        elif op is _parser.BRANCH:
-            options = set().union(*(_expand(alt) for alt in av[1]))
-        elif op is _parser.MAX_REPEAT and av[1] <= 3:
-            low, high, sub = av
-            one = _expand(sub)
-            options, reps = set(), {()}
-            for n in range(high + 1):
-                if n >= low:
-                    options |= reps
-                reps = {r + o for r in reps for o in one}
-        else:
-            options = {(_element(op, av),)}
-        sequences = {s + o for s in sequences for o in options}
-        if len(sequences) > 5000:
-            raise _Unscannable("too many sequences")
-    return sequences
-
-
-def _trie(sequences: Iterable[tuple[frozenset[str], ...]]) -> str:
-    """One `re` alternation matching exactly the sequences, sharing their common beginnings."""
-    tree: dict = {}
-    for seq in sequences:
-        node = tree
-        for chars in seq:
-            node = node.setdefault(chars, {})
-        node[None] = {}  # a sequence ends here
-    first = set().union(*(chars for chars in tree if chars is not None))
-    # most places fail at the first character: one class test instead of trying each branch
-    return f"(?:(?={_class(first)}){_render(tree)})" if first else ""
-
-
-def _render(node: dict) -> str:
-    branches = [_class(chars) + _render(child) for chars, child in node.items() if chars is not None]
-    if not branches:
-        return ""
-    body = "(?:" + "|".join(branches) + ")"
-    return body + "?" if None in node else body
-
-
-def _element_set(pattern: str) -> frozenset[str]:
-    """The characters a one-character pattern matches."""
-    ((op, av),) = _parser.parse(pattern, re.IGNORECASE)
-    return _element(op, av)
-
-
-def _piece(pattern: str) -> str:
-    return _trie(_expand(_parser.parse(pattern, re.IGNORECASE)))
-
-
 @functools.cache
 def _caption_scan() -> _Scan | None:
     """The scan (built at first use from the caption patterns' own pieces); None if it cannot be."""
     try:
-        label, agency, link = _piece(_LABEL), _piece(_AGENCY), _piece(_LINK)
-        sep, stop, copy, sign = _piece(_TRAIL_SEP), _piece(r"[.,]"), _piece("©"), _piece("[©®]")
-        bracket, after_agency = _piece(r"[(\[]"), _piece(r"[/|,]")
-    except _Unscannable:
+        label, agency, link = exact_trie(_LABEL), exact_trie(_AGENCY), exact_trie(_LINK)
+        sep, stop, copy, sign = (
+            exact_trie(_TRAIL_SEP),
+            exact_trie(r"[.,]"),
+            exact_trie("©"),
+            exact_trie("[©®]"),
+        )
+        bracket, after_agency = exact_trie(r"[(\[]"), exact_trie(r"[/|,]")
+    except Unscannable:
         return None
     finally:
-        _every_character.cache_clear()  # 0.5 MB, needed only while building
-    space = _class(_space()) + "*"
+        prefilter.release()
+    space = compact_class(regex_space()) + "*"
     lead = rf"{space}{bracket}?(?:{sign}|{label}{space}{link}|{agency}{space}(?:{after_agency}|\Z))"
     # one class opens the pattern, so that `re` skips to its characters in C
-    opening = _class(_element_set(_TRAIL_SEP) | _element_set(r"[.,]"))
+    opening = compact_class(char_set(_TRAIL_SEP) | char_set(r"[.,]"))
     trail = rf"{opening}(?:(?<={sep}){space}(?:{copy}|{label}|{agency})|(?<={stop}){space}{label})"
     return _Scan(re.compile(lead, re.IGNORECASE), re.compile(trail, re.IGNORECASE))
 
@@ -404,51 +222,3 @@ def _could_be_caption(line: str) -> bool:
     low = line.lower()
     # a leading credit starts with a label or an agency; ". Photo AFP" holds a photo word
     return low.startswith(_LEADING_WORDS) or _PHOTO.search(low) is not None
-
-
-def _is_caption(line: str) -> bool:
-    """A short credit-bearing line that is not several sentences of prose.
-
-    >>> _is_caption("Putin kam nach Kasachstan/Getty Images, Collage 24 Channel")
-    True
-    >>> _is_caption("Foto: dpa")
-    True
-    >>> _is_caption("Source: the ministry said on Monday that it would act soon.")
-    False
-    >>> _is_caption("TEHRAN (AFP) -")
-    False
-    >>> _is_caption("Reuters reported that the talks had failed.")
-    False
-    """
-    if _DATELINE.match(line) or line.startswith(("•", "- ", "* ", "· ")):
-        return False  # a list item is the article's ("• Chip stocks fell on Monday. (Bloomberg)")
-    line = _URL.sub("url", line)
-    if _LEADING.match(line):
-        # "Source: the ministry said on Monday that …" is prose: a leading credit is a few words
-        n = len(line.split())
-        if n > 8 or (n > 5 and line.endswith(".")) or line.endswith((",", ";")):
-            return False
-        source = _SOURCE_LABEL.match(line)
-        if source and not _PICTURE.search(line) and not _AGENCY_WORD.search(line, source.end()):
-            return False  # "Source: School Review, vol. 12": a citation
-        agency = _AGENCY_WORD.match(line.lstrip("([ "))
-        # "Reuters, Partners Launch New Data Service": a linked headline, not "AFP/Getty Images"
-        return not (agency and not _PICTURE.search(line) and n > 4)
-    # a caption may be two sentences and a credit; more is prose that names a source
-    if len(_SENTENCES.findall(line)) >= 3:
-        return False
-    trailing = _TRAILING.search(line)
-    if trailing is None:
-        return False
-    credit = line[trailing.start() :]
-    if _PICTURE.search(credit):
-        return True
-    if _SOURCE_LABEL.search(credit):
-        return False  # "… (Source: national statistics office.)": the article cites its source
-    before = line[: trailing.start()].rstrip(" ([—–-")
-    if not before.endswith(_SENTENCE_END):
-        return True  # "Putin in Astana (AP)"
-    # after a sentence, a bare agency ("… fell on Monday. (Bloomberg)") cites the article's source,
-    # and a long sentence is the article's own; "(Name/Agency)" credits a photographer
-    bare = "/" not in credit
-    return not (bare or len(before.split()) >= _MIN_SENTENCE_WORDS)

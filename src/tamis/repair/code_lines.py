@@ -23,8 +23,8 @@ import re
 from dataclasses import dataclass
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import delete_judged_lines
 from tamis.steps import Repair, Repaired, register
+from tamis.text.lines import delete_judged_lines
 
 # a line of code holds one of these (a block, the end of a call statement, an arrow function);
 # prose almost never does, so most texts are passed by four substring tests in C

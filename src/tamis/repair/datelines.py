@@ -3,7 +3,7 @@
 Extractors keep the stamp that sits over an article: "Updated: 03/03/2024 14:35", "Автор: Иван
 Петров | 03.03.2024 14:35 | Просмотров: 1234", "Par Marie Dupont, publié le 03/03/2024 à 14h35",
 "Berlin, 3. März 2024". A line goes only when it holds a whole date (day, month and a year
-1900-2099, in figures or with a month name of the 12 supported languages) and, once the dates, times, numbers,
+1900-2099, in figures or with a month name of a language file's `[datelines]`) and, once the dates, times, numbers,
 separators and stamp words ("published", "aktualisiert", "автор", "views", ...) are taken out,
 at most `max_words_with_label` words remain (an author's name) when a stamp word was there, or
 at most `max_words_alone` (a place) when none was. A line that ends like a sentence is prose
@@ -17,30 +17,12 @@ import re
 from dataclasses import dataclass
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import delete_judged_lines
 from tamis.steps import Repair, Repaired, register
+from tamis.text.language_data import words
+from tamis.text.lines import delete_judged_lines
 
-
-def _listed(words: str) -> frozenset[str]:
-    """A word list written as text, one word after another."""
-    return frozenset(words.split())
-
-
-_MONTHS = _listed(
-    "january february march april june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec "
-    "januar jänner februar märz mai juni juli oktober dezember "
-    "janvier février mars avril juin juillet août septembre octobre novembre décembre "
-    "enero febrero marzo abril mayo junio julio agosto septiembre setiembre octubre noviembre diciembre "
-    "gennaio febbraio aprile maggio giugno luglio settembre ottobre dicembre "
-    "января февраля марта апреля мая июня июля августа сентября октября ноября декабря "
-    "січня лютого березня квітня травня червня липня серпня вересня жовтня листопада грудня "
-    "stycznia lutego marca kwietnia maja czerwca lipca sierpnia września października listopada grudnia "
-    "januari februari maart mei augustus "
-    "janeiro fevereiro março maio junho julho setembro outubro novembro dezembro "
-    "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık "
-    "қаңтар ақпан наурыз сәуір мамыр маусым шілде тамыз қыркүйек қазан қараша желтоқсан"
-)
+#: month names of every language file (tamis/data/languages/*.toml, [datelines])
+_MONTHS = frozenset(words("datelines", "months"))
 _MONTH = "|".join(sorted(set(_MONTHS), key=len, reverse=True))
 _DATE = re.compile(
     r"(?<![\d.])\b(?:\d{1,2}[./]\d{1,2}[./]\d{4}|\d{4}-\d{2}-\d{2}"
@@ -55,8 +37,9 @@ _DAY_MONTH = (
 )
 #: two dates joined as a span ("12 March – 30 June 2024", "Du 12 mars au 30 juin", "08-09 November
 #: 2019"): an event's run, not the page's date (issue 10: an exhibition's dates were deleted)
+_RANGE_WORDS = "|".join(words("datelines", "range_words"))
 _DATE_RANGE = re.compile(
-    rf"(?:{_DAY_MONTH}|\b\d{{1,2}}\.?)\s*(?:[-–—]|\b(?:to|until|till|through|bis|au|al|по|до|do|tot)\b)\s*{_DAY_MONTH}",
+    rf"(?:{_DAY_MONTH}|\b\d{{1,2}}\.?)\s*(?:[-–—]|\b(?:{_RANGE_WORDS})\b)\s*{_DAY_MONTH}",
     re.IGNORECASE,
 )
 #: a table row's cell separators; a row with a bare number in a cell holds data, not a stamp
@@ -66,26 +49,10 @@ _LONG_NUMBER = re.compile(r"#?\d{3,}")
 _YEAR_20 = re.compile(r"20\d\d")
 _YEAR_19 = re.compile(r"19\d\d")
 _TIME = re.compile(r"\b\d{1,2}[:h]\d{2}(?::\d{2})?(?: ?(?:am|pm|a\.m\.|p\.m\.))?", re.IGNORECASE)
-#: words that make a line a stamp: labels, byline markers and counters, 12 languages (lowercase)
-STAMP_WORDS = _listed(
-    """published updated posted by date views comments comment read reading
-    veröffentlicht aktualisiert zuletzt stand von datum erstellt kommentare aufrufe lesezeit
-    publié mis jour par modifié vues commentaires lecture
-    publicado actualizado por vistas comentarios lectura
-    pubblicato aggiornato visualizzazioni commenti lettura
-    опубликовано обновлено автор дата публикации просмотров просмотры комментариев комментарии
-    опубліковано оновлено дата публікації переглядів перегляди коментарів коментарі
-    opublikowano zaktualizowano aktualizacja autor data przez wyświetleń komentarzy
-    gepubliceerd bijgewerkt laatst door weergaven reacties
-    atualizado visualizações comentários
-    yayınlanma güncelleme tarihi yayın yazar görüntülenme yorum
-    жарияланды жаңартылды күні авторы қаралым пікір"""
-)
+#: words that make a line a stamp: labels, byline markers and counters (lowercase)
+STAMP_WORDS = frozenset(words("datelines", "stamp_words"))
 #: small words a stamp holds around its date ("on", "am … um … Uhr", "le … à", "в"): not counted
-FILLER_WORDS = _listed(
-    """on at the last min am um uhr le la à el del il alle di in в о от від op om em às de des du der
-    saat of"""
-)
+FILLER_WORDS = frozenset(words("datelines", "filler_words"))
 _SEPARATORS = ",|·•–—-/"
 _WORD = re.compile(r"[^\W\d_]+")
 _SENTENCE_END = (".", "!", "?", "…", ":")

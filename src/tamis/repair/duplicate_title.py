@@ -15,6 +15,7 @@ import regex
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text.headings import looks_like_heading
 
 _WORD = re.compile(r"\w+")
 _SENTENCE_END = (
@@ -129,7 +130,7 @@ class DropDuplicateTitle(Repair):
                 # a title the extractor read from the page's metadata stays: a body line is a worse
                 # witness (issue 10: a table header row replaced a correct title)
                 return Repaired(result.text, result.edits, title=keep[2] if doc.title is None else None)
-        if doc.title is None and _looks_like_heading(first, first_words):
+        if doc.title is None and looks_like_heading(first, first_words):
             return Repaired(text, title=first)
         return Repaired(text)
 
@@ -138,8 +139,8 @@ def _top_lines(text: str, look: int, window: int = 4000) -> list[tuple[int, int,
     """(start, end, stripped line) of the first `look` non-empty lines among the first `3 * look`
     lines, in the first `window` characters (a line the window cuts is not one of them).
 
-    Found newline by newline: no copy of the lines after the last one needed (bench: 2.5 -> 1.7
-    µs a page; the same lines as splitting the window on its first `3 * look` newlines).
+    Found newline by newline: no copy of the lines after the last one needed (docs/repair-speed.md;
+    the same lines as splitting the window on its first `3 * look` newlines).
     """
     top: list[tuple[int, int, str]] = []
     pos = 0
@@ -213,11 +214,3 @@ def _title_like(line: str, words: list[str]) -> bool:
             if count >= 3:
                 return True
     return False
-
-
-def _looks_like_heading(line: str, words: list[str] | None = None) -> bool:
-    """A first line that reads as a title: short, few words (`words`: its `_words`, when known),
-    no sentence end."""
-    if len(line) > 150 or line.endswith((".", ",", ";")):
-        return False
-    return 2 <= len(_words(line) if words is None else words) <= 20
