@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from foundation_helpers import SHARED, write_fallback_corpus
+from object_store import ObjectStore, seaweedfs
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +53,10 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     (out.parent / "stdout.txt").write_text(result.stdout, "utf-8")
     return out
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    """A SeaweedFS S3 server on loopback for the whole session (tests take a folder each: `new_folder()`)."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as store:
+        yield store
