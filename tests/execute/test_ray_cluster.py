@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 
 from foundation_helpers import SAMPLES
+from object_store import ObjectStore
 from ray_cluster import RayCluster
 from tamis.errors import ConfigError
 from tamis.execute.ray import NodeMismatchError, RayExecutor, RayOptions, _result, _run_task, code_digest
+from tamis.write.run_store import RunStore
 
 pytestmark = pytest.mark.ray_cluster
 
@@ -166,3 +168,43 @@ def test_a_node_with_another_tamis_is_refused_before_the_task_runs(
     ref = remote.remote(_interval, (str(ran), 0), code_digest())
     with pytest.raises(NodeMismatchError, match="runs another tamis than the driver"):
         _result(ray, ref)
+
+
+def _map_shard_to_the_store(task: tuple[RunStore, int, str], _progress: object) -> str:
+    """A map task's protocol: files under attempt names, the done-marker last. Shard 1's first
+    attempt is killed between its two files, as a node lost mid-task would be."""
+    import ray
+
+    store, shard, scratch = task
+    attempt = store.attempt(f"s0-{shard:05d}")
+    attempt.put(f"_work/seg0/{shard:05d}.parquet", b"survivors of shard %d" % shard)
+    killed = Path(scratch) / f"killed-{shard}"
+    if shard == 1 and not killed.exists():
+        killed.write_text(str(os.getpid()))
+        os.kill(os.getpid(), signal.SIGKILL)
+    attempt.put(f"kept/part-{shard:05d}-0000.parquet", b"kept of shard %d" % shard)
+    node = ray.get_runtime_context().get_node_id()
+    attempt.commit({"node": node})
+    return node
+
+
+@pytest.mark.object_store
+def test_map_tasks_on_both_nodes_keep_their_state_on_the_object_store_and_a_killed_attempt_leaves_nothing_trusted(
+    driver: RayCluster, object_store: ObjectStore, tmp_path: Path
+) -> None:
+    store = RunStore(f"s3://{object_store.new_folder()}/out", object_store.storage_options())
+    executor = RayExecutor(address=driver.address, options=RayOptions(max_retries=1))
+    nodes = set(
+        executor.map_unordered(_map_shard_to_the_store, [(store, i, str(tmp_path)) for i in range(4)])
+    )
+    assert len(nodes) == 2  # both nodes wrote (each node has its own --temp-dir; the state is on S3)
+    tasks = [f"s0-{i:05d}" for i in range(4)]
+    markers = store.check_complete(tasks, "the reduce of stage 1")
+    trusted = sorted(name for m in markers for name in m.objects.values())
+    assert len(store.list("_work/seg0")) == 5  # the killed attempt's first file is there, untrusted
+    stale = store.sweep(["_work/seg0", "kept"])
+    assert len(stale) == 1 and stale[0].startswith("_work/seg0/00001.")
+    assert sorted(store.list("_work/seg0") + store.list("kept")) == trusted
+    assert [store.read(m.objects["kept/part-00001-0000.parquet"]) for m in markers[1:2]] == [
+        b"kept of shard 1"
+    ]
