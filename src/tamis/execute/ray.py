@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +65,8 @@ class RayExecutor:
         self.private = named is None
         self._started = False
         if not ray.is_initialized():
+            if named:
+                _check_reachable(named)
             try:
                 if self.private:
                     ray.init(address="local", num_cpus=workers or None, **_QUIET)
@@ -134,6 +137,20 @@ class RayExecutor:
             submit()
 
 
+def _check_reachable(address: str) -> None:
+    """Refuse in seconds a HOST:PORT where nothing listens: Ray itself retries for minutes."""
+    host, sep, port = address.rpartition(":")
+    if not sep or not port.isdigit() or "://" in address:
+        return  # `auto`, or a ray:// client address: Ray resolves those and fails fast itself
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=5).close()
+    except OSError as err:
+        raise ConfigError(
+            f"no Ray cluster answers at {address!r} ({err.strerror or err}); start one with "
+            "`ray start --head` or pass the address its head printed as --ray-address HOST:PORT"
+        ) from None
+
+
 _QUIET = {"ignore_reinit_error": True, "log_to_driver": False, "include_dashboard": False}
 
 
@@ -150,8 +167,6 @@ def _result(ray: Any, ref: Any) -> Any:
 def _run_task(fn: Callable[..., Any], task: Any, driver_code: str) -> Any:
     here = code_digest()
     if here != driver_code:
-        import socket
-
         from tamis import __version__
 
         raise NodeMismatchError(
