@@ -122,3 +122,14 @@ def test_a_missing_s3_prefix_is_one_clear_line(object_store: ObjectStore, tmp_pa
     assert done.returncode == 2
     assert done.stderr == f"tamis: input 's3://{folder}/nothing-here' does not exist\n"
     assert not (tmp_path / "o").exists()
+
+
+def test_wrong_credentials_are_one_clear_line(object_store: ObjectStore, tmp_path: Path) -> None:
+    folder = object_store.new_folder()
+    object_store.filesystem().pipe_file(f"{folder}/a.jsonl", b'{"id": "1", "text": "x"}\n')
+    env = {**os.environ, **object_store.env(), "AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    done = _tamis("run", "--input", f"s3://{folder}", "--output", str(tmp_path / "o"), env=env)
+    assert done.returncode == 2, done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"tamis: cannot list input 's3://{folder}'"), done.stderr
+    assert not (tmp_path / "o").exists()
