@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -71,17 +73,32 @@ def test_a_run_on_the_cluster_equals_the_local_executors_byte_for_byte(
 def test_without_an_address_tamis_starts_its_own_ray_and_never_joins_the_running_cluster(
     ray_test_cluster: RayCluster,
 ) -> None:
+    # The cluster as "the last `ray start` on this machine": where a plain ray.init() looks for it.
+    default_tmp = Path(tempfile.mkdtemp(prefix="tr-", dir="/tmp"))  # short: Ray's socket paths
+    (default_tmp / "ray").mkdir()
+    (default_tmp / "ray" / "ray_current_cluster").write_text(ray_test_cluster.address)
     probe = (
-        "import ray, sys\n"
+        "import ray\n"
         "from tamis.execute.ray import RayExecutor\n"
+        "ray.init(log_to_driver=False)\n"  # what tamis did: joins the cluster nobody named
+        "print(ray.get_runtime_context().gcs_address)\n"
+        "ray.shutdown()\n"
         "executor = RayExecutor(workers=1)\n"
         "print(ray.get_runtime_context().gcs_address, len(ray.nodes()), executor.workers)\n"
     )
     env = {k: v for k, v in ray_test_cluster.env.items() if k != "RAY_ADDRESS"}
-    done = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300)
+    env["RAY_TMPDIR"] = str(default_tmp)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-c", probe], env=env, capture_output=True, text=True, timeout=300
+        )
+    finally:
+        shutil.rmtree(default_tmp, ignore_errors=True)
     assert done.returncode == 0, done.stderr
-    gcs, nodes, workers = done.stdout.split()
-    assert gcs != ray_test_cluster.address and int(nodes) == 1 and int(workers) == 1
+    plain, private, nodes, workers = done.stdout.split()
+    port = ray_test_cluster.address.rpartition(":")[2]  # Ray reports the host by its own IP
+    assert plain.rpartition(":")[2] == port  # the trap is there
+    assert private.rpartition(":")[2] != port and int(nodes) == 1 and int(workers) == 1
 
 
 @pytest.fixture
@@ -155,8 +172,6 @@ def test_each_task_reserves_its_memory_and_a_memory_no_node_has_is_refused(drive
 def test_a_node_with_another_tamis_is_refused_before_the_task_runs(
     driver: RayCluster, tmp_path: Path
 ) -> None:
-    import shutil
-
     import ray
 
     other = tmp_path / "other-src"
