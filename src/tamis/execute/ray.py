@@ -45,6 +45,10 @@ class RayOptions:
     max_in_flight: int = 0
 
 
+#: Object store of a private Ray, in bytes (Ray's smallest is 75 MiB).
+PRIVATE_OBJECT_STORE = 256 << 20
+
+
 class NodeMismatchError(TamisError):
     """A worker node runs another tamis than the driver."""
 
@@ -69,7 +73,14 @@ class RayExecutor:
                 _check_reachable(named)
             try:
                 if self.private:
-                    ray.init(address="local", num_cpus=workers or None, **_QUIET)
+                    # Only task descriptions and counts pass through Ray's object store (documents go
+                    # through files): a small one, not Ray's default of 30 % of the machine's memory.
+                    ray.init(
+                        address="local",
+                        num_cpus=workers or None,
+                        object_store_memory=PRIVATE_OBJECT_STORE,
+                        **_QUIET,
+                    )
                 else:
                     ray.init(address=named, **_QUIET)
             except ConnectionError as err:
