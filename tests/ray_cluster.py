@@ -63,7 +63,7 @@ def ray_cluster(nodes: int = 2, timeout: float = 180.0) -> Iterator[RayCluster]:
     ray = ray_binary()
     if ray is None:
         message = "Ray is not installed: pip install 'tamis[ray]' (in tamis[test])"
-        if os.environ.get("CI"):
+        if os.environ.get("CI") and sys.version_info < (3, 14):  # the test extra has Ray below 3.14
             pytest.fail(message)
         pytest.skip(message)
     # Short: Ray's socket paths under --temp-dir must fit in 107 bytes.
