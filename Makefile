@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow lint bench bench-speed eval clean
+.PHONY: demo test test-slow test-cluster lint bench bench-speed eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +22,10 @@ test: $(STAMP)
 # Batteries too long for `make test` (tests marked slow): hostile inputs at the issue's sizes, many mixes.
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
+
+# A real Ray cluster (a head and a second node started by `ray start`, one CPU each): about a minute.
+test-cluster: $(STAMP)
+	$(BIN)/python -m pytest -m ray_cluster
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from foundation_helpers import SHARED, write_fallback_corpus
+from object_store import ObjectStore, seaweedfs
+from ray_cluster import RayCluster, ray_cluster
 
 
 @pytest.fixture(scope="session")
@@ -51,3 +54,17 @@ def demo_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert result.exit_code == 0, result.output
     (out.parent / "stdout.txt").write_text(result.stdout, "utf-8")
     return out
+
+
+@pytest.fixture(scope="session")
+def object_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ObjectStore]:
+    """A SeaweedFS S3 server on loopback for the whole session (tests take a folder each: `new_folder()`)."""
+    with seaweedfs(tmp_path_factory.mktemp("seaweedfs")) as store:
+        yield store
+
+
+@pytest.fixture(scope="session")
+def ray_test_cluster() -> Iterator[RayCluster]:
+    """A Ray head and a second node (one CPU each), started by `ray start`, for the whole session."""
+    with ray_cluster(nodes=2) as cluster:
+        yield cluster

@@ -188,12 +188,24 @@ def open_binary(uri: str) -> IO[bytes]:
     compression = compression_of(uri)
     if compression not in (None, "zstd", "gzip"):
         return fsspec.open(uri, "rb", compression=compression).open()
-    raw = fsspec.open(uri, "rb").open()
+    raw = open_raw(uri)
     if compression == "zstd":
         return io.BufferedReader(_ChunkStream(iter_zstd(raw), raw.close), buffer_size=1 << 20)
     if compression == "gzip":
         return OwningGzipFile(raw)  # raises EOFError when truncated
     return raw
+
+
+def open_raw(uri: str) -> IO[bytes]:
+    """A local path or fsspec URL opened for reading as stored, with `readline(size)` and `seek`.
+
+    fsspec's buffered files (s3fs, gcsfs, adlfs) take no size in `readline()`, which the line
+    readers need to bound a record's length: they are read through an `io.BufferedReader`.
+    """
+    fh = fsspec.open(uri, "rb").open()
+    if isinstance(fh, fsspec.spec.AbstractBufferedFile):
+        return io.BufferedReader(fh, buffer_size=1 << 20)  # type: ignore[arg-type]
+    return fh
 
 
 class OwningGzipFile(gzip.GzipFile):

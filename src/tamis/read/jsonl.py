@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-import fsspec
 import orjson
 
 from tamis.document import Document, Source
@@ -14,6 +13,7 @@ from tamis.read.base import (
     Shard,
     bounded_lines,
     open_binary,
+    open_raw,
     read_failure,
     stream_errors,
     too_large,
@@ -57,7 +57,7 @@ def _all_lines(shard: Shard, limit: int) -> Iterator[tuple[int, bytes | None, in
 
 def _lines_in_range(shard: Shard, limit: int) -> Iterator[tuple[int, bytes | None, int]]:
     """Lines that *start* inside [start, end): a line straddling the boundary belongs to the earlier range."""
-    with fsspec.open(shard.uri, "rb").open() as fh:
+    with open_raw(shard.uri) as fh:
         pos = shard.start
         lines = bounded_lines(fh, limit)
         if pos > 0:

@@ -1,0 +1,283 @@
+"""A run's files addressed by URL: a local folder, file://, s3://, gs://, memory://, any fsspec file system.
+
+Publishing a file must never show a reader half of it, and a task attempt that dies must never
+leave files that a later reader takes for finished work.
+
+- A local folder publishes by writing a temporary name and renaming it (atomic on POSIX), so
+  names stay stable (`kept/part-00000-0000.parquet`).
+- An object store has no rename. An object appears whole when its upload completes, but a killed
+  attempt's finished objects stay, and two attempts at one task (Ray retries a task whose worker
+  it lost, while that worker may still be writing) would overwrite each other's objects. So
+  there every object goes under a name no other attempt uses: the attempt's token before the
+  extension (`kept/part-00000-0000.3f9c2a7b1d0e.parquet`).
+
+Either way a task's done-marker is written last and names the objects its attempt wrote; readers
+trust only objects that a marker names (`check_complete` before a reduce), and `sweep` deletes
+the rest once no attempt runs any more.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import posixpath
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+import fsspec
+import orjson
+
+from tamis.errors import TamisError
+
+#: Folder (under the run's root) of the done-markers, one `<task>.json` per finished task.
+DONE = "_work/done"
+TMP_PREFIX = ".tmp-"
+
+
+class IncompleteRunError(TamisError):
+    """Work that a step needs whole (a reduce over every shard's map output) is missing."""
+
+
+@dataclass(frozen=True)
+class Marker:
+    """What a finished task attempt wrote: logical name -> stored name, and the task's own record."""
+
+    task: str
+    attempt: str
+    objects: dict[str, str]
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+def stored_name(name: str, token: str) -> str:
+    """`name` with an attempt token before its extension (the part of the file name after its first dot).
+
+    >>> stored_name("kept/part-00001-0000.jsonl.gz", "ab12")
+    'kept/part-00001-0000.ab12.jsonl.gz'
+    >>> stored_name("_work/corpus0/ids", "ab12")
+    '_work/corpus0/ids.ab12'
+    """
+    folder, base = posixpath.split(name)
+    stem, dot, ext = base.partition(".")
+    return posixpath.join(folder, f"{stem}.{token}{dot}{ext}")
+
+
+class RunStore:
+    """Files of one run under a root URL; names are relative to the root, with "/" between parts."""
+
+    def __init__(self, url: str, storage_options: Mapping[str, Any] | None = None) -> None:
+        try:
+            self.fs, root = fsspec.core.url_to_fs(url, **dict(storage_options or {}))
+        except (ImportError, ValueError) as err:
+            raise TamisError(f"cannot open {url!r}: {err}") from err
+        self.url = url
+        self.root = root.rstrip("/") or "/"
+        protocol = self.fs.protocol if isinstance(self.fs.protocol, str) else self.fs.protocol[0]
+        #: True where a rename publishes atomically (local disks); else names are made unique per attempt.
+        self.renames = protocol in ("file", "local")
+
+    def __repr__(self) -> str:
+        return f"RunStore({self.url!r})"
+
+    def path(self, name: str) -> str:
+        return f"{self.root}/{name}" if name else self.root
+
+    def url_of(self, name: str) -> str:
+        """A URL for `name` that fsspec (or a local open) reads back."""
+        return self.path(name) if self.renames else self.fs.unstrip_protocol(self.path(name))
+
+    # ------------------------------------------------------------ writing
+
+    def put(self, name: str, data: bytes, token: str | None = None) -> str:
+        """Publish `data` whole under `name` (or, on an object store, its name for attempt `token`)."""
+        with self.open_write(name, token) as (fh, stored):
+            fh.write(data)
+        return stored
+
+    @contextlib.contextmanager
+    def open_write(self, name: str, token: str | None = None) -> Iterator[tuple[IO[bytes], str]]:
+        """A file to write `name` into, published when the block ends without an error.
+
+        Yields (file, stored name). On an error nothing is published: a local temporary file is
+        deleted; an object store's uniquely named object is deleted if its upload got that far
+        (no marker names it, so a reader never trusts it either way).
+        """
+        token = token or new_token()
+        if self.renames:
+            final = self.path(name)
+            folder, base = posixpath.split(final)
+            os.makedirs(folder, exist_ok=True)
+            tmp = posixpath.join(folder, f"{TMP_PREFIX}{base}.{token}")
+            try:
+                with open(tmp, "wb") as fh:
+                    yield fh, name
+                os.replace(tmp, final)
+            except BaseException:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
+                raise
+            return
+        stored = stored_name(name, token)
+        try:
+            with self.fs.open(self.path(stored), "wb") as fh:
+                yield fh, stored
+        except BaseException:
+            with contextlib.suppress(OSError):
+                self.fs.rm_file(self.path(stored))
+            raise
+
+    # ------------------------------------------------------------ reading
+
+    def read(self, name: str) -> bytes:
+        return self.fs.cat_file(self.path(name))
+
+    def open_read(self, name: str) -> IO[bytes]:
+        return self.fs.open(self.path(name), "rb")
+
+    def exists(self, name: str) -> bool:
+        self.fs.invalidate_cache(self.path(name))  # other processes (workers) write here too
+        return bool(self.fs.exists(self.path(name)))
+
+    def list(self, prefix: str = "") -> list[str]:
+        """Names of the published files under the folder `prefix`, at any depth, in name order.
+
+        Local temporary files (`.tmp-…`) are left out; on an object store every object is listed,
+        and only a marker tells which of them an attempt finished.
+        """
+        return [n for n in self._every(prefix) if not posixpath.basename(n).startswith(TMP_PREFIX)]
+
+    def delete_prefix(self, prefix: str) -> None:
+        """Delete every file under the folder `prefix` (nothing when there is none)."""
+        folder = self.path(prefix.rstrip("/"))
+        if self.renames:
+            import shutil
+
+            shutil.rmtree(folder, ignore_errors=True)
+            return
+        files = [self.path(n) for n in self.list(prefix)]
+        if files:
+            self.fs.rm(files)
+
+    def delete(self, names: Iterable[str]) -> None:
+        paths = [self.path(n) for n in names]
+        if paths:
+            self.fs.rm(paths)
+
+    # ------------------------------------------------------------ done-markers
+
+    def attempt(self, task: str) -> TaskAttempt:
+        """A new attempt at `task`: write its files through it, then `commit()`."""
+        return TaskAttempt(self, task, new_token())
+
+    def marker(self, task: str) -> Marker | None:
+        name = f"{DONE}/{task}.json"
+        if not self.exists(name):
+            return None
+        data = orjson.loads(self.read(name))
+        return Marker(data["task"], data["attempt"], dict(data["objects"]), dict(data.get("info") or {}))
+
+    def done_tasks(self) -> set[str]:
+        return {
+            posixpath.basename(n).removesuffix(".json")
+            for n in self.list(DONE)
+            if n.endswith(".json") and posixpath.dirname(n) == DONE
+        }
+
+    def check_complete(self, tasks: Sequence[str], needed_for: str) -> list[Marker]:
+        """The markers of `tasks`, after checking that each exists and every object it names is there.
+
+        Raises IncompleteRunError, naming what is missing: a reduce must never run over part of
+        its input (on a cluster whose nodes share no file system, a reduce once ran over 2 of 4
+        shards' map output and wrote its own marker: issue 14).
+        """
+        done = self.done_tasks()
+        missing = [t for t in tasks if t not in done]
+        if missing:
+            raise IncompleteRunError(
+                f"{needed_for} needs the output of {len(tasks)} tasks but {len(missing)} have not finished "
+                f"(e.g. {missing[0]}) in {self.url}; re-run the same command to finish them"
+            )
+        markers = [m for m in (self.marker(t) for t in tasks) if m is not None]
+        present = set(self._all_names(markers))
+        for m in markers:
+            gone = [stored for stored in m.objects.values() if stored not in present]
+            if gone:
+                raise IncompleteRunError(
+                    f"{needed_for}: task {m.task} finished but {len(gone)} of its files are not in "
+                    f"{self.url} (e.g. {gone[0]}): do all workers write to the same storage? Use an "
+                    "object store URL (s3://…) or a shared file system for --output"
+                )
+        return markers
+
+    def _all_names(self, markers: Sequence[Marker]) -> Iterator[str]:
+        folders = {posixpath.dirname(s) for m in markers for s in m.objects.values()}
+        for folder in sorted(folders):
+            yield from self.list(folder)
+
+    def sweep(self, prefixes: Sequence[str]) -> list[str]:
+        """Delete the files under `prefixes` that no done-marker names: what killed or duplicate
+        attempts left (the markers stay). Run it only when no attempt can still be running (after
+        the last task)."""
+        named = {stored for t in self.done_tasks() if (m := self.marker(t)) for stored in m.objects.values()}
+        stale = [
+            n for p in prefixes for n in self._every(p) if n not in named and not n.startswith(DONE + "/")
+        ]
+        self.delete(stale)
+        return stale
+
+    def _every(self, prefix: str) -> list[str]:
+        """Every file under the folder `prefix`, temporary ones included, in name order."""
+        folder = self.path(prefix.rstrip("/"))
+        self.fs.invalidate_cache(folder)  # other processes (workers) write here too
+        try:
+            found = self.fs.find(folder)
+        except FileNotFoundError:
+            return []
+        base = self.root.rstrip("/") + "/"
+        # Only what is inside the folder: SeaweedFS answers for an emptied folder as if it were a file.
+        inside = folder.rstrip("/") + "/"
+        return sorted(p[len(base) :] for p in map(self.fs._strip_protocol, found) if p.startswith(inside))
+
+
+class TaskAttempt:
+    """One attempt at one task: the files it publishes, then its done-marker, written last."""
+
+    def __init__(self, store: RunStore, task: str, token: str) -> None:
+        self.store = store
+        self.task = task
+        self.token = token
+        self.objects: dict[str, str] = {}
+
+    def put(self, name: str, data: bytes) -> str:
+        stored = self.store.put(name, data, self.token)
+        self.objects[name] = stored
+        return stored
+
+    @contextlib.contextmanager
+    def open_write(self, name: str) -> Iterator[IO[bytes]]:
+        with self.store.open_write(name, self.token) as (fh, stored):
+            yield fh
+        self.objects[name] = stored
+
+    def commit(self, info: Mapping[str, Any] | None = None) -> Marker:
+        """Write the done-marker: from now on readers trust this attempt's files."""
+        marker = Marker(self.task, self.token, dict(self.objects), dict(info or {}))
+        body = {
+            "task": marker.task,
+            "attempt": marker.attempt,
+            "objects": marker.objects,
+            "info": marker.info,
+        }
+        # The marker's own name is fixed (readers find it by task): on an object store a PUT
+        # replaces it whole, and two attempts that both commit each name only their own files.
+        name = f"{DONE}/{self.task}.json"
+        if self.store.renames:
+            self.store.put(name, orjson.dumps(body, option=orjson.OPT_INDENT_2), self.token)
+        else:
+            self.store.fs.pipe_file(self.store.path(name), orjson.dumps(body, option=orjson.OPT_INDENT_2))
+        return marker
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex[:12]
