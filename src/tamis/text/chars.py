@@ -68,7 +68,7 @@ def code_point_table(
 
     >>> import regex
     >>> table = code_point_table([(regex.compile(r"\\w"), 1), (regex.compile(r"\\d"), 2)], 0x80)
-    >>> table[ord("a")], table[ord("7")], table[ord("-")]
+    >>> int(table[ord("a")]), int(table[ord("7")]), int(table[ord("-")])
     (1, 2, 0)
     """
     table = np.zeros(limit, dtype=np.uint8)
