@@ -52,6 +52,11 @@ ARTIFACT_WEIGHTS = {
     "spaces_before_punctuation": 3.0,
 }
 MAX_ARTIFACT_LOGIT = 9.0
+#: fluency alone adds at most this to a page's log-odds (p 0.95, below any threshold): a page
+#: is flagged only with an artifact. Fluency is centred on clean text of another genre for
+#: some languages (fr: ELTeC novels only), and French human web pages scored 0.98-0.9998 on
+#: fluency alone (bench/mt_farms.py --farm-pages; docs/quality.md)
+MAX_FLUENCY_LOGIT = 2.944
 MAX_FP = 0.01
 
 
@@ -208,6 +213,7 @@ def write_toml(center: dict, scale: dict, coef: np.ndarray, intercept: float, th
         f"coef = {nums(coef)}",
         f"intercept = {intercept:.5g}",
         f"threshold = {round(threshold, 3)}  # at most {MAX_FP:.0%} of held-out clean human documents above it, per language and source",
+        f"max_fluency_logit = {MAX_FLUENCY_LOGIT}  # fluency alone stays below the threshold: a page needs an artifact",
         "",
         "[artifacts]",
         "# log-odds added per kind of artifact found (once per kind): a prior, not fitted",

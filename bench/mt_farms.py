@@ -12,8 +12,12 @@ Prints, with the shipped models and calibration.toml (features cached by bench/m
    test-half sites of ../shared/realpages (human web pages), per language and source, with
    Wilson 95% intervals; the realpages fitting half is shown apart (it was fitted on);
 3. with --farm-pages: the pages collected under that folder (pages.jsonl: one
-   {"url", "lang", "label": "farm"|"human", "text"} a line; never in the repository), AUC
-   farm vs human pages of the same languages and precision/recall at the threshold;
+   {"url", "lang", "label": "farm"|"human", "text"} a line; never in the repository), each
+   put through the default pipeline's per-document steps before the MT step (`--raw`: the
+   text as collected): AUC farm vs human pages of the same language with 95% bootstrap
+   intervals, per language and pooled, precision and recall at the operating threshold;
+   pages of a language without a fluency model (or identified as another language) listed
+   apart with their status and artifacts (`--only-farm-pages` skips sections 1-2);
 4. with --stats: the share of the annotate chain's time spent in annotate.machine_translation,
    from a `tamis run` stats.json (step seconds).
 """
@@ -24,14 +28,19 @@ import argparse
 import json
 import math
 from collections import defaultdict
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 
 from common import wilson
 from mt_calibrate import feature_rows, fitting_half
+from tamis.annotate.fluency import shipped_languages
 from tamis.annotate.machine_translation import DetectMachineTranslation, load_calibration
+from tamis.config import default_pipeline
 from tamis.document import Document
+from tamis.pipeline import RunStats, apply_step
+from tamis.steps import CorpusStage
 
 ANNOTATE_STEPS = ("annotate.language", "annotate.quality", "annotate.machine_translation")
 
@@ -57,15 +66,18 @@ def bootstrap_auc(
     return auc(pos, neg), float(np.quantile(stats, 0.025)), float(np.quantile(stats, 0.975))
 
 
-def probabilities(rows: list[dict]) -> np.ndarray:
-    """mt.probability of cached feature rows (fluency only, plus the artifacts found on real pages)."""
+def probabilities(rows: list[dict], *, fluency_only: bool = False) -> np.ndarray:
+    """mt.probability of cached feature rows (the fluency log-odds, capped as the step caps
+    it, plus the artifacts found on real pages); `fluency_only`: the uncapped fluency alone."""
     cal = load_calibration()
     assert cal is not None, "run bench/mt_calibrate.py first"
     out = []
     for r in rows:
         logit = cal.fluency_logit(cal.standardised(r, r["lang"]))
-        bonus = sum(cal.artifact_weights.get(a, 0.0) for a in r.get("artifacts", []))
-        out.append(1 / (1 + math.exp(-(logit + min(bonus, cal.max_artifact_logit)))))
+        if fluency_only:
+            out.append(1 / (1 + math.exp(-logit)))
+        else:
+            out.append(cal.page_probability(logit, set(r.get("artifacts", []))))
     return np.array(out)
 
 
@@ -74,22 +86,28 @@ def report_wmt(rows: list[dict]) -> None:
     threshold = load_calibration().threshold
     print(
         "| lang | MT docs | vs human originals: AUC [95% CI] (n) | vs human translations: AUC [95% CI] (n) "
-        "| MT above threshold (fluency only) |"
+        "| MT above threshold (no artifacts) |"
     )
     print("|---|---|---|---|---|")
     test = [r for r in rows if r["set"] == "wmt" and not fitting_half(r)]
-    p = probabilities(test)
+    # the AUC ranks by fluency alone (uncapped: WMT text has no page artifacts); the share above
+    # the threshold is of mt.probability, where fluency alone is capped below it
+    p = probabilities(test, fluency_only=True)
+    page = probabilities(test)
     for lang in sorted({r["lang"] for r in test}):
         by = defaultdict(list)
-        for pi, r in zip(p, test, strict=True):
+        flagged = []
+        for pi, qi, r in zip(p, page, test, strict=True):
             if r["lang"] == lang:
                 by[r["label"]].append(pi)
+                if r["label"] == "mt":
+                    flagged.append(qi >= threshold)
         mt = np.array(by["mt"])
         cells = []
         for label in ("human_original", "human_translation"):
             a, lo, hi = bootstrap_auc(mt, np.array(by[label]))
             cells.append(f"{a:.3f} [{lo:.3f}, {hi:.3f}] ({len(by[label])})")
-        print(f"| {lang} | {len(mt)} | {cells[0]} | {cells[1]} | {(mt >= threshold).mean():.1%} |")
+        print(f"| {lang} | {len(mt)} | {cells[0]} | {cells[1]} | {np.mean(flagged):.1%} |")
 
 
 def report_false_positives(rows: list[dict], threshold: float) -> None:
@@ -112,32 +130,91 @@ def report_false_positives(rows: list[dict], threshold: float) -> None:
         )
 
 
-def report_farm_pages(folder: Path, threshold: float) -> None:
+def through_pipeline(text: str, url: str) -> tuple[Document | None, str]:
+    """The page as it reaches `annotate.machine_translation` in the default pipeline (its
+    per-document steps before it; corpus stages skipped), or None and the rejecting rule."""
+    doc = Document(url, text, meta={"url": url})
+    stats = RunStats()
+    for step in _steps_before_mt():
+        doc = apply_step(step, doc, stats[step.name])
+        if doc.verdict is not None:
+            return None, str(doc.verdict)
+    return doc, ""
+
+
+@cache
+def _steps_before_mt() -> tuple:
+    steps = []
+    for step in default_pipeline().steps:
+        if step.name == "annotate.machine_translation":
+            break
+        if not isinstance(step, CorpusStage):
+            step.setup()
+            steps.append(step)
+    return tuple(steps)
+
+
+def _auc_row(name: str, items: list[tuple[bool, float]], threshold: float) -> str:
+    pos = np.array([p for farm, p in items if farm])
+    neg = np.array([p for farm, p in items if not farm])
+    tp, fp = int((pos >= threshold).sum()), int((neg >= threshold).sum())
+    precision = f"{tp / (tp + fp):.2f} ({tp}/{tp + fp})" if tp + fp else "- (0 flagged)"
+    recall = f"{tp / len(pos):.2f}" if len(pos) else "-"
+    if len(pos) and len(neg):
+        a, lo, hi = bootstrap_auc(pos, neg)
+        cell = f"{a:.3f} [{lo:.3f}, {hi:.3f}]"
+    else:
+        cell = "- (one class only)"
+    return f"| {name} | {len(pos)} | {len(neg)} | {cell} | {precision} | {recall} |"
+
+
+def report_farm_pages(folder: Path, threshold: float, *, raw: bool = False) -> None:
+    """Farm pages vs human pages of the same languages, per language and pooled (pages whose
+    language has a fluency model), and apart: pages scored without one."""
     path = folder / "pages.jsonl"
     if not path.is_file():
         print(f"\n(no farm pages: {path} is missing)")
         return
     step = DetectMachineTranslation()
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
-    scored = defaultdict(list)
+    scored: defaultdict[str, list[tuple[bool, float]]] = defaultdict(list)
+    apart: list[str] = []
+    shipped = set(shipped_languages())
     for r in rows:
-        out = step.measure(Document(r["url"], r["text"], annotations={"language": r["lang"]}))
-        if "mt.probability" in out:
-            scored[r["lang"]].append((r["label"] == "farm", out["mt.probability"]))
-    print("\n## Farm pages vs human pages (collected pages; see docs/quality.md for the list)")
+        if raw:
+            doc, rejected = Document(r["url"], r["text"], annotations={"language": r["lang"]}), ""
+        else:
+            doc, rejected = through_pipeline(r["text"], r["url"])
+        if doc is None:
+            apart.append(
+                f"| {r['lang']} | {r['label']} | rejected before the MT step: {rejected} | {r['url'][:70]} |"
+            )
+            continue
+        out = step.measure(doc)
+        p = out.get("mt.probability")
+        rules = sorted({x["rule"] for x in out.get("mt.reasons", []) if x["rule"] != "fluency"})
+        if r["lang"] in shipped and doc.language == r["lang"] and p is not None:
+            scored[r["lang"]].append((r["label"] == "farm", p))
+            continue
+        status = out.get("mt.status")
+        seen = f"identified as {doc.language}; " if doc.language != r["lang"] else ""
+        apart.append(
+            f"| {r['lang']} | {r['label']} | {seen}{status}, p={p}, artifacts {rules or '-'} | {r['url'][:70]} |"
+        )
+    mode = "raw text" if raw else "through the default pipeline's per-document steps"
+    print(f"\n## Farm pages vs human pages of the same language ({path}; {mode})")
+    print(f"Operating threshold {threshold}; 95% bootstrap CIs (1,000 resamples); few pages: wide intervals.")
     print("| lang | farm | human | AUC [95% CI] | precision at threshold | recall at threshold |")
     print("|---|---|---|---|---|---|")
     for lang, items in sorted(scored.items()):
-        pos = np.array([p for farm, p in items if farm])
-        neg = np.array([p for farm, p in items if not farm])
-        if not len(pos) or not len(neg):
-            continue
-        a, lo, hi = bootstrap_auc(pos, neg)
-        tp, fp = int((pos >= threshold).sum()), int((neg >= threshold).sum())
-        precision = f"{tp / (tp + fp):.2f}" if tp + fp else "-"
-        print(
-            f"| {lang} | {len(pos)} | {len(neg)} | {a:.3f} [{lo:.3f}, {hi:.3f}] | {precision} | {tp / len(pos):.2f} |"
-        )
+        print(_auc_row(lang, items, threshold))
+    print(_auc_row("all with a model", [x for items in scored.values() for x in items], threshold))
+    if apart:
+        print("\nPages not in the table (no fluency model for the language, identified as another")
+        print("language, or rejected before the MT step):")
+        print("| lang | label | outcome | url |")
+        print("|---|---|---|---|")
+        print("\n".join(apart))
 
 
 def report_speed(stats_path: Path) -> None:
@@ -153,14 +230,19 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--farm-pages", type=Path, default=None)
     ap.add_argument("--stats", type=Path, default=None)
+    ap.add_argument(
+        "--raw", action="store_true", help="farm pages: measure the raw text, not the repaired one"
+    )
+    ap.add_argument("--only-farm-pages", action="store_true", help="skip the WMT and false-positive sections")
     args = ap.parse_args()
     cal = load_calibration()
     assert cal is not None
-    rows = feature_rows(1500)
-    report_wmt(rows)
-    report_false_positives(rows, cal.threshold)
+    if not args.only_farm_pages:
+        rows = feature_rows(1500)
+        report_wmt(rows)
+        report_false_positives(rows, cal.threshold)
     if args.farm_pages:
-        report_farm_pages(args.farm_pages, cal.threshold)
+        report_farm_pages(args.farm_pages, cal.threshold, raw=args.raw)
     if args.stats:
         report_speed(args.stats)
 

@@ -1,7 +1,7 @@
 """CPU share of `annotate.machine_translation` in the annotate chain, and a digest of its output.
 
     python ../shared/bench/make_corpus.py --n-docs 2000 --seed 1 --out-dir /tmp/mtbench
-    PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py /tmp/mtbench [--profile] [--digest OUT.jsonl]
+    PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py /tmp/mtbench [--profile] [--sections] [--digest OUT.jsonl]
     PYTHONPATH=src:bench .venv/bin/python bench/mt_speed.py ../shared/realpages/dev.jsonl.gz --limit 5000 --repeat 1 --statuses
 
 The documents go through the default pipeline's per-document steps up to the MT step
@@ -9,13 +9,16 @@ The documents go through the default pipeline's per-document steps up to the MT 
 `annotate.quality` and `annotate.machine_translation` are timed on the same documents in
 the same loop (`time.process_time`, so other jobs on the machine move the figures less),
 best of `--repeat` passes. `--digest` writes every document's MT annotations, one JSON line
-each, to compare before and after a change that should only change speed.
+each, to compare before and after a change that should only change speed. `--sections` times
+the parts of the MT step in that same loop (cProfile's per-call cost distorts small functions,
+and a loop of the MT step alone runs with warm caches that the pipeline's order does not leave).
 """
 
 from __future__ import annotations
 
 import argparse
 import cProfile
+import functools
 import gzip
 import json
 import pickle
@@ -24,6 +27,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from tamis.annotate import fluency, machine_translation, mt_artifacts
 from tamis.annotate.text_units import split_text
 from tamis.config import default_pipeline
 from tamis.document import Document
@@ -31,6 +35,36 @@ from tamis.pipeline import RunStats, apply_step
 from tamis.steps import Annotate, CorpusStage
 
 TIMED = ("annotate.language", "annotate.quality", "annotate.machine_translation")
+#: the parts of the MT step `--sections` times: (module or class, function)
+SECTIONS = (
+    (machine_translation, "fluency_features"),
+    (machine_translation, "token_hashes"),
+    (fluency.NgramModel, "surprisal"),
+    (machine_translation, "find_artifacts"),
+    (mt_artifacts, "foreign_ui_lines"),
+    (mt_artifacts, "name_variants"),
+    (mt_artifacts, "capitalised_function_words"),
+    (mt_artifacts, "foreign_outlet_credits"),
+    (mt_artifacts, "spaces_before_punctuation"),
+    (machine_translation.Calibration, "standardised"),
+    (machine_translation, "_verdict"),
+)
+
+
+def time_sections(spent: dict[str, float]) -> None:
+    """Wrap each of SECTIONS in a CPU timer adding to `spent` (for this process only)."""
+    for owner, name in SECTIONS:
+        original = getattr(owner, name)
+
+        @functools.wraps(original)
+        def timed(*args, __original=original, __name=name, **kwargs):  # type: ignore[no-untyped-def]
+            t0 = time.process_time()
+            try:
+                return __original(*args, **kwargs)
+            finally:
+                spent[__name] = spent.get(__name, 0.0) + time.process_time() - t0
+
+        setattr(owner, name, timed)
 
 
 def prepared_documents(folder: Path, limit: int) -> list[Document]:
@@ -73,6 +107,7 @@ def main() -> None:
         "--statuses", action="store_true", help="mt.status per language; pages flagged without a model"
     )
     parser.add_argument("--cache", type=Path, help="keep the prepared documents in this pickle file")
+    parser.add_argument("--sections", action="store_true", help="time the MT step's parts in the same loop")
     args = parser.parse_args()
     if args.cache and args.cache.exists():
         docs = pickle.loads(args.cache.read_bytes())
@@ -84,6 +119,9 @@ def main() -> None:
     for step in steps.values():
         step.setup()
     best = dict.fromkeys(TIMED, float("inf"))
+    parts: dict[str, float] = {}
+    if args.sections:
+        time_sections(parts)
     for _ in range(args.repeat):
         spent = dict.fromkeys(TIMED, 0.0)
         for doc in docs:
@@ -99,6 +137,8 @@ def main() -> None:
     for name in TIMED:
         print(f"{name:32s} {1000 * best[name] / len(docs):6.3f} ms/doc  {100 * best[name] / total:5.1f}%")
     print(f"{len(docs)} documents, best of {args.repeat} passes (CPU time)")
+    for name, seconds in parts.items():
+        print(f"  {name:30s} {1000 * seconds / len(docs) / args.repeat:6.3f} ms/doc (mean of the passes)")
     mt = steps["annotate.machine_translation"]
     assert isinstance(mt, Annotate)
     language = steps["annotate.language"]

@@ -11,6 +11,7 @@ from tamis.annotate.machine_translation import (
     DetectMachineTranslation,
     all_models,
     fluency_features,
+    load_calibration,
     load_models,
 )
 from tamis.document import Document, Edit
@@ -203,3 +204,13 @@ def test_spaces_before_punctuation_where_links_were_but_not_french_spacing() -> 
     french = "Il a dit : nous viendrons demain ; puis il est parti sans un mot de plus pour nous !"
     assert mt_artifacts.spaces_before_punctuation("\n".join([french] * 6)) == []
     assert mt_artifacts.spaces_before_punctuation("\n\n".join(paragraphs("de"))) == []
+
+
+@pytest.mark.issue(12)
+def test_fluency_alone_never_reaches_the_threshold_but_one_artifact_on_top_can() -> None:
+    calibration = load_calibration()
+    assert calibration is not None
+    # French human web pages scored 0.98-0.9998 on fluency alone (docs/quality.md)
+    assert calibration.page_probability(12.0, set()) < calibration.threshold
+    assert calibration.page_probability(12.0, {"spaces_before_punctuation"}) >= calibration.threshold
+    assert calibration.page_probability(-2.0, {"spaces_before_punctuation"}) < calibration.threshold

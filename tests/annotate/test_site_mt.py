@@ -41,6 +41,19 @@ def test_site_share_is_written_to_every_page_of_the_host_across_shards(tmp_path:
     assert out["h1"]["site.mt_share"] == 0.0
 
 
+def test_site_artifact_share_counts_pages_the_checks_ran_on(tmp_path: Path) -> None:
+    spaces = [{"rule": "spaces_before_punctuation", "span": [3, 5], "text": "x ,", "detail": ""}]
+    fluency = [{"rule": "fluency", "feature": "comma_rate", "value": 0.1}]
+    mirror = [page(f"m{i}", "mirror.example", 0.9) for i in range(3)]
+    mirror = [d.replace(annotations={**d.annotations, "mt.reasons": spaces}) for d in mirror[:2]] + mirror[2:]
+    unchecked = page("m3", "mirror.example", None)  # mt.status "unknown": no checks ran
+    news = [page(f"n{i}", "news.example", 0.2) for i in range(2)]
+    news = [d.replace(annotations={**d.annotations, "mt.reasons": fluency}) for d in news]
+    out = {d.id: d.annotations for d in run_stage([[*mirror, unchecked], news], tmp_path)}
+    assert out["m3"]["site.pages"] == 4 and out["m3"]["site.mt_artifact_share"] == round(2 / 3, 4)
+    assert out["n0"]["site.mt_artifact_share"] == 0.0  # fluency reasons are not artifacts
+
+
 def test_page_without_host_gets_no_site_signals(tmp_path: Path) -> None:
     doc = Document("x", "text", annotations={"mt.probability": 0.9, "mt.suspected": 1, "mt.status": "scored"})
     assert run_stage([[doc]], tmp_path)[0].annotations == doc.annotations

@@ -127,6 +127,17 @@ class Calibration:
     threshold: float  # operating threshold on mt.probability
     artifact_weights: Mapping[str, float]
     max_artifact_logit: float
+    #: the most fluency alone may add to mt.probability's log-odds: below the threshold, so
+    #: that a page is flagged only with an artifact (fluency is standardised on clean text of
+    #: another genre for some languages: fr web pages score like MT on it)
+    max_fluency_logit: float = math.inf
+
+    def page_probability(self, fluency_logit: float, rules: set[str]) -> float:
+        """mt.probability from the fluency log-odds and the kinds of artifact found."""
+        artifact_logit = min(
+            sum(self.artifact_weights.get(rule, 0.0) for rule in rules), self.max_artifact_logit
+        )
+        return _sigmoid(min(fluency_logit, self.max_fluency_logit) + artifact_logit)
 
     def standardised(self, features: Mapping[str, float], lang: str) -> np.ndarray:
         x = np.fromiter(map(features.__getitem__, self.features), dtype=float, count=len(self.features))
@@ -153,6 +164,7 @@ def load_calibration() -> Calibration | None:
         float(data["model"]["threshold"]),
         dict(data["artifacts"]["weights"]),
         float(data["artifacts"]["max_logit"]),
+        float(data["model"].get("max_fluency_logit", math.inf)),
     )
 
 
@@ -295,9 +307,7 @@ def _verdict(
     reasons: list[dict[str, Any]],
 ) -> dict[str, Any]:
     """mt.probability, mt.suspected and mt.reasons from the fluency log-odds and the artifacts."""
-    weights = calibration.artifact_weights
-    artifact_logit = sum(weights.get(rule, 0.0) for rule in {a.rule for a in artifacts})
-    probability = _sigmoid(fluency + min(artifact_logit, calibration.max_artifact_logit))
+    probability = calibration.page_probability(fluency, {a.rule for a in artifacts})
     return {
         "mt.probability": round(probability, 4),
         "mt.reasons": reasons,

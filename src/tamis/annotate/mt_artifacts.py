@@ -327,6 +327,19 @@ def _markers(lang: str) -> tuple[str, ...]:
 
 
 @cache
+def _marker_prefilter(lang: str) -> tuple[str, ...]:
+    """The markers one of which a text must hold (lower-cased) for the pattern to be run: a
+    marker holding another one is left out ("fotos": where it is, "foto" is too)."""
+    markers = _markers(lang)
+    return tuple(m for m in markers if not any(o != m and o in m for o in markers))
+
+
+@cache
+def _agencies() -> frozenset[str]:
+    return frozenset(artifact_tables().get("agencies", ()))
+
+
+@cache
 def _marker_pattern(lang: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, _markers(lang)))})\b", re.IGNORECASE)
 
@@ -337,14 +350,16 @@ def foreign_outlet_credits(text: str, page: PageWords, others: Mapping[str, Flue
     The outlet is the run of up to four capitalised words or numbers after a credit marker
     ("Collage 24 Channel"); photo agencies and platforms named in every language do not count.
     """
-    agencies = frozenset(artifact_tables().get("agencies", ()))
-    others = _source_models(page, others)
-    found: list[Artifact] = []
-    if not others:
-        return found
+    if not text:
+        return []  # most pages have no caption
     lowered = text.lower()
-    if not any(marker in lowered for marker in _markers(page.lang)):
-        return found  # most pages: no credit marker at all, and the pattern is not run
+    if not any(marker in lowered for marker in _marker_prefilter(page.lang)):
+        return []  # most pages: no credit marker at all, and the pattern is not run
+    others = _source_models(page, others)
+    if not others:
+        return []
+    agencies = _agencies()
+    found: list[Artifact] = []
     for hit in _marker_pattern(page.lang).finditer(text):
         outlet = []
         for token in list(_TOKEN.finditer(text, hit.end(), _line_end(text, hit.end())))[:4]:
