@@ -60,7 +60,7 @@ class MeasureSiteMachineTranslation(CorpusStage):
                 )
         pt.save_json(work_dir / "pages" / f"{shard:05d}.json", rows)
 
-    def reduce(self, work_dir: Path, workers: int) -> dict[str, Any]:
+    def reduce(self, work_dir: Path, executor: object) -> dict[str, Any]:
         pages: defaultdict[str, int] = defaultdict(int)
         scored: defaultdict[str, int] = defaultdict(int)
         suspected: defaultdict[str, int] = defaultdict(int)
