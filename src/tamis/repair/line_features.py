@@ -34,6 +34,7 @@ _SEPARATORS = "·•/»›>«‹<–—:;~*►▶◄◀■□●○◆◇★☆�
 # how a line ends (the last character that is not white space)
 END_STOP, END_COLON, END_COMMA, END_QUOTE, END_CLOSE, END_DIGIT, END_LETTER, END_OTHER = range(8)
 N_ENDS = 8
+_COUNT_CLOSERS = ")]）】"
 _COUNT_END = re.compile(r"[(\[（【]\s*\d+\s*[)\]）】]$")
 _STAMP = re.compile(r"\d{1,2}:\d\d|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _QUOTES = "\"'»«“”„‘’›‹」』"
@@ -240,19 +241,29 @@ def page_features(lines: list[str]) -> np.ndarray:
     copies: dict[str, int] = {}  # a Counter's own setup costs more than counting a short page
     for s in lines:
         copies[s] = copies.get(s, 0) + 1
+    # a line's rough shape: its start class, its end, digits or not, its length to a factor of 2
+    starts_with = cls[line_starts].astype(np.int64)
+    digits = counts[:, DIGIT]
+    length_class = np.log2(chars + 1).astype(np.int64)
+    shapes = (((starts_with * N_ENDS + ends) * 2 + (digits > 0)) * 32 + length_class).tolist()
+    shape_copies: dict[int, int] = {}
+    for shape in shapes:
+        shape_copies[shape] = shape_copies.get(shape, 0) + 1
+    # the patterns run only where they can match: a closing bracket last, three digits or more
     python_side = np.array(
         [
             (
                 copies[s],
                 len(s) <= 40 and s.lower() in menu,
                 len(s) <= 80 and gates.search(s.lower()) is not None,
-                _COUNT_END.search(s) is not None,
-                len(s) <= 200 and _STAMP.search(s) is not None,
+                s[-1] in _COUNT_CLOSERS and _COUNT_END.search(s) is not None,
+                d >= 3 and len(s) <= 200 and _STAMP.search(s) is not None,
+                shape_copies[shape],
             )
-            for s in lines
+            for s, d, shape in zip(lines, digits.tolist(), shapes, strict=True)
         ],
         dtype=np.float32,
-    ).reshape(n, 5)
+    ).reshape(n, 6)
     counts[:, PUNCT] += counts[:, STOP]
     width = len(LINE_FEATURES)
     # one output matrix, filled in place: on a page of a few lines the per-call overhead of
@@ -270,7 +281,7 @@ def page_features(lines: list[str]) -> np.ndarray:
     letters = counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]
     base[:, 12] = letters / safe_words
     base[:, 13:21] = _END_ONE_HOT[ends]
-    base[:, 21:29] = _START_ONE_HOT[cls[line_starts]]
+    base[:, 21:29] = _START_ONE_HOT[starts_with]
     base[:, 29:30] = np.log(python_side[:, :1])
     base[:, 30:32] = python_side[:, 1:3]
     # a line's length in words for every script: where runs of letters are long (Chinese,
@@ -278,12 +289,8 @@ def page_features(lines: list[str]) -> np.ndarray:
     units = np.where(letters > 8 * words, letters / 2, words)
     base[:, 32] = (ends == END_STOP) & (units >= 8)
     base[:, 33] = units <= 3
-    base[:, 34:36] = python_side[:, 3:]
-    starts_with = cls[line_starts].astype(np.int64)
-    length_class = np.log2(chars + 1).astype(np.int64)
-    shape = ((starts_with * N_ENDS + ends) * 2 + (counts[:, DIGIT] > 0)) * 32 + length_class
-    _, shape_of, shape_counts = np.unique(shape, return_inverse=True, return_counts=True)
-    base[:, 36] = np.log(shape_counts[shape_of])
+    base[:, 34:36] = python_side[:, 3:5]
+    base[:, 36] = np.log(python_side[:, 5], dtype=np.float64)
     # neighbours: the previous and next line, and the mean over +-3 and +-10 lines
     out[0, width : 2 * width] = 0
     out[1:, width : 2 * width] = base[:-1]
