@@ -34,6 +34,9 @@ _SEPARATORS = "·•/»›>«‹<–—:;~*►▶◄◀■□●○◆◇★☆�
 # how a line ends (the last character that is not white space)
 END_STOP, END_COLON, END_COMMA, END_QUOTE, END_CLOSE, END_DIGIT, END_LETTER, END_OTHER = range(8)
 N_ENDS = 8
+_COUNT_CLOSERS = ")]）】"
+_COUNT_END = re.compile(r"[(\[（【]\s*\d+\s*[)\]）】]$")
+_STAMP = re.compile(r"\d{1,2}:\d\d|\d{4}[-/.年]\d{1,2}[-/.月]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}")
 _QUOTES = "\"'»«“”„‘’›‹」』"
 _CLOSERS = ")]}）】》"
 
@@ -132,6 +135,13 @@ LINE_FEATURES: tuple[str, ...] = (
     "gate_word",
     "long_sentence",
     "short_line",
+    # templated lines, in digits only so in every script: a trailing count ("Sport (12)",
+    # category and archive lists), a clock time or a numeric date (comment headers, ticker
+    # stamps), and how many lines of the page share the line's rough shape (how it starts and
+    # ends, digits or not, length to a factor of two: "#3 Name 2013/12/28 20:34" headers)
+    "ends_count",
+    "time_or_date",
+    "log_shape_copies_in_page",
 )
 #: page-level and position features, appended once
 POSITION_FEATURES: tuple[str, ...] = (
@@ -231,17 +241,29 @@ def page_features(lines: list[str]) -> np.ndarray:
     copies: dict[str, int] = {}  # a Counter's own setup costs more than counting a short page
     for s in lines:
         copies[s] = copies.get(s, 0) + 1
+    # a line's rough shape: its start class, its end, digits or not, its length to a factor of 2
+    starts_with = cls[line_starts].astype(np.int64)
+    digits = counts[:, DIGIT]
+    length_class = np.log2(chars + 1).astype(np.int64)
+    shapes = (((starts_with * N_ENDS + ends) * 2 + (digits > 0)) * 32 + length_class).tolist()
+    shape_copies: dict[int, int] = {}
+    for shape in shapes:
+        shape_copies[shape] = shape_copies.get(shape, 0) + 1
+    # the patterns run only where they can match: a closing bracket last, three digits or more
     python_side = np.array(
         [
             (
                 copies[s],
                 len(s) <= 40 and s.lower() in menu,
                 len(s) <= 80 and gates.search(s.lower()) is not None,
+                s[-1] in _COUNT_CLOSERS and _COUNT_END.search(s) is not None,
+                d >= 3 and len(s) <= 200 and _STAMP.search(s) is not None,
+                shape_copies[shape],
             )
-            for s in lines
+            for s, d, shape in zip(lines, digits.tolist(), shapes, strict=True)
         ],
         dtype=np.float32,
-    ).reshape(n, 3)
+    ).reshape(n, 6)
     counts[:, PUNCT] += counts[:, STOP]
     width = len(LINE_FEATURES)
     # one output matrix, filled in place: on a page of a few lines the per-call overhead of
@@ -256,13 +278,19 @@ def page_features(lines: list[str]) -> np.ndarray:
     base[:, 4:11] = counts[:, _SHARES_AT] / solid
     safe_words = np.maximum(words, 1)
     base[:, 11] = counts[:, _CAPITAL_START] / safe_words
-    base[:, 12] = (counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]) / safe_words
+    letters = counts[:, UPPER] + counts[:, LOWER] + counts[:, LETTER]
+    base[:, 12] = letters / safe_words
     base[:, 13:21] = _END_ONE_HOT[ends]
-    base[:, 21:29] = _START_ONE_HOT[cls[line_starts]]
+    base[:, 21:29] = _START_ONE_HOT[starts_with]
     base[:, 29:30] = np.log(python_side[:, :1])
-    base[:, 30:32] = python_side[:, 1:]
-    base[:, 32] = (ends == END_STOP) & (words >= 8)
-    base[:, 33] = words <= 3
+    base[:, 30:32] = python_side[:, 1:3]
+    # a line's length in words for every script: where runs of letters are long (Chinese,
+    # Japanese, Thai write no spaces between words) two letters count as a word
+    units = np.where(letters > 8 * words, letters / 2, words)
+    base[:, 32] = (ends == END_STOP) & (units >= 8)
+    base[:, 33] = units <= 3
+    base[:, 34:36] = python_side[:, 3:5]
+    base[:, 36] = np.log(python_side[:, 5], dtype=np.float64)
     # neighbours: the previous and next line, and the mean over +-3 and +-10 lines
     out[0, width : 2 * width] = 0
     out[1:, width : 2 * width] = base[:-1]
@@ -287,13 +315,99 @@ def page_features(lines: list[str]) -> np.ndarray:
     rows[3] = total_chars
     rows[10] = index / max(n - 1, 1)
     rows[11] = (chars.cumsum() - chars) / total_chars
-    _main_text(rows, _PROSE_END[ends] & (words >= 5), words, n, index)
+    prose = _PROSE_END[ends] & (units >= 5)
+    if n <= SMALL_PAGE:
+        rows[_MAIN_TEXT_ROWS] = _main_text_small(prose.tolist(), units.tolist())
+    else:
+        _main_text(rows, prose, units, n, index)
     np.log1p(rows[:_N_LOG_ROWS], out=rows[:_N_LOG_ROWS])
     position = out[:, 5 * width :]
     position[:, _POSITION_ROWS_AT] = rows.T
     log_chars = base[:, 0]
     position[:, -1] = log_chars - np.add.reduce(log_chars) / n  # as .mean(), without its overhead
     return out
+
+
+#: pages of at most this many lines get their main-text rows from plain Python lists: a loop
+#: over a few dozen lines costs less than the ~40 numpy calls of `_main_text` (same values,
+#: tests/repair/test_debris_lines.py)
+SMALL_PAGE = 20
+#: the rows of `page_features`' position matrix that `_main_text` fills, in the order
+#: `_main_text_small` returns them
+_MAIN_TEXT_ROWS = [4, 5, 6, 7, 8, 9, 12, 13, 14, 15, 16, 17]
+
+
+def _main_text_small(prose: list[bool], words: list[float]) -> list[list[float]]:
+    """`_main_text`'s rows (`_MAIN_TEXT_ROWS`) for a short page, computed in plain Python with
+    the same arithmetic, so the values are the same bit for bit."""
+    n = len(prose)
+    # the largest-sum stretch: the first line of the first best end, as argmax/argmin pick
+    total = lowest = 0.0
+    lowest_at = start = end = 0
+    best = None
+    for i in range(n):
+        if total < lowest:
+            lowest, lowest_at = total, i
+        total += words[i] if prose[i] else -SHORT_LINE_COST
+        if best is None or total - lowest > best:
+            best, start, end = total - lowest, lowest_at, i
+    prose_words = [w if p else 0 for p, w in zip(prose, words, strict=True)]
+    sum_prose = 0.0
+    for w in prose_words:
+        sum_prose += w
+    page_total = max(int(sum_prose), 1)
+    at = [i for i in range(n) if prose[i]]
+    in_main, to_main, before_share, after_share = [], [], [], []
+    since, until, run = [], [], []
+    block_words, block_share, before_largest, after_largest = [], [], [], []
+    # prose blocks: prose lines with at most one other line between them
+    block_of_prose, sizes = [], []
+    for k, i in enumerate(at):
+        if k == 0 or i - at[k - 1] > 2:
+            sizes.append(0.0)
+        sizes[-1] += prose_words[i]
+        block_of_prose.append(len(sizes) - 1)
+    largest = sizes.index(max(sizes)) if sizes else 0
+    before = 0.0
+    previous = -1  # the last prose line before the line
+    following = 0  # prose lines at or before the line
+    for i in range(n):
+        while following < len(at) and at[following] <= i:
+            following += 1
+        next_at = at[following] if following < len(at) else n
+        in_main.append(float(start <= i <= end))
+        to_main.append(float(max(start - i, i - end, 0)))
+        before_share.append(before / page_total)
+        after_share.append((page_total - before - prose_words[i]) / page_total)
+        since.append(float(i - previous if previous >= 0 else n))
+        until.append(float(next_at - i if next_at < n else n))
+        run.append(0.0 if prose[i] else float(next_at - previous - 1))
+        if sizes:
+            block = block_of_prose[max(following - 1, 0)]
+            block_words.append(sizes[block])
+            block_share.append(sizes[block] / sizes[largest])
+            before_largest.append(float(block < largest))
+            after_largest.append(float(block > largest))
+        before += prose_words[i]
+        if prose[i]:
+            previous = i
+    if not sizes:
+        block_words = block_share = before_largest = after_largest = [0.0] * n
+    blocks = [float(len(sizes))] * n
+    return [
+        to_main,
+        since,
+        until,
+        run,
+        block_words,
+        blocks,
+        in_main,
+        before_share,
+        after_share,
+        block_share,
+        before_largest,
+        after_largest,
+    ]
 
 
 def _main_text(rows: np.ndarray, prose: np.ndarray, words: np.ndarray, n: int, index: np.ndarray) -> None:
