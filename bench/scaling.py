@@ -462,14 +462,23 @@ ASSUMPTIONS = {
     "warc_tb": 100.0,
     "warc_files": 90_000,  # Common Crawl: 100 segments of ~900 WARC files of ~1 GB (gzip)
     "text_kb_per_page": 4.0,  # main text after HTML extraction, UTF-8 (make_corpus: measured below)
-    "extract_cpu_ms_per_page": 20.0,  # WARC gunzip + HTML parse + trafilatura, per HTML page
+    "extract_cpu_ms_per_page": 100.0,  # WARC gunzip + trafilatura (+ its precision pass) per page
     "hosts": 50e6,  # distinct hosts in one snapshot
     "cores_per_node": 32,
     "task_memory_gib": 2.0,  # per worker process: models + one shard's batch + a partition
     "nic_gbit_s": 10.0,  # per node, to the object store
     "parallel_efficiency": 0.8,  # stragglers, scheduling; the 1 -> 2 node bench gives a floor
     "partitions": {"dedup.repeated_lines": 64, "dedup.exact": 16, "dedup.near": 64},
+    "partition_gib": 1.0,  # what one reduce partition task should hold
 }
+
+
+#: Objects every (segment, shard) task writes besides its corpus stage's files: the hand-off
+#: Parquet, a rejected/ part, its stats file and its done-marker (segment 0 adds the user-id
+#: hashes, counted as +1). One PUT each; today's atomic rename adds a COPY and a DELETE on S3.
+TASK_PUTS = 4
+#: GETs of a task of segment k > 0 for the previous hand-off (Parquet: footer length, footer, data).
+TASK_GETS = 3
 
 
 def _human(n: float, unit: str = "") -> str:
@@ -511,8 +520,6 @@ def scaling_model(stages: dict[str, Any], a: dict[str, Any], nodes: list[int]) -
             cpu += timed.get(f"{seg['corpus']} (map)", 0.0)
         per_doc = cpu / max(1, s["docs_in"]) * text_scale + other_per_doc * text_scale
         cpu_s = docs * per_doc
-        if k == 0:
-            cpu_s += pages * a["extract_cpu_ms_per_page"] / 1000
         handoff = stages["work_peak"].get(f"seg{k}", {}).get("bytes", 0)
         row: dict[str, Any] = {
             "segment": k,
@@ -539,6 +546,11 @@ def scaling_model(stages: dict[str, Any], a: dict[str, Any], nodes: list[int]) -
             row["shuffle_bytes"] = map_bytes / passed * docs * scale * (s["passed"] / max(1, s["docs_in"]))
             row["work_bytes"] = all_bytes / passed * docs * scale * (s["passed"] / max(1, s["docs_in"]))
             parts = a["partitions"].get(name, 0)
+            row["partitions"] = parts
+            row["partition_bytes"] = row["shuffle_bytes"] / max(1, parts)
+            # partitions a reduce task of `partition_gib` would need (memory ~ its records)
+            row["partitions_needed"] = math.ceil(row["shuffle_bytes"] / (a["partition_gib"] * 2**30))
+            row["reduce_get_at_needed"] = shards * max(parts, row["partitions_needed"]) * 2
             per_shard_files = files / stages["shards"]
             reduce_label = f"{name} (reduce)"
             tasks_key = f"partition tasks ({name.split('.')[-1]})"
@@ -546,15 +558,28 @@ def scaling_model(stages: dict[str, Any], a: dict[str, Any], nodes: list[int]) -
             row["reduce_tasks_cpu_hours"] = timed.get(tasks_key, 0.0) / passed * docs * scale / 3600
             row["driver_cpu_hours"] = driver_s / passed * docs * scale / 3600
             row["requests"] = {
-                # map: one object per file a task writes (today's atomic rename is COPY + DELETE more)
-                "PUT": shards * per_shard_files,
-                # reduce: every partition reads every shard's offsets and its slice of records
-                "GET": shards * parts * 2 + shards * per_shard_files,
+                "PUT": shards * (per_shard_files + TASK_PUTS + (1 if k == 0 else 0)),
+                # reduce: every partition reads every shard's offsets and its slice of records;
+                # apply (next segment): the shard's own files of this stage
+                "GET": shards * parts * 2 + shards * per_shard_files + shards * TASK_GETS * (k > 0),
                 # reduce: one listing per partition (1,000 keys a page)
                 "LIST": max(1, parts) * math.ceil(2 * shards / 1000),
             }
             row["driver_memory_bytes"] = _driver_memory(name, stages, k, docs, a)
+        else:  # the last segment: kept/ and rejected/ parts, stats and marker; reads its hand-off
+            row["requests"] = {"PUT": shards * (1 + 3), "GET": shards * TASK_GETS, "LIST": 0}
         rows.append(row)
+    # WARC -> HTML -> text: assumed (make_corpus' pages are plain text or small HTML), its own row
+    rows.insert(
+        0,
+        {
+            "segment": "0",
+            "corpus_stage": "extract.html (assumed cost)",
+            "docs_in": pages,
+            "cpu_hours": pages * a["extract_cpu_ms_per_page"] / 1000 / 3600,
+            "handoff_bytes": 0.0,
+        },
+    )
     total_cpu_h = sum(r["cpu_hours"] + r.get("reduce_tasks_cpu_hours", 0.0) for r in rows)
     driver_h = sum(r.get("driver_cpu_hours", 0.0) for r in rows)
     shuffle = sum(r.get("shuffle_bytes", 0.0) for r in rows) + sum(r["handoff_bytes"] for r in rows)
@@ -607,16 +632,16 @@ def print_table(model: dict[str, Any], nodes: list[int]) -> None:
         f"\nExtrapolation to {a['pages']:.0e} pages, {a['warc_tb']:g} TB of WARC in {a['warc_files']:,} files:"
     )
     print(
-        "| segment | corpus stage | docs in | CPU-hours | shuffle bytes | _work bytes | driver memory |"
-        " PUT | GET | LIST |"
+        "| segment | corpus stage | docs in | CPU-hours | hand-off bytes | shuffle bytes | stage _work bytes |"
+        " driver memory | PUT | GET | LIST |"
     )
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in model["rows"]:
         req = r.get("requests", {})
         cpu_h = r["cpu_hours"] + r.get("reduce_tasks_cpu_hours", 0.0) + r.get("driver_cpu_hours", 0.0)
         print(
             f"| {r['segment']} | {r['corpus_stage'] or '(writes kept/)'} | {_human(r['docs_in'])} | "
-            f"{cpu_h:,.0f} | {_human(r.get('shuffle_bytes', 0), 'B')} | {_human(r.get('work_bytes', 0), 'B')} | "
+            f"{cpu_h:,.0f} | {_human(r['handoff_bytes'], 'B')} | {_human(r.get('shuffle_bytes', 0), 'B')} | {_human(r.get('work_bytes', 0), 'B')} | "
             f"{_human(r.get('driver_memory_bytes', 0), 'B')} | {_human(req.get('PUT', 0))} | "
             f"{_human(req.get('GET', 0))} | {_human(req.get('LIST', 0))} |"
         )
@@ -635,6 +660,17 @@ def print_table(model: dict[str, Any], nodes: list[int]) -> None:
             f"| {n:,} | {_hours(w['compute_s'])} | {_hours(w['network_s'])} | {_hours(w['driver_s'])} | "
             f"{_hours(w['wall_s'])} | {w['tasks_per_core']:.1f} |"
         )
+    print(f"\nreduce partitions (today's fixed counts vs {a['partition_gib']:g} GiB per partition task):")
+    print(
+        "| corpus stage | partitions | bytes per partition | partitions needed | reduce GETs at that count |"
+    )
+    print("|---|---|---|---|---|")
+    for r in model["rows"]:
+        if r["corpus_stage"] and r.get("partitions"):
+            print(
+                f"| {r['corpus_stage']} | {r['partitions']} | {_human(r['partition_bytes'], 'B')} | "
+                f"{r['partitions_needed']:,} | {_human(r['reduce_get_at_needed'])} |"
+            )
     print("\nassumptions: " + "; ".join(f"{k} = {v}" for k, v in a.items()))
     print(
         f"measured text per document {model['measured_text_bytes_per_doc']:,.0f} B: per-document CPU and "
