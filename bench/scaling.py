@@ -507,7 +507,9 @@ def scaling_model(stages: dict[str, Any], a: dict[str, Any], nodes: list[int]) -
     # the partition tasks are timed inside their reduce; setup (model loading) is once per worker
     timed_work = sum(v for key, v in timed.items() if key.endswith("(map)"))
     total_steps = sum(steps_cpu.values()) + timed_work + sum(reduce_cpu.values()) + timed.get("setup", 0.0)
-    other_per_doc = max(0.0, stages["cpu_seconds"] - total_steps) / measured_docs  # read, write, glue
+    # reading, writing and the runner's own work, spread evenly over the segments (each reads and
+    # writes one hand-off)
+    other_per_doc = max(0.0, stages["cpu_seconds"] - total_steps) / measured_docs / len(seg_steps)
     rows = []
     for k, seg in enumerate(seg_steps):
         s = segs[str(k)]
