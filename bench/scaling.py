@@ -224,6 +224,8 @@ def bench_nodes(corpus: Path, work: Path, object_store_bytes: int) -> dict[str, 
     runs: dict[str, dict[str, Any]] = {}
     temp = Path(tempfile.mkdtemp(prefix="tsc-", dir="/tmp"))
     cluster = Cluster(temp, object_store_bytes)
+    # the nodes live in their own sessions: a SIGTERM to the bench must still reach `finally`
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         print(f"  starting a Ray head on {cluster.address} (1 CPU)", flush=True)
         cluster.start_head()
