@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test test-slow test-cluster lint bench bench-speed eval clean
+.PHONY: demo test test-slow test-cluster lint bench bench-speed bench-scale eval clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,11 @@ bench: $(STAMP)
 bench-speed: $(STAMP)
 	[ -x bench/.venv-datatrove/bin/python ] || bench/peers.sh
 	$(BIN)/python bench/speed.py
+
+# Issue 14's bench: local vs Ray executor, 1 vs 2 Ray nodes on this machine, per-stage costs, and
+# their extrapolation to a 100 TB / 3-billion-page crawl on N nodes (docs/scaling.md).
+bench-scale: $(STAMP)
+	$(BIN)/python bench/scaling.py
 
 # Quality against ground truth: repair (synthetic, and glued words on real pages), dedup, language ID
 # (each prints its floors and exits 1 below them).
