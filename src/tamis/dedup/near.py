@@ -38,6 +38,7 @@ import regex
 
 from tamis.dedup import minhash as mh
 from tamis.dedup import partitions as pt
+from tamis.dedup import stream
 from tamis.dedup.normalize import normalize
 from tamis.dedup.policy import check_keep, keep_order, rank_keys
 from tamis.dedup.unionfind import components
@@ -176,10 +177,18 @@ class RemoveNearDuplicates(CorpusStage):
         return out
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
-        sigs = self.signatures([d.text for d in docs])
-        meta = np.empty(len(docs), dtype=_META)
-        meta["rank"] = rank_keys(docs, self.keep, self.score)
-        pt.write_ids(work_dir, shard, docs)
+        stream.map_one_list(self.mapper(shard, work_dir), docs)
+
+    def mapper(self, shard: int, work_dir: Path) -> _NearMapper:
+        return _NearMapper(self, shard, work_dir)
+
+    def write_map(
+        self, sigs: np.ndarray, ranks: np.ndarray, ids: list[str], shard: int, work_dir: Path
+    ) -> None:
+        """A shard's signatures, ranks and ids, and its band keys hash-partitioned for the reduce."""
+        meta = np.empty(len(ids), dtype=_META)
+        meta["rank"] = ranks
+        stream.write_ids(work_dir, shard, ids)
         pt.save_npy(work_dir / "meta" / f"{shard:05d}.npy", meta)
         pt.save_npy(work_dir / "sig" / f"{shard:05d}.npy", sigs)
         has = np.flatnonzero(sigs[:, 0] != mh.EMPTY)  # documents without a word have nothing to compare
@@ -191,7 +200,7 @@ class RemoveNearDuplicates(CorpusStage):
             keys = mh.band_keys(sigs[has], self.bands, self.rows)
         rec = np.empty(keys.size, dtype=_RECORD)
         rec["key"] = keys.ravel()
-        rec["index"] = np.repeat(pt.doc_index(shard, len(docs))[has], self.bands)
+        rec["index"] = np.repeat(pt.doc_index(shard, len(ids))[has], self.bands)
         pt.write_partitioned(
             work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
         )
@@ -222,4 +231,29 @@ class RemoveNearDuplicates(CorpusStage):
         }
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        return pt.mark_duplicates(docs, work_dir, shard, self.name, "minhash")
+        return stream.apply_one_list(self.applier(shard, work_dir), docs)
+
+    def applier(self, shard: int, work_dir: Path) -> stream.DuplicateMarker:
+        return stream.DuplicateMarker(work_dir, shard, self.name, "minhash")
+
+
+class _NearMapper:
+    """A shard's signatures a batch at a time: 4 x num_perm + 8 bytes per document (480 + 8 by
+    default) and its id; band keys are made from the signatures when the shard is complete."""
+
+    def __init__(self, stage: RemoveNearDuplicates, shard: int, work_dir: Path) -> None:
+        self.stage, self.shard, self.work_dir = stage, shard, work_dir
+        self.sigs: list[np.ndarray] = []
+        self.ranks: list[np.ndarray] = []
+        self.ids: list[str] = []
+
+    def add(self, docs: Sequence[Document]) -> None:
+        self.sigs.append(self.stage.signatures([d.text for d in docs]))
+        self.ranks.append(rank_keys(docs, self.stage.keep, self.stage.score))
+        self.ids.extend(d.id for d in docs)
+
+    def close(self) -> None:
+        sigs = np.concatenate([np.empty((0, self.stage.num_perm), np.uint32), *self.sigs])
+        self.sigs = []
+        ranks = np.concatenate([np.zeros(0), *self.ranks])
+        self.stage.write_map(sigs, ranks, self.ids, self.shard, self.work_dir)
