@@ -85,3 +85,26 @@ def test_repeated_lines_finds_lines_afresh_for_documents_map_did_not_see(tmp_pat
     reordered = list(stream.apply_stream(stage, iter(shards[0][::-1]), 0, tmp_path, 3))
     assert reordered == whole[: len(shards[0])][::-1]
     assert reordered[0].text == shards[0][-1].text.split("\n")[1]  # menu and footer gone
+
+
+def test_near_map_files_hold_the_whole_shards_signatures_and_band_keys(tmp_path: Path) -> None:
+    import io
+
+    import numpy as np
+
+    from tamis.dedup import minhash as mh
+    from tamis.dedup.partitions import doc_index
+
+    stage = RemoveNearDuplicates()
+    docs = _shards()[1]
+    stream.map_stream(stage, iter(docs), 2, tmp_path, 3)
+    sigs = stage.signatures([d.text for d in docs])
+    saved = io.BytesIO()
+    np.save(saved, sigs)
+    assert (tmp_path / "sig" / "00002.npy").read_bytes() == saved.getvalue()
+    rec = np.load(tmp_path / "map" / "00002.npy")
+    keys = mh.band_keys(sigs, stage.bands, stage.rows).ravel()
+    index = np.repeat(doc_index(2, len(docs)), stage.bands)
+    assert sorted(zip(rec["key"].tolist(), rec["index"].tolist(), strict=True)) == sorted(
+        zip(keys.tolist(), index.tolist(), strict=True)
+    )

@@ -182,15 +182,8 @@ class RemoveNearDuplicates(CorpusStage):
     def mapper(self, shard: int, work_dir: Path) -> _NearMapper:
         return _NearMapper(self, shard, work_dir)
 
-    def write_map(
-        self, sigs: np.ndarray, ranks: np.ndarray, ids: list[str], shard: int, work_dir: Path
-    ) -> None:
-        """A shard's signatures, ranks and ids, and its band keys hash-partitioned for the reduce."""
-        meta = np.empty(len(ids), dtype=_META)
-        meta["rank"] = ranks
-        stream.write_ids(work_dir, shard, ids)
-        pt.save_npy(work_dir / "meta" / f"{shard:05d}.npy", meta)
-        pt.save_npy(work_dir / "sig" / f"{shard:05d}.npy", sigs)
+    def band_records(self, sigs: np.ndarray, first_row: int, shard: int) -> np.ndarray:
+        """(band key, document) records of these signatures (rows counted from `first_row`)."""
         has = np.flatnonzero(sigs[:, 0] != mh.EMPTY)  # documents without a word have nothing to compare
         if self.use_gpu():
             import cupy as cp
@@ -200,10 +193,8 @@ class RemoveNearDuplicates(CorpusStage):
             keys = mh.band_keys(sigs[has], self.bands, self.rows)
         rec = np.empty(keys.size, dtype=_RECORD)
         rec["key"] = keys.ravel()
-        rec["index"] = np.repeat(pt.doc_index(shard, len(ids))[has], self.bands)
-        pt.write_partitioned(
-            work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
-        )
+        rec["index"] = np.repeat(pt.doc_index(shard, first_row + len(sigs))[first_row:][has], self.bands)
+        return rec
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         tasks = [(work_dir, p) for p in range(self.partitions)]
@@ -238,22 +229,33 @@ class RemoveNearDuplicates(CorpusStage):
 
 
 class _NearMapper:
-    """A shard's signatures a batch at a time: 4 x num_perm + 8 bytes per document (480 + 8 by
-    default) and its id; band keys are made from the signatures when the shard is complete."""
+    """A shard's signatures and band records a batch at a time: 4 x num_perm + 16 x bands + 8 bytes
+    per document (872 by default) and its id."""
 
     def __init__(self, stage: RemoveNearDuplicates, shard: int, work_dir: Path) -> None:
         self.stage, self.shard, self.work_dir = stage, shard, work_dir
         self.sigs: list[np.ndarray] = []
+        self.records: list[np.ndarray] = []
         self.ranks: list[np.ndarray] = []
         self.ids: list[str] = []
 
     def add(self, docs: Sequence[Document]) -> None:
-        self.sigs.append(self.stage.signatures([d.text for d in docs]))
+        sigs = self.stage.signatures([d.text for d in docs])
+        self.records.append(self.stage.band_records(sigs, len(self.ids), self.shard))
+        self.sigs.append(sigs)
         self.ranks.append(rank_keys(docs, self.stage.keep, self.stage.score))
         self.ids.extend(d.id for d in docs)
 
     def close(self) -> None:
-        sigs = np.concatenate([np.empty((0, self.stage.num_perm), np.uint32), *self.sigs])
+        stage, shard, work_dir = self.stage, self.shard, self.work_dir
+        meta = np.empty(len(self.ids), dtype=_META)
+        meta["rank"] = np.concatenate([np.zeros(0), *self.ranks])
+        stream.write_ids(work_dir, shard, self.ids)
+        pt.save_npy(work_dir / "meta" / f"{shard:05d}.npy", meta)
+        sig_path = work_dir / "sig" / f"{shard:05d}.npy"
+        stream.save_npy_rows(sig_path, self.sigs, (stage.num_perm,), np.dtype(np.uint32))
         self.sigs = []
-        ranks = np.concatenate([np.zeros(0), *self.ranks])
-        self.stage.write_map(sigs, ranks, self.ids, self.shard, self.work_dir)
+        rec = np.concatenate([np.zeros(0, _RECORD), *self.records])
+        self.records = []
+        partition = pt.partition_of(rec["key"], stage.partitions)
+        pt.write_partitioned(work_dir / "map", shard, rec, partition, stage.partitions)

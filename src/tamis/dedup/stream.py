@@ -16,6 +16,7 @@ size. `map_stream` and `apply_stream` drive either kind of stage over an iterabl
 
 from __future__ import annotations
 
+import os
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
@@ -87,6 +88,20 @@ def as_numpy(values: array[Any]) -> np.ndarray:
     (dtype('uint64'), 0)
     """
     return np.frombuffer(values, dtype=values.typecode) if len(values) else np.zeros(0, values.typecode)
+
+
+def save_npy_rows(path: Path, chunks: list[np.ndarray], row_shape: tuple[int, ...], dtype: np.dtype) -> None:
+    """`np.save` of the chunks' rows stacked (the same bytes), without stacking them in memory;
+    written to a `.tmp-` name and renamed, like `partitions.save_npy`."""
+    n = sum(len(c) for c in chunks)
+    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (n, *row_shape)}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(".tmp-" + path.name)
+    with open(tmp, "wb") as fh:
+        np.lib.format.write_array_header_1_0(fh, header)
+        for chunk in chunks:
+            fh.write(np.ascontiguousarray(chunk, dtype=dtype).tobytes())
+    os.replace(tmp, path)
 
 
 def write_ids(work_dir: Path, shard: int, ids: list[str]) -> None:
