@@ -16,15 +16,15 @@ size. `map_stream` and `apply_stream` drive either kind of stage over an iterabl
 
 from __future__ import annotations
 
-import os
 from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
+from tamis.atomic import atomic_write
 from tamis.dedup import partitions as pt
 from tamis.document import Document, Duplicate
 from tamis.errors import AccountingError
@@ -91,17 +91,19 @@ def as_numpy(values: array[Any]) -> np.ndarray:
 
 
 def save_npy_rows(path: Path, chunks: list[np.ndarray], row_shape: tuple[int, ...], dtype: np.dtype) -> None:
-    """`np.save` of the chunks' rows stacked (the same bytes), without stacking them in memory;
-    written to a `.tmp-` name and renamed, like `partitions.save_npy`."""
-    n = sum(len(c) for c in chunks)
-    header = {"descr": np.lib.format.dtype_to_descr(dtype), "fortran_order": False, "shape": (n, *row_shape)}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(".tmp-" + path.name)
-    with open(tmp, "wb") as fh:
+    """`np.save` of the chunks' rows stacked (the same bytes), without stacking them in memory."""
+    header = {
+        "descr": np.lib.format.dtype_to_descr(dtype),
+        "fortran_order": False,
+        "shape": (sum(len(c) for c in chunks), *row_shape),
+    }
+
+    def write(fh: BinaryIO) -> None:
         np.lib.format.write_array_header_1_0(fh, header)
         for chunk in chunks:
             fh.write(np.ascontiguousarray(chunk, dtype=dtype).tobytes())
-    os.replace(tmp, path)
+
+    atomic_write(path, write)
 
 
 def write_ids(work_dir: Path, shard: int, ids: list[str]) -> None:

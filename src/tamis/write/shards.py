@@ -18,6 +18,7 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from tamis.atomic import temporary_name
 from tamis.document import Document, from_row, to_row
 from tamis.read.base import OwningGzipFile
 
@@ -152,7 +153,7 @@ class SegmentWriter:
 
     def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 1000) -> None:
         self.path = path
-        self.tmp = path.with_name(".tmp-" + path.name)
+        self.tmp = temporary_name(path)
         self.batch_rows = batch_rows
         self.schema = schema
         self.count = 0
