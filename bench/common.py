@@ -90,11 +90,12 @@ def run_tree(argv: list[str], poll_s: float = 0.05) -> tuple[float, str, dict[st
     """
     cpu: dict[tuple[int, str], float] = {}
     rss: dict[tuple[int, str], int] = {}
+    total = [0]
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         t0 = time.perf_counter()
         proc = subprocess.Popen(argv, stdout=out, stderr=err, text=True)
         while proc.poll() is None:
-            sample_tree(proc.pid, cpu, rss)
+            sample_tree(proc.pid, cpu, rss, total)
             time.sleep(poll_s)
         seconds = time.perf_counter() - t0
         out.seek(0)
@@ -102,12 +103,23 @@ def run_tree(argv: list[str], poll_s: float = 0.05) -> tuple[float, str, dict[st
         stdout, stderr = out.read(), err.read()
     if proc.returncode:
         sys.exit(f"bench: {' '.join(map(str, argv[:4]))}… failed ({proc.returncode}):\n{stderr[-3000:]}")
-    tree = {"cpu_seconds": round(sum(cpu.values()), 2), "peak_rss_mib": max(rss.values(), default=0) // 1024}
+    tree = {
+        "cpu_seconds": round(sum(cpu.values()), 2),
+        "peak_rss_mib": max(rss.values(), default=0) // 1024,
+        "peak_rss_parent_mib": max((v for (pid, _), v in rss.items() if pid == proc.pid), default=0) // 1024,
+        "peak_rss_total_mib": total[0] // 1024,
+    }
     return seconds, stdout, tree
 
 
-def sample_tree(root: int, cpu: dict[tuple[int, str], float], rss: dict[tuple[int, str], int]) -> None:
-    """Record CPU seconds and peak RSS (KiB) of `root` and every descendant, by (pid, start time)."""
+def sample_tree(
+    root: int,
+    cpu: dict[tuple[int, str], float],
+    rss: dict[tuple[int, str], int],
+    total: list[int] | None = None,
+) -> None:
+    """Record CPU seconds and peak RSS (KiB) of `root` and every descendant, by (pid, start time),
+    and in `total[0]` the largest sum of their RSS at one sample."""
     stats: dict[int, list[str]] = {}
     for entry in os.scandir("/proc"):
         if entry.name.isdigit():
@@ -121,16 +133,20 @@ def sample_tree(root: int, cpu: dict[tuple[int, str], float], rss: dict[tuple[in
         new = {pid for pid, f in stats.items() if int(f[1]) in tree} - tree
         tree |= new
         grew = bool(new)
+    now = 0
     for pid in tree & stats.keys():
         f = stats[pid]
         key = (pid, f[19])  # field 22 (start time) tells a reused pid apart
         cpu[key] = (int(f[11]) + int(f[12])) / _TICK  # utime + stime
         try:
             with open(f"/proc/{pid}/status") as fh:
-                hwm = next((int(line.split()[1]) for line in fh if line.startswith("VmHWM:")), 0)
-            rss[key] = max(rss.get(key, 0), hwm)
+                fields = dict(line.split(":", 1) for line in fh if line.startswith(("VmHWM:", "VmRSS:")))
         except OSError:
             continue
+        rss[key] = max(rss.get(key, 0), int(fields.get("VmHWM", "0 kB").split()[0]))
+        now += int(fields.get("VmRSS", "0 kB").split()[0])
+    if total is not None:
+        total[0] = max(total[0], now)
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

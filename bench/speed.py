@@ -150,16 +150,21 @@ def startup(corpus: Path, work: Path, repeats: int = 2) -> dict[str, float]:
     return out
 
 
-def memory(sizes: list[int], seed: int, workers: int, work: Path) -> list[dict[str, Any]]:
-    """The default pipeline at each size (12,500 documents a shard): docs/s and peak RSS."""
+def memory(
+    sizes: list[int], seed: int, workers: int, work: Path, shard_docs: int = 12_500
+) -> list[dict[str, Any]]:
+    """The default pipeline at each size: docs/s, peak RSS of the largest process, of the parent
+    and of all processes together. `shard_docs` documents a shard (at least 8 shards); 0: always
+    8 shards, so that a shard grows with the corpus (what a user with a few big files gets)."""
     rows = []
     for n in sizes:
-        corpus = ensure_corpus(n, seed, shards=max(8, n // 12_500))
+        corpus = ensure_corpus(n, seed, shards=max(8, n // shard_docs) if shard_docs else 8)
         res = run_one("default", corpus, workers, work)
         rows.append({"docs": n, "seconds": res["seconds"], "docs_per_s": round(n / res["seconds"], 1), **res})
         print(
             f"memory: {n:>9,} docs  {res['seconds']:8.1f} s  {n / res['seconds']:7.0f} docs/s  "
-            f"peak RSS {res['peak_rss_mib']} MiB (largest process)  load {res['load_before']}",
+            f"peak RSS {res['peak_rss_mib']} MiB (largest process), {res['peak_rss_parent_mib']} MiB (parent), "
+            f"{res['peak_rss_total_mib']} MiB (all processes)  load {res['load_before']}",
             flush=True,
         )
     if len(rows) > 1:
@@ -184,6 +189,12 @@ def main() -> None:
     )
     ap.add_argument(
         "--memory", default="", help="comma-separated corpus sizes for peak RSS of the default pipeline"
+    )
+    ap.add_argument(
+        "--memory-shard-docs",
+        type=int,
+        default=12_500,
+        help="documents per shard of the --memory corpora (at least 8 shards); 0: always 8 shards",
     )
     ap.add_argument(
         "--startup-only", action="store_true", help="only the CPU seconds of `tamis clean` on one page"
@@ -235,7 +246,9 @@ def main() -> None:
     if results.get("default"):
         print(f"\ndefault pipeline, slowest steps (s, all workers): {results['default']['slowest_steps_s']}")
     if args.memory:
-        report["memory"] = memory([int(x) for x in args.memory.split(",")], args.seed, args.workers, work)
+        report["memory"] = memory(
+            [int(x) for x in args.memory.split(",")], args.seed, args.workers, work, args.memory_shard_docs
+        )
     (OUT / "speed.json").write_text(json.dumps(report, indent=2))
     print(f"written: {OUT / 'speed.json'}")
 

@@ -137,3 +137,33 @@ def test_rejected_rows_carry_the_decision_and_round_trip(tmp_path: Path) -> None
         docs[2].verdict,
     ]
     assert replay(back[3].original, back[3].edits) == back[3].text
+
+
+def test_segment_file_written_a_batch_at_a_time_reads_back_the_same_documents(tmp_path: Path) -> None:
+    from tamis.document import Edit
+    from tamis.write.shards import SegmentWriter, read_segment
+
+    docs = [
+        d.replace(text=d.text.upper(), edits=(Edit("t", "case", 0, 1, d.text[0], d.text[0].upper()),))
+        for d in _docs(23)
+    ]
+    docs[5] = docs[5].replace(annotations={"quality.score": 0.25}, meta={"url": "https://a.example/x"})
+    path = tmp_path / "seg0" / "00003.parquet"
+    seg = SegmentWriter(path, KEPT_SCHEMA, batch_rows=5)
+    for d in docs:
+        seg.write(d)
+    assert not path.exists()  # only the .tmp- name until close
+    seg.close()
+    assert pq.ParquetFile(path).metadata.num_row_groups == 5  # 23 documents, 5 a row group
+    assert list(read_segment(path, batch_rows=4)) == docs
+    assert sorted(p.name for p in path.parent.iterdir()) == ["00003.parquet"]
+
+
+def test_aborted_segment_file_leaves_nothing(tmp_path: Path) -> None:
+    from tamis.write.shards import SegmentWriter
+
+    seg = SegmentWriter(tmp_path / "00000.parquet", KEPT_SCHEMA, batch_rows=2)
+    for d in _docs(5):
+        seg.write(d)
+    seg.abort()
+    assert list(tmp_path.iterdir()) == []

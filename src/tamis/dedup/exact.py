@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -10,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from tamis.dedup import partitions as pt
+from tamis.dedup import stream
 from tamis.dedup.normalize import check_normalizations, normalize, url_of
 from tamis.dedup.normalize import h64 as _h64
 from tamis.dedup.policy import check_keep, keep_order, rank_keys
@@ -70,16 +72,10 @@ class RemoveExactDuplicates(CorpusStage):
         return text
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
-        keys = [self.key_of(d) for d in docs]
-        rec = np.empty(len(docs), dtype=_RECORD)
-        rec["key"] = np.fromiter((_h64(k) for k in keys), dtype=np.uint64, count=len(keys))
-        rec["index"] = pt.doc_index(shard, len(docs))
-        rec["rank"] = rank_keys(docs, self.keep, self.score)
-        rec = rec[np.fromiter((bool(k) for k in keys), dtype=bool, count=len(keys))]
-        pt.write_ids(work_dir, shard, docs)
-        pt.write_partitioned(
-            work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
-        )
+        stream.map_one_list(self.mapper(shard, work_dir), docs)
+
+    def mapper(self, shard: int, work_dir: Path) -> _ExactMapper:
+        return _ExactMapper(self, shard, work_dir)
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         results = list(
@@ -91,4 +87,39 @@ class RemoveExactDuplicates(CorpusStage):
         return {"duplicates": n, "groups": len(np.unique(kept))}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        return pt.mark_duplicates(docs, work_dir, shard, self.name, "exact")
+        return stream.apply_one_list(self.applier(shard, work_dir), docs)
+
+    def applier(self, shard: int, work_dir: Path) -> stream.DuplicateMarker:
+        return stream.DuplicateMarker(work_dir, shard, self.name, "exact")
+
+
+class _ExactMapper:
+    """A shard's keys a batch at a time: 17 bytes per document (key hash, rank, has-a-key) and its id."""
+
+    def __init__(self, stage: RemoveExactDuplicates, shard: int, work_dir: Path) -> None:
+        self.stage, self.shard, self.work_dir = stage, shard, work_dir
+        self.keys = array("Q")
+        self.ranks = array("d")
+        self.has_key = array("B")
+        self.ids: list[str] = []
+
+    def add(self, docs: Sequence[Document]) -> None:
+        for doc in docs:
+            key = self.stage.key_of(doc)
+            self.keys.append(_h64(key))
+            self.has_key.append(bool(key))
+        self.ranks.extend(rank_keys(docs, self.stage.keep, self.stage.score).tolist())
+        self.ids.extend(d.id for d in docs)
+
+    def close(self) -> None:
+        n = len(self.ids)
+        rec = np.empty(n, dtype=_RECORD)
+        rec["key"] = stream.as_numpy(self.keys)
+        rec["index"] = pt.doc_index(self.shard, n)
+        rec["rank"] = stream.as_numpy(self.ranks)
+        rec = rec[stream.as_numpy(self.has_key).astype(bool)]
+        partitions = self.stage.partitions
+        stream.write_ids(self.work_dir, self.shard, self.ids)
+        pt.write_partitioned(
+            self.work_dir / "map", self.shard, rec, pt.partition_of(rec["key"], partitions), partitions
+        )

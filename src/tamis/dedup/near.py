@@ -38,6 +38,7 @@ import regex
 
 from tamis.dedup import minhash as mh
 from tamis.dedup import partitions as pt
+from tamis.dedup import stream
 from tamis.dedup.normalize import normalize
 from tamis.dedup.policy import check_keep, keep_order, rank_keys
 from tamis.dedup.unionfind import components
@@ -176,12 +177,13 @@ class RemoveNearDuplicates(CorpusStage):
         return out
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
-        sigs = self.signatures([d.text for d in docs])
-        meta = np.empty(len(docs), dtype=_META)
-        meta["rank"] = rank_keys(docs, self.keep, self.score)
-        pt.write_ids(work_dir, shard, docs)
-        pt.save_npy(work_dir / "meta" / f"{shard:05d}.npy", meta)
-        pt.save_npy(work_dir / "sig" / f"{shard:05d}.npy", sigs)
+        stream.map_one_list(self.mapper(shard, work_dir), docs)
+
+    def mapper(self, shard: int, work_dir: Path) -> _NearMapper:
+        return _NearMapper(self, shard, work_dir)
+
+    def band_records(self, sigs: np.ndarray, first_row: int, shard: int) -> np.ndarray:
+        """(band key, document) records of these signatures (rows counted from `first_row`)."""
         has = np.flatnonzero(sigs[:, 0] != mh.EMPTY)  # documents without a word have nothing to compare
         if self.use_gpu():
             import cupy as cp
@@ -191,10 +193,8 @@ class RemoveNearDuplicates(CorpusStage):
             keys = mh.band_keys(sigs[has], self.bands, self.rows)
         rec = np.empty(keys.size, dtype=_RECORD)
         rec["key"] = keys.ravel()
-        rec["index"] = np.repeat(pt.doc_index(shard, len(docs))[has], self.bands)
-        pt.write_partitioned(
-            work_dir / "map", shard, rec, pt.partition_of(rec["key"], self.partitions), self.partitions
-        )
+        rec["index"] = np.repeat(pt.doc_index(shard, first_row + len(sigs))[first_row:][has], self.bands)
+        return rec
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         tasks = [(work_dir, p) for p in range(self.partitions)]
@@ -222,4 +222,40 @@ class RemoveNearDuplicates(CorpusStage):
         }
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        return pt.mark_duplicates(docs, work_dir, shard, self.name, "minhash")
+        return stream.apply_one_list(self.applier(shard, work_dir), docs)
+
+    def applier(self, shard: int, work_dir: Path) -> stream.DuplicateMarker:
+        return stream.DuplicateMarker(work_dir, shard, self.name, "minhash")
+
+
+class _NearMapper:
+    """A shard's signatures and band records a batch at a time: 4 x num_perm + 16 x bands + 8 bytes
+    per document (872 by default) and its id."""
+
+    def __init__(self, stage: RemoveNearDuplicates, shard: int, work_dir: Path) -> None:
+        self.stage, self.shard, self.work_dir = stage, shard, work_dir
+        self.sigs: list[np.ndarray] = []
+        self.records: list[np.ndarray] = []
+        self.ranks: list[np.ndarray] = []
+        self.ids: list[str] = []
+
+    def add(self, docs: Sequence[Document]) -> None:
+        sigs = self.stage.signatures([d.text for d in docs])
+        self.records.append(self.stage.band_records(sigs, len(self.ids), self.shard))
+        self.sigs.append(sigs)
+        self.ranks.append(rank_keys(docs, self.stage.keep, self.stage.score))
+        self.ids.extend(d.id for d in docs)
+
+    def close(self) -> None:
+        stage, shard, work_dir = self.stage, self.shard, self.work_dir
+        meta = np.empty(len(self.ids), dtype=_META)
+        meta["rank"] = np.concatenate([np.zeros(0), *self.ranks])
+        stream.write_ids(work_dir, shard, self.ids)
+        pt.save_npy(work_dir / "meta" / f"{shard:05d}.npy", meta)
+        sig_path = work_dir / "sig" / f"{shard:05d}.npy"
+        stream.save_npy_rows(sig_path, self.sigs, (stage.num_perm,), np.dtype(np.uint32))
+        self.sigs = []
+        rec = np.concatenate([np.zeros(0, _RECORD), *self.records])
+        self.records = []
+        partition = pt.partition_of(rec["key"], stage.partitions)
+        pt.write_partitioned(work_dir / "map", shard, rec, partition, stage.partitions)

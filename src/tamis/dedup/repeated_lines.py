@@ -30,6 +30,7 @@ import numpy as np
 import regex
 
 from tamis.dedup import partitions as pt
+from tamis.dedup import stream
 from tamis.dedup.minhash import fmix64
 from tamis.dedup.normalize import check_normalizations, host_of, normalize_lines
 from tamis.dedup.normalize import h64 as _h64
@@ -127,11 +128,13 @@ class RemoveRepeatedLines(CorpusStage):
                 "min_site_docs and min_corpus_docs must be at least 2 (one document repeats nothing)"
             )
 
-    def shard_lines(self, docs: Sequence[Document]) -> tuple[np.ndarray, np.ndarray]:
-        """Every non-empty line of the shard as a `_LINE` record, and per document its `_DOC` record."""
+    def shard_lines(self, docs: Sequence[Document], first_row: int = 0) -> tuple[np.ndarray, np.ndarray]:
+        """Every non-empty line of the documents as a `_LINE` record (rows counted from `first_row`),
+        and per document its `_DOC` record."""
         lines: list[tuple[int, bool, int, int]] = []
         meta = np.empty(len(docs), dtype=_DOC)
-        for row, doc in enumerate(docs):
+        for i, doc in enumerate(docs):
+            row = first_row + i
             norms = []
             for no, (raw, norm) in enumerate(
                 zip(doc.text.split("\n"), normalize_lines(doc.text, self.normalize), strict=True)
@@ -142,11 +145,19 @@ class RemoveRepeatedLines(CorpusStage):
                     lines.append((_h64(norm), short, row, no))
                     norms.append(norm)
             host = host_of(doc)
-            meta[row] = (_h64(doc.text), _h64("\n".join(norms)), _h64(host) if host else 0)
+            meta[i] = (_h64(doc.text), _h64("\n".join(norms)), _h64(host) if host else 0)
         return np.array(lines, dtype=_LINE) if lines else np.zeros(0, _LINE), meta
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
-        lines, meta = self.shard_lines(docs)
+        stream.map_one_list(self.mapper(shard, work_dir), docs)
+
+    def mapper(self, shard: int, work_dir: Path) -> _LinesMapper:
+        return _LinesMapper(self, shard, work_dir)
+
+    def write_map(
+        self, lines: np.ndarray, meta: np.ndarray, ids: list[str], shard: int, work_dir: Path
+    ) -> None:
+        """A shard's line and document records (apply reuses them) and the reduce's partitioned records."""
         # a line repeated inside one page counts once for that page
         lines_once = (
             lines[
@@ -162,9 +173,9 @@ class RemoveRepeatedLines(CorpusStage):
         rec = np.empty(len(lines_once), dtype=_RECORD)
         rec["line"], rec["short"] = lines_once["hash"], lines_once["short"]
         rec["doc"], rec["host"] = meta["norm"][lines_once["row"]], meta["host"][lines_once["row"]]
-        hostdocs = np.empty(len(docs), dtype=_HOSTDOC)
+        hostdocs = np.empty(len(meta), dtype=_HOSTDOC)
         hostdocs["host"], hostdocs["doc"] = meta["host"], meta["norm"]
-        pt.write_ids(work_dir, shard, docs)
+        stream.write_ids(work_dir, shard, ids)
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.npy", lines)  # apply reuses these hashes
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.docs.npy", meta)
         pt.save_npy(work_dir / "hosts" / f"{shard:05d}.npy", hostdocs)
@@ -191,9 +202,20 @@ class RemoveRepeatedLines(CorpusStage):
         return {"repeated_lines_corpus": len(corpus), "repeated_lines_site": len(site), "hosts": len(hosts)}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        corpus = np.load(work_dir / "repeated_corpus.npy")
-        site = np.load(work_dir / "repeated_site.npy")
-        lines, meta = self._saved_lines(docs, shard, work_dir)
+        return stream.apply_one_list(self.applier(shard, work_dir), docs)
+
+    def applier(self, shard: int, work_dir: Path) -> _LinesApplier:
+        return _LinesApplier(self, shard, work_dir)
+
+    def remove_lines(
+        self,
+        docs: Sequence[Document],
+        lines: np.ndarray,
+        meta: np.ndarray,
+        corpus: np.ndarray,
+        site: np.ndarray,
+    ) -> list[Document]:
+        """The documents without their repeated lines (`lines` rows count from the first of `docs`)."""
         host = meta["host"][lines["row"]]
         in_site = _member(site, site_key(lines["hash"], host, lines["short"])) & (host != 0)
         in_corpus = _member(corpus, lines["hash"]) & (lines["short"] == 0)
@@ -216,21 +238,64 @@ class RemoveRepeatedLines(CorpusStage):
             out.append(doc.replace(text=result.text, edits=doc.edits + result.edits))
         return out
 
-    def _saved_lines(
-        self, docs: Sequence[Document], shard: int, work_dir: Path
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The map's line records when they belong to exactly these documents (same ids, same texts), else fresh ones."""
+
+class _LinesMapper:
+    """A shard's lines a batch at a time: 24 bytes per non-empty line and 24 per document, and its id."""
+
+    def __init__(self, stage: RemoveRepeatedLines, shard: int, work_dir: Path) -> None:
+        self.stage, self.shard, self.work_dir = stage, shard, work_dir
+        self.lines: list[np.ndarray] = []
+        self.meta: list[np.ndarray] = []
+        self.ids: list[str] = []
+
+    def add(self, docs: Sequence[Document]) -> None:
+        lines, meta = self.stage.shard_lines(docs, first_row=len(self.ids))
+        self.lines.append(lines)
+        self.meta.append(meta)
+        self.ids.extend(d.id for d in docs)
+
+    def close(self) -> None:
+        lines = np.concatenate([np.zeros(0, _LINE), *self.lines])
+        meta = np.concatenate([np.zeros(0, _DOC), *self.meta])
+        self.lines, self.meta = [], []
+        self.stage.write_map(lines, meta, self.ids, self.shard, self.work_dir)
+
+
+class _LinesApplier:
+    """Apply a batch at a time, on the line records map saved when they belong to exactly these
+    documents (same ids, same texts), else on lines found afresh."""
+
+    def __init__(self, stage: RemoveRepeatedLines, shard: int, work_dir: Path) -> None:
+        self.stage = stage
+        self.corpus = np.load(work_dir / "repeated_corpus.npy")
+        self.site = np.load(work_dir / "repeated_site.npy")
+        self.ids = stream.MappedIds(work_dir, shard)
         try:
-            ids = pt.load_json(work_dir / "ids" / f"{shard:05d}.json", None)
-            lines = np.load(work_dir / "lines" / f"{shard:05d}.npy")
-            meta = np.load(work_dir / "lines" / f"{shard:05d}.docs.npy")
+            self.lines = np.load(work_dir / "lines" / f"{shard:05d}.npy")
+            self.meta = np.load(work_dir / "lines" / f"{shard:05d}.docs.npy")
         except FileNotFoundError:
-            return self.shard_lines(docs)
-        if ids != [d.id for d in docs] or any(
-            _h64(d.text) != int(h) for d, h in zip(docs, meta["text"], strict=True)
-        ):
-            return self.shard_lines(docs)
+            self.lines = self.meta = None
+
+    def apply(self, docs: Sequence[Document]) -> list[Document]:
+        first = self.ids.seen
+        lines, meta = self._saved(docs, first) if self.ids.matches(docs) else (None, None)
+        if lines is None or meta is None:
+            lines, meta = self.stage.shard_lines(docs)
+        return self.stage.remove_lines(docs, lines, meta, self.corpus, self.site)
+
+    def _saved(self, docs: Sequence[Document], first: int) -> tuple[np.ndarray | None, np.ndarray | None]:
+        if self.lines is None or self.meta is None or self.ids.mapped is None:
+            return None, None
+        meta = self.meta[first : first + len(docs)]
+        if any(_h64(d.text) != int(h) for d, h in zip(docs, meta["text"], strict=True)):
+            return None, None
+        lo, hi = np.searchsorted(self.lines["row"], [first, first + len(docs)])
+        lines = self.lines[lo:hi].copy()
+        lines["row"] -= first
         return lines, meta
+
+    def close(self) -> None:
+        """Nothing to check: documents map did not see get their lines found afresh."""
 
 
 def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:

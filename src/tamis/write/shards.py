@@ -7,8 +7,10 @@ deletes; a file with its final name is always complete.
 from __future__ import annotations
 
 import io
+import os
 import posixpath
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any
 
 import fsspec
@@ -16,7 +18,8 @@ import orjson
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tamis.document import Document, to_row
+from tamis.atomic import temporary_name
+from tamis.document import Document, from_row, to_row
 from tamis.read.base import OwningGzipFile
 from tamis.settings import OUTPUT_FORMATS
 
@@ -139,6 +142,52 @@ class ShardWriter:
             if self._tmp is not None and self.fs.exists(self._tmp):
                 self.fs.rm(self._tmp)
             self._tmp = None
+
+
+class SegmentWriter:
+    """One Parquet file of a shard's documents between two stages, written a batch at a time.
+
+    Row groups of `batch_rows` documents go to a `.tmp-` name, renamed by `close()`, so memory is
+    one batch whatever the shard's size, and a killed task leaves no file with the final name.
+    The original text is always kept: the next stage rebuilds the documents from these rows.
+    """
+
+    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 1000) -> None:
+        self.path = path
+        self.tmp = temporary_name(path)
+        self.batch_rows = batch_rows
+        self.schema = schema
+        self.count = 0
+        self._rows: list[dict[str, Any]] = []
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._parquet = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+
+    def write(self, doc: Document) -> None:
+        self._rows.append(row_of(doc))
+        self.count += 1
+        if len(self._rows) >= self.batch_rows:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._rows:
+            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            self._rows = []
+
+    def close(self) -> None:
+        self._flush()
+        self._parquet.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self._parquet.close()
+        self.tmp.unlink(missing_ok=True)
+
+
+def read_segment(path: Path, batch_rows: int = 1000) -> Iterator[Document]:
+    """The documents of a `SegmentWriter` file (or any file of `to_row` rows), a batch of rows at a time."""
+    with pq.ParquetFile(path) as pf:
+        for batch in pf.iter_batches(batch_size=batch_rows):
+            yield from (from_row(r) for r in batch.to_pylist())
 
 
 class _ZstdWriter(io.RawIOBase):
