@@ -29,11 +29,11 @@ class NearKilledOnce(RemoveNearDuplicates):
 
     kill_file: str = ""
 
-    def apply_shard(self, docs: Any, shard: int, work_dir: Path) -> list:
+    def applier(self, shard: int, work_dir: Path) -> Any:
         if self.kill_file and os.path.exists(self.kill_file) and shard == 1:
             os.unlink(self.kill_file)
             raise KeyboardInterrupt("killed between reduce and apply")
-        return super().apply_shard(docs, shard, work_dir)
+        return super().applier(shard, work_dir)
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +130,57 @@ def test_empty_shards_and_texts_pass_through(tmp_path: Path) -> None:
     for stage in (RemoveRepeatedLines(), RemoveExactDuplicates(), RemoveNearDuplicates()):
         out = run_phases(stage, shards, tmp_path / stage.name)
         assert [d.verdict for d in out] == [None, None, None]
+
+
+@register("test.near_batch_log", version=1)
+@dataclass(frozen=True)
+class NearBatchLog(RemoveNearDuplicates):
+    """dedup.near that appends the size of every batch its mapper and applier are handed to `log_file`."""
+
+    log_file: str = ""
+
+    def mapper(self, shard: int, work_dir: Path) -> Any:
+        return _Logged(super().mapper(shard, work_dir), "add", self.log_file)
+
+    def applier(self, shard: int, work_dir: Path) -> Any:
+        return _Logged(super().applier(shard, work_dir), "apply", self.log_file)
+
+
+class _Logged:
+    def __init__(self, inner: Any, method: str, log_file: str) -> None:
+        self.inner, self.method, self.log_file = inner, method, log_file
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.inner, name)
+        if name != self.method:
+            return attr
+
+        def logged(docs: Any) -> Any:
+            with open(self.log_file, "a") as fh:
+                fh.write(f"{name} {len(docs)}\n")
+            return attr(docs)
+
+        return logged
+
+
+def test_the_runner_hands_a_shard_to_a_stage_a_batch_at_a_time(
+    inputs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tamis.dedup import stream
+
+    clean = _run(inputs, tmp_path / "whole", SerialExecutor())
+    monkeypatch.setattr(stream, "BATCH_DOCS", 3)
+    log = tmp_path / "batches.log"
+    steps = [*STEPS[:2], {"use": "test.near_batch_log", "log_file": str(log)}]
+    batched = _run(inputs, tmp_path / "batched", SerialExecutor(), steps)
+    sizes = [(kind, int(n)) for kind, n in (line.split() for line in log.read_text().splitlines())]
+    assert {kind for kind, _ in sizes} == {"add", "apply"}
+    assert max(n for _, n in sizes) == 3  # never a whole shard (8-9 documents here) at once
+    assert sum(n for kind, n in sizes if kind == "add") == sum(n for kind, n in sizes if kind == "apply")
+    renamed = {"test.near_batch_log": "dedup.near"}
+    rows = {
+        doc_id: {**row, "step": renamed.get(row["step"], row["step"])}
+        for doc_id, row in _rows(tmp_path / "batched").items()
+    }
+    assert rows == _rows(tmp_path / "whole")
+    assert batched["kept"] == clean["kept"] and batched["duplicates"] == clean["duplicates"] == 2

@@ -25,6 +25,7 @@ from typing import Any
 
 from tamis.dedup import partitions as pt
 from tamis.dedup.normalize import host_of
+from tamis.dedup.stream import apply_one_list, map_one_list
 from tamis.document import Document
 from tamis.steps import CorpusStage, register
 
@@ -44,21 +45,11 @@ class MeasureSiteMachineTranslation(CorpusStage):
     )  # fmt: skip
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
-        rows = []
-        for doc in docs:
-            host = host_of(doc)
-            if host:
-                p = doc.annotations.get("mt.probability")
-                rows.append(
-                    [
-                        host,
-                        p if isinstance(p, int | float) else None,
-                        int(doc.annotations.get("mt.suspected", 0) or 0),
-                        int(doc.annotations.get("mt.status") in _ARTIFACTS_CHECKED),
-                        int(any(r.get("rule") != "fluency" for r in doc.annotations.get("mt.reasons") or ())),
-                    ]
-                )
-        pt.save_json(work_dir / "pages" / f"{shard:05d}.json", rows)
+        map_one_list(self.mapper(shard, work_dir), docs)
+
+    def mapper(self, shard: int, work_dir: Path) -> _PageRows:
+        """Map a batch at a time: five numbers and the host per page (see `tamis.dedup.stream`)."""
+        return _PageRows(work_dir / "pages" / f"{shard:05d}.json")
 
     def reduce(self, work_dir: Path, executor: object) -> dict[str, Any]:
         pages: defaultdict[str, int] = defaultdict(int)
@@ -91,10 +82,48 @@ class MeasureSiteMachineTranslation(CorpusStage):
         return {"hosts": len(table), "hosts_half_suspected_3_pages": farms}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
-        table = pt.load_json(work_dir / "sites.json", {})
+        return apply_one_list(self.applier(shard, work_dir), docs)
+
+    def applier(self, shard: int, work_dir: Path) -> _SiteSignals:
+        return _SiteSignals(pt.load_json(work_dir / "sites.json", {}))
+
+
+class _PageRows:
+    """Each page's host, probability, suspicion and artifact evidence, collected batch by batch."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rows: list[list[Any]] = []
+
+    def add(self, docs: Sequence[Document]) -> None:
+        for doc in docs:
+            host = host_of(doc)
+            if host:
+                p = doc.annotations.get("mt.probability")
+                self.rows.append(
+                    [
+                        host,
+                        p if isinstance(p, int | float) else None,
+                        int(doc.annotations.get("mt.suspected", 0) or 0),
+                        int(doc.annotations.get("mt.status") in _ARTIFACTS_CHECKED),
+                        int(any(r.get("rule") != "fluency" for r in doc.annotations.get("mt.reasons") or ())),
+                    ]
+                )
+
+    def close(self) -> None:
+        pt.save_json(self.path, self.rows)
+
+
+class _SiteSignals:
+    """The reduce's per-host figures written onto each page of a batch."""
+
+    def __init__(self, table: dict[str, list[Any]]) -> None:
+        self.table = table
+
+    def apply(self, docs: Sequence[Document]) -> list[Document]:
         out = []
         for doc in docs:
-            row = table.get(host_of(doc))
+            row = self.table.get(host_of(doc))
             if row is None:
                 out.append(doc)
                 continue
@@ -107,3 +136,6 @@ class MeasureSiteMachineTranslation(CorpusStage):
                 signals["site.mt_artifact_share"] = round(artifact_share, 4)
             out.append(doc.replace(annotations={**doc.annotations, **signals}))
         return out
+
+    def close(self) -> None:
+        pass

@@ -4,7 +4,7 @@ A pipeline splits into segments, each a run of per-document steps ended by a cor
 (or by the end). Segment k reads shard i (the input for k=0, else segment k-1's survivors),
 applies the previous corpus stage's decisions, runs its steps, sends every document with a
 verdict to `rejected/`, and either hands survivors to its corpus stage or, for the last
-segment, writes them to `kept/`. What a task keeps to resume is in `checkpoint.py`; what it
+segment, writes them to `kept/`, a batch at a time (docs/architecture.md). What a task keeps to resume is in `checkpoint.py`; what it
 counts, and how the run checks that every record is accounted for, in `accounting.py`.
 """
 
@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-import pyarrow as pa
 import pyarrow.parquet as pq
 
-from tamis.atomic import atomic_write
+from tamis.dedup import stream
 from tamis.dedup.repeated_ids import IdHashes
-from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_table
+from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document
 from tamis.execute import checkpoint
 from tamis.execute.accounting import Tally, check_accounting, check_rows_on_disk, collect_stats
 from tamis.execute.progress import ProgressFactory, ProgressFn
@@ -31,7 +30,8 @@ from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
 from tamis.settings import RunSettings
 from tamis.steps import CorpusStage
-from tamis.write import ShardWriter, row_of
+from tamis.write import ShardWriter
+from tamis.write.shards import SegmentWriter, read_segment
 
 
 class Executor(Protocol):
@@ -90,7 +90,7 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     kept = (
         _writer(config, out / "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA) if corpus is None else None
     )
-    survivors: list[Document] = []
+    hand_on = _HandOn(corpus, task.segment, task.shard_index, wdir) if corpus is not None else None
     try:
         for doc in process_all(docs, steps, tally.steps, strict=config.strict):
             tally.count_outcome(doc, last_segment=corpus is None)
@@ -99,18 +99,20 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             elif kept is not None:
                 kept.write(doc)
             else:
-                survivors.append(doc)
+                hand_on.add(doc)
         rejected.close()
         if kept is not None:
             kept.close()
         if task.segment == 0:
             user_ids.write(wdir / "user_ids", task.shard_index)
-        if corpus is not None:
-            _hand_on(survivors, corpus, task.segment, task.shard_index, wdir)
+        if hand_on is not None:
+            hand_on.close()
     except BaseException:
         rejected.abort()
         if kept is not None:
             kept.abort()
+        if hand_on is not None:
+            hand_on.abort()
         raise
     result = tally.as_dict(tid)
     checkpoint.finish_task(wdir, tid, result)
@@ -156,30 +158,70 @@ def _read(
 
 def _apply_previous_stage(
     task: ShardTask, stage: CorpusStage | None, wdir: Path, tally: Tally, progress: ProgressFn | None
-) -> list[Document]:
-    """The survivors the previous segment handed on for this shard, with its corpus stage's decisions."""
+) -> Iterator[Document]:
+    """The survivors the previous segment handed on for this shard, with its corpus stage's decisions.
+
+    Read and applied a batch at a time, so a task holds one batch of documents whatever the
+    shard's size (a stage without an `applier` gets the shard as one list).
+    """
     assert stage is not None
-    docs = from_table(pq.read_table(wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"))
+    path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
     if progress:
-        progress(len(docs), 0)
-    t0 = time.perf_counter()
-    out = stage.apply_shard(docs, task.shard_index, wdir / f"corpus{task.segment - 1}")
-    tally.count_corpus_stage(stage, docs, out, time.perf_counter() - t0)
-    return out
+        progress(pq.ParquetFile(path).metadata.num_rows, 0)
+    cdir = wdir / f"corpus{task.segment - 1}"
+    docs = read_segment(path, stream.BATCH_DOCS)
+    applier = getattr(stage, "applier", None)
+    if applier is None:
+        batch = list(docs)
+        t0 = time.perf_counter()
+        out = stage.apply_shard(batch, task.shard_index, cdir)
+        tally.count_corpus_stage(stage, batch, out, time.perf_counter() - t0)
+        yield from out
+        return
+    apply = applier(task.shard_index, cdir)
+    for batch in stream.batches(docs, stream.BATCH_DOCS):
+        t0 = time.perf_counter()
+        out = apply.apply(batch)
+        tally.count_corpus_stage(stage, batch, out, time.perf_counter() - t0)
+        yield from out
+    apply.close()
 
 
-def _hand_on(
-    survivors: list[Document], corpus: CorpusStage, segment: int, shard_index: int, wdir: Path
-) -> None:
-    """Store a segment's survivors for the next segment and run its corpus stage's map over them."""
-    table = pa.Table.from_pylist([row_of(d) for d in survivors], schema=KEPT_SCHEMA)
-    atomic_write(
-        wdir / f"seg{segment}" / f"{shard_index:05d}.parquet",
-        lambda fh: pq.write_table(table, fh, compression="zstd"),
-    )
-    cdir = wdir / f"corpus{segment}"
-    cdir.mkdir(parents=True, exist_ok=True)
-    corpus.map_shard(survivors, shard_index, cdir)
+class _HandOn:
+    """A segment's survivors stored for the next segment and mapped by its corpus stage, a batch at a time.
+
+    A stage without a `mapper` is given the shard's survivors as one list at the end.
+    """
+
+    def __init__(self, corpus: CorpusStage, segment: int, shard_index: int, wdir: Path) -> None:
+        cdir = wdir / f"corpus{segment}"
+        cdir.mkdir(parents=True, exist_ok=True)
+        self.segment = SegmentWriter(
+            wdir / f"seg{segment}" / f"{shard_index:05d}.parquet", KEPT_SCHEMA, stream.BATCH_DOCS
+        )
+        make_mapper = getattr(corpus, "mapper", None)
+        self.mapper = make_mapper(shard_index, cdir) if make_mapper is not None else None
+        self.corpus, self.shard_index, self.cdir = corpus, shard_index, cdir
+        self.batch: list[Document] = []
+
+    def add(self, doc: Document) -> None:
+        self.segment.write(doc)
+        self.batch.append(doc)
+        if self.mapper is not None and len(self.batch) >= stream.BATCH_DOCS:
+            self.mapper.add(self.batch)
+            self.batch = []
+
+    def close(self) -> None:
+        self.segment.close()
+        if self.mapper is None:
+            self.corpus.map_shard(self.batch, self.shard_index, self.cdir)
+            return
+        if self.batch:
+            self.mapper.add(self.batch)
+        self.mapper.close()
+
+    def abort(self) -> None:
+        self.segment.abort()
 
 
 # ---------------------------------------------------------------- the whole run
