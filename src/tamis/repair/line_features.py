@@ -5,7 +5,7 @@ The learned debris-line step (repair/debris_lines.py) and its training script
 features it was trained on. Nothing here knows a language: characters are counted by Unicode
 class (a table over every code point, built once per process), and the only vocabulary is the
 menu, share-bar and gate words of the boilerplate patterns (repair/patterns/boilerplate.toml),
-imported from the boilerplate step rather than copied.
+read through tamis.text.boilerplate_patterns as the boilerplate step reads them, not copied.
 
 Everything is computed for the whole page at once (a code-point array, `bincount` by line), so a
 page costs a few dozen numpy calls whatever its length: the per-call overhead, not the text,
@@ -22,7 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from tamis.derived import cached_json
-from tamis.repair.boilerplate_lines import load_rules
+from tamis.text.boilerplate_patterns import line_vocabulary
+from tamis.text.prefilter import any_of
 
 # character classes (one byte per code point)
 SPACE, LOWER, UPPER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, PIPE, SYMBOL, NEWLINE, OTHER = range(12)
@@ -109,8 +110,8 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
 def vocabulary() -> tuple[frozenset[str], re.Pattern[str]]:
     """(menu and share-bar items, the scan for any gate word of the boilerplate rules: cookie,
     newsletter, comment-form words …), from the shared patterns."""
-    rules = load_rules()
-    return rules.menu_words | rules.share_words, rules.gate
+    items, gate_words = line_vocabulary()
+    return items, any_of(gate_words)
 
 
 #: names of the per-line features, in column order (the model file lists them too)
