@@ -15,14 +15,12 @@ dominates on short pages (bench/realpages.py prints the step's speed).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
-from tamis.derived import cached_json
 from tamis.text.boilerplate_patterns import line_vocabulary
+from tamis.text.chars import CODE_POINTS, category_table
 from tamis.text.prefilter import any_of
 
 # character classes (one byte per code point)
@@ -45,7 +43,6 @@ _CLOSERS = ")]}）】》"
 @cache
 def char_tables() -> tuple[np.ndarray, np.ndarray]:
     """(class of every code point, end kind of every code point). Built once per process."""
-    cls = np.full(0x110000, OTHER, dtype=np.uint8)
     by_category = {
         "Zs": SPACE,
         "Ll": LOWER,
@@ -71,19 +68,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
         "Sk": SYMBOL,
         "So": SYMBOL,
     }
-
-    def runs() -> dict[str, list[int]]:
-        # where the class changes along the code points (~3,000 runs), not 1.1 M bytes of JSON
-        categories = np.array(
-            [by_category.get(unicodedata.category(chr(c)), OTHER) for c in range(0x110000)], dtype=np.uint8
-        )
-        starts = np.concatenate([[0], np.flatnonzero(np.diff(categories)) + 1])
-        return {"starts": starts.tolist(), "classes": categories[starts].tolist()}
-
-    # the table depends only on the Unicode version (in the key) and this module: ~0.55 s to build
-    stored = cached_json("line_features_classes", [Path(__file__).read_bytes()], runs)
-    lengths = np.diff(np.array([*stored["starts"], 0x110000]))
-    cls[:] = np.repeat(np.array(stored["classes"], dtype=np.uint8), lengths)
+    cls = category_table(by_category, OTHER)
     cls[ord("\t")] = SPACE
     for c in _SEPARATORS:
         cls[ord(c)] = SEPARATOR
@@ -91,7 +76,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
         cls[ord(c)] = STOP
     cls[ord("|")] = PIPE
     cls[ord("\n")] = NEWLINE
-    ends = np.full(0x110000, END_OTHER, dtype=np.uint8)
+    ends = np.full(CODE_POINTS, END_OTHER, dtype=np.uint8)
     ends[cls == STOP] = END_STOP
     ends[(cls == LOWER) | (cls == UPPER) | (cls == LETTER)] = END_LETTER
     ends[cls == DIGIT] = END_DIGIT
