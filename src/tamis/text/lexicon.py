@@ -97,7 +97,9 @@ def top_words(lang: str, n: int) -> tuple[str, ...]:
 
 
 def gopher_stop_words(lang: str) -> frozenset[str]:
-    """The short list whose distinct members are counted (empty when the language has none).
+    """The short list whose distinct members Gopher's rule counts (empty when the language has
+    none): a page of real prose uses several of them, in its own language (datatrove applies the
+    English list to every language, which is why it drops good German, Russian or Kazakh pages).
 
     >>> sorted(gopher_stop_words("en"))[:3]
     ['and', 'be', 'have']
@@ -109,5 +111,6 @@ def gopher_stop_words(lang: str) -> frozenset[str]:
 
 
 def stop_words(lang: str) -> frozenset[str]:
-    """The language's `TOP_N` most frequent words (empty when unknown)."""
+    """The language's `TOP_N` most frequent words, for `text.stop_word_ratio` (empty when
+    unknown: the stop-word signals are then not computed, and the filter skips their rules)."""
     return frozenset(top_words(lang, TOP_N))
