@@ -25,8 +25,8 @@ from tamis.annotate.fluency import (
     stored_key,
     token_hashes,
 )
-from tamis.annotate.stop_words import stop_words
 from tamis.annotate.text_units import split_text
+from tamis.text.lexicon import stop_words
 
 #: (min count, max entries) per order; pruning keeps the most frequent n-grams. Chosen so a
 #: language's file stays under 2 MB: the package ships six of them.

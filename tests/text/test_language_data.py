@@ -6,9 +6,10 @@ import re
 
 import regex
 
-from tamis.repair.boilerplate_lines import RemoveBoilerplateLines, rule_data
+from tamis.repair.boilerplate_lines import RemoveBoilerplateLines
 from tamis.repair.captions import MoveCaptions
 from tamis.repair.datelines import RemoveDatelines
+from tamis.text.boilerplate_patterns import rule_data
 from tamis.text.language_data import language_files, section, words
 from tamis.text.lexicon import gopher_stop_words, top_words
 

@@ -35,7 +35,7 @@ import numpy as np
 import regex
 
 from tamis.annotate.fluency import FluencyModels
-from tamis.annotate.stop_words import top_words
+from tamis.text.lexicon import has_word_list, top_words, word_frequencies
 
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}'’-]*|[^\s\p{L}\p{M}\p{N}]")
@@ -94,9 +94,7 @@ class WordfreqUnigrams:
     unknown_cost: float = WORDFREQ_UNKNOWN_COST
 
     def unigram_costs(self, words: Iterable[str]) -> np.ndarray:
-        import wordfreq
-
-        freqs = [wordfreq.word_frequency(w, self.lang, wordlist="small") for w in words]
+        freqs = word_frequencies(words, self.lang, "small")
         return np.array([-math.log(f) if f > 0 else self.unknown_cost for f in freqs])
 
 
@@ -120,10 +118,8 @@ _WORDFREQ_NAMES = {"no": "nb"}
 @cache
 def wordfreq_page(lang: str) -> WordfreqPage | None:
     """The wordfreq word source of `lang` (None when wordfreq has no list for it)."""
-    import wordfreq
-
     listed = _WORDFREQ_NAMES.get(lang, lang)
-    if listed not in wordfreq.available_languages(wordlist="small"):
+    if not has_word_list(listed, "small"):
         return None
     return WordfreqPage(lang, WordfreqUnigrams(listed))
 

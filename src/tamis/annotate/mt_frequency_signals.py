@@ -18,12 +18,12 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 from tamis.annotate.text_units import split_text
 from tamis.document import Document
 from tamis.steps import Annotate, register
+from tamis.text.lexicon import zipf_table
 
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।]+(?:\s+|$)")
 #: words looked at per document: signals settle within a few hundred words (the type-token
@@ -46,24 +46,9 @@ WEIGHTS = (0.0, 0.0, -1.0 / 0.075, 1.0 / 0.034)
 
 
 #: words rarer than this Zipf frequency (one in a million words) count as "rare"; only words
-#: at least this frequent are kept in memory (about 30-60k per language instead of wordfreq's
+#: at least this frequent are kept in memory (wordfreq's small list: about 30-60k per language instead of wordfreq's
 #: 600k-entry dictionary), so rarer words enter `mt.mean_zipf` at this floor value.
 RARE_ZIPF = 3.0
-
-
-@cache
-def _frequent_words(lang: str) -> dict[str, float] | None:
-    """Zipf frequency of every word at least RARE_ZIPF frequent (pure loader, once per process).
-
-    wordfreq's "small" list holds exactly those words, in buckets of 0.01 Zipf (bucket i is
-    Zipf 9 - i/100), so the table is built without a logarithm per word.
-    """
-    import wordfreq
-
-    if lang not in wordfreq.available_languages("small"):
-        return None
-    buckets = wordfreq.get_frequency_list(lang, wordlist="small")
-    return {word: 9.0 - i / 100 for i, bucket in enumerate(buckets) for word in bucket}
 
 
 def mt_features(text: str, lang: str) -> dict[str, float]:
@@ -72,7 +57,7 @@ def mt_features(text: str, lang: str) -> dict[str, float]:
     Uses the words `annotate.quality` already split (`split_text` is a small pure cache), so
     this step does not tokenise again.
     """
-    table = _frequent_words(lang)
+    table = zipf_table(lang, "small")  # exactly the words of Zipf >= RARE_ZIPF
     if table is None:
         return {}
     u = split_text(text)

@@ -18,10 +18,10 @@ import numpy as np
 import regex
 
 from tamis.annotate.char_classes import count_classes
-from tamis.annotate.stop_words import gopher_stop_words, stop_words
 from tamis.annotate.text_units import LINE_BREAKS, PARAGRAPH_BREAK, TextUnits, count_letter_tokens, split_text
 from tamis.document import Document
 from tamis.steps import Annotate, register
+from tamis.text.lexicon import gopher_stop_words, stop_words
 
 TOP_NGRAM_SIZES = (2, 3, 4)  # Gopher Table A1: top n-gram character fractions
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)  # Gopher Table A1: duplicate n-gram character fractions

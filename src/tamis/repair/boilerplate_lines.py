@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import functools
 import re
-import tomllib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
@@ -24,8 +23,8 @@ import regex
 from tamis.derived import cached_json
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
-from tamis.text import prefilter
-from tamis.text.language_data import section
+from tamis.text import boilerplate_patterns, prefilter
+from tamis.text.boilerplate_patterns import rule_data
 from tamis.text.language_data import source_text as language_source_text
 from tamis.text.lines import delete_lines
 from tamis.text.prefilter import (
@@ -37,9 +36,6 @@ from tamis.text.prefilter import (
     dispatch_by_first_char,
     word_search,
 )
-
-#: the name repair.debris_lines imports (its owner moves it to tamis.text.lines)
-_delete_lines = delete_lines
 
 # what may trail a furniture line: "Read more »", "Kommentare:", "Share *"
 _TRAILER = r"\s*[:*»›→|·.…!]*\s*"
@@ -76,21 +72,6 @@ class _Rules:
     scan: LineScan | None = None
 
 
-def rule_data(resource: str = "repair/patterns/boilerplate.toml") -> dict[str, Any]:
-    """The rules of the pattern file, each with the `patterns` and `words` of every language file
-    (`[boilerplate.patterns]`, `[boilerplate.words]`) as `{language: [...]}`."""
-    data: dict[str, Any] = tomllib.loads(resources.files("tamis").joinpath(resource).read_text("utf-8"))
-    for lang, lists in section("boilerplate").items():
-        for kind in ("patterns", "words"):
-            for rule, values in lists.get(kind, {}).items():
-                if rule not in data:
-                    raise ValueError(
-                        f"language file {lang}.toml: [boilerplate.{kind}] names no rule {rule!r}"
-                    )
-                data[rule].setdefault(kind, {})[lang] = values
-    return data
-
-
 @functools.cache
 def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
     """Compile the packaged pattern file and the language files once per process (read-only afterwards)."""
@@ -115,19 +96,22 @@ def load_rules(resource: str = "repair/patterns/boilerplate.toml") -> _Rules:
             )
         else:
             plain += [(rule, rf"(?:{p}){trailer}") for p in patterns]
-    share = frozenset(w for ws in data["share_buttons"].get("words", {}).values() for w in ws)
-    menu = frozenset(w for ws in data["navigation"].get("words", {}).values() for w in ws)
+    share = boilerplate_patterns.rule_words(data, "share_buttons")
+    menu = boilerplate_patterns.rule_words(data, "navigation")
     # what is derived from the pattern file alone is built once per machine, not per process
     derived = cached_json(
         "boilerplate_lines",
-        [source, Path(__file__).read_bytes(), Path(prefilter.__file__).read_bytes()],
+        [
+            source,
+            *(Path(f).read_bytes() for f in (__file__, prefilter.__file__, boilerplate_patterns.__file__)),
+        ],
         lambda: _derive(plain, data, every, share | menu),
     )
     by_first = GroupsByFirst(derived["by_first"])
     by_first_tame = GroupsByFirst(derived["by_first_tame"])
     wild_gate = None if derived["wild_gate"] is None else re.compile(derived["wild_gate"], re.I)
     scan = None if derived["scan"] is None else LineScan(*map(re.compile, derived["scan"]))
-    gate_words = tuple(dict.fromkeys(w for rule, *_ in gated for w in data[rule]["any_of"]))
+    gate_words = boilerplate_patterns.gate_words(data)  # the `any_of` words of the rules in `gated`
     rules = _Rules(
         by_first,
         {rule: n for rule, n in limits.items() if rule not in {g[0] for g in gated}},

@@ -26,9 +26,9 @@ from typing import Any
 import numpy as np
 
 from tamis.document import Document
-from tamis.repair.boilerplate_lines import _delete_lines
 from tamis.repair.line_features import FEATURE_NAMES, page_features
 from tamis.steps import Repair, Repaired, register
+from tamis.text.lines import delete_lines
 
 MODEL_RESOURCE = "data/models/debris_lines.npz"
 _IN_MAIN_TEXT = FEATURE_NAMES.index("in_main_text")
@@ -178,7 +178,7 @@ class RemoveDebrisLines(Repair):
         reasons = model.deciding_features(x[removed])
         verdicts = {index[k]: "debris_line" for k in removed.tolist()}
         evidence = [f"p={p[k]:.3f}; " + ", ".join(r) for k, r in zip(removed.tolist(), reasons, strict=True)]
-        result = _delete_lines(text, lines, verdicts, self.name)
+        result = delete_lines(text, lines, verdicts, self.name)
         edits = tuple(replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
         return Repaired(result.text, edits)
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import math
 import re
 import tomllib
 from collections import Counter
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from tamis.derived import cached_json
+from tamis.text.lexicon import frequency_buckets, zipf_by_word, zipf_table
 
 if TYPE_CHECKING:
     from tamis.repair.glued_words import SplitGluedWords
@@ -146,25 +146,13 @@ def language_data(lang: str) -> GlueLanguage:
 
 
 @functools.cache
-def _buckets(lang: str) -> list[list[str]] | None:
-    """wordfreq's list for `lang`: bucket i holds the words of zipf 9 - i/100 (None: no list)."""
-    import wordfreq
-
-    if lang not in wordfreq.available_languages(wordlist="best"):
-        return None
-    return wordfreq.get_frequency_list(lang, wordlist="best")
-
-
-@functools.cache
 def lexicon(lang: str) -> dict[str, float] | None:
     """Zipf frequency of every word wordfreq knows in `lang` (None: no word list for it); a word
     spelt the old way (`respellings`: "daß") takes the frequency of the new spelling ("dass")."""
-    buckets = _buckets(lang)
+    buckets = frequency_buckets(lang, "best")
     if buckets is None:
         return None
-    words: dict[str, float] = {}
-    for i, bucket in enumerate(buckets):
-        words.update(dict.fromkeys(bucket, _ZIPF_OFFSET - i / 100))
+    words = zipf_by_word(buckets)
     for old, new in language_data(lang).respellings:
         for w in [w for w in words if new in w]:
             words.setdefault(w.replace(new, old), words[w])
@@ -172,7 +160,7 @@ def lexicon(lang: str) -> dict[str, float] | None:
 
 
 def _words_above(lang: str, min_zipf: float) -> list[str]:
-    buckets = _buckets(lang) or []
+    buckets = frequency_buckets(lang, "best") or []
     return [w for bucket in buckets[: round((_ZIPF_OFFSET - min_zipf) * 100) + 1] for w in bucket]
 
 
@@ -180,14 +168,7 @@ def _words_above(lang: str, min_zipf: float) -> list[str]:
 def _small_lexicon(lang: str) -> dict[str, float]:
     """Zipf of the words wordfreq's small list holds for `lang` (zipf >= 3), or an empty table: the
     full list takes far longer to load and far more memory."""
-    import wordfreq
-
-    if lang not in wordfreq.available_languages(wordlist="small"):
-        return {}
-    return {
-        w: math.log10(f) + _ZIPF_OFFSET
-        for w, f in wordfreq.get_frequency_dict(lang, wordlist="small").items()
-    }
+    return zipf_table(lang, "small") or {}
 
 
 @functools.cache

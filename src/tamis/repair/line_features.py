@@ -5,7 +5,7 @@ The learned debris-line step (repair/debris_lines.py) and its training script
 features it was trained on. Nothing here knows a language: characters are counted by Unicode
 class (a table over every code point, built once per process), and the only vocabulary is the
 menu, share-bar and gate words of the boilerplate patterns (repair/patterns/boilerplate.toml),
-imported from the boilerplate step rather than copied.
+read through tamis.text.boilerplate_patterns as the boilerplate step reads them, not copied.
 
 Everything is computed for the whole page at once (a code-point array, `bincount` by line), so a
 page costs a few dozen numpy calls whatever its length: the per-call overhead, not the text,
@@ -15,14 +15,13 @@ dominates on short pages (bench/realpages.py prints the step's speed).
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 
-from tamis.derived import cached_json
-from tamis.repair.boilerplate_lines import load_rules
+from tamis.text.boilerplate_patterns import line_vocabulary
+from tamis.text.chars import CODE_POINTS, category_table
+from tamis.text.prefilter import any_of
 
 # character classes (one byte per code point)
 SPACE, LOWER, UPPER, LETTER, DIGIT, STOP, PUNCT, SEPARATOR, PIPE, SYMBOL, NEWLINE, OTHER = range(12)
@@ -44,7 +43,6 @@ _CLOSERS = ")]}）】》"
 @cache
 def char_tables() -> tuple[np.ndarray, np.ndarray]:
     """(class of every code point, end kind of every code point). Built once per process."""
-    cls = np.full(0x110000, OTHER, dtype=np.uint8)
     by_category = {
         "Zs": SPACE,
         "Ll": LOWER,
@@ -70,19 +68,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
         "Sk": SYMBOL,
         "So": SYMBOL,
     }
-
-    def runs() -> dict[str, list[int]]:
-        # where the class changes along the code points (~3,000 runs), not 1.1 M bytes of JSON
-        categories = np.array(
-            [by_category.get(unicodedata.category(chr(c)), OTHER) for c in range(0x110000)], dtype=np.uint8
-        )
-        starts = np.concatenate([[0], np.flatnonzero(np.diff(categories)) + 1])
-        return {"starts": starts.tolist(), "classes": categories[starts].tolist()}
-
-    # the table depends only on the Unicode version (in the key) and this module: ~0.55 s to build
-    stored = cached_json("line_features_classes", [Path(__file__).read_bytes()], runs)
-    lengths = np.diff(np.array([*stored["starts"], 0x110000]))
-    cls[:] = np.repeat(np.array(stored["classes"], dtype=np.uint8), lengths)
+    cls = category_table(by_category, OTHER)
     cls[ord("\t")] = SPACE
     for c in _SEPARATORS:
         cls[ord(c)] = SEPARATOR
@@ -90,7 +76,7 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
         cls[ord(c)] = STOP
     cls[ord("|")] = PIPE
     cls[ord("\n")] = NEWLINE
-    ends = np.full(0x110000, END_OTHER, dtype=np.uint8)
+    ends = np.full(CODE_POINTS, END_OTHER, dtype=np.uint8)
     ends[cls == STOP] = END_STOP
     ends[(cls == LOWER) | (cls == UPPER) | (cls == LETTER)] = END_LETTER
     ends[cls == DIGIT] = END_DIGIT
@@ -109,8 +95,8 @@ def char_tables() -> tuple[np.ndarray, np.ndarray]:
 def vocabulary() -> tuple[frozenset[str], re.Pattern[str]]:
     """(menu and share-bar items, the scan for any gate word of the boilerplate rules: cookie,
     newsletter, comment-form words …), from the shared patterns."""
-    rules = load_rules()
-    return rules.menu_words | rules.share_words, rules.gate
+    items, gate_words = line_vocabulary()
+    return items, any_of(gate_words)
 
 
 #: names of the per-line features, in column order (the model file lists them too)

@@ -3,18 +3,23 @@
 Signals and normalisations that ask "is this character a letter / digit / punctuation / of this
 script" for every character of a page look each code point up in a numpy table instead of
 running one pattern scan per class. Each table is built here, once per process, from the
-pattern itself (`regex` or `re`), so a table lookup and the pattern always agree.
+pattern itself (`regex` or `re`), so a table lookup and the pattern always agree, or from the
+general categories of the stdlib's `unicodedata` (`category_table`).
 """
 
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Any, Protocol
 
 import numpy as np
 import regex
+
+from tamis.derived import cached_json
 
 #: one past the last Unicode code point
 CODE_POINTS = 0x110000
@@ -75,3 +80,37 @@ def code_point_table(
     for pattern, value in classes:
         table[matching_code_points(pattern, limit)] = value
     return table
+
+
+def category_table(values: Mapping[str, int], default: int) -> np.ndarray:
+    """A uint8 table of every code point: `values` of its general category ("Ll", "Nd", …) as
+    the stdlib's `unicodedata` gives it, `default` for the categories `values` leaves out.
+
+    `unicodedata`'s Unicode version is Python's, and `regex`'s `\\p{…}` may follow a later one
+    (code points assigned since, a few letters moved between categories), so a table that must
+    stay as it was trained (repair.line_features) is built from `unicodedata`.
+
+    >>> table = category_table({"Ll": 1, "Lu": 2}, 0)
+    >>> int(table[ord("a")]), int(table[ord("Я")]), int(table[ord("7")])
+    (1, 2, 0)
+    """
+    runs = _category_runs()
+    codes = np.array([values.get(category, default) for category in runs["categories"]], dtype=np.uint8)
+    return np.repeat(codes, np.diff(np.array([*runs["starts"], CODE_POINTS])))
+
+
+@functools.cache
+def _category_runs() -> dict[str, list[Any]]:
+    """Where the general category changes along the code points (~3,000 runs, not 1.1 M
+    entries): built once per machine and Unicode version (tamis.derived), ~0.55 s."""
+
+    def runs() -> dict[str, list[Any]]:
+        names = sorted({unicodedata.category(chr(c)) for c in range(CODE_POINTS)})
+        index = {name: i for i, name in enumerate(names)}
+        categories = np.array(
+            [index[unicodedata.category(chr(c))] for c in range(CODE_POINTS)], dtype=np.uint8
+        )
+        starts = np.concatenate([[0], np.flatnonzero(np.diff(categories)) + 1])
+        return {"starts": starts.tolist(), "categories": [names[i] for i in categories[starts]]}
+
+    return cached_json("unicode_categories", [Path(__file__).read_bytes()], runs)

@@ -13,6 +13,7 @@ the top-8 list that Gopher's rule counts (English: Gopher's own list).
 from __future__ import annotations
 
 import functools
+from collections.abc import Iterable
 
 from tamis.text.language_data import section
 
@@ -25,22 +26,55 @@ GOPHER_N = 8
 
 
 @functools.cache
-def frequency_buckets(lang: str, wordlist: str = "small") -> list[list[str]] | None:
-    """wordfreq's `wordlist` for `lang` as buckets (bucket i: Zipf 9 - i/100); None without one."""
+def has_word_list(lang: str, wordlist: str = "small") -> bool:
+    """Whether wordfreq ships a `wordlist` for `lang` (wordfreq looks through its data folder on
+    every call, so the answer is kept).
+
+    >>> has_word_list("de"), has_word_list("xx")
+    (True, False)
+    """
     import wordfreq
 
-    if lang not in wordfreq.available_languages(wordlist=wordlist):
+    return lang in wordfreq.available_languages(wordlist=wordlist)
+
+
+@functools.cache
+def frequency_buckets(lang: str, wordlist: str = "small") -> list[list[str]] | None:
+    """wordfreq's `wordlist` for `lang` as buckets (bucket i: Zipf 9 - i/100); None without one."""
+    if not has_word_list(lang, wordlist):
         return None
+    import wordfreq
+
     return wordfreq.get_frequency_list(lang, wordlist=wordlist)
+
+
+def zipf_by_word(buckets: list[list[str]]) -> dict[str, float]:
+    """The Zipf frequency of every word of `buckets` (bucket i: Zipf 9 - i/100), a new dict.
+
+    >>> zipf_by_word([[], ["the"], ["of", "and"]])
+    {'the': 8.99, 'of': 8.98, 'and': 8.98}
+    """
+    return {word: 9.0 - i / 100 for i, bucket in enumerate(buckets) for word in bucket}
 
 
 @functools.cache
 def zipf_table(lang: str, wordlist: str = "small") -> dict[str, float] | None:
-    """Zipf frequency of every word of wordfreq's `wordlist` for `lang` (None without one)."""
+    """Zipf frequency of every word of wordfreq's `wordlist` for `lang` (None without one).
+
+    Shared by every caller: read it, never change it.
+    """
     buckets = frequency_buckets(lang, wordlist)
     if buckets is None:
         return None
-    return {word: 9.0 - i / 100 for i, bucket in enumerate(buckets) for word in bucket}
+    return zipf_by_word(buckets)
+
+
+def word_frequencies(words: Iterable[str], lang: str, wordlist: str = "small") -> list[float]:
+    """wordfreq's frequency of each of `words` in `lang` (0.0 for a word it does not list); its
+    `word_frequency`, which tokenises the word first and rounds digits as its lists do."""
+    import wordfreq
+
+    return [wordfreq.word_frequency(w, lang, wordlist=wordlist) for w in words]
 
 
 @functools.cache
@@ -53,17 +87,19 @@ def top_words(lang: str, n: int) -> tuple[str, ...]:
     shipped = section("stop_words").get(lang, {}).get("top_words")
     if shipped is not None:
         return tuple(shipped[:n])
+    if not has_word_list(lang, "best"):
+        return ()
     import wordfreq
 
-    if lang not in wordfreq.available_languages():
-        return ()
     return tuple(
         wordfreq.top_n_list(lang, n, wordlist="small")
     )  # "small": same top words, 10x faster to load
 
 
 def gopher_stop_words(lang: str) -> frozenset[str]:
-    """The short list whose distinct members are counted (empty when the language has none).
+    """The short list whose distinct members Gopher's rule counts (empty when the language has
+    none): a page of real prose uses several of them, in its own language (datatrove applies the
+    English list to every language, which is why it drops good German, Russian or Kazakh pages).
 
     >>> sorted(gopher_stop_words("en"))[:3]
     ['and', 'be', 'have']
@@ -75,5 +111,6 @@ def gopher_stop_words(lang: str) -> frozenset[str]:
 
 
 def stop_words(lang: str) -> frozenset[str]:
-    """The language's `TOP_N` most frequent words (empty when unknown)."""
+    """The language's `TOP_N` most frequent words, for `text.stop_word_ratio` (empty when
+    unknown: the stop-word signals are then not computed, and the filter skips their rules)."""
     return frozenset(top_words(lang, TOP_N))
