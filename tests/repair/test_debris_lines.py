@@ -244,31 +244,3 @@ def test_the_short_page_path_gives_the_same_features_bit_for_bit() -> None:
             assert np.array_equal(page_features(lines), x, equal_nan=True)
     finally:
         line_features.SMALL_PAGE = saved
-
-
-def test_the_deciding_features_are_those_a_full_sort_names() -> None:
-    # top_columns sorts only each row's few smallest values; rows with ties (zeros of unused
-    # features, rounded values) or NaN take the full argsort, so the order is always the same
-    from tamis.repair.debris_lines import top_columns
-
-    rng = np.random.default_rng(11)
-    for trial in range(600):
-        values = rng.normal(size=(int(rng.integers(1, 30)), int(rng.integers(1, 120)))).astype(np.float32)
-        if trial % 3 == 0:
-            values = np.round(values, 1)
-        if trial % 4 == 0:
-            values[rng.random(values.shape) < 0.5] = 0
-        if trial % 5 == 0:
-            values[rng.random(values.shape) < 0.05] = np.nan
-        for top in (1, 3):
-            assert np.array_equal(top_columns(values, top), np.argsort(values, axis=1)[:, :top])
-    model = load_model()
-    x = page_features(page("de")[0].split("\n"))
-    z = (x - model.mean) / model.scale
-    gradient = model.out_weights
-    if model.hidden_weights is not None:
-        gradient = (
-            ((z @ model.hidden_weights + model.hidden_bias) > 0) * model.out_weights
-        ) @ model.hidden_weights.T
-    full = np.argsort(-(z * gradient), axis=1)[:, :3]
-    assert model.deciding_features(x) == [[FEATURE_NAMES[j] for j in row] for row in full.tolist()]

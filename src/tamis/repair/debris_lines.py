@@ -82,8 +82,9 @@ class DebrisModel:
         else:
             active = (z @ self.hidden_weights + self.hidden_bias) > 0
             gradient = (active * self.out_weights) @ self.hidden_weights.T
-        order = top_columns(-(z * gradient), top)
-        return [[self.names[j] for j in row] for row in order.tolist()]
+        contribution = z * gradient
+        order = np.argsort(-contribution, axis=1)[:, :top]
+        return [[self.names[j] for j in row] for row in order]
 
     def save(self, path: Path, provenance: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -125,23 +126,6 @@ class DebrisModel:
             names,
             meta,
         )
-
-
-def top_columns(values: np.ndarray, top: int) -> np.ndarray:
-    """`np.argsort(values, axis=1)[:, :top]`, without sorting whole rows: the `top + 1` smallest
-    of each row are found by a partition and sorted among themselves. Where those hold a tie or a
-    NaN, the order of a full `argsort` is not determined by the values alone, so such rows take
-    the full `argsort` (the same call as before, hence the same order)."""
-    if values.shape[1] <= top + 1:
-        return np.argsort(values, axis=1)[:, :top]
-    smallest = np.argpartition(values, top, axis=1)[:, : top + 1]
-    ranked = np.take_along_axis(smallest, np.argsort(np.take_along_axis(values, smallest, 1), axis=1), 1)
-    sorted_values = np.take_along_axis(values, ranked, 1)
-    unclear = ~(sorted_values[:, 1:] > sorted_values[:, :-1]).all(axis=1)  # a tie or a NaN
-    order = ranked[:, :top]
-    if unclear.any():
-        order[unclear] = np.argsort(values[unclear], axis=1)[:, :top]
-    return order
 
 
 @cache
