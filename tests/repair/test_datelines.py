@@ -88,3 +88,28 @@ def test_stamps_on_the_first_middle_and_last_lines_all_go() -> None:
     fixed, edits = repair(text)
     assert fixed == f"{body}\n{body}"
     assert [e.removed.strip("\n") for e in edits] == stamps
+
+
+def test_the_range_separator_scan_names_every_range() -> None:
+    # _is_date_range runs the costly range pattern only on lines with a range separator; on
+    # ranges of every language's month names and range words it agrees with the pattern alone
+    import random
+
+    from tamis.repair import datelines
+
+    rng = random.Random(3)
+    months = sorted(datelines._MONTHS)
+    separators = ["-", "–", "—", *(f" {w} " for w in datelines._RANGE_WORDS.split("|"))]
+    ranges = 0
+    for i in range(4000):
+        month = rng.choice(months)
+        month = (month.upper(), month.title(), month)[i % 3]
+        start = f"{rng.randint(1, 31)}{rng.choice(['.', '', ' '])}" + (f" {month}" if i % 2 else "")
+        end = f"{rng.choice(months).title()} {rng.randint(1, 31)}, {rng.randint(1900, 2030)}"
+        separator = rng.choice(separators)
+        separator = separator.upper() if i % 5 == 0 else separator
+        for line in (start + separator + end, start + " " + end, f"Am {start} und {end}"):
+            expected = datelines._DATE_RANGE.search(line) is not None
+            ranges += expected
+            assert datelines._is_date_range(line) == expected, line
+    assert ranges > 1000

@@ -17,7 +17,7 @@ real pages, cross-validated by site.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from tamis.document import Document
+from tamis.document import Document, Edit
 from tamis.repair.line_features import FEATURE_NAMES, page_features
 from tamis.steps import Repair, Repaired, register
 from tamis.text.lines import delete_lines
@@ -170,16 +170,22 @@ class RemoveDebrisLines(Repair):
         x = page_features([s.strip() for s in kept])
         p = model.probabilities(x)
         threshold = model.threshold if self.threshold is None else self.threshold
-        removed = _keep_article_lists(p >= threshold, kept, x[:, _IN_MAIN_TEXT] > 0).nonzero()[0]
+        judged = p >= threshold
+        if "• " in text:  # else no line is a list item for _keep_article_lists to keep
+            judged = _keep_article_lists(judged, kept, x[:, _IN_MAIN_TEXT] > 0)
+        removed = judged.nonzero()[0]
         # a page the model would empty has no main text to tell its furniture by (a list, a
         # table, a menu page): that is for the filters to judge, not for a repair to erase
         if removed.size == 0 or removed.size == len(index):
             return Repaired(text)
         reasons = model.deciding_features(x[removed])
         verdicts = {index[k]: "debris_line" for k in removed.tolist()}
-        evidence = [f"p={p[k]:.3f}; " + ", ".join(r) for k, r in zip(removed.tolist(), reasons, strict=True)]
+        evidence = [f"p={q:.3f}; " + ", ".join(r) for q, r in zip(p[removed].tolist(), reasons, strict=True)]
         result = delete_lines(text, lines, verdicts, self.name)
-        edits = tuple(replace(e, evidence=ev) for e, ev in zip(result.edits, evidence, strict=True))
+        edits = tuple(
+            Edit(e.step, e.rule, e.start, e.end, e.removed, e.inserted, ev)
+            for e, ev in zip(result.edits, evidence, strict=True)
+        )
         return Repaired(result.text, edits)
 
 

@@ -9,6 +9,7 @@ stays as it is; see tests/cases/repair/markup_residue.toml for the negative case
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import regex
@@ -51,6 +52,9 @@ _ATTR_RUN = regex.compile(
     r"""(?:(?<=^|\s)|(?<=["'“”>]))(?:[\w:.-]+\s*=\s*(?:"[^"<>\n]*"|'[^'<>\n]*')\s*)+/?>""",
     regex.M,
 )
+# every attribute run holds a quoted value after its "=" (`re`'s \s takes every character
+# `regex`'s does, and more): pages without one skip the costly run scan
+_QUOTED_VALUE = re.compile(r"""=\s*["']""")
 # framework attributes that leak as bare words: Angular, Vue, React
 _FRAMEWORK = regex.compile(
     r"""(?<![\w-])(?:_ng(?:content|host)-[\w-]+|data-v-[0-9a-f]{6,8}|data-reactroot|data-reactid)(?:=(?:"[^"]*"|'[^']*'))?(?![\w-])"""
@@ -180,7 +184,7 @@ class RemoveMarkupResidue(Repair):
         return _apply_runs(text, spans, self.name)
 
     def _attribute_runs(self, text: str) -> Repaired:
-        if "=" not in text:
+        if "=" not in text or ">" not in text or _QUOTED_VALUE.search(text) is None:
             return Repaired(text)
         return Repaired.substitute(text, _ATTR_RUN, "", step=self.name, rule="attribute_fragment")
 
