@@ -30,7 +30,8 @@ repair step changed the text of the real pages (so refit, then re-measure docs/q
    human documents of every group (of MIN_GROUP documents or more; corpora included) score
    above it (the 2% target of issue 12, with room for the test half).
 
-Parameters (the defaults are what ships; a changed one is written into the file's header):
+Parameters (the defaults are what ships; --max-docs or --l2 off its default is named in the
+file's header, the cap is written as max_fluency_logit):
 --max-docs (pseudo-documents per language and label), --l2 (the regularisation), and
 --max-fluency-logit: the most fluency alone may add to a page's log-odds (2.944 = p 0.95),
 kept below the threshold so that a page is flagged only with an artifact.
