@@ -1,6 +1,12 @@
 """Fit the calibrator of annotate.machine_translation and write src/tamis/data/mt/calibration.toml.
 
-    PYTHONPATH=src:bench .venv/bin/python bench/mt_calibrate.py [--max-docs 1500]
+    PYTHONPATH=src:bench .venv/bin/python bench/mt_calibrate.py           # writes the shipped file
+    PYTHONPATH=src:bench .venv/bin/python bench/mt_calibrate.py --check   # refits, compares, exit 1 if not the same
+
+The shipped file is exactly what the first command writes with its defaults (about 80 s of
+CPU on a fresh cache). `--check` refits the same way and compares with the shipped file
+(`make eval` runs it): it fails when the features moved since the file was written, e.g. a
+repair step changed the text of the real pages (so refit, then re-measure docs/quality.md).
 
 1. Fluency features (`tamis.annotate.machine_translation.fluency_features`) of
    - WMT22 pseudo-documents (8 consecutive segments; ../shared/mt/, research data: only the
@@ -15,27 +21,50 @@
    calibrator serves languages without WMT data (en, fr, kk).
 3. An L2-regularised logistic regression (Newton's method) on the fitting half: WMT MT output
    (label 1) vs human text (label 0): WMT human originals and the real web pages, each group
-   (set, language) weighing the same in total. The clean corpora are not fitted on (fiction
-   and plays vs news MT teaches genre, not translation). Human reference translations are
+   (set, language) weighing the same in total; a group of fewer than MIN_GROUP (30) documents
+   is left out (5 pages must not weigh as much as 1,000). The clean corpora are not fitted on
+   (fiction and plays vs news MT teaches genre, not translation). Human reference translations are
    left out: they share translationese with MT, and the pages to tell apart are MT vs text
    written in the language.
 4. The operating threshold: the lowest probability at which at most 1% of the fitting-half
-   human documents of every group (of 30 documents or more; corpora included) score above it (the 2% target of
-   issue 12, with room for the test half).
+   human documents of every group (of MIN_GROUP documents or more; corpora included) score
+   above it (the 2% target of issue 12, with room for the test half).
 
-Features are cached in bench/out/mt_features.jsonl (delete it after retraining the models).
+Parameters (the defaults are what ships; --max-docs or --l2 off its default is named in the
+file's header, the cap is written as max_fluency_logit):
+--max-docs (pseudo-documents per language and label), --l2 (the regularisation), and
+--max-fluency-logit: the most fluency alone may add to a page's log-odds (2.944 = p 0.95),
+kept below the threshold so that a page is flagged only with an artifact.
+
+Features are cached in bench/out/mt_features.jsonl and the repaired real pages in
+bench/out/mt_realpages.jsonl, each read back only while `mt_common.inputs_key` (the tamis
+package's files, these scripts, the installed distributions, the data files) is the same.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
+import difflib
 import random
+import sys
 from pathlib import Path
 
 import numpy as np
 
-from mt_common import MODEL_DIR, SOURCES, as_document, held_out, is_test_doc, realpages, wmt_documents
+from mt_common import (
+    CORPORA,
+    MODEL_DIR,
+    REALPAGES,
+    SOURCES,
+    WMT,
+    as_document,
+    cached_rows,
+    held_out,
+    inputs_key,
+    is_test_doc,
+    realpages,
+    wmt_documents,
+)
 from tamis.annotate.machine_translation import FEATURES, find_artifacts, fluency_features, load_models
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -52,18 +81,30 @@ ARTIFACT_WEIGHTS = {
     "spaces_before_punctuation": 3.0,
 }
 MAX_ARTIFACT_LOGIT = 9.0
-#: fluency alone adds at most this to a page's log-odds (p 0.95, below any threshold): a page
-#: is flagged only with an artifact. Fluency is centred on clean text of another genre for
-#: some languages (fr: ELTeC novels only), and French human web pages scored 0.98-0.9998 on
-#: fluency alone (bench/mt_farms.py --farm-pages; docs/quality.md)
+#: the default of --max-fluency-logit: fluency alone adds at most this to a page's log-odds
+#: (p 0.95, below any threshold): a page is flagged only with an artifact. Fluency is centred
+#: on clean text of another genre for some languages (fr: ELTeC novels only), and French human
+#: web pages scored 0.98-0.9998 on fluency alone (bench/mt_farms.py --farm-pages; docs/quality.md)
 MAX_FLUENCY_LOGIT = 2.944
+MAX_DOCS = 1500
+L2 = 1.0
 MAX_FP = 0.01
+#: a group (set, language, label) with fewer fitting-half documents is left out of the fit and
+#: of the threshold: every group weighs the same in total, so 5 French real pages would weigh
+#: as much as 1,182 English ones, and the fit swung with them (the French pages fell from 15 to
+#: 5 when repair.debris_lines joined the chain: word_surprisal_mean's weight 2.80 -> 0.68)
+MIN_GROUP = 30
+SHIPPED = MODEL_DIR / "calibration.toml"
 
 
-def feature_rows(max_docs: int) -> list[dict]:
-    """Features of every WMT and held-out corpus pseudo-document (cached)."""
-    if CACHE.is_file():
-        return [json.loads(line) for line in CACHE.open()]
+def feature_rows(max_docs: int = MAX_DOCS) -> list[dict]:
+    """Features of every WMT and held-out corpus pseudo-document and real page (cached)."""
+    corpora = sorted({CORPORA / rel for files in SOURCES.values() for rel, _ in files})
+    key = inputs_key(WMT, REALPAGES, *corpora) + f":{max_docs}"
+    return cached_rows(CACHE, key, lambda: _feature_rows(max_docs))
+
+
+def _feature_rows(max_docs: int) -> list[dict]:
     rng = random.Random(0)
     rows: list[dict] = []
     by_key: dict[tuple[str, str], list[dict]] = {}
@@ -104,10 +145,6 @@ def feature_rows(max_docs: int) -> list[dict]:
                 "id": rec["id"],
             }
             rows.append({**row, "artifacts": artifacts, **f})
-    OUT.mkdir(exist_ok=True)
-    with CACHE.open("w") as f:
-        for r in rows:
-            f.write(json.dumps(r) + "\n")
     return rows
 
 
@@ -162,12 +199,9 @@ def references(rows: list[dict]) -> tuple[dict[str, np.ndarray], dict[str, np.nd
     return center, scale
 
 
-def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--max-docs", type=int, default=1500, help="pseudo-documents per language and label")
-    ap.add_argument("--l2", type=float, default=1.0)
-    args = ap.parse_args()
-    rows = [r for r in feature_rows(args.max_docs) if r["lang"] in SOURCES]
+def fit(rows: list[dict], l2: float) -> tuple[dict, dict, np.ndarray, float, float]:
+    """(center, scale, coef, intercept, threshold) fitted on the fitting half of `rows`."""
+    rows = [r for r in rows if r["lang"] in SOURCES]
     center, scale = references(rows)
     # the clean corpora (novels, plays, treebanks) centre the features and set the threshold but
     # are not fitted on: with them the fit learns "news is MT, fiction is human", and the WMT
@@ -176,12 +210,13 @@ def main() -> None:
     groups: dict[tuple[str, str, str], int] = {}
     for r in fit:
         groups[group_of(r)] = groups.get(group_of(r), 0) + 1
+    fit = [r for r in fit if groups[group_of(r)] >= MIN_GROUP]
     y = np.array([1.0 if r["label"] == "mt" else 0.0 for r in fit])
     # every group weighs the same in total; MT and human text weigh the same overall
     weight = np.array([1.0 / groups[group_of(r)] for r in fit])
     for label in (0.0, 1.0):
         weight[y == label] *= len(fit) / 2 / weight[y == label].sum()
-    coef, intercept = fit_logistic(standardise(fit, center, scale), y, weight, args.l2)
+    coef, intercept = fit_logistic(standardise(fit, center, scale), y, weight, l2)
     human = [r for r in rows if fitting_half(r) and is_human(r)]
     p = 1 / (1 + np.exp(-(standardise(human, center, scale) @ coef + intercept)))
     threshold = 0.5
@@ -189,22 +224,67 @@ def main() -> None:
     for r in human:
         human_groups[group_of(r)] = human_groups.get(group_of(r), 0) + 1
     for group, n in human_groups.items():
-        if n < 30:
+        if n < MIN_GROUP:
             continue
         mine = np.array([pi for pi, r in zip(p, human, strict=True) if group_of(r) == group])
         threshold = max(threshold, float(np.quantile(mine, 1 - MAX_FP)))
-    write_toml(center, scale, coef, intercept, threshold)
-    print(f"threshold {threshold:.3f}; coefficients:")
+    return center, scale, coef, intercept, threshold
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--max-docs", type=int, default=MAX_DOCS, help="pseudo-documents per language and label")
+    ap.add_argument("--l2", type=float, default=L2, help="L2 regularisation of the logistic fit")
+    ap.add_argument(
+        "--max-fluency-logit",
+        type=float,
+        default=MAX_FLUENCY_LOGIT,
+        help="the most fluency alone adds to a page's log-odds (below the threshold: a page needs an artifact)",
+    )
+    ap.add_argument(
+        "--check", action="store_true", help=f"refit and compare with {SHIPPED.name}; write nothing"
+    )
+    args = ap.parse_args()
+    center, scale, coef, intercept, threshold = fit(feature_rows(args.max_docs), args.l2)
+    if args.max_fluency_logit >= np.log(threshold / (1 - threshold)):
+        sys.exit(f"--max-fluency-logit {args.max_fluency_logit} reaches the threshold {threshold:.3f}")
+    text = calibration_toml(center, scale, coef, intercept, threshold, args)
+    if args.check:
+        sys.exit(check(text))
+    SHIPPED.write_text(text, encoding="utf-8")
+    print(f"wrote {SHIPPED}; threshold {threshold:.3f}; coefficients:")
     for name, c in sorted(zip(FEATURES, coef, strict=True), key=lambda t: -abs(t[1])):
         print(f"  {name:24s} {c:+.3f}")
 
 
-def write_toml(center: dict, scale: dict, coef: np.ndarray, intercept: float, threshold: float) -> None:
+def check(text: str) -> int:
+    """0 when the refit `text` is the shipped file, else 1 (with the differences printed)."""
+    shipped = SHIPPED.read_text(encoding="utf-8") if SHIPPED.is_file() else ""
+    if text == shipped:
+        print(f"{SHIPPED.name}: identical to the refit")
+        return 0
+    print(f"{SHIPPED.name} is not what bench/mt_calibrate.py writes today (- shipped, + refit):")
+    diff = difflib.unified_diff(shipped.splitlines(), text.splitlines(), "shipped", "refit", lineterm="", n=0)
+    print("\n".join(diff))
+    print(
+        "refit with: PYTHONPATH=src:bench .venv/bin/python bench/mt_calibrate.py; then re-measure (docs/quality.md)"
+    )
+    return 1
+
+
+def calibration_toml(
+    center: dict, scale: dict, coef: np.ndarray, intercept: float, threshold: float, args: argparse.Namespace
+) -> str:
+    """The text of calibration.toml (a parameter not at its default is named in the header)."""
+    options = {"--max-docs": (args.max_docs, MAX_DOCS), "--l2": (args.l2, L2)}
+    changed = "".join(f" {flag} {value}" for flag, (value, default) in options.items() if value != default)
+
     def nums(values: np.ndarray) -> str:
         return "[" + ", ".join(f"{v:.5g}" for v in values) + "]"
 
     lines = [
-        "# annotate.machine_translation's calibrator, written by bench/mt_calibrate.py (do not edit by hand).",
+        f"# annotate.machine_translation's calibrator, written by bench/mt_calibrate.py{changed}",
+        "# (do not edit by hand; bench/mt_calibrate.py --check refits and compares).",
         "# Coefficients fitted on WMT22 document-level pairs (research data; no text of it is shipped);",
         "# per-language reference values from held-out permissively licensed text (bench/mt_common.py).",
         "",
@@ -213,7 +293,7 @@ def write_toml(center: dict, scale: dict, coef: np.ndarray, intercept: float, th
         f"coef = {nums(coef)}",
         f"intercept = {intercept:.5g}",
         f"threshold = {round(threshold, 3)}  # at most {MAX_FP:.0%} of held-out clean human documents above it, per language and source",
-        f"max_fluency_logit = {MAX_FLUENCY_LOGIT}  # fluency alone stays below the threshold: a page needs an artifact",
+        f"max_fluency_logit = {args.max_fluency_logit}  # fluency alone stays below the threshold: a page needs an artifact",
         "",
         "[artifacts]",
         "# log-odds added per kind of artifact found (once per kind): a prior, not fitted",
@@ -223,7 +303,7 @@ def write_toml(center: dict, scale: dict, coef: np.ndarray, intercept: float, th
     ]
     for lang in center:
         lines += [f"[reference.{lang}]", f"center = {nums(center[lang])}", f"scale = {nums(scale[lang])}", ""]
-    (MODEL_DIR / "calibration.toml").write_text("\n".join(lines), encoding="utf-8")
+    return "\n".join(lines)
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -136,16 +137,18 @@ def realpages() -> list[dict]:
 
     Each record: id, site, lang (as annotate.language labels the repaired text), text, and the
     lines earlier steps removed (the MT step looks at those too). Cached under bench/out/
-    (git-ignored: page text never enters the repository).
+    (git-ignored: page text never enters the repository) while `inputs_key` is the same.
     """
+    cache = Path(__file__).resolve().parent / "out" / "mt_realpages.jsonl"
+    return cached_rows(cache, inputs_key(REALPAGES), _repaired_realpages)
+
+
+def _repaired_realpages() -> list[dict]:
     import gzip
 
     from tamis.document import Document, Source
     from tamis.pipeline import RunStats, process
 
-    cache = Path(__file__).resolve().parent / "out" / "mt_realpages.jsonl"
-    if cache.is_file():
-        return [json.loads(line) for line in cache.open(encoding="utf-8")]
     steps = [s for s in annotate_chain(with_mt=False) if s.name != "annotate.quality"]
     out = []
     with gzip.open(REALPAGES, "rt", encoding="utf-8") as f:
@@ -163,11 +166,52 @@ def realpages() -> list[dict]:
                         "edits": [[e.step, e.removed] for e in doc.edits],
                     }
                 )
-    cache.parent.mkdir(exist_ok=True)
-    with cache.open("w", encoding="utf-8") as f:
-        for rec in out:
-            f.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return out
+
+
+def inputs_key(*data: Path) -> str:
+    """A digest of everything cached MT features depend on: the tamis package's files (code,
+    models, language data: the repairs change the real pages' text), the bench scripts that
+    compute them, the installed distributions, and the data files read.
+
+    The shipped calibration was once fitted on a cache that outlived a change to the repairs
+    (repair.debris_lines joined the default chain): a cache is used only under the same key.
+    """
+    import hashlib
+    import importlib.metadata
+
+    import tamis
+
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(tamis.__file__).resolve().parent
+    bench = Path(__file__).resolve().parent
+    fitted = package / "data" / "mt" / "calibration.toml"  # the fit's output, not an input
+    files = sorted(
+        p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p != fitted
+    )
+    files += [bench / "mt_common.py", bench / "mt_calibrate.py", *data]
+    for path in files:
+        digest.update(str(path.relative_to(package) if path.is_relative_to(package) else path.name).encode())
+        digest.update(path.read_bytes())
+    dists = sorted(f"{d.metadata['Name']}=={d.version}" for d in importlib.metadata.distributions())
+    digest.update("\n".join(dists).encode())
+    return digest.hexdigest()
+
+
+def cached_rows(path: Path, key: str, build: Callable[[], list[dict]]) -> list[dict]:
+    """`build()`'s rows, kept in `path` (JSON lines after a {"inputs_key": key} line) and read
+    back only while `key` is the same."""
+    if path.is_file():
+        with path.open(encoding="utf-8") as f:
+            if json.loads(f.readline() or "{}").get("inputs_key") == key:
+                return [json.loads(line) for line in f]
+    rows = build()
+    path.parent.mkdir(exist_ok=True)
+    with path.open("w", encoding="utf-8") as f:
+        f.write(json.dumps({"inputs_key": key}) + "\n")
+        for row in rows:
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    return rows
 
 
 def as_document(rec: dict):
