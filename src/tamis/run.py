@@ -50,9 +50,12 @@ def run_request(request: RunRequest) -> RunSummary:
     # as inputs, so a re-run was refused and a killed run could not resume (issue 11).
     shards = discover(request.inputs, exclude=[str(out)])
     cfg = RunConfig(output=str(out), **dataclasses.asdict(settings))
+    # A Ray address nobody answers at, or a task memory no node has, is refused before the output
+    # folder exists (an executor that cannot run would leave an empty claimed folder behind).
+    ray_options = settings.ray_options() if cfg.executor == "ray" else None
+    executor = make_executor(cfg.executor, cfg.workers, request.ray_address, ray_options)
     try:
         with claim_output(out, request.overwrite):
-            executor = make_executor(cfg.executor, cfg.workers, request.ray_address)
             show = request.progress and sys.stderr.isatty()
             progress = TqdmProgress if show else None
             summary = run_pipeline(request.config.pipeline, shards, cfg, executor, progress=progress)
@@ -65,6 +68,10 @@ def run_request(request: RunRequest) -> RunSummary:
         if mapped is err:
             raise
         raise mapped from err
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
     return summary
 
 

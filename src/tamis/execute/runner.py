@@ -91,6 +91,7 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
         _writer(config, out / "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA) if corpus is None else None
     )
     survivors: list[Document] = []
+    written: list[str] = []
     try:
         for doc in process_all(docs, steps, tally.steps, strict=config.strict):
             tally.count_outcome(doc, last_segment=corpus is None)
@@ -106,14 +107,18 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
         if task.segment == 0:
             user_ids.write(wdir / "user_ids", task.shard_index)
         if corpus is not None:
+            # Every stage names a shard's map files by the shard's number (dedup/partitions.py).
+            folders = [wdir / f"seg{task.segment}", wdir / f"corpus{task.segment}"]
+            stamps = checkpoint.FileStamps(folders, f"{task.shard_index:05d}.*")
             _hand_on(survivors, corpus, task.segment, task.shard_index, wdir)
+            written = stamps.written(out)
     except BaseException:
         rejected.abort()
         if kept is not None:
             kept.abort()
         raise
     result = tally.as_dict(tid)
-    checkpoint.finish_task(wdir, tid, result)
+    checkpoint.finish_task(wdir, tid, result, written)
     return result
 
 
@@ -235,12 +240,16 @@ def _run_segments(
     """Each segment's unfinished tasks, then its corpus stage's reduce, on the executor."""
     wdir = checkpoint.work_dir(config.output)
     segments = pipeline.segments()
+    out = Path(config.output)
     for k, (_steps, corpus) in enumerate(segments):
         todo = [
             ShardTask(k, i, s, pipeline, config)
             for i, s in enumerate(shards)
             if not checkpoint.is_done(wdir, k, i)
         ]
+        if k > 0 and todo:
+            needed = f"stage {k + 1}"
+            checkpoint.check_map_outputs(out, k - 1, [t.shard_index for t in todo], needed)
         label = f"stage {k + 1}/{len(segments)}" + (f" → {corpus.name}" if corpus else "")
         tick = None
         if progress and todo:
@@ -258,6 +267,8 @@ def _run_segments(
         if corpus is not None:
             marker = checkpoint.reduce_marker(wdir, k)
             if not marker.exists():
+                every = range(len(shards))
+                checkpoint.check_map_outputs(out, k, every, f"the reduce of {corpus.name} (stage {k + 1})")
                 t_reduce = time.perf_counter()
                 info = corpus.reduce(wdir / f"corpus{k}", executor)
                 checkpoint.write_json(marker, {"info": info, "seconds": time.perf_counter() - t_reduce})
