@@ -185,12 +185,17 @@ def delete_earlier_run(out: Path) -> None:
 _FINISHED_PART = re.compile(r"part-.*\.(parquet|jsonl|jsonl\.gz|jsonl\.zst)")
 
 
+def is_output_part(name: str) -> bool:
+    """A finished output file's name in kept/ or rejected/ (not a `.tmp-` part)."""
+    return _FINISHED_PART.fullmatch(name) is not None
+
+
 def output_files(folder: Path) -> list[Path]:
     """The finished output files of kept/ or rejected/ (not `.tmp-` parts, not a user's file
     put there), in name order."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if _FINISHED_PART.fullmatch(p.name) and p.is_file())
+    return sorted(p for p in folder.iterdir() if is_output_part(p.name) and p.is_file())
 
 
 def damaged(path: Path, err: BaseException) -> TamisError:
