@@ -22,6 +22,7 @@ from tamis.write.output_folder import check_output, claim_output, local_output
 from tamis.write.remote_output import (
     delete_remote_run,
     is_remote,
+    mark_remote_output,
     open_remote_output,
     publish,
     scratch_folder,
@@ -71,8 +72,10 @@ def run_request(request: RunRequest) -> RunSummary:
     executor = make_executor(cfg.executor, cfg.workers, request.ray_address, ray_options)
     try:
         with claim_output(out, request.overwrite):
-            if store is not None and request.overwrite:
-                delete_remote_run(store)
+            if store is not None:
+                mark_remote_output(store)
+                if request.overwrite:
+                    delete_remote_run(store)
             show = request.progress and sys.stderr.isatty()
             progress = TqdmProgress if show else None
             summary = run_pipeline(request.config.pipeline, shards, cfg, executor, progress=progress)

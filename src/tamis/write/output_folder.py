@@ -42,16 +42,10 @@ def is_tamis_output(out: Path) -> bool:
 
 
 def local_output(output: str) -> Path:
-    """The local folder `--output` names; object storage is refused before anything is created."""
+    """The local folder a local `--output` names (a path or a `file://` URL; other URLs are
+    object stores: `write/remote_output.py`)."""
     scheme, sep, rest = output.partition("://")
-    if sep and scheme == "file":
-        return Path(rest)
-    if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
-        raise InputError(
-            f"--output {output!r}: writing to object storage ({scheme}://) is not supported yet; "
-            "write to a local folder and copy it"
-        )
-    return Path(output)
+    return Path(rest) if sep and scheme == "file" else Path(output)
 
 
 class OutputLock:

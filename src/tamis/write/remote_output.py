@@ -80,13 +80,23 @@ def open_remote_output(url: str, executor: str) -> RunStore:
     return store
 
 
+def mark_remote_output(store: RunStore) -> None:
+    """Write the marker `_tamis.json` now: a bucket that does not exist or refuses this user's
+    writes is refused (one line) before the run, not when its output is ready."""
+    try:
+        if not store.exists(MARKER):
+            store.fs.pipe_file(store.path(MARKER), _marker_body())
+    except Exception as err:  # fsspec back ends raise their own kinds
+        detail = " ".join(str(err).split())[:200] or type(err).__name__
+        raise InputError(f"cannot write to --output {store.url!r}: {detail}") from err
+
+
 def publish(scratch: Path, store: RunStore) -> list[str]:
     """Upload the finished run in `scratch` to `store` under the same names, write the done-marker
     naming them, then delete what an earlier run left there that it does not name. Returns the names."""
     names = [f"{sub}/{p.name}" for sub in ("kept", "rejected") for p in output_files(scratch / sub)]
     names += [name for name in _TOP_FILES if (scratch / name).is_file()]
-    if not store.exists(MARKER):
-        store.fs.pipe_file(store.path(MARKER), _marker_body())
+    mark_remote_output(store)
     for name in names:
         # A plain upload: the object appears whole when it completes (see the module's note).
         store.fs.put_file(str(scratch / name), store.path(name))
