@@ -103,7 +103,7 @@ def test_a_run_killed_mid_way_resumes_on_s3_without_losing_or_duplicating_record
         "import foundation_steps; from tamis.cli import main; main()"
     )
     config = tmp_path / "steps.toml"
-    config.write_text('[[steps]]\nuse = "test.slow"\nseconds = 0.01\n[[steps]]\nuse = "dedup.exact"\n')
+    config.write_text('[[steps]]\nuse = "test.slow"\nseconds = 0.02\n[[steps]]\nuse = "dedup.exact"\n')
     env = _env(object_store, tmp_path)
     prefix = object_store.new_folder()
     args = ["run", "--input", str(SAMPLES), "--config", str(config), "--no-progress", "--no-report"]
@@ -115,6 +115,8 @@ def test_a_run_killed_mid_way_resumes_on_s3_without_losing_or_duplicating_record
         time.sleep(0.05)
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
+    finished = [p.name for p in done.glob("*/_work/done/*.json")]
+    assert finished and not any(name.startswith("s1-") for name in finished)  # killed in stage 1
     assert not object_store.filesystem().exists(f"{prefix}/out/_work/done/publish.json")
     resumed = subprocess.run(
         [sys.executable, "-c", driver, *args], env=env, capture_output=True, text=True, timeout=300
