@@ -58,8 +58,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def ray_cluster(nodes: int = 2, timeout: float = 180.0) -> Iterator[RayCluster]:
-    """Start a head and `nodes - 1` more nodes of one CPU each on 127.0.0.1; stop them all at the end."""
+def ray_cluster(nodes: int = 2, timeout: float = 180.0, private: Path | None = None) -> Iterator[RayCluster]:
+    """Start a head and `nodes - 1` more nodes of one CPU each on 127.0.0.1; stop them all at the end.
+
+    With `private` (an existing folder), every node but the head runs in its own mount namespace
+    where that folder is an empty tmpfs of its own: what those nodes write there, the head and
+    the driver never see, as on machines that share no file system.
+    """
+    if private is not None and not _can_unshare():
+        pytest.skip("this system does not let a user make a mount namespace (unshare --user --mount)")
     ray = ray_binary()
     if ray is None:
         message = "Ray is not installed: pip install 'tamis[ray]' (in tamis[test])"
@@ -100,6 +107,9 @@ def ray_cluster(nodes: int = 2, timeout: float = 180.0) -> Iterator[RayCluster]:
                 command += [f"--dashboard-port={_free_port()}"]
             else:
                 command += [f"--address={cluster.address}"]
+                if private is not None:
+                    mount = 'mount -t tmpfs tamis-private "$0" && exec "$@"'
+                    command = [*_UNSHARE, "sh", "-c", mount, str(private), *command]
             # `ray start` returns once its node runs; its processes keep the new session's id.
             proc = subprocess.Popen(
                 command,
@@ -119,6 +129,16 @@ def ray_cluster(nodes: int = 2, timeout: float = 180.0) -> Iterator[RayCluster]:
     finally:
         _kill_sessions(cluster.sessions)
         shutil.rmtree(base, ignore_errors=True)
+
+
+_UNSHARE = ["unshare", "--user", "--map-root-user", "--mount"]
+
+
+def _can_unshare() -> bool:
+    try:
+        return subprocess.run([*_UNSHARE, "true"], capture_output=True, timeout=30).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
 
 
 def _wait_for_nodes(cluster: RayCluster, nodes: int, timeout: float) -> None:

@@ -19,6 +19,14 @@ from tamis.execute.runner import RunConfig, RunSummary, run_pipeline
 from tamis.read import discover
 from tamis.settings import RunSettings
 from tamis.write.output_folder import check_output, claim_output, local_output
+from tamis.write.remote_output import (
+    delete_remote_run,
+    is_remote,
+    mark_remote_output,
+    open_remote_output,
+    publish,
+    scratch_folder,
+)
 
 
 @dataclass
@@ -43,16 +51,31 @@ def _inside(path: str, folder: str) -> bool:
 def run_request(request: RunRequest) -> RunSummary:
     """Check the request, take the output folder, run the pipeline, write the report."""
     settings = RunSettings.from_layers(request.config.run, request.overrides)
-    out = local_output(request.output)
+    store = None
+    if is_remote(request.output):
+        store = open_remote_output(request.output, settings.executor)
+        out = scratch_folder(request.output)
+        excluded = [request.output, str(out)]
+    else:
+        # Absolute: a worker (a Ray worker in its own folder) resolves a relative path elsewhere.
+        out = local_output(request.output).absolute()
+        excluded = [str(out)]
     check_output(out)
     # Everything that can be wrong with the request is checked before the output is touched.
     # Never read what tamis wrote: an --output inside an --input folder listed its old outputs
     # as inputs, so a re-run was refused and a killed run could not resume (issue 11).
-    shards = discover(request.inputs, exclude=[str(out)])
+    shards = discover(request.inputs, exclude=excluded)
     cfg = RunConfig(output=str(out), **dataclasses.asdict(settings))
+    # A Ray address nobody answers at, or a task memory no node has, is refused before the output
+    # folder exists (an executor that cannot run would leave an empty claimed folder behind).
+    ray_options = settings.ray_options() if cfg.executor == "ray" else None
+    executor = make_executor(cfg.executor, cfg.workers, request.ray_address, ray_options)
     try:
         with claim_output(out, request.overwrite):
-            executor = make_executor(cfg.executor, cfg.workers, request.ray_address)
+            if store is not None:
+                mark_remote_output(store)
+                if request.overwrite:
+                    delete_remote_run(store)
             show = request.progress and sys.stderr.isatty()
             progress = TqdmProgress if show else None
             summary = run_pipeline(request.config.pipeline, shards, cfg, executor, progress=progress)
@@ -60,11 +83,18 @@ def run_request(request: RunRequest) -> RunSummary:
                 from tamis.report.html import write_report
 
                 write_report(out)
+            if store is not None:
+                publish(out, store)
+                summary = RunSummary(request.output, summary.stats)
     except OSError as err:
         mapped = output_error(err, out)
         if mapped is err:
             raise
         raise mapped from err
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
     return summary
 
 

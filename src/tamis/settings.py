@@ -18,6 +18,7 @@ from tamis.errors import ConfigError
 from tamis.execute import EXECUTORS
 
 if TYPE_CHECKING:
+    from tamis.execute.ray import RayOptions
     from tamis.read.base import ReadOptions
 
 OUTPUT_FORMATS = ("parquet", "jsonl", "jsonl.gz", "jsonl.zst")
@@ -45,6 +46,14 @@ def _whole(value: Any) -> str | None:
     return None if ok else "a whole number from 0 to 4096 (0: all cores)"
 
 
+def _count(limit: int, zero: str) -> Check:
+    def check(value: Any) -> str | None:
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limit
+        return None if ok else f"a whole number from 0 to {limit} (0: {zero})"
+
+    return check
+
+
 def _boolean(value: Any) -> str | None:
     return None if isinstance(value, bool) else "true or false"
 
@@ -65,6 +74,21 @@ class RunSettings:
     workers: int = setting(0, _whole, "worker processes (0, the default: all cores)")
     executor: str = setting(
         "local", _one_of(*EXECUTORS), "where shards run (default: local)", choices=tuple(EXECUTORS)
+    )
+    ray_task_memory_mb: int = setting(
+        0,
+        _count(1_000_000, "no reservation"),
+        "with --executor ray: MB of memory each task reserves on its node (default 0: none)",
+    )
+    ray_max_retries: int = setting(
+        3,
+        _count(100, "never"),
+        "with --executor ray: how often a task whose worker died is run again (default 3)",
+    )
+    ray_max_in_flight: int = setting(
+        0,
+        _count(10_000_000, "the CPUs in use"),
+        "with --executor ray: most tasks submitted at once (default 0: the CPUs in use)",
     )
     output_format: str = setting(
         "parquet",
@@ -128,6 +152,15 @@ class RunSettings:
             merged.update({k: v for k, v in layer.items() if v is not None})
         cls.check(merged)
         return cls(**merged)
+
+    def ray_options(self) -> RayOptions:
+        from tamis.execute.ray import RayOptions  # Ray itself is imported only when a run uses it
+
+        return RayOptions(
+            task_memory_mb=self.ray_task_memory_mb,
+            max_retries=self.ray_max_retries,
+            max_in_flight=self.ray_max_in_flight,
+        )
 
     def read_options(self) -> ReadOptions:
         from tamis.read.base import ReadOptions  # the readers import pyarrow; `tamis clean` needs none

@@ -276,16 +276,20 @@ def test_deeply_nested_meta_is_written_and_rereads(tmp_path: Path, depth: int) -
 # ---------------------------------------------------------------- 10. output folders that cannot be used
 
 
-def test_object_storage_output_is_refused_without_creating_a_local_folder(tmp_path: Path) -> None:
+def test_an_output_url_of_an_unknown_file_system_is_refused_without_creating_a_local_folder(
+    tmp_path: Path,
+) -> None:
+    # A URL is never a local path (`s3://b/out` once became the folder `s3:/b/out`); object
+    # stores themselves are tested in tests/write/test_object_store_output.py.
     inp = _corpus(tmp_path / "in", files=1, per_file=3)
     here = os.getcwd()
     os.chdir(tmp_path)
     try:
-        line = _one_line(_invoke(*_run_args(inp, "s3://bucket/out", _config(tmp_path))))
+        line = _one_line(_invoke(*_run_args(inp, "nosuchfs://bucket/out", _config(tmp_path))))
     finally:
         os.chdir(here)
-    assert "not supported yet" in line
-    assert not (tmp_path / "s3:").exists()
+    assert line.startswith("tamis: cannot open --output 'nosuchfs://bucket/out'")
+    assert not (tmp_path / "nosuchfs:").exists()
 
 
 def _mount_tmpfs(where: Path, size: str, *options: str) -> bool:

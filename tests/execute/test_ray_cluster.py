@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -223,3 +224,85 @@ def test_map_tasks_on_both_nodes_keep_their_state_on_the_object_store_and_a_kill
     assert [store.read(m.objects["kept/part-00001-0000.parquet"]) for m in markers[1:2]] == [
         b"kept of shard 1"
     ]
+
+
+def test_a_task_memory_no_node_has_is_refused_before_the_output_folder_exists(
+    ray_test_cluster: RayCluster, tmp_path: Path
+) -> None:
+    env = {k: v for k, v in ray_test_cluster.env.items() if k != "RAY_ADDRESS"}
+    out = tmp_path / "out"
+    done = _tamis(
+        "run", "--input", str(SAMPLES), "--output", str(out), "--no-progress", "--executor", "ray",
+        "--ray-address", ray_test_cluster.address, "--ray-task-memory-mb", "1000000", env=env,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    assert "asks for 1,000,000 MB of memory but the largest node" in done.stderr
+    assert not out.exists()
+
+
+def test_progress_reported_inside_ray_tasks_adds_up_in_every_stage(
+    driver: RayCluster, generated_corpus: Path, tmp_path: Path
+) -> None:
+    from tamis.dedup.exact import RemoveExactDuplicates
+    from tamis.execute.runner import RunConfig, run_pipeline
+    from tamis.pipeline import Pipeline
+    from tamis.read import discover
+    from tamis.repair.whitespace import NormalizeWhitespace
+
+    bars: dict[str, list[int]] = {}
+
+    def factory(label: str, total: int, unit: str):
+        bars[label] = [total, 0, 0]  # total, docs reported, bytes reported
+
+        def tick(docs: int, nbytes: int) -> None:
+            bars[label][1] += docs
+            bars[label][2] += nbytes
+
+        return tick
+
+    shards = discover([str(generated_corpus / "corpus-*.jsonl")])
+    pipeline = Pipeline([NormalizeWhitespace(), RemoveExactDuplicates()])
+    executor = RayExecutor(address=driver.address)
+    stats = run_pipeline(
+        pipeline, shards, RunConfig(output=str(tmp_path / "out")), executor, progress=factory
+    ).stats
+    (total1, docs1, bytes1), (total2, docs2, _) = bars["stage 1/2 → dedup.exact"], bars["stage 2/2"]
+    assert bytes1 == total1 == sum(s.size for s in shards)
+    assert docs1 == stats["input"]
+    assert docs2 == total2 == stats["input"] - stats["rejected"]
+
+
+@pytest.fixture(scope="module")
+def cluster_without_shared_files() -> Iterator[tuple[RayCluster, Path]]:
+    """A head and a second node whose view of one folder is a tmpfs of its own (a private mount namespace)."""
+    from ray_cluster import ray_cluster
+
+    private = Path(tempfile.mkdtemp(prefix="tamis-private-", dir="/tmp"))
+    try:
+        with ray_cluster(nodes=2, private=private) as cluster:
+            yield cluster, private
+    finally:
+        shutil.rmtree(private, ignore_errors=True)
+
+
+def test_without_a_shared_file_system_the_reduce_is_refused_instead_of_running_on_part_of_its_input(
+    cluster_without_shared_files: tuple[RayCluster, Path], generated_corpus: Path
+) -> None:
+    cluster, private = cluster_without_shared_files
+    config = private / "steps.toml"  # read by the driver only
+    config.write_text('[[steps]]\nuse = "repair.whitespace"\n[[steps]]\nuse = "dedup.exact"\n')
+    out = private / "out"
+    env = {k: v for k, v in cluster.env.items() if k != "RAY_ADDRESS"}
+    done = _tamis(
+        "run", "--input", str(generated_corpus), "--output", str(out), "--config", str(config),
+        "--no-progress", "--executor", "ray", "--ray-address", cluster.address, env=env,
+    )  # fmt: skip
+    assert done.returncode == 2, done.stderr
+    message = done.stderr.strip().splitlines()[-1]  # after Ray's own lines about joining the cluster
+    assert "Traceback" not in done.stderr
+    assert re.match(r"tamis: the reduce of dedup\.exact \(stage 1\) needs the output of (\d+) tasks", message)
+    tasks = int(message.split("the output of ")[1].split()[0])
+    assert "every node must write to the same storage" in message
+    finished = sorted(p.name for p in (out / "_work" / "done").iterdir())
+    assert 0 < len(finished) < tasks and "reduce0.json" not in finished  # the head's shards only
+    assert not (out / "kept").exists() and not (out / "stats.json").exists()

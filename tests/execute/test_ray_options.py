@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import socket
 import time
+from pathlib import Path
 
 import pytest
 
@@ -30,3 +31,25 @@ def test_negative_task_options_are_refused() -> None:
 
     with pytest.raises(ConfigError, match="Ray task options must be ≥ 0"):
         RayExecutor(options=RayOptions(max_retries=-1))
+
+
+def test_tamis_run_refuses_a_ray_address_where_nothing_listens_before_the_output_folder_exists(
+    tmp_path: Path,
+) -> None:
+    from click.testing import CliRunner
+
+    from foundation_helpers import SAMPLES
+    from tamis.cli import main
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    out = tmp_path / "out"
+    common = ["run", "--input", str(SAMPLES), "--output", str(out), "--executor", "ray", "--no-progress"]
+    done = CliRunner().invoke(main, [*common, "--ray-address", f"127.0.0.1:{port}"])
+    assert done.exit_code == 2, done.output
+    assert f"no Ray cluster answers at '127.0.0.1:{port}'" in done.output
+    assert not out.exists()
+    bad = CliRunner().invoke(main, [*common, "--ray-max-retries", "-1"])
+    assert bad.exit_code == 2 and "--ray-max-retries must be a whole number from 0 to 100" in bad.output
+    assert not out.exists()

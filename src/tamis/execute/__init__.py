@@ -37,14 +37,18 @@ __all__ = [
 ]
 
 
-def make_executor(name: str = "local", workers: int | None = None, address: str | None = None) -> Any:
-    """Build an executor by its name in EXECUTORS; `address` is a Ray cluster's."""
+def make_executor(
+    name: str = "local", workers: int | None = None, address: str | None = None, options: Any = None
+) -> Any:
+    """Build an executor by its name in EXECUTORS; `address` and `options` (RayOptions) are Ray's."""
     if name not in EXECUTORS:
         raise ValueError(f"unknown executor {name!r}; choose {', '.join(EXECUTORS)}")
     module, cls, _ = EXECUTORS[name]
     executor_class = getattr(importlib.import_module(module), cls)
     return (
-        executor_class(address=address, workers=workers) if name == "ray" else executor_class(workers=workers)
+        executor_class(address=address, workers=workers, options=options)
+        if name == "ray"
+        else executor_class(workers=workers)
     )
 
 

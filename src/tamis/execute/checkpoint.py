@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import time
+import uuid
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -44,10 +45,56 @@ def is_done(wdir: Path, segment: int, shard_index: int) -> bool:
     return (wdir / "done" / f"{task_id(segment, shard_index)}.json").exists()
 
 
-def finish_task(wdir: Path, tid: str, result: dict[str, Any]) -> None:
-    """Record a task's stats, then its done-marker: a task is finished once its marker exists."""
+def finish_task(wdir: Path, tid: str, result: dict[str, Any], written: Sequence[str] = ()) -> None:
+    """Record a task's stats, then its done-marker: a task is finished once its marker exists.
+
+    The marker names the files of `_work/` that a later phase reads (`written`, relative to the
+    output folder), in the form `write/run_store.py` reads: a reduce checks them all first.
+    """
     write_json(wdir / "stats" / f"{tid}.json", result)
-    write_json(wdir / "done" / f"{tid}.json", {"task": tid, "time": time.time()})
+    marker = {
+        "task": tid,
+        "attempt": uuid.uuid4().hex[:12],
+        "objects": {name: name for name in written},
+        "time": time.time(),
+    }
+    write_json(wdir / "done" / f"{tid}.json", marker)
+
+
+class FileStamps:
+    """Which files under some folders a task wrote: those new or replaced since the stamps were
+    taken (every phase publishes by rename, so a file it wrote has a new inode)."""
+
+    def __init__(self, folders: Sequence[Path], pattern: str) -> None:
+        self.folders = folders
+        self.pattern = pattern
+        self.before = self._stamps()
+
+    def _stamps(self) -> dict[Path, tuple[int, int]]:
+        found = [p for folder in self.folders if folder.is_dir() for p in folder.rglob(self.pattern)]
+        return {
+            p: (st.st_ino, st.st_mtime_ns)
+            for p in found
+            if not p.name.startswith(".tmp-") and (st := p.stat())
+        }
+
+    def written(self, root: Path) -> list[str]:
+        """The files written since, relative to `root`, with "/" between parts."""
+        return sorted(
+            p.relative_to(root).as_posix()
+            for p, stamp in self._stamps().items()
+            if self.before.get(p) != stamp
+        )
+
+
+def check_map_outputs(out: Path, segment: int, shard_indexes: Sequence[int], needed_for: str) -> None:
+    """Refuse (IncompleteRunError, one line) unless every given shard's task of `segment` has its
+    done-marker and every file that marker names is there: a reduce or a next segment never runs
+    over part of its input (on a cluster whose nodes share no file system, a reduce once ran over
+    2 of 4 shards' map output: issue 14)."""
+    from tamis.write.run_store import RunStore
+
+    RunStore(str(out)).check_complete([task_id(segment, i) for i in shard_indexes], needed_for)
 
 
 def task_results(wdir: Path) -> Iterator[dict[str, Any]]:

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from tamis.errors import ConfigError, TamisError
+from tamis.execute.progress import with_summed_reports
 
 
 @dataclass(frozen=True)
@@ -112,6 +113,10 @@ class RayExecutor:
             self._ray.shutdown()
             self._started = False
 
+    def close(self) -> None:
+        """The runner's end-of-run call (see `runner.Executor`)."""
+        self.shutdown()
+
     def map_unordered(
         self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
     ) -> Iterator[Any]:
@@ -137,13 +142,10 @@ class RayExecutor:
         while pending:
             ready, _ = ray.wait(list(pending), num_returns=1)
             for ref in ready:
-                task = pending.pop(ref)
-                result = _result(ray, ref)
-                if progress and hasattr(task, "segment"):
-                    progress(
-                        result["counts"]["input"] if task.segment == 0 else 0,
-                        task.shard.size if task.segment == 0 else 0,
-                    )
+                pending.pop(ref)
+                result, docs, nbytes = _result(ray, ref)
+                if progress:
+                    progress(docs, nbytes)
                 yield result
             submit()
 
@@ -185,7 +187,8 @@ def _run_task(fn: Callable[..., Any], task: Any, driver_code: str) -> Any:
             f"(tamis {__version__}, code and data digest {here} here, {driver_code} on the driver, "
             f"from {_package_dir()}): install the same tamis on every node and run again"
         )
-    return fn(task, None)
+    # A task cannot reach the driver while it runs: its reports come back summed with its result.
+    return with_summed_reports(fn, task)
 
 
 def _node_ip() -> str:

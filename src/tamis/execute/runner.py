@@ -90,7 +90,13 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     kept = (
         _writer(config, out / "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA) if corpus is None else None
     )
-    hand_on = _HandOn(corpus, task.segment, task.shard_index, wdir) if corpus is not None else None
+    written: list[str] = []
+    hand_on = stamps = None
+    if corpus is not None:
+        # Every stage names a shard's map files by the shard's number (dedup/partitions.py).
+        folders = [wdir / f"seg{task.segment}", wdir / f"corpus{task.segment}"]
+        stamps = checkpoint.FileStamps(folders, f"{task.shard_index:05d}.*")
+        hand_on = _HandOn(corpus, task.segment, task.shard_index, wdir)
     try:
         for doc in process_all(docs, steps, tally.steps, strict=config.strict):
             tally.count_outcome(doc, last_segment=corpus is None)
@@ -105,8 +111,9 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             kept.close()
         if task.segment == 0:
             user_ids.write(wdir / "user_ids", task.shard_index)
-        if hand_on is not None:
+        if hand_on is not None and stamps is not None:
             hand_on.close()
+            written = stamps.written(out)
     except BaseException:
         rejected.abort()
         if kept is not None:
@@ -115,7 +122,7 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             hand_on.abort()
         raise
     result = tally.as_dict(tid)
-    checkpoint.finish_task(wdir, tid, result)
+    checkpoint.finish_task(wdir, tid, result, written)
     return result
 
 
@@ -277,12 +284,16 @@ def _run_segments(
     """Each segment's unfinished tasks, then its corpus stage's reduce, on the executor."""
     wdir = checkpoint.work_dir(config.output)
     segments = pipeline.segments()
+    out = Path(config.output)
     for k, (_steps, corpus) in enumerate(segments):
         todo = [
             ShardTask(k, i, s, pipeline, config)
             for i, s in enumerate(shards)
             if not checkpoint.is_done(wdir, k, i)
         ]
+        if k > 0 and todo:
+            needed = f"stage {k + 1}"
+            checkpoint.check_map_outputs(out, k - 1, [t.shard_index for t in todo], needed)
         label = f"stage {k + 1}/{len(segments)}" + (f" → {corpus.name}" if corpus else "")
         tick = None
         if progress and todo:
@@ -300,6 +311,8 @@ def _run_segments(
         if corpus is not None:
             marker = checkpoint.reduce_marker(wdir, k)
             if not marker.exists():
+                every = range(len(shards))
+                checkpoint.check_map_outputs(out, k, every, f"the reduce of {corpus.name} (stage {k + 1})")
                 t_reduce = time.perf_counter()
                 info = corpus.reduce(wdir / f"corpus{k}", executor)
                 checkpoint.write_json(marker, {"info": info, "seconds": time.perf_counter() - t_reduce})

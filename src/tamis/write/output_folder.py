@@ -42,16 +42,10 @@ def is_tamis_output(out: Path) -> bool:
 
 
 def local_output(output: str) -> Path:
-    """The local folder `--output` names; object storage is refused before anything is created."""
+    """The local folder a local `--output` names (a path or a `file://` URL; other URLs are
+    object stores: `write/remote_output.py`)."""
     scheme, sep, rest = output.partition("://")
-    if sep and scheme == "file":
-        return Path(rest)
-    if sep and re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):
-        raise InputError(
-            f"--output {output!r}: writing to object storage ({scheme}://) is not supported yet; "
-            "write to a local folder and copy it"
-        )
-    return Path(output)
+    return Path(rest) if sep and scheme == "file" else Path(output)
 
 
 class OutputLock:
@@ -185,12 +179,17 @@ def delete_earlier_run(out: Path) -> None:
 _FINISHED_PART = re.compile(r"part-.*\.(parquet|jsonl|jsonl\.gz|jsonl\.zst)")
 
 
+def is_output_part(name: str) -> bool:
+    """A finished output file's name in kept/ or rejected/ (not a `.tmp-` part)."""
+    return _FINISHED_PART.fullmatch(name) is not None
+
+
 def output_files(folder: Path) -> list[Path]:
     """The finished output files of kept/ or rejected/ (not `.tmp-` parts, not a user's file
     put there), in name order."""
     if not folder.is_dir():
         return []
-    return sorted(p for p in folder.iterdir() if _FINISHED_PART.fullmatch(p.name) and p.is_file())
+    return sorted(p for p in folder.iterdir() if is_output_part(p.name) and p.is_file())
 
 
 def damaged(path: Path, err: BaseException) -> TamisError:

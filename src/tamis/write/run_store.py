@@ -175,7 +175,9 @@ class RunStore:
         if not self.exists(name):
             return None
         data = orjson.loads(self.read(name))
-        return Marker(data["task"], data["attempt"], dict(data["objects"]), dict(data.get("info") or {}))
+        # A marker of an older tamis names no files: only its presence says the task finished.
+        objects = dict(data.get("objects") or {})
+        return Marker(data["task"], data.get("attempt", ""), objects, dict(data.get("info") or {}))
 
     def done_tasks(self) -> set[str]:
         return {
@@ -196,7 +198,9 @@ class RunStore:
         if missing:
             raise IncompleteRunError(
                 f"{needed_for} needs the output of {len(tasks)} tasks but {len(missing)} have not finished "
-                f"(e.g. {missing[0]}) in {self.url}; re-run the same command to finish them"
+                f"(e.g. {missing[0]}) in {self.url}; re-run the same command to finish them (if they "
+                "ran, their workers wrote where this process cannot see: every node must write to "
+                "the same storage, a shared file system or an object store URL)"
             )
         markers = [m for m in (self.marker(t) for t in tasks) if m is not None]
         present = set(self._all_names(markers))
