@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tamis.derived import cached_json
@@ -82,3 +83,19 @@ def test_the_code_point_classes_read_back_are_those_built(cache: Path) -> None:
     assert list(cache.glob("line_features_classes-*.json"))
     assert all((a == b).all() and a.dtype == b.dtype for a, b in zip(built, read, strict=True))
     assert built[0][ord("a")] == line_features.LOWER and built[0][ord("Я")] == line_features.UPPER
+
+
+def test_a_fluency_hash_table_read_back_is_the_table_built_fresh_and_is_memory_mapped(cache: Path) -> None:
+    from tamis.annotate.fluency import HashTable, load_shipped, stored_key
+
+    models = load_shipped("kk")
+    assert models is not None
+    cold = models.words.table
+    warm = load_shipped("kk").words.table  # a new model object: its table read from disk
+    fresh = HashTable.build(np.concatenate(models.words.keys), np.concatenate(models.words.costs))
+    assert list(cache.glob("fluency-table-*.npy"))
+    assert isinstance(warm.cells, np.memmap) and not warm.cells.flags.writeable
+    for table in (cold, warm):
+        assert table.mask == fresh.mask and np.array_equal(table.cells, fresh.cells)
+    keys = stored_key(np.arange(1, 5_000, dtype=np.uint64) << np.uint64(20))  # held and absent keys alike
+    assert all(np.array_equal(a, b) for a, b in zip(warm.lookup(keys), fresh.lookup(keys), strict=True))
