@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tamis.derived import cached_json
+from tamis.derived import cached_array, cached_json
 from tamis.repair import boilerplate_lines
 
 
@@ -85,6 +85,16 @@ def test_the_code_point_classes_read_back_are_those_built(cache: Path) -> None:
     assert built[0][ord("a")] == line_features.LOWER and built[0][ord("Я")] == line_features.UPPER
 
 
+def test_an_array_is_read_back_memory_mapped_and_a_damaged_one_is_rebuilt(cache: Path) -> None:
+    built = np.arange(1000, dtype=np.uint16)
+    first = cached_array("a", ["v1"], lambda: built)
+    again = cached_array("a", ["v1"], lambda: np.zeros(3, dtype=np.uint16))
+    assert isinstance(again, np.memmap) and np.array_equal(first, again) and again.dtype == np.uint16
+    (path,) = cache.glob("a-*.npy")
+    path.write_bytes(path.read_bytes()[:100])  # cut short: the header promises more than is there
+    assert np.array_equal(cached_array("a", ["v1"], lambda: built[:5]), built[:5])
+
+
 def test_a_fluency_hash_table_read_back_is_the_table_built_fresh_and_is_memory_mapped(cache: Path) -> None:
     from tamis.annotate.fluency import HashTable, load_shipped, stored_key
 
@@ -99,3 +109,15 @@ def test_a_fluency_hash_table_read_back_is_the_table_built_fresh_and_is_memory_m
         assert table.mask == fresh.mask and np.array_equal(table.cells, fresh.cells)
     keys = stored_key(np.arange(1, 5_000, dtype=np.uint64) << np.uint64(20))  # held and absent keys alike
     assert all(np.array_equal(a, b) for a, b in zip(warm.lookup(keys), fresh.lookup(keys), strict=True))
+
+
+def test_top_words_read_from_the_cache_are_wordfreqs_own(cache: Path) -> None:
+    import wordfreq
+
+    from tamis.text import lexicon
+
+    cold = lexicon.top_words.__wrapped__("ru", 50)
+    warm = lexicon.top_words.__wrapped__("ru", 50)
+    assert list(cache.glob("top_words-ru-*.json"))
+    assert cold == warm == tuple(wordfreq.top_n_list("ru", 50, wordlist="small"))
+    assert lexicon.top_words.__wrapped__("xx", 50) == ()

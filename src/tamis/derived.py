@@ -4,8 +4,9 @@ Building some steps' patterns from their data files costs more CPU than cleaning
 (repair.boilerplate_lines: ~0.55 s per process, repair.glued_words' lists up to 1.2 s per language,
 line_features' code-point classes 0.5 s; in `tamis clean` and in every worker of every pass). What is built depends only on those files and on the code that builds it, so it is stored
 under a key made of both, with the Python, `regex` and Unicode versions, and rebuilt whenever
-any of them changes. Only JSON (pattern sources, not compiled patterns) is stored: nothing is
-unpickled, and a damaged or unwritable cache is ignored (the data is then built as before).
+any of them changes. Only JSON (pattern sources, not compiled patterns) and plain numeric arrays
+(.npy without pickles, memory-mapped when read: annotate.fluency's hash tables) are stored:
+nothing is unpickled, and a damaged or unwritable cache is ignored (the data is then built as before).
 
 Where: $TAMIS_CACHE_DIR, else $XDG_CACHE_HOME/tamis, else ~/.cache/tamis. TAMIS_CACHE_DIR=""
 turns the cache off.

@@ -13,7 +13,10 @@ the top-8 list that Gopher's rule counts (English: Gopher's own list).
 from __future__ import annotations
 
 import functools
+from importlib.metadata import version
+from pathlib import Path
 
+from tamis.derived import cached_json
 from tamis.text.language_data import section
 
 #: how many top words make the stop-word list for ratios (wordfreq's top 100 cover about
@@ -53,13 +56,18 @@ def top_words(lang: str, n: int) -> tuple[str, ...]:
     shipped = section("stop_words").get(lang, {}).get("top_words")
     if shipped is not None:
         return tuple(shipped[:n])
+    # kept on disk (tamis.derived): importing wordfreq and loading a list costs ~0.12 s of CPU, more
+    # than the rest of a page's quality signals, and `tamis clean` on a ru/uk/kk page needs no other list
+    inputs = [lang, str(n), version("wordfreq"), Path(__file__).read_bytes()]
+    return tuple(cached_json(f"top_words-{lang}", inputs, lambda: _wordfreq_top_words(lang, n)))
+
+
+def _wordfreq_top_words(lang: str, n: int) -> list[str]:
     import wordfreq
 
     if lang not in wordfreq.available_languages():
-        return ()
-    return tuple(
-        wordfreq.top_n_list(lang, n, wordlist="small")
-    )  # "small": same top words, 10x faster to load
+        return []
+    return wordfreq.top_n_list(lang, n, wordlist="small")  # "small": same top words, 10x faster to load
 
 
 def gopher_stop_words(lang: str) -> frozenset[str]:
