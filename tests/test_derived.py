@@ -121,3 +121,16 @@ def test_top_words_read_from_the_cache_are_wordfreqs_own(cache: Path) -> None:
     assert list(cache.glob("top_words-ru-*.json"))
     assert cold == warm == tuple(wordfreq.top_n_list("ru", 50, wordlist="small"))
     assert lexicon.top_words.__wrapped__("xx", 50) == ()
+
+
+def test_the_glue_lexicon_read_from_the_cache_is_the_one_built_from_wordfreq_in_its_order(
+    cache: Path,
+) -> None:
+    from tamis.repair import glue_splitting
+
+    built = glue_splitting._build_lexicon("de")  # respellings too ("daß" beside "dass")
+    cold, warm = glue_splitting.lexicon.__wrapped__("de"), glue_splitting.lexicon.__wrapped__("de")
+    assert list(cache.glob("glued_words-lexicon-de-*.json"))
+    assert built is not None and "daß" in built
+    assert list(cold.items()) == list(warm.items()) == list(built.items())
+    assert glue_splitting.lexicon.__wrapped__("xx") is None
