@@ -47,7 +47,7 @@ def zipf_table(lang: str, wordlist: str = "small") -> dict[str, float] | None:
 
 
 @functools.cache
-def top_words(lang: str, n: int) -> tuple[str, ...]:
+def _top_words(lang: str, n: int) -> tuple[str, ...]:
     """The language's `n` most frequent words, most frequent first (empty when unknown).
 
     >>> top_words("en", 3), top_words("xx", 3)
@@ -56,18 +56,13 @@ def top_words(lang: str, n: int) -> tuple[str, ...]:
     shipped = section("stop_words").get(lang, {}).get("top_words")
     if shipped is not None:
         return tuple(shipped[:n])
-    # kept on disk (tamis.derived): importing wordfreq and loading a list costs ~0.12 s of CPU, more
-    # than the rest of a page's quality signals, and `tamis clean` on a ru/uk/kk page needs no other list
-    inputs = [lang, str(n), version("wordfreq"), Path(__file__).read_bytes()]
-    return tuple(cached_json(f"top_words-{lang}", inputs, lambda: _wordfreq_top_words(lang, n)))
-
-
-def _wordfreq_top_words(lang: str, n: int) -> list[str]:
     import wordfreq
 
     if lang not in wordfreq.available_languages():
-        return []
-    return wordfreq.top_n_list(lang, n, wordlist="small")  # "small": same top words, 10x faster to load
+        return ()
+    return tuple(
+        wordfreq.top_n_list(lang, n, wordlist="small")
+    )  # "small": same top words, 10x faster to load
 
 
 def gopher_stop_words(lang: str) -> frozenset[str]:
@@ -85,3 +80,13 @@ def gopher_stop_words(lang: str) -> frozenset[str]:
 def stop_words(lang: str) -> frozenset[str]:
     """The language's `TOP_N` most frequent words (empty when unknown)."""
     return frozenset(top_words(lang, TOP_N))
+
+
+@functools.cache
+def top_words(lang: str, n: int) -> tuple[str, ...]:
+    """`_top_words`, kept on disk (tamis.derived): importing wordfreq and loading a list costs
+    ~0.12 s of CPU, more than the rest of a page's quality signals, and `tamis clean` on a
+    ru/uk/kk page needs no other list."""
+    shipped = repr(section("stop_words").get(lang))
+    inputs = [lang, str(n), shipped, version("wordfreq"), Path(__file__).read_bytes()]
+    return tuple(cached_json(f"top_words-{lang}", inputs, lambda: list(_top_words(lang, n))))
