@@ -122,10 +122,13 @@ def ratios(results: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
 
 def startup(corpus: Path, work: Path, repeats: int = 2) -> dict[str, float]:
     """CPU seconds (user + system, best of `repeats`) of `tamis clean` on one page per language:
-    the bundled German sample and the first document of each language of the bench corpus."""
+    the bundled German sample, the pages of bench/data/startup/ and the first document of each
+    language of the bench corpus."""
     from importlib import resources
 
     pages = {"de-sample": Path(str(resources.files("tamis").joinpath("data/samples/seed_newsfarm_de.txt")))}
+    for page in sorted((Path(__file__).parent / "data" / "startup").glob("*.txt")):  # pages the project wrote
+        pages[f"{page.stem}-page"] = page
     truth = corpus / "truth.jsonl"
     if truth.is_file():
         langs = {}

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-from tamis.derived import cached_json
+from tamis.derived import cached_array, cached_json
 from tamis.repair import boilerplate_lines
 
 
@@ -85,3 +86,54 @@ def test_the_code_point_classes_read_back_are_those_built(cache: Path) -> None:
     assert list(cache.glob("unicode_categories-*.json"))
     assert all((a == b).all() and a.dtype == b.dtype for a, b in zip(built, read, strict=True))
     assert built[0][ord("a")] == line_features.LOWER and built[0][ord("Я")] == line_features.UPPER
+
+
+def test_an_array_is_read_back_memory_mapped_and_a_damaged_one_is_rebuilt(cache: Path) -> None:
+    built = np.arange(1000, dtype=np.uint16)
+    first = cached_array("a", ["v1"], lambda: built)
+    again = cached_array("a", ["v1"], lambda: np.zeros(3, dtype=np.uint16))
+    assert isinstance(again, np.memmap) and np.array_equal(first, again) and again.dtype == np.uint16
+    (path,) = cache.glob("a-*.npy")
+    path.write_bytes(path.read_bytes()[:100])  # cut short: the header promises more than is there
+    assert np.array_equal(cached_array("a", ["v1"], lambda: built[:5]), built[:5])
+
+
+def test_a_fluency_hash_table_read_back_is_the_table_built_fresh_and_is_memory_mapped(cache: Path) -> None:
+    from tamis.annotate.fluency import HashTable, load_shipped, stored_key
+
+    models = load_shipped("kk")
+    assert models is not None
+    cold = models.words.table
+    warm = load_shipped("kk").words.table  # a new model object: its table read from disk
+    fresh = HashTable.build(np.concatenate(models.words.keys), np.concatenate(models.words.costs))
+    assert list(cache.glob("fluency-table-*.npy"))
+    assert isinstance(warm.cells, np.memmap) and not warm.cells.flags.writeable
+    for table in (cold, warm):
+        assert table.mask == fresh.mask and np.array_equal(table.cells, fresh.cells)
+    keys = stored_key(np.arange(1, 5_000, dtype=np.uint64) << np.uint64(20))  # held and absent keys alike
+    assert all(np.array_equal(a, b) for a, b in zip(warm.lookup(keys), fresh.lookup(keys), strict=True))
+
+
+def test_top_words_read_from_the_cache_are_wordfreqs_own(cache: Path) -> None:
+    import wordfreq
+
+    from tamis.text import lexicon
+
+    cold = lexicon.top_words.__wrapped__("ru", 50)
+    warm = lexicon.top_words.__wrapped__("ru", 50)
+    assert list(cache.glob("top_words-ru-*.json"))
+    assert cold == warm == tuple(wordfreq.top_n_list("ru", 50, wordlist="small"))
+    assert lexicon.top_words.__wrapped__("xx", 50) == ()
+
+
+def test_the_glue_lexicon_read_from_the_cache_is_the_one_built_from_wordfreq_in_its_order(
+    cache: Path,
+) -> None:
+    from tamis.repair import glue_splitting
+
+    built = glue_splitting._build_lexicon("de")  # respellings too ("daß" beside "dass")
+    cold, warm = glue_splitting.lexicon.__wrapped__("de"), glue_splitting.lexicon.__wrapped__("de")
+    assert list(cache.glob("glued_words-lexicon-de-*.json"))
+    assert built is not None and "daß" in built
+    assert list(cold.items()) == list(warm.items()) == list(built.items())
+    assert glue_splitting.lexicon.__wrapped__("xx") is None

@@ -28,6 +28,8 @@ from pathlib import Path
 import numpy as np
 import xxhash
 
+from tamis.derived import cached_array
+
 #: cost of one step back to a shorter context: -ln(0.4) (Brants et al. 2007)
 BACKOFF_COST = float(-np.log(0.4))
 #: quantisation step of stored costs, in nats
@@ -142,8 +144,13 @@ class NgramModel:
 
     @cached_property
     def table(self) -> HashTable:
-        """Every order's keys (they carry their order's salt) in one hash table, built at load."""
-        return HashTable.build(np.concatenate(self.keys), np.concatenate(self.costs))
+        """Every order's keys (they carry their order's salt) in one hash table, built at first use
+        and kept on disk (tamis.derived: building the six languages' tables costs ~0.3 s of CPU a
+        process; the stored one is memory-mapped), keyed by the model's arrays and this module."""
+        keys, costs = np.concatenate(self.keys), np.concatenate(self.costs)
+        inputs = [keys.tobytes(), costs.tobytes(), Path(__file__).read_bytes()]
+        cells = cached_array("fluency-table", inputs, lambda: HashTable.build(keys, costs).cells)
+        return HashTable(cells, np.uint32(len(cells) - 1))
 
     def unigram_costs(self, words: Sequence[str]) -> np.ndarray:
         """-ln P(word) of each word alone (the unknown cost where absent)."""

@@ -146,7 +146,7 @@ def language_data(lang: str) -> GlueLanguage:
 
 
 @functools.cache
-def lexicon(lang: str) -> dict[str, float] | None:
+def _build_lexicon(lang: str) -> dict[str, float] | None:
     """Zipf frequency of every word wordfreq knows in `lang` (None: no word list for it); a word
     spelt the old way (`respellings`: "daß") takes the frequency of the new spelling ("dass")."""
     buckets = frequency_buckets(lang, "best")
@@ -182,6 +182,44 @@ def function_words(lang: str, min_zipf: float, max_letters: int = 7) -> frozense
 def pair_words(lang: str, min_function_zipf: float, max_letters: int) -> frozenset[str]:
     """The words one of which every glue split without a seam holds: function words, closed-class words."""
     return function_words(lang, min_function_zipf, max_letters) | language_data(lang).closed_class
+
+
+@functools.cache
+def lexicon(lang: str) -> dict[str, float] | None:
+    """Zipf frequency of every word wordfreq knows in `lang` (None: no word list for it); a word
+    spelt the old way (`respellings`: "daß") takes the frequency of the new spelling ("dass").
+
+    Kept on disk (tamis.derived) as runs of words of one zipf, in the table's order: reading it
+    costs about what wordfreq's own list does, without importing wordfreq (~0.1 s of CPU) or
+    the respelling scan (de ~0.09 s); docs/speed.md."""
+    from importlib.metadata import version
+
+    from tamis.text import lexicon as lexicon_module
+
+    inputs = [
+        lang, version("wordfreq"), Path(__file__).read_bytes(), Path(lexicon_module.__file__).read_bytes(), _TABLES_SOURCE,
+    ]  # fmt: skip
+    runs = cached_json(f"glued_words-lexicon-{lang}", inputs, lambda: _lexicon_runs(lang))
+    if runs is None:
+        return None
+    words: dict[str, float] = {}
+    for zipf, run in runs:  # a run is one string of "\n"-joined words unless a word holds "\n"
+        words.update(dict.fromkeys(run.split("\n") if isinstance(run, str) else run, zipf))
+    return words
+
+
+def _lexicon_runs(lang: str) -> list[list[Any]] | None:
+    """`_build_lexicon(lang)` as [zipf, words] runs in its order (JSON: words joined by "\n")."""
+    words = _build_lexicon(lang)
+    if words is None:
+        return None
+    runs: list[list[Any]] = []
+    for word, zipf in words.items():
+        if runs and runs[-1][0] == zipf:
+            runs[-1][1].append(word)
+        else:
+            runs.append([zipf, [word]])
+    return [[zipf, run if any("\n" in w for w in run) else "\n".join(run)] for zipf, run in runs]
 
 
 # ---------------------------------------------------------------------------------------------

@@ -14,7 +14,10 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Iterable
+from importlib.metadata import version
+from pathlib import Path
 
+from tamis.derived import cached_json
 from tamis.text.language_data import section
 
 #: how many top words make the stop-word list for ratios (wordfreq's top 100 cover about
@@ -78,7 +81,7 @@ def word_frequencies(words: Iterable[str], lang: str, wordlist: str = "small") -
 
 
 @functools.cache
-def top_words(lang: str, n: int) -> tuple[str, ...]:
+def _top_words(lang: str, n: int) -> tuple[str, ...]:
     """The language's `n` most frequent words, most frequent first (empty when unknown).
 
     >>> top_words("en", 3), top_words("xx", 3)
@@ -114,3 +117,13 @@ def stop_words(lang: str) -> frozenset[str]:
     """The language's `TOP_N` most frequent words, for `text.stop_word_ratio` (empty when
     unknown: the stop-word signals are then not computed, and the filter skips their rules)."""
     return frozenset(top_words(lang, TOP_N))
+
+
+@functools.cache
+def top_words(lang: str, n: int) -> tuple[str, ...]:
+    """`_top_words`, kept on disk (tamis.derived): importing wordfreq and loading a list costs
+    ~0.12 s of CPU, more than the rest of a page's quality signals, and `tamis clean` on a
+    ru/uk/kk page needs no other list."""
+    shipped = repr(section("stop_words").get(lang))
+    inputs = [lang, str(n), shipped, version("wordfreq"), Path(__file__).read_bytes()]
+    return tuple(cached_json(f"top_words-{lang}", inputs, lambda: list(_top_words(lang, n))))
