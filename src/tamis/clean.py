@@ -6,7 +6,7 @@ from dataclasses import asdict
 from typing import Any
 
 from tamis.blocks import to_blocks
-from tamis.document import Document, Source
+from tamis.document import Document, Source, edit_record
 from tamis.pipeline import Pipeline, RunStats, process
 from tamis.steps import CorpusStage
 
@@ -37,18 +37,7 @@ def structured(doc: Document) -> dict[str, Any]:
         "captions": list(doc.captions),
         "language": doc.annotations.get("language"),
         "annotations": dict(doc.annotations),
-        "edits": [
-            {
-                "step": e.step,
-                "rule": e.rule,
-                "start": e.start,
-                "end": e.end,
-                "removed": e.removed,
-                "inserted": e.inserted,
-                "evidence": e.evidence,
-            }
-            for e in doc.edits
-        ],
+        "edits": [edit_record(e) for e in doc.edits],
         "verdict": verdict,
     }
 

@@ -296,18 +296,7 @@ def to_row(doc: Document, keep_original: bool = True) -> dict[str, Any]:
         "source": {"uri": src.uri, "offset": src.offset, "index": src.index, "url": src.url},
         "meta": _json(doc.meta),
         "annotations": _json(doc.annotations),
-        "edits": [
-            {
-                "step": e.step,
-                "rule": e.rule,
-                "start": e.start,
-                "end": e.end,
-                "removed": e.removed,
-                "inserted": e.inserted,
-                "evidence": e.evidence,
-            }
-            for e in doc.edits
-        ],
+        "edits": [edit_record(e) for e in doc.edits],
         "original": doc.original if keep_original else None,
     }
     row.update(_verdict_columns(doc.verdict))
@@ -348,3 +337,17 @@ def to_table(docs: Iterable[Document], schema: pa.Schema | None = None) -> pa.Ta
 
 def from_table(table: pa.Table) -> list[Document]:
     return [from_row(r) for r in table.to_pylist()]
+
+
+def edit_record(e: Edit) -> dict[str, Any]:
+    """An edit as every output writes it (the `edits` column, `tamis clean --format json`)."""
+    # Plain dict literals: dataclasses.asdict deep-copies.
+    return {
+        "step": e.step,
+        "rule": e.rule,
+        "start": e.start,
+        "end": e.end,
+        "removed": e.removed,
+        "inserted": e.inserted,
+        "evidence": e.evidence,
+    }

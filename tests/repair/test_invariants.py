@@ -98,8 +98,8 @@ def test_clean_real_paragraphs_lose_no_words(steps: list) -> None:
 
 
 def test_default_pipeline_orders_repairs_as_documented() -> None:
-    names = [s.name for s in load().pipeline.steps if s.name.startswith(("repair.", "extract."))]
-    mine = [n for n in names if n in REPAIR_ORDER or n == "extract.html"]
-    assert mine[0] == "extract.html"
-    assert mine[-1] == "repair.whitespace"
-    assert [n for n in mine if n in REPAIR_ORDER] == list(REPAIR_ORDER)
+    names = [s.name for s in load().pipeline.steps]
+    repairs = names[names.index("extract.html") : names.index("repair.whitespace") + 1]
+    assert [n for n in repairs if n.startswith("repair.")] == list(REPAIR_ORDER)
+    assert REPAIR_ORDER[0] == "repair.unicode" and "repair.pii" not in REPAIR_ORDER
+    assert REPAIR_ORDER.index("repair.debris_lines") < REPAIR_ORDER.index("repair.glued_words")

@@ -16,18 +16,17 @@ from tamis.repair import (  # noqa: F401  (registers the steps)
     whitespace,
 )
 
-#: the order of the repair steps in the default pipeline (tests check it against default.toml)
-REPAIR_ORDER = (
-    "repair.unicode",
-    "repair.markup_residue",
-    "repair.code_lines",
-    "repair.boilerplate_lines",
-    "repair.datelines",
-    "repair.duplicate_title",
-    "repair.captions",
-    "repair.broken_lists",
-    "repair.debris_lines",
-    "repair.glued_words",
-    "repair.punctuation_spacing",
-    "repair.whitespace",
-)
+
+def _repair_order() -> tuple[str, ...]:
+    """The repair steps of the default pipeline (data/default.toml), in its order, up to
+    `repair.whitespace`, which closes the repairs (`repair.pii` masks later, after the filters)."""
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("tamis").joinpath("data/default.toml").read_text("utf-8")
+    names = [step["use"] for step in tomllib.loads(text)["steps"]]
+    return tuple(n for n in names[: names.index("repair.whitespace") + 1] if n.startswith("repair."))
+
+
+#: the order of the repair steps in the default pipeline, read from its one home, default.toml
+REPAIR_ORDER = _repair_order()

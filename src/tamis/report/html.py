@@ -19,6 +19,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from tamis.atomic import atomic_write
 from tamis.document import LoggedEdit, replay_passes
 from tamis.inspect import annotations_of, load_stats, sample_rows
 
@@ -220,9 +221,7 @@ def write_report(output: Path) -> Path:
     kept = sample_rows(output / "kept", ["id", "text", "original", "edits", "annotations"], MAX_ROWS)
     page = render(stats, kept, rejected)
     path = output / "report.html"
-    tmp = output / ".tmp-report.html"
-    tmp.write_text(page, "utf-8")
-    tmp.replace(path)
+    atomic_write(path, page.encode("utf-8"))
     return path
 
 
