@@ -124,7 +124,7 @@ MT_FARM_RULES = {
 
 
 def _operating_threshold() -> float:
-    from tamis.annotate.machine_translation import load_calibration
+    from tamis.annotate.mt_calibration import load_calibration
 
     calibration = load_calibration()
     return calibration.threshold if calibration is not None else 0.5
