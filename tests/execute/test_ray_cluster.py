@@ -201,6 +201,10 @@ def _map_shard_to_the_store(task: tuple[RunStore, int, str], _progress: object) 
     attempt.put(f"kept/part-{shard:05d}-0000.parquet", b"kept of shard %d" % shard)
     node = ray.get_runtime_context().get_node_id()
     attempt.commit({"node": node})
+    # Hold this node's one CPU a moment: a task of a few milliseconds lets SPREAD place every task
+    # on the node whose worker started first (seen in 3 of 7 runs), so the test would not show
+    # two nodes' state meeting on the store.
+    time.sleep(1.5)
     return node
 
 
