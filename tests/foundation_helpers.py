@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pyarrow.parquet as pq
@@ -51,3 +52,19 @@ def write_fallback_corpus(out: Path, n_docs: int = 600, shards: int = 6) -> None
     for s in range(shards):
         part = records[s::shards]
         (out / f"corpus-{s:05d}.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in part))
+
+
+def progress_bars() -> tuple[dict[str, list[int]], Any]:
+    """A progress factory for `run_pipeline` and what it was told: label -> [total, docs, bytes]."""
+    bars: dict[str, list[int]] = {}
+
+    def factory(label: str, total: int, unit: str) -> Any:
+        bars[label] = [total, 0, 0]
+
+        def tick(docs: int, nbytes: int) -> None:
+            bars[label][1] += docs
+            bars[label][2] += nbytes
+
+        return tick
+
+    return bars, factory

@@ -12,7 +12,7 @@ import orjson
 
 from foundation_helpers import rows, ud_documents
 from foundation_steps import MarkIdenticalTexts
-from tamis.document import Document, Edit, Rejected, replay
+from tamis.document import Document, Edit, Rejected, edit_record, replay
 from tamis.execute import SerialExecutor
 from tamis.execute.runner import RunConfig, run_pipeline
 from tamis.pipeline import Pipeline
@@ -151,17 +151,7 @@ def _edit_rows(rng, n_rows: int, length: int, spans_per_step: int) -> list[dict]
         if r % 5 == 2 and len(edits) > 3:  # a log that stops replaying part-way
             bad = edits[len(edits) // 2]
             edits[len(edits) // 2] = Edit(bad.step, bad.rule, bad.start, bad.end, bad.removed + "?", "")
-        log = [
-            {
-                "step": e.step,
-                "rule": e.rule,
-                "start": e.start,
-                "end": e.end,
-                "removed": e.removed,
-                "inserted": e.inserted,
-            }
-            for e in edits
-        ]
+        log = [edit_record(e) for e in edits]
         rows_out.append({"id": f"doc{r}", "original": original, "edits": log})
     return rows_out
 

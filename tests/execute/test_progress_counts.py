@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from foundation_helpers import SAMPLES
+from foundation_helpers import SAMPLES, progress_bars
 from foundation_steps import MarkIdenticalTexts
 from tamis.execute import LocalExecutor, SerialExecutor
 from tamis.execute.progress import with_summed_reports
@@ -34,16 +34,7 @@ class ReportsAtTheEnd:
     "executor", [SerialExecutor(), LocalExecutor(2), ReportsAtTheEnd()], ids=["serial", "local", "at_the_end"]
 )
 def test_progress_adds_up(generated_corpus: Path, tmp_path: Path, executor) -> None:
-    bars: dict[str, list[int]] = {}
-
-    def factory(label: str, total: int, unit: str):
-        bars[label] = [total, 0, 0]  # total, docs reported, bytes reported
-
-        def tick(docs: int, nbytes: int) -> None:
-            bars[label][1] += docs
-            bars[label][2] += nbytes
-
-        return tick
+    bars, factory = progress_bars()  # label -> [total, docs reported, bytes reported]
 
     # byte ranges of plain JSONL (positions known), compressed-free text files, and a corpus stage
     shards = discover([str(generated_corpus / "corpus-*.jsonl"), str(SAMPLES)], split_bytes=300_000)

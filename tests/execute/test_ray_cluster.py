@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from foundation_helpers import SAMPLES
+from foundation_helpers import SAMPLES, progress_bars
 from object_store import ObjectStore
 from ray_cluster import RayCluster
 from tamis.errors import ConfigError
@@ -253,16 +253,7 @@ def test_progress_reported_inside_ray_tasks_adds_up_in_every_stage(
     from tamis.read import discover
     from tamis.repair.whitespace import NormalizeWhitespace
 
-    bars: dict[str, list[int]] = {}
-
-    def factory(label: str, total: int, unit: str):
-        bars[label] = [total, 0, 0]  # total, docs reported, bytes reported
-
-        def tick(docs: int, nbytes: int) -> None:
-            bars[label][1] += docs
-            bars[label][2] += nbytes
-
-        return tick
+    bars, factory = progress_bars()  # label -> [total, docs reported, bytes reported]
 
     shards = discover([str(generated_corpus / "corpus-*.jsonl")])
     pipeline = Pipeline([NormalizeWhitespace(), RemoveExactDuplicates()])
