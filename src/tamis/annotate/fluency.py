@@ -95,6 +95,30 @@ def ngram_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
     return out
 
 
+def stored_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
+    """`stored_key(ngram_keys_all(hashes, max_order))` in fewer operations: the final mix's
+    `key ^= key >> 32` leaves the top 32 bits, the stored ones, as they are, so it is skipped.
+
+    >>> h = token_hashes(["a", "b", "c", "d"])
+    >>> bool((stored_keys_all(h, 3) == stored_key(ngram_keys_all(h, 3))).all())
+    True
+    """
+    padded = np.concatenate((np.full(max_order - 1, _BOS, dtype=np.uint64), hashes))
+    n = len(hashes)
+    out = np.empty((max_order, n), dtype=np.uint64)
+    key = out[0]
+    key[:] = padded[max_order - 1 :]
+    with np.errstate(over="ignore"):
+        for j in range(1, max_order):
+            key = out[j]
+            np.multiply(out[j - 1], _MIX, out=key)
+            key += padded[max_order - 1 - j : max_order - 1 - j + n]
+            key ^= key >> np.uint64(29)
+        out ^= _order_salts(max_order)
+        out *= _MIX
+    return (out >> np.uint64(32)).astype(np.uint32)
+
+
 @cache
 def _order_salts(max_order: int) -> np.ndarray:
     with np.errstate(over="ignore"):
@@ -122,25 +146,25 @@ class NgramModel:
         """Per token: its cost in nats, and the order of the longest n-gram found (0: unknown).
 
         All orders are looked up at once in the model's hash table (`table`): a gather, not a
-        search, which is what keeps this step cheap beside the quality signals.
+        search, which is what keeps this step cheap beside the quality signals. The longest
+        order found wins (a longer n-gram found overrides a shorter one, even one missing by a
+        hash collision); its cost plus the backoff is one gather from `_cost_of`.
         """
-        n = len(hashes)
-        hit, costs = self.table.lookup(stored_key(ngram_keys_all(hashes, self.order)))
-        # the longest order found wins (a longer n-gram found overrides a shorter one, even
-        # one missing by a hash collision); then one gather of its cost, plus the backoff
-        found = (hit * self._orders).max(axis=0)
-        picked = costs[np.maximum(found, 1) - 1, np.arange(n)]
-        cost = np.where(found > 0, picked * COST_STEP + self._backoff[found], self.unknown_cost)
-        return cost, found
+        found = self.table.longest_hits(stored_keys_all(hashes, self.order), self._order_bits)
+        return self._cost_of[found], found >> 8
 
     @cached_property
-    def _orders(self) -> np.ndarray:
-        return np.arange(1, self.order + 1, dtype=np.int8)[:, None]
+    def _order_bits(self) -> np.ndarray:
+        """Each order in the high byte of a 16-bit value, one row an order (see `longest_hits`)."""
+        return (np.arange(1, self.order + 1, dtype=np.uint16) << 8)[:, None]
 
     @cached_property
-    def _backoff(self) -> np.ndarray:
-        """The backoff cost of a hit of each order (index 0 unused)."""
-        return np.array([0.0] + [BACKOFF_COST * (self.order - order) for order in range(1, self.order + 1)])
+    def _cost_of(self) -> np.ndarray:
+        """The cost in nats of a hit coded `order << 8 | quantised cost`: the quantised cost
+        plus the backoff of its order (Brants et al.), `unknown_cost` below 256 (no order)."""
+        step = np.arange(256, dtype=np.uint16) * COST_STEP
+        backoff = [BACKOFF_COST * (self.order - order) for order in range(1, self.order + 1)]
+        return np.concatenate([np.full(256, self.unknown_cost), *(step + b for b in backoff)])
 
     @cached_property
     def table(self) -> HashTable:
@@ -195,15 +219,32 @@ class HashTable:
         fp = (keys >> np.uint32(24)).astype(np.uint8)
         return np.where(fp == 0, np.uint8(1), fp)
 
-    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Which keys the table holds (up to chance matches), and their quantised costs."""
-        fp = self.fingerprint(keys).astype(np.uint16)
+    @cached_property
+    def _cells(self) -> np.ndarray:
+        """The cells as a plain array: indexing a np.memmap goes through its Python __getitem__."""
+        return self.cells.view(np.ndarray)
+
+    def _probe(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per key: whether its first cell holds it, whether either does, and the cell that does."""
+        # the fingerprint as `fingerprint` makes it (0 becomes 1), kept 32-bit: one pass fewer
+        fp = np.maximum(keys >> np.uint32(24), np.uint32(1))
         slot = keys & self.mask
-        first = self.cells[slot]
-        second = self.cells[(slot + np.uint32(1)) & self.mask]
+        first = self._cells[slot]
+        second = self._cells[(slot + np.uint32(1)) & self.mask]
         in_first = (first >> 8) == fp
         hit = in_first | ((second >> 8) == fp)
-        return hit, np.where(in_first, first, second) & 0xFF
+        return in_first, hit, np.where(in_first, first, second)
+
+    def lookup(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Which keys the table holds (up to chance matches), and their quantised costs."""
+        _, hit, cell = self._probe(keys)
+        return hit, cell & 0xFF
+
+    def longest_hits(self, keys: np.ndarray, order_bits: np.ndarray) -> np.ndarray:
+        """Per column of `keys` (one row an order, rows in increasing order): the highest order
+        held and its quantised cost, as `order << 8 | cost` (0 when no order is held)."""
+        _, hit, cell = self._probe(keys)
+        return np.where(hit, (cell & 0xFF) | order_bits, 0).max(axis=0)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from itertools import repeat
@@ -53,6 +54,8 @@ MIN_WORDS = 40
 #: "Leave a Reply" is exactly what repair.boilerplate_lines takes out
 _REMOVED_LINE_STEPS = ("repair.boilerplate_lines", "dedup.repeated_lines")
 _SENTENCE_END_CODE = dict.fromkeys((".", "!", "?", "…"), 2)
+_SENTENCE_END_CHAR = re.compile("[.!?…]")
+_NOT_WORD_OR_END = re.compile(r"[^\w.!?…]|_")
 
 #: the aggregate features, in the calibrator's order
 FEATURES = (
@@ -83,16 +86,11 @@ def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
     last = len(ranked) - 1
     q10, q25, q50, q75, q90 = (ranked[int(q * last)] for q in (0.1, 0.25, 0.5, 0.75, 0.9))
     word_orders = np.bincount(found, minlength=4).tolist()
-    # one byte a token: 1 a word, 2 a sentence end, 0 anything else (an end is never a word);
-    # the words between two ends are counted by C-level bytes methods, not a Python loop
-    is_word = bytes(map(str.isalnum, map(itemgetter(0), tokens)))
-    kinds = bytes(map(add, is_word, map(_SENTENCE_END_CODE.get, tokens, repeat(0))))
-    sent = [n for n in map(methodcaller("count", 1), kinds.split(b"\x02")) if n > 0]
+    sent, n_words = sentence_word_counts(tokens)
     if not len(sent):
         sent = [len(words)]
     sent_mean = sum(sent) / len(sent)
     sent_sd = math.sqrt(sum((n - sent_mean) ** 2 for n in sent) / len(sent))
-    n_words = is_word.count(1)
     head = words[:200]
     return {
         "word_surprisal_mean": mean,
@@ -112,6 +110,30 @@ def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
         "capitalised_share": sum(map(str.isupper, map(itemgetter(0), units.words[:MAX_WORDS]))) / len(words),
         "function_word_share": sum(map(models.function_words.__contains__, words)) / len(words),
     }
+
+
+def sentence_word_counts(tokens: Sequence[str]) -> tuple[list[int], int]:
+    """The words (tokens opening with a letter or digit) of each sentence (split at the tokens
+    ".", "!", "?", "…"; sentences without a word left out), and the words in all.
+
+    Each token stands for its first character in one string: two C-level regular-expression
+    passes over it instead of a Python step per token. Only a run of dots ("...", one token)
+    opens with "." without ending a sentence; a text with one takes the token-by-token way.
+
+    >>> sentence_word_counts(["Ja", ",", "gut", ".", "1.5", "km", "!", "!"])
+    ([2, 2], 4)
+    >>> sentence_word_counts(["Na", "...", "so", "?", "_x"])
+    ([2], 2)
+    """
+    heads = "".join(map(itemgetter(0), tokens))
+    if heads.count(".") == tokens.count("."):
+        skeleton = _NOT_WORD_OR_END.sub("", heads)  # [^\W_]: exactly str.isalnum
+        sent = [n for n in map(len, _SENTENCE_END_CHAR.split(skeleton)) if n > 0]
+        return sent, len(skeleton) - len(_SENTENCE_END_CHAR.findall(skeleton))
+    # one byte a token: 1 a word, 2 a sentence end, 0 anything else (an end is never a word)
+    is_word = bytes(map(str.isalnum, map(itemgetter(0), tokens)))
+    kinds = bytes(map(add, is_word, map(_SENTENCE_END_CODE.get, tokens, repeat(0))))
+    return [n for n in map(methodcaller("count", 1), kinds.split(b"\x02")) if n > 0], is_word.count(1)
 
 
 @cache
@@ -135,16 +157,22 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
         if e.step in _REMOVED_LINE_STEPS and e.removed.strip() and "\n" not in e.removed.strip()
     ]
     text = doc.text[:MAX_ARTIFACT_CHARS]
+    # the words annotate.quality split (split_text's small cache): the gates of the checks
+    units = split_text(doc.text)
+    words = set(units.lowered)  # all the text's words: a superset of those in `text`
+    # names from the split words when they are those of `text` (the whole text), else searched
+    whole = len(doc.text) <= MAX_ARTIFACT_CHARS and not units.truncated
+    capitalised = mt_artifacts.capitalised_words(units.words) if whole else None
     # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
     in_captions = [
         dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
         for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
     ]
     return [
-        *mt_artifacts.foreign_ui_lines(text, page, others, removed),
-        *mt_artifacts.name_variants(text, page, others),
+        *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
+        *mt_artifacts.name_variants(text, page, others, capitalised),
         *mt_artifacts.capitalised_function_words(text, page.lang),
-        *mt_artifacts.foreign_outlet_credits(text, page, others),
+        *mt_artifacts.foreign_outlet_credits(text, page, others, words),
         *mt_artifacts.spaces_before_punctuation(text),
         *in_captions,
     ]

@@ -25,6 +25,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -40,6 +41,7 @@ from tamis.text.lexicon import has_word_list, top_words, word_frequencies
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
 _TOKEN = regex.compile(r"[\p{L}\p{M}\p{N}][\p{L}\p{M}\p{N}'’-]*|[^\s\p{L}\p{M}\p{N}]")
 _LINE = regex.compile(r"[^\n]+")
+_LETTERS = re.compile(r"[^\W\d_]+")
 #: a capitalised word of at least MIN_NAME_CHARS letters (spelt out in the pattern)
 _CAPITALISED = regex.compile(r"\b\p{Lu}\p{Ll}{5,}\b")
 #: a line short enough to be a UI string (MAX_UI_CHARS, spelt out in the pattern)
@@ -162,6 +164,13 @@ def _untranslated_ui() -> frozenset[str]:
     return frozenset(artifact_tables().get("untranslated_ui", ()))
 
 
+@cache
+def _ui_anchors() -> frozenset[str]:
+    """The longest run of letters of each `untranslated_ui` string ("reply" of "leave a reply"):
+    a text holding one of the strings holds its anchor as a word."""
+    return frozenset(max(_LETTERS.findall(key), key=len) for key in _untranslated_ui())
+
+
 def _ui_key(line: str) -> str:
     """A line as `untranslated_ui` lists it: lower case, single spaces, no end punctuation or bullets.
 
@@ -178,19 +187,24 @@ def foreign_ui_lines(
     page: PageWords,
     others: Mapping[str, FluencyModels],
     removed_lines: Iterable[str] = (),
+    words: AbstractSet[str] | None = None,
 ) -> list[Artifact]:
     """Template strings left in English on a page in another language ("Leave a Reply"), in the
     text or among the lines an earlier step removed as boilerplate.
 
     A line counts when it is one of the `untranslated_ui` strings of artifacts.toml and the
     English model explains it better than the page language's by MIN_UI_MARGIN nats a word.
+    `words`: the lower-cased words of the text (or more), when the caller has them: a gate.
     """
     sources = _source_models(page, others)
     if not sources:
         return []
     known = _untranslated_ui()
     found: list[Artifact] = []
-    candidates = [(m.start(), m.end(), m.group()) for m in _SHORT_LINE.finditer(text)]
+    # a line that is one of the strings holds its longest word: a page whose words hold none
+    # of them (most pages) has no such line, and its lines are not scanned
+    scan = words is None or not _ui_anchors().isdisjoint(words)
+    candidates = [(m.start(), m.end(), m.group()) for m in _SHORT_LINE.finditer(text)] if scan else []
     candidates += [(-1, -1, line) for line in removed_lines if len(line) <= MAX_UI_CHARS]
     for start, end, raw in candidates:
         if _ui_key(raw) not in known:
@@ -209,8 +223,22 @@ def foreign_ui_lines(
     return found
 
 
+def capitalised_words(words: Iterable[str]) -> list[str]:
+    """The distinct words of `words` that `name_variants` looks at (a capital, then at least
+    five lower-case letters): from a text's words when they are split already, which costs a
+    third of finding them in the text again.
+
+    >>> capitalised_words(["Ermachanow", "Berlin", "Berlin", "McDonald", "Mainz", "Berlin2", "Ufa"])
+    ['Berlin', 'Ermachanow']
+    """
+    return sorted(w for w in filter(str.istitle, set(words)) if len(w) >= MIN_NAME_CHARS and w.isalpha())
+
+
 def name_variants(
-    text: str, page: PageWords, others: Mapping[str, FluencyModels] | None = None
+    text: str,
+    page: PageWords,
+    others: Mapping[str, FluencyModels] | None = None,
+    capitalised: list[str] | None = None,
 ) -> list[Artifact]:
     """Two spellings of one rare name on a page: the same letters in another order, at least
     MIN_REORDERED letters out of place ("Ermachanow" / "Ermanachow": MT transliterates a name
@@ -218,16 +246,17 @@ def name_variants(
 
     A typo swaps two neighbours ("Tverdovsky" / "Tverdvosky": 3 letters out of place) and two
     real names one or two letters apart are common ("Bolton" / "Boston"), so neither counts;
-    nor do inflections, which differ at the end only."""
+    nor do inflections, which differ at the end only. `capitalised`: `capitalised_words` of
+    the text's words, when the caller has them."""
     # group capitalised words by their letters: only a group with two spellings is looked up.
     # A first cut by each name's set of letters (C-level maps, no Python loop over the names);
     # in the rare shared sets, the names whose first letter and length another name shares are
     # grouped by their sorted letters
-    names = list(set(_CAPITALISED.findall(text)))
+    names = list(set(_CAPITALISED.findall(text))) if capitalised is None else capitalised
     letter_sets = list(map(frozenset, names))  # the same letters have the same set: a cheap first cut
+    if len(set(letter_sets)) == len(letter_sets):
+        return []  # no two names share their letters (most pages): no counting
     shared_sets = {key for key, n in Counter(letter_sets).items() if n > 1}
-    if not shared_sets:
-        return []
     buckets = Counter(zip(map(itemgetter(0), names), map(len, names), strict=True))
     groups: dict[str, set[str]] = {}
     for name, key in zip(names, letter_sets, strict=True):
@@ -331,6 +360,12 @@ def _marker_prefilter(lang: str) -> tuple[str, ...]:
 
 
 @cache
+def _marker_words(lang: str) -> frozenset[str]:
+    """The markers as words (a marker is matched as a whole word: it is one of the text's words)."""
+    return frozenset(_markers(lang))
+
+
+@cache
 def _agencies() -> frozenset[str]:
     return frozenset(artifact_tables().get("agencies", ()))
 
@@ -340,17 +375,25 @@ def _marker_pattern(lang: str) -> re.Pattern[str]:
     return re.compile(rf"\b(?:{'|'.join(map(re.escape, _markers(lang)))})\b", re.IGNORECASE)
 
 
-def foreign_outlet_credits(text: str, page: PageWords, others: Mapping[str, FluencyModels]) -> list[Artifact]:
+def foreign_outlet_credits(
+    text: str,
+    page: PageWords,
+    others: Mapping[str, FluencyModels],
+    words: AbstractSet[str] | None = None,
+) -> list[Artifact]:
     """An image or source credit whose outlet name holds a common word of another language.
 
     The outlet is the run of up to four capitalised words or numbers after a credit marker
     ("Collage 24 Channel"); photo agencies and platforms named in every language do not count.
+    `words`: the lower-cased words of the text (or more), when the caller has them: a gate.
     """
     if not text:
         return []  # most pages have no caption
-    lowered = text.lower()
-    if not any(marker in lowered for marker in _marker_prefilter(page.lang)):
-        return []  # most pages: no credit marker at all, and the pattern is not run
+    if words is not None:
+        if _marker_words(page.lang).isdisjoint(words):
+            return []  # most pages: no credit marker at all, and the pattern is not run
+    elif not any(marker in text.lower() for marker in _marker_prefilter(page.lang)):
+        return []
     others = _source_models(page, others)
     if not others:
         return []
