@@ -18,25 +18,40 @@ Prints, with the shipped models and calibration.toml (features cached by bench/m
    intervals, per language and pooled, precision and recall at the operating threshold;
    pages of a language without a fluency model (or identified as another language) listed
    apart with their status and artifacts (`--only-farm-pages` skips sections 1-2);
-4. with --stats: the share of the annotate chain's time spent in annotate.machine_translation,
+4. with --farm-pages and --cv: the combination rule's knobs (the weight of
+   spaces_before_punctuation, the cap on fluency alone; CV_GRID) chosen by leave-one-site-out
+   cross-validation over the farm pages (the pages of one host are never both chosen on and
+   scored), with the false positives of each choice on the clean corpora and the real pages
+   (sections 1-2's rows; a choice over 2% in any group of 30 documents or more is not
+   allowed): the pooled AUC of the out-of-fold probabilities with a 95% bootstrap interval,
+   the choice per fold, and what the whole set chooses;
+5. with --stats: the share of the annotate chain's time spent in annotate.machine_translation,
    from a `tamis run` stats.json (step seconds).
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import math
 from collections import defaultdict
 from functools import cache
+from itertools import product
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import numpy as np
 
 from common import wilson
 from mt_calibrate import feature_rows, fitting_half
 from tamis.annotate.fluency import shipped_languages
-from tamis.annotate.machine_translation import DetectMachineTranslation, load_calibration
+from tamis.annotate.machine_translation import (
+    DetectMachineTranslation,
+    fluency_features,
+    load_calibration,
+    load_models,
+)
 from tamis.config import default_pipeline
 from tamis.document import Document
 from tamis.pipeline import RunStats, apply_step
@@ -217,6 +232,133 @@ def report_farm_pages(folder: Path, threshold: float, *, raw: bool = False) -> N
         print("\n".join(apart))
 
 
+#: the knobs `--cv` chooses among: (weight of spaces_before_punctuation, cap on the fluency
+#: log-odds), the shipped pair first (a tie keeps it). The other artifacts fire on too few
+#: of these pages for their weights to be chosen from them.
+CV_WEIGHTS = (3.0, 4.0, 5.0)
+CV_CAPS = (2.944, 2.0, 1.0, 0.0)
+#: the most false positives a choice may bring on any group of clean human text (issue 12)
+CV_MAX_FP = 0.02
+CV_MIN_GROUP = 30
+
+
+def farm_page_rows(folder: Path, *, raw: bool = False) -> list[dict]:
+    """Each scored farm-set page (a language with a fluency model, identified as that
+    language): its site, label, uncapped fluency log-odds and the kinds of artifact found."""
+    step = DetectMachineTranslation()
+    cal = load_calibration()
+    shipped = set(shipped_languages())
+    rows = []
+    for line in (folder / "pages.jsonl").open(encoding="utf-8"):
+        r = json.loads(line)
+        if raw:
+            doc = Document(r["url"], r["text"], annotations={"language": r["lang"]})
+        else:
+            doc, _ = through_pipeline(r["text"], r["url"])
+        if doc is None or r["lang"] not in shipped or doc.language != r["lang"]:
+            continue
+        out = step.measure(doc)
+        if out.get("mt.probability") is None:
+            continue
+        features = fluency_features(doc.text, load_models(r["lang"]))
+        logit = cal.fluency_logit(cal.standardised(features, r["lang"])) if features else None
+        host = urlsplit(r["url"]).hostname or r["url"]
+        rows.append(
+            {
+                "site": host.removeprefix("www."),
+                "lang": r["lang"],
+                "farm": r["label"] == "farm",
+                "fluency_logit": logit,
+                "rules": {x["rule"] for x in out.get("mt.reasons", []) if x["rule"] != "fluency"},
+            }
+        )
+    return rows
+
+
+def knob_probability(cal, fluency_logit: float | None, rules: set[str], knobs: tuple[float, float]) -> float:
+    """mt.probability with the spaces weight and the fluency cap of `knobs` (the rest shipped)."""
+    weight, cap = knobs
+    weights = {**cal.artifact_weights, "spaces_before_punctuation": weight}
+    tuned = dataclasses.replace(cal, artifact_weights=weights, max_fluency_logit=cap)
+    logit = cal.intercept if fluency_logit is None else fluency_logit
+    return tuned.page_probability(logit, rules)
+
+
+def false_positive_rates(rows: list[dict], knobs: tuple[float, float]) -> dict[tuple[str, str, str], float]:
+    """Per group of clean human text (set, language, source) of 30 documents or more: the
+    share at or above the operating threshold with `knobs`."""
+    cal = load_calibration()
+    groups: defaultdict[tuple[str, str, str], list[bool]] = defaultdict(list)
+    for r in rows:
+        if r["set"] not in ("corpus", "realpages"):
+            continue
+        logit = cal.fluency_logit(cal.standardised(r, r["lang"]))
+        p = knob_probability(cal, logit, set(r.get("artifacts", [])), knobs)
+        groups[(r["set"], r["lang"], r["label"])].append(p >= cal.threshold)
+    return {g: sum(v) / len(v) for g, v in groups.items() if len(v) >= CV_MIN_GROUP}
+
+
+def report_cross_validation(folder: Path, human_rows: list[dict], *, raw: bool = False) -> None:
+    """Leave-one-site-out choice of the knobs on the farm pages, scored on the held-out site."""
+    cal = load_calibration()
+    pages = farm_page_rows(folder, raw=raw)
+    allowed = []
+    print("\n## Leave-one-site-out cross-validation of the combination rule (farm pages)")
+    print("| spaces weight | fluency cap | AUC on all pages (chosen on them) | worst FP group | worst FP |")
+    print("|---|---|---|---|---|")
+    for knobs in product(CV_WEIGHTS, CV_CAPS):
+        fp = false_positive_rates(human_rows, knobs)
+        worst = max(fp, key=fp.__getitem__)
+        p = np.array([knob_probability(cal, r["fluency_logit"], r["rules"], knobs) for r in pages])
+        farm = np.array([r["farm"] for r in pages])
+        print(
+            f"| {knobs[0]} | {knobs[1]} | {auc(p[farm], p[~farm]):.3f} | {'/'.join(worst)} | {fp[worst]:.1%} |"
+        )
+        if fp[worst] <= CV_MAX_FP:
+            allowed.append(knobs)
+    sites = sorted({r["site"] for r in pages})
+    out_of_fold = np.zeros(len(pages))
+    chosen: defaultdict[tuple[float, float], int] = defaultdict(int)
+    for site in sites:
+        train = [r for r in pages if r["site"] != site]
+        farm = np.array([r["farm"] for r in train])
+
+        def train_auc(
+            knobs: tuple[float, float], train: list[dict] = train, farm: np.ndarray = farm
+        ) -> float:
+            p = np.array([knob_probability(cal, r["fluency_logit"], r["rules"], knobs) for r in train])
+            return auc(p[farm], p[~farm]) if farm.any() and (~farm).any() else 0.0
+
+        best = max(allowed, key=train_auc)  # the first of equals: the shipped pair leads the grid
+        chosen[best] += 1
+        for i, r in enumerate(pages):
+            if r["site"] == site:
+                out_of_fold[i] = knob_probability(cal, r["fluency_logit"], r["rules"], best)
+    farm = np.array([r["farm"] for r in pages])
+    a, lo, hi = bootstrap_auc(out_of_fold[farm], out_of_fold[~farm])
+    tp, fp_pages = (
+        int((out_of_fold[farm] >= cal.threshold).sum()),
+        int((out_of_fold[~farm] >= cal.threshold).sum()),
+    )
+    print(
+        f"\nOut-of-fold (each site scored with the knobs chosen without it; {len(sites)} sites, "
+        f"{int(farm.sum())} farm / {int((~farm).sum())} human pages): AUC {a:.3f} [{lo:.3f}, {hi:.3f}], "
+        f"precision {tp}/{tp + fp_pages}, recall {tp}/{int(farm.sum())} at {cal.threshold}"
+    )
+    print(
+        "Chosen per fold: " + ", ".join(f"{k} x{n}" for k, n in sorted(chosen.items(), key=lambda t: -t[1]))
+    )
+    whole_farm = np.array([r["farm"] for r in pages])
+
+    def whole_auc(knobs: tuple[float, float]) -> float:
+        p = np.array([knob_probability(cal, r["fluency_logit"], r["rules"], knobs) for r in pages])
+        return auc(p[whole_farm], p[~whole_farm])
+
+    print(
+        f"Chosen on all pages: {max(allowed, key=whole_auc)} (allowed: {len(allowed)} of {len(CV_WEIGHTS) * len(CV_CAPS)})"
+    )
+
+
 def report_speed(stats_path: Path) -> None:
     steps = json.loads(stats_path.read_text())["steps"]
     seconds = {name: float(steps[name]["seconds"]) for name in ANNOTATE_STEPS if name in steps}
@@ -234,15 +376,19 @@ def main() -> None:
         "--raw", action="store_true", help="farm pages: measure the raw text, not the repaired one"
     )
     ap.add_argument("--only-farm-pages", action="store_true", help="skip the WMT and false-positive sections")
+    ap.add_argument("--cv", action="store_true", help="farm pages: leave-one-site-out choice of the knobs")
     args = ap.parse_args()
     cal = load_calibration()
     assert cal is not None
-    if not args.only_farm_pages:
+    if not args.only_farm_pages or args.cv:
         rows = feature_rows(1500)
+    if not args.only_farm_pages:
         report_wmt(rows)
         report_false_positives(rows, cal.threshold)
     if args.farm_pages:
         report_farm_pages(args.farm_pages, cal.threshold, raw=args.raw)
+    if args.farm_pages and args.cv:
+        report_cross_validation(args.farm_pages, rows, raw=args.raw)
     if args.stats:
         report_speed(args.stats)
 

@@ -158,11 +158,8 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
     ]
     text = doc.text[:MAX_ARTIFACT_CHARS]
     # the words annotate.quality split (split_text's small cache): the gates of the checks
-    units = split_text(doc.text)
-    words = set(units.lowered)  # all the text's words: a superset of those in `text`
-    # names from the split words when they are those of `text` (the whole text), else searched
-    whole = len(doc.text) <= MAX_ARTIFACT_CHARS and not units.truncated
-    capitalised = mt_artifacts.capitalised_words(units.words) if whole else None
+    # (a word takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`)
+    words = set(split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS])
     # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
     in_captions = [
         dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
@@ -170,7 +167,7 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
     ]
     return [
         *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
-        *mt_artifacts.name_variants(text, page, others, capitalised),
+        *mt_artifacts.name_variants(text, page, others),
         *mt_artifacts.capitalised_function_words(text, page.lang),
         *mt_artifacts.foreign_outlet_credits(text, page, others, words),
         *mt_artifacts.spaces_before_punctuation(text),

@@ -223,22 +223,10 @@ def foreign_ui_lines(
     return found
 
 
-def capitalised_words(words: Iterable[str]) -> list[str]:
-    """The distinct words of `words` that `name_variants` looks at (a capital, then at least
-    five lower-case letters): from a text's words when they are split already, which costs a
-    third of finding them in the text again.
-
-    >>> capitalised_words(["Ermachanow", "Berlin", "Berlin", "McDonald", "Mainz", "Berlin2", "Ufa"])
-    ['Berlin', 'Ermachanow']
-    """
-    return sorted(w for w in filter(str.istitle, set(words)) if len(w) >= MIN_NAME_CHARS and w.isalpha())
-
-
 def name_variants(
     text: str,
     page: PageWords,
     others: Mapping[str, FluencyModels] | None = None,
-    capitalised: list[str] | None = None,
 ) -> list[Artifact]:
     """Two spellings of one rare name on a page: the same letters in another order, at least
     MIN_REORDERED letters out of place ("Ermachanow" / "Ermanachow": MT transliterates a name
@@ -246,13 +234,12 @@ def name_variants(
 
     A typo swaps two neighbours ("Tverdovsky" / "Tverdvosky": 3 letters out of place) and two
     real names one or two letters apart are common ("Bolton" / "Boston"), so neither counts;
-    nor do inflections, which differ at the end only. `capitalised`: `capitalised_words` of
-    the text's words, when the caller has them."""
+    nor do inflections, which differ at the end only."""
     # group capitalised words by their letters: only a group with two spellings is looked up.
     # A first cut by each name's set of letters (C-level maps, no Python loop over the names);
     # in the rare shared sets, the names whose first letter and length another name shares are
     # grouped by their sorted letters
-    names = list(set(_CAPITALISED.findall(text))) if capitalised is None else capitalised
+    names = sorted(set(_CAPITALISED.findall(text)))  # sorted: the reasons' order is the same in every process
     letter_sets = list(map(frozenset, names))  # the same letters have the same set: a cheap first cut
     if len(set(letter_sets)) == len(letter_sets):
         return []  # no two names share their letters (most pages): no counting
