@@ -239,7 +239,7 @@ def name_variants(
     # A first cut by each name's set of letters (C-level maps, no Python loop over the names);
     # in the rare shared sets, the names whose first letter and length another name shares are
     # grouped by their sorted letters
-    names = sorted(set(_CAPITALISED.findall(text)))  # sorted: the reasons' order is the same in every process
+    names = list(set(_CAPITALISED.findall(text)))
     letter_sets = list(map(frozenset, names))  # the same letters have the same set: a cheap first cut
     if len(set(letter_sets)) == len(letter_sets):
         return []  # no two names share their letters (most pages): no counting
@@ -249,7 +249,7 @@ def name_variants(
     for name, key in zip(names, letter_sets, strict=True):
         if key in shared_sets and buckets[name[0], len(name)] > 1:
             groups.setdefault("".join(sorted(name)), set()).add(name)
-    pairs = [sorted(g) for g in groups.values() if len(g) > 1]
+    pairs = sorted(sorted(g) for g in groups.values() if len(g) > 1)  # one order in every process
     found: list[Artifact] = []
     for spellings in pairs:
         lowered = [n.lower() for n in spellings]
