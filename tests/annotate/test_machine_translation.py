@@ -214,3 +214,42 @@ def test_fluency_alone_never_reaches_the_threshold_but_one_artifact_on_top_can()
     assert calibration.page_probability(12.0, set()) < calibration.threshold
     assert calibration.page_probability(12.0, {"spaces_before_punctuation"}) >= calibration.threshold
     assert calibration.page_probability(-2.0, {"spaces_before_punctuation"}) < calibration.threshold
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_surprisal_is_the_longest_order_found_plus_its_backoff(lang: str) -> None:
+    """The coded one-pass pick (`HashTable.longest_hits`) against the rule spelt out per word:
+    the longest n-gram the table holds gives the cost, plus 0.4's backoff per order skipped."""
+    from tamis.annotate.fluency import BACKOFF_COST, COST_STEP, ngram_keys, stored_key, token_hashes
+
+    words = [w.lower() for w in " ".join(paragraphs(lang)).split()][:150]
+    model = load_models(lang).words
+    hashes = token_hashes(words)
+    cost, found = model.surprisal(hashes)
+    hits = [model.table.lookup(stored_key(ngram_keys(hashes, n))) for n in range(1, model.order + 1)]
+    for i in range(len(words)):
+        order = max((n for n in range(1, model.order + 1) if hits[n - 1][0][i]), default=0)
+        expected = (
+            hits[order - 1][1][i] * COST_STEP + BACKOFF_COST * (model.order - order)
+            if order
+            else model.unknown_cost
+        )
+        assert found[i] == order and cost[i] == expected
+    assert 0 < (found == model.order).sum() < len(words)  # real text: some 3-grams held, not all
+
+
+def test_the_word_gates_change_no_artifact() -> None:
+    """foreign_ui_lines and foreign_outlet_credits skip a page whose words hold no template
+    string or credit marker: with the gate or without, the same artifacts."""
+    from tamis.annotate.text_units import split_text
+
+    de, others = load_models("de"), all_models()
+    for text in (SEED, "\n\n".join(paragraphs("de")), "Text.\nLeave a Reply\nFoto: Collage 24 Channel"):
+        words = set(split_text(text).lowered)
+        assert mt_artifacts.foreign_ui_lines(text, de, others, (), words) == mt_artifacts.foreign_ui_lines(
+            text, de, others
+        )
+        assert mt_artifacts.foreign_outlet_credits(
+            text, de, others, words
+        ) == mt_artifacts.foreign_outlet_credits(text, de, others)
+    assert mt_artifacts.foreign_ui_lines("Text.\nLeave a Reply", de, others, (), {"text"}) == []  # gated out
