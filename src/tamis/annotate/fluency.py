@@ -71,27 +71,12 @@ def ngram_keys(hashes: np.ndarray, order: int) -> np.ndarray:
 def ngram_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
     """`ngram_keys(hashes, n)` for n = 1..max_order, as rows of one array (one pass).
 
-    The chained keys are built row by row, then every row is finished (order salt, final
-    mix) by the same few operations over the whole array at once.
-
     >>> h = token_hashes(["a", "b", "c", "d"])
     >>> bool((ngram_keys_all(h, 3)[2] == ngram_keys(h, 3)).all())
     True
     """
-    padded = np.concatenate((np.full(max_order - 1, _BOS, dtype=np.uint64), hashes))
-    n = len(hashes)
-    out = np.empty((max_order, n), dtype=np.uint64)
-    key = out[0]
-    key[:] = padded[max_order - 1 :]
-    with np.errstate(over="ignore"):
-        for j in range(1, max_order):
-            key = out[j]
-            np.multiply(out[j - 1], _MIX, out=key)
-            key += padded[max_order - 1 - j : max_order - 1 - j + n]
-            key ^= key >> np.uint64(29)
-        out ^= _order_salts(max_order)
-        out *= _MIX
-        out ^= out >> np.uint64(32)
+    out = _mixed_keys(hashes, max_order)
+    out ^= out >> np.uint64(32)
     return out
 
 
@@ -103,6 +88,12 @@ def stored_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
     >>> bool((stored_keys_all(h, 3) == stored_key(ngram_keys_all(h, 3))).all())
     True
     """
+    return (_mixed_keys(hashes, max_order) >> np.uint64(32)).astype(np.uint32)
+
+
+def _mixed_keys(hashes: np.ndarray, max_order: int) -> np.ndarray:
+    """The keys of `ngram_keys_all` before their last step (`key ^= key >> 32`): the chained
+    keys built row by row, then every row salted with its order and mixed at once."""
     padded = np.concatenate((np.full(max_order - 1, _BOS, dtype=np.uint64), hashes))
     n = len(hashes)
     out = np.empty((max_order, n), dtype=np.uint64)
@@ -116,7 +107,7 @@ def stored_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
             key ^= key >> np.uint64(29)
         out ^= _order_salts(max_order)
         out *= _MIX
-    return (out >> np.uint64(32)).astype(np.uint32)
+    return out
 
 
 @cache
