@@ -265,6 +265,7 @@ def farm_page_rows(folder: Path, *, raw: bool = False) -> list[dict]:
         host = urlsplit(r["url"]).hostname or r["url"]
         rows.append(
             {
+                "url": r["url"],
                 # the farm, not the host: de.wikiital.com and fr.wikiital.com are one site
                 "site": ".".join(host.split(".")[-2:]),
                 "lang": r["lang"],
