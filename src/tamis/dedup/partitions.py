@@ -21,7 +21,7 @@ import io
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import orjson
@@ -116,23 +116,20 @@ def read_partition(folder: WorkPath, p: int, dtype: np.dtype) -> np.ndarray:
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
-#: Bytes read first from a stored .npy file: its header (128 bytes as np.save writes them) and,
-#: for a small file, everything.
-_HEAD_BYTES = 64 << 10
-
-
 def _read_rows(path: StorePath, lo: int, hi: int) -> np.ndarray:
-    """Rows lo..hi of a 1-D .npy object by ranged reads (a reduce partition reads only its slice)."""
-    head = path.read_range(0, _HEAD_BYTES)
-    fh: BinaryIO = io.BytesIO(head)
-    read_header = {(1, 0): np.lib.format.read_array_header_1_0, (2, 0): np.lib.format.read_array_header_2_0}
-    _shape, _fortran, dtype = read_header[np.lib.format.read_magic(fh)](fh)
-    start = fh.tell() + lo * dtype.itemsize
-    end = fh.tell() + hi * dtype.itemsize
-    if hi <= lo:
-        return np.zeros(0, dtype=dtype)
-    data = head[start:end] if end <= len(head) else path.read_range(start, end)
-    return np.frombuffer(data, dtype=dtype).copy()
+    """Rows lo..hi of a 1-D .npy object: its header, then only that slice (a reduce partition
+    reads its part of each shard's records, not the whole object; fsspec's file reads ahead a
+    block, so a small object costs one request)."""
+    with path.open_read() as fh:
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }
+        _shape, _fortran, dtype = read_header[np.lib.format.read_magic(fh)](fh)
+        if hi <= lo:
+            return np.zeros(0, dtype=dtype)
+        fh.seek(fh.tell() + lo * dtype.itemsize)
+        return np.frombuffer(fh.read((hi - lo) * dtype.itemsize), dtype=dtype).copy()
 
 
 # ---------------------------------------------------------------- ids and decisions

@@ -434,6 +434,7 @@ class StoreRun:
     def rows_on_disk(self) -> dict[str, int]:
         from tamis.write.output_folder import count_rows
 
+        self.store.fs.invalidate_cache()  # listings cached before the tasks wrote (s3fs)
         return count_rows(
             (name.split("/")[0], self.store.url_of(stored)) for name, stored in self.output_parts()
         )

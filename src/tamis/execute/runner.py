@@ -11,6 +11,7 @@ counts, and how the run checks that every record is accounted for, in `accountin
 from __future__ import annotations
 
 import dataclasses
+import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,7 +31,7 @@ from tamis.settings import RunSettings
 from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
 from tamis.write.remote_output import is_remote
-from tamis.write.run_store import StorePath, StoreView, new_token
+from tamis.write.run_store import IncompleteRunError, StorePath, StoreView, new_token
 from tamis.write.shards import SegmentWriter, read_segment, segment_rows
 
 
@@ -196,6 +197,13 @@ def _apply_previous_stage(
     """
     assert stage is not None
     path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
+    if not path.exists():
+        # The driver saw this task's input; this node does not: nodes that share no file system.
+        raise IncompleteRunError(
+            f"stage {task.segment + 1}: shard {task.shard_index}'s input {path} is not on this node "
+            f"({socket.gethostname()}), though the stage before wrote it: every node must write to the "
+            "same storage, a shared file system or an object store URL (s3://…) for --output"
+        )
     if progress:
         progress(segment_rows(path), 0)
     cdir = wdir / f"corpus{task.segment - 1}"

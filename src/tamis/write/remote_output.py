@@ -136,6 +136,7 @@ def write_remote_report(store: RunStore, parts: list[tuple[str, str]]) -> None:
 
     with tempfile.TemporaryDirectory(prefix="tamis-report-") as tmp:
         local = Path(tmp)
+        store.fs.invalidate_cache()  # listings cached before the tasks wrote (s3fs)
         store.fs.get_file(store.path("stats.json"), str(local / "stats.json"))
         for sub in ("kept", "rejected"):
             (local / sub).mkdir()

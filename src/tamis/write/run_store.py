@@ -135,6 +135,8 @@ class RunStore:
         return self.fs.cat_file(self.path(name))
 
     def open_read(self, name: str) -> IO[bytes]:
+        # s3fs answers `open` from a folder listing it cached earlier, which may predate the object.
+        self.fs.invalidate_cache(self.path(name))
         return self.fs.open(self.path(name), "rb")
 
     def exists(self, name: str) -> bool:
@@ -456,9 +458,6 @@ class StorePath:
 
     def read_bytes(self) -> bytes:
         return self.store.read(self._stored_or_raise())
-
-    def read_range(self, start: int, end: int) -> bytes:
-        return self.store.fs.cat_file(self.store.path(self._stored_or_raise()), start, end)
 
     def open_read(self) -> IO[bytes]:
         return self.store.open_read(self._stored_or_raise())
