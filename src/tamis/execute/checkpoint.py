@@ -334,6 +334,7 @@ class StoreRun:
         self.wdir = "_work"
         #: documents each finished task of the segment before handed on (from the markers last checked)
         self._passed: dict[str, int] = {}
+        self._finished: list[Marker] | None = None
 
     def _read_json(self, name: str) -> Any:
         return orjson.loads(self.store.read(name)) if self.store.exists(name) else None
@@ -401,9 +402,11 @@ class StoreRun:
         _check_stamps(recorded, shards)
 
     def _markers(self, prefix: str) -> list[Marker]:
-        return [
-            m for t in sorted(self.store.done_tasks()) if t.startswith(prefix) and (m := self.store.marker(t))
-        ]
+        """The markers of finished tasks whose names start with `prefix` (read once: only the
+        run's end asks, when no task runs any more)."""
+        if self._finished is None:
+            self._finished = [m for t in sorted(self.store.done_tasks()) if (m := self.store.marker(t))]
+        return [m for m in self._finished if m.task.startswith(prefix)]
 
     def task_results(self) -> Iterator[dict[str, Any]]:
         for m in self._markers("s"):

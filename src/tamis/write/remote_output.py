@@ -58,7 +58,8 @@ def open_remote_output(url: str) -> RunStore:
     """The store behind an object-store --output, after refusing what cannot work (one line each)."""
     try:
         store = RunStore(url)
-        found = store.list("")
+        # A run's prefix may hold millions of objects: list it only when it is not tamis's.
+        found = [MARKER] if store.exists(MARKER) else store.list("")
     except InputError:
         raise
     except Exception as err:
