@@ -119,7 +119,11 @@ def test_an_attempt_that_dies_before_its_marker_is_redone_and_its_objects_swept(
     assert not set(dead) & set(store.list(""))
 
 
-def test_a_partition_is_read_by_ranges_and_equals_the_local_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("whole_bytes", [0, 8 << 20], ids=["by ranges", "whole, once per process"])
+def test_a_stored_partition_equals_the_local_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, whole_bytes: int
+) -> None:
+    monkeypatch.setattr(pt, "_WHOLE_BYTES", whole_bytes)
     records = np.arange(1000, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
     part = pt.partition_of(records, 7)
     local = tmp_path / "map"

@@ -109,11 +109,19 @@ def read_partition(folder: WorkPath, p: int, dtype: np.dtype) -> np.ndarray:
     for path in shard_files(folder):
         offsets = load_npy(path.with_name(path.name.replace(".npy", ".off.npy")))
         if isinstance(path, StorePath):
-            parts.append(_read_rows(path, int(offsets[p]), int(offsets[p + 1])))
+            if int(offsets[-1]) * np.dtype(dtype).itemsize <= _WHOLE_BYTES:  # read once per process
+                parts.append(np.array(load_npy(path)[offsets[p] : offsets[p + 1]]))
+            else:
+                parts.append(_read_rows(path, int(offsets[p]), int(offsets[p + 1])))
             continue
         data = np.load(path, mmap_mode="r")
         parts.append(np.array(data[offsets[p] : offsets[p + 1]]))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+#: A stored shard's records up to this size are read whole and kept by the process (the next
+#: partition task there reads them from memory); larger ones by the partition's byte range.
+_WHOLE_BYTES = 8 << 20
 
 
 def _read_rows(path: StorePath, lo: int, hi: int) -> np.ndarray:

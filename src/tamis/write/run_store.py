@@ -18,6 +18,7 @@ the rest once no attempt runs any more.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import fnmatch
 import functools
@@ -328,6 +329,29 @@ def write_index(store: RunStore, name: str, markers: Iterable[Marker]) -> str:
     return store.put(name, orjson.dumps(objects))
 
 
+#: Objects read whole, kept per process up to `_CACHE_BYTES`: an object's stored name is never
+#: reused, so its bytes never change, and a worker that runs many partition tasks of one reduce
+#: reads each shard's small files once instead of once per partition (one request each).
+_CACHE: collections.OrderedDict[tuple[str, str], bytes] = collections.OrderedDict()
+_CACHE_BYTES = 128 << 20
+_cached_bytes = 0
+
+
+def _cached_read(url: str, stored: str) -> bytes:
+    global _cached_bytes
+    key = (url, stored)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    data = open_store(url).read(stored)
+    if len(data) <= _CACHE_BYTES // 8:
+        _CACHE[key] = data
+        _cached_bytes += len(data)
+        while _cached_bytes > _CACHE_BYTES:
+            _cached_bytes -= len(_CACHE.popitem(last=False)[1])
+    return data
+
+
 def written(token: str) -> dict[str, str]:
     """What attempt `token` wrote in this process through `StorePath`s (forgotten once asked)."""
     return _WRITTEN.pop(token, {})
@@ -457,7 +481,7 @@ class StorePath:
             self.store.delete([stored])
 
     def read_bytes(self) -> bytes:
-        return self.store.read(self._stored_or_raise())
+        return _cached_read(self.view.url, self._stored_or_raise())
 
     def open_read(self) -> IO[bytes]:
         return self.store.open_read(self._stored_or_raise())
