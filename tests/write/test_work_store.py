@@ -150,3 +150,12 @@ def test_a_stored_partition_equals_the_local_read(
     with pytest.raises(TypeError, match="on an object store"):
         np.load(reader / "00000.npy")
     assert fsspec.filesystem("memory").exists(store.path(stored["_work/corpus0/map/00000.npy"]))
+    # A reduce's task in another process sees what its attempt's other tasks stored (by the token).
+    same_attempt = StorePath(StoreView(store.url, None, token), "_work/corpus0/map")
+    assert [f.name for f in pt.shard_files(same_attempt)] == ["00000.npy", "00001.npy", "00002.npy"]
+    assert (
+        pt.read_buckets(same_attempt, 0, 7, records.dtype).tolist()
+        == pt.read_buckets(local, 0, 7, records.dtype).tolist()
+    )
+    pt.clear_folder(same_attempt)  # nothing to delete on a store: no marker names an unfinished attempt
+    assert pt.shard_files(same_attempt)

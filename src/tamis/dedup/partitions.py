@@ -18,6 +18,7 @@ favour of, and so apply can check it was handed the very documents map saw, in t
 from __future__ import annotations
 
 import io
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -105,18 +106,37 @@ def shard_files(folder: WorkPath) -> list[WorkPath]:
 
 def read_partition(folder: WorkPath, p: int, dtype: np.dtype) -> np.ndarray:
     """Partition `p` of every shard's records, concatenated (memory: this partition only)."""
+    return read_buckets(folder, p, p + 1, dtype)
+
+
+def read_buckets(folder: WorkPath, first: int, stop: int, dtype: np.dtype) -> np.ndarray:
+    """Partitions `first`..`stop - 1` of every shard's records, concatenated: one slice per file."""
     parts = []
     for path in shard_files(folder):
-        offsets = load_npy(path.with_name(path.name.replace(".npy", ".off.npy")))
+        offsets = load_npy(_offsets_path(path), mmap=True)
+        lo, hi = int(offsets[first]), int(offsets[stop])
         if isinstance(path, StorePath):
             if int(offsets[-1]) * np.dtype(dtype).itemsize <= _WHOLE_BYTES:  # read once per process
-                parts.append(np.array(load_npy(path)[offsets[p] : offsets[p + 1]]))
+                parts.append(np.array(load_npy(path)[lo:hi]))
             else:
-                parts.append(_read_rows(path, int(offsets[p]), int(offsets[p + 1])))
+                parts.append(_read_rows(path, lo, hi))
             continue
         data = np.load(path, mmap_mode="r")
-        parts.append(np.array(data[offsets[p] : offsets[p + 1]]))
+        parts.append(np.array(data[lo:hi]))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _offsets_path(path: WorkPath) -> WorkPath:
+    return path.with_name(path.name.replace(".npy", ".off.npy"))
+
+
+def clear_folder(folder: WorkPath) -> None:
+    """Delete a folder a reduce writes, with what an interrupted attempt left in it. On an object
+    store there is nothing to delete: an earlier attempt's objects carry its own token, which no
+    marker names, so no reader sees them (the run's end sweeps them)."""
+    if isinstance(folder, StorePath):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 #: A stored shard's records up to this size are read whole and kept by the process (the next
@@ -164,11 +184,7 @@ def id_lookup(folder: WorkPath, indices: np.ndarray) -> dict[int, str]:
 def write_decisions(folder: WorkPath, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray) -> int:
     """Per shard, `{removed row: [kept id, similarity]}`; returns how many documents are removed."""
     out_dir = folder / "decisions"
-    # An interrupted reduce may have left files of a partial answer (on an object store they carry
-    # that attempt's name, which no marker names, so no reader sees them).
-    if isinstance(out_dir, Path) and out_dir.exists():
-        for old in out_dir.iterdir():
-            old.unlink()
+    clear_folder(out_dir)  # an interrupted reduce may have left files of a partial answer
     out_dir.mkdir(parents=True, exist_ok=True)
     names = id_lookup(folder, kept)
     shards, rows = shard_of(removed), row_of(removed)
