@@ -90,3 +90,19 @@ class RejectShort(Filter):
     def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
         n = annotations["test.chars"]
         return Rejected(self.name, "too_short", n, self.min_chars) if n < self.min_chars else None
+
+
+@register("test.node", version=1)
+@dataclass(frozen=True)
+class RecordNode(Repair):
+    """Leave an empty file named after the Ray node that repaired a document in `folder`, changing
+    nothing: how a cluster test sees which nodes ran its tasks ("local" outside Ray)."""
+
+    folder: str = ""
+
+    def repair(self, text: str, doc: Document) -> Repaired:
+        import ray
+
+        node = ray.get_runtime_context().get_node_id() if ray.is_initialized() else "local"
+        Path(self.folder, node).touch()
+        return Repaired(text)

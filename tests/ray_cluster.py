@@ -58,12 +58,15 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def ray_cluster(nodes: int = 2, timeout: float = 180.0, private: Path | None = None) -> Iterator[RayCluster]:
+def ray_cluster(
+    nodes: int = 2, timeout: float = 180.0, private: Path | None = None, env: dict[str, str] | None = None
+) -> Iterator[RayCluster]:
     """Start a head and `nodes - 1` more nodes of one CPU each on 127.0.0.1; stop them all at the end.
 
     With `private` (an existing folder), every node but the head runs in its own mount namespace
     where that folder is an empty tmpfs of its own: what those nodes write there, the head and
-    the driver never see, as on machines that share no file system.
+    the driver never see, as on machines that share no file system. `env`: variables every
+    node's workers get on top of this process's (an object store's credentials).
     """
     if private is not None and not _can_unshare():
         pytest.skip("this system does not let a user make a mount namespace (unshare --user --mount)")
@@ -75,8 +78,9 @@ def ray_cluster(nodes: int = 2, timeout: float = 180.0, private: Path | None = N
         pytest.skip(message)
     # Short: Ray's socket paths under --temp-dir must fit in 107 bytes.
     base = Path(tempfile.mkdtemp(prefix="tamis-ray-", dir="/tmp"))
+    base_env = {**os.environ, **(env or {})}
     env = {
-        **os.environ,
+        **base_env,
         "RAY_AUTH_MODE": "token",
         "RAY_AUTH_TOKEN": uuid.uuid4().hex + uuid.uuid4().hex,
         "RAY_USAGE_STATS_ENABLED": "0",

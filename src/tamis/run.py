@@ -13,7 +13,7 @@ from typing import Any
 
 from tamis.config import Config
 from tamis.errors import InputError, OutputFull
-from tamis.execute import make_executor
+from tamis.execute import checkpoint, make_executor
 from tamis.execute.progress import TqdmProgress
 from tamis.execute.runner import RunConfig, RunSummary, run_pipeline
 from tamis.read import discover
@@ -26,7 +26,9 @@ from tamis.write.remote_output import (
     open_remote_output,
     publish,
     scratch_folder,
+    write_remote_report,
 )
+from tamis.write.run_store import RunStore
 
 
 @dataclass
@@ -53,7 +55,9 @@ def run_request(request: RunRequest) -> RunSummary:
     settings = RunSettings.from_layers(request.config.run, request.overrides)
     store = None
     if is_remote(request.output):
-        store = open_remote_output(request.output, settings.executor)
+        store = open_remote_output(request.output)
+        if settings.executor == "ray":
+            return _run_on_store(request, settings, store)
         out = scratch_folder(request.output)
         excluded = [request.output, str(out)]
     else:
@@ -91,6 +95,29 @@ def run_request(request: RunRequest) -> RunSummary:
         if mapped is err:
             raise
         raise mapped from err
+    finally:
+        close = getattr(executor, "close", None)
+        if close is not None:
+            close()
+    return summary
+
+
+def _run_on_store(request: RunRequest, settings: RunSettings, store: RunStore) -> RunSummary:
+    """A Ray run whose output is on an object store: every task reads and writes there, nodes
+    share nothing else (`execute/checkpoint.py: StoreRun`). No lock: one run at a time per prefix
+    is the caller's to keep (a second run's attempts would not overwrite the first's objects, but
+    its markers would replace them)."""
+    shards = discover(request.inputs, exclude=[request.output])
+    cfg = RunConfig(output=request.output.rstrip("/"), **dataclasses.asdict(settings))
+    executor = make_executor(cfg.executor, cfg.workers, request.ray_address, settings.ray_options())
+    try:
+        mark_remote_output(store)
+        if request.overwrite:
+            delete_remote_run(store)
+        progress = TqdmProgress if request.progress and sys.stderr.isatty() else None
+        summary = run_pipeline(request.config.pipeline, shards, cfg, executor, progress=progress)
+        if request.report:
+            write_remote_report(store, checkpoint.StoreRun(cfg.output).output_parts())
     finally:
         close = getattr(executor, "close", None)
         if close is not None:

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import orjson
 import pytest
 
 from foundation_helpers import SAMPLES, progress_bars
@@ -29,6 +30,9 @@ from tamis.write.run_store import RunStore
 pytestmark = pytest.mark.ray_cluster
 
 STEPS = ("extract.html", "filter.empty_text", "repair.unicode", "dedup.exact", "repair.whitespace")
+TESTS = Path(__file__).resolve().parents[1]
+#: `tamis` with the test steps (tests/foundation_steps.py) registered
+DRIVER = f"import sys; sys.path[:0] = [{str(TESTS)!r}]; import foundation_steps; from tamis.cli import main; main()"
 
 
 def _tamis(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -268,13 +272,15 @@ def test_progress_reported_inside_ray_tasks_adds_up_in_every_stage(
 
 
 @pytest.fixture(scope="module")
-def cluster_without_shared_files() -> Iterator[tuple[RayCluster, Path]]:
-    """A head and a second node whose view of one folder is a tmpfs of its own (a private mount namespace)."""
+def cluster_without_shared_files(object_store: ObjectStore) -> Iterator[tuple[RayCluster, Path]]:
+    """A head and a second node whose view of one folder is a tmpfs of its own (a private mount
+    namespace); every node has the object store's credentials and the test steps on its path."""
     from ray_cluster import ray_cluster
 
     private = Path(tempfile.mkdtemp(prefix="tamis-private-", dir="/tmp"))
+    path = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH", "")) if p)
     try:
-        with ray_cluster(nodes=2, private=private) as cluster:
+        with ray_cluster(nodes=2, private=private, env={**object_store.env(), "PYTHONPATH": path}) as cluster:
             yield cluster, private
     finally:
         shutil.rmtree(private, ignore_errors=True)
@@ -295,9 +301,120 @@ def test_without_a_shared_file_system_the_reduce_is_refused_instead_of_running_o
     assert done.returncode == 2, done.stderr
     message = done.stderr.strip().splitlines()[-1]  # after Ray's own lines about joining the cluster
     assert "Traceback" not in done.stderr
-    assert re.match(r"tamis: the reduce of dedup\.exact \(stage 1\) needs the output of (\d+) tasks", message)
-    tasks = int(message.split("the output of ")[1].split()[0])
     assert "every node must write to the same storage" in message
     finished = sorted(p.name for p in (out / "_work" / "done").iterdir())
-    assert 0 < len(finished) < tasks and "reduce0.json" not in finished  # the head's shards only
+    if not re.match(r"tamis: stage 2: shard \d+'s input .* is not on this node", message):
+        # SPREAD placed stage 1's tasks on both nodes: the head's markers only, and no reduce
+        assert re.match(
+            r"tamis: the reduce of dedup\.exact \(stage 1\) needs the output of (\d+) tasks", message
+        )
+        tasks = int(message.split("the output of ")[1].split()[0])
+        assert 0 < len(finished) < tasks and "reduce0.json" not in finished
+    # else every stage-1 task ran on the head, and a stage-2 task on the other node found no input
     assert not (out / "kept").exists() and not (out / "stats.json").exists()
+
+
+def _rows_on_store(object_store: ObjectStore, url: str, into: Path) -> Path:
+    """kept/ and rejected/ of a finished run on the store, under the names a local run gives them."""
+    store = RunStore(url, object_store.storage_options())
+    for task in store.done_tasks():
+        marker = store.marker(task)
+        assert marker is not None
+        for name, stored in marker.objects.items():
+            if name.startswith(("kept/", "rejected/")):
+                (into / name).parent.mkdir(parents=True, exist_ok=True)
+                (into / name).write_bytes(store.read(stored))
+    return into
+
+
+def _steps(path: Path, *lines: str) -> Path:
+    path.write_text("".join(f"[[steps]]\n{line}\n" for line in lines))
+    return path
+
+
+@pytest.mark.object_store
+def test_with_all_state_on_the_object_store_nodes_that_share_no_file_system_give_the_local_output(
+    cluster_without_shared_files: tuple[RayCluster, Path],
+    object_store: ObjectStore,
+    generated_corpus: Path,
+    tmp_path: Path,
+) -> None:
+    cluster, _private = cluster_without_shared_files
+    fs = object_store.filesystem()
+    prefix = object_store.new_folder()
+    fs.put(str(generated_corpus) + "/", f"{prefix}/in/", recursive=True)
+    nodes = tmp_path / "nodes"
+    nodes.mkdir()
+    config = _steps(
+        tmp_path / "steps.toml",
+        f'use = "test.node"\nfolder = "{nodes}"',
+        'use = "dedup.repeated_lines"',
+        'use = "repair.whitespace"',
+        'use = "dedup.exact"',
+        'use = "dedup.near"',
+    )
+    env = {k: v for k, v in cluster.env.items() if k != "RAY_ADDRESS"}
+    common = ["run", "--input", f"s3://{prefix}/in", "--config", str(config), "--no-progress"]
+    local = subprocess.run(
+        [sys.executable, "-c", DRIVER, *common, "--output", str(tmp_path / "local"), "--executor", "local"],
+        env=env, capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert local.returncode == 0, local.stderr
+    url = f"s3://{prefix}/out"
+    on_ray = subprocess.run(
+        [sys.executable, "-c", DRIVER, *common, "--output", url, "--executor", "ray", "--ray-address", cluster.address],
+        env=env, capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert on_ray.returncode == 0, on_ray.stderr
+    assert len({p.name for p in nodes.iterdir()} - {"local"}) == 2  # tasks ran on both nodes
+    got = _rows_on_store(object_store, url, tmp_path / "got")
+    for sub in ("kept", "rejected"):
+        assert _outputs(got) == _outputs(tmp_path / "local"), sub
+    stats = orjson.loads(fs.cat_file(f"{prefix}/out/stats.json"))
+    expected = orjson.loads((tmp_path / "local" / "stats.json").read_bytes())
+    for key in ("input", "kept", "rejected", "duplicates", "verdicts", "corpus_stages"):
+        assert stats[key] == expected[key], key
+    assert fs.exists(f"{prefix}/out/report.html")
+    left = [p.split("/out/", 1)[1] for p in fs.find(f"{prefix}/out")]
+    assert not any(n.startswith(("_work/seg", "_work/index")) for n in left)
+
+
+@pytest.mark.object_store
+def test_a_driver_killed_mid_run_on_the_object_store_resumes_without_losing_or_duplicating_records(
+    cluster_without_shared_files: tuple[RayCluster, Path],
+    object_store: ObjectStore,
+    generated_corpus: Path,
+    tmp_path: Path,
+) -> None:
+    cluster, _private = cluster_without_shared_files
+    fs = object_store.filesystem()
+    prefix = object_store.new_folder()
+    config = _steps(tmp_path / "steps.toml", 'use = "test.slow"\nseconds = 0.01', 'use = "dedup.exact"')
+    env = {k: v for k, v in cluster.env.items() if k != "RAY_ADDRESS"}
+    args = ["run", "--input", str(generated_corpus), "--config", str(config), "--no-progress", "--no-report"]
+    ray = ["--executor", "ray", "--ray-address", cluster.address, "--output", f"s3://{prefix}/out"]
+    proc = subprocess.Popen([sys.executable, "-c", DRIVER, *args, *ray], env=env, start_new_session=True)
+    deadline = time.monotonic() + 200
+    while time.monotonic() < deadline and not fs.find(f"{prefix}/out/_work/done"):
+        time.sleep(0.1)
+        fs.invalidate_cache()
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    fs.invalidate_cache()
+    finished = [p.rsplit("/", 1)[1] for p in fs.find(f"{prefix}/out/_work/done")]
+    assert finished and all(n.startswith("s0-") for n in finished)  # killed in stage 1, before its reduce
+    assert not fs.exists(f"{prefix}/out/stats.json")
+
+    resumed = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args, *ray], env=env, capture_output=True, text=True, timeout=400
+    )
+    assert resumed.returncode == 0, resumed.stderr
+    reference = subprocess.run(
+        [sys.executable, "-c", DRIVER, *args, "--output", str(tmp_path / "reference")],
+        env=env, capture_output=True, text=True, timeout=400,
+    )  # fmt: skip
+    assert reference.returncode == 0, reference.stderr
+    got = _rows_on_store(object_store, f"s3://{prefix}/out", tmp_path / "got")
+    assert _outputs(got) == _outputs(tmp_path / "reference")
+    stats = orjson.loads(fs.cat_file(f"{prefix}/out/stats.json"))
+    assert stats["input"] == orjson.loads((tmp_path / "reference" / "stats.json").read_bytes())["input"]

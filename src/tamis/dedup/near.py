@@ -97,7 +97,7 @@ class SignatureStore:
         shards = pt.shard_of(nodes)
         parts = []
         for s in np.unique(shards):
-            sigs = np.load(folder / "sig" / f"{int(s):05d}.npy", mmap_mode="r")
+            sigs = pt.load_npy(folder / "sig" / f"{int(s):05d}.npy", mmap=True)
             parts.append(np.asarray(sigs[pt.row_of(nodes[shards == s])]))
         self.sigs = np.concatenate(parts) if parts else np.zeros((0, 0), np.uint32)
 
@@ -115,7 +115,7 @@ def _ranks(folder: Path, nodes: np.ndarray) -> np.ndarray:
     shards = pt.shard_of(nodes)
     out = np.empty(len(nodes))
     for s in np.unique(shards):
-        meta = np.load(folder / "meta" / f"{int(s):05d}.npy")
+        meta = pt.load_npy(folder / "meta" / f"{int(s):05d}.npy")
         out[shards == s] = meta["rank"][pt.row_of(nodes[shards == s])]
     return out
 

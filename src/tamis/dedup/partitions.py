@@ -4,6 +4,9 @@ Each map task writes one record array per shard, sorted by partition with an off
 beside it; the reduce memory-maps every shard's file and reads one partition at a time, so
 its memory is about (corpus records / partitions), not the corpus. Every file is written to a
 temporary name and renamed, so a killed phase leaves either the old file or the new one.
+On an object store (`--output s3://…`) the work folder is a `write.run_store.StorePath`: the
+helpers below read and write through it, each object under its attempt's own name, and read a
+partition of a shard's records with one ranged read (docs/scaling.md).
 
 Documents are named inside a stage by a 64-bit index `shard << 32 | row`, which sorts in
 input order (that is what keep="first" keeps). The user's id is never the key: two records may
@@ -14,6 +17,8 @@ favour of, and so apply can check it was handed the very documents map saw, in t
 
 from __future__ import annotations
 
+import io
+import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,9 +27,13 @@ from typing import Any, Protocol
 import numpy as np
 import orjson
 
-from tamis.atomic import atomic_write
+from tamis.atomic import Content, atomic_write
 from tamis.document import Document, Duplicate
 from tamis.errors import AccountingError
+from tamis.write.run_store import StorePath
+
+#: A work folder or file: a local path, or a path on the run's object store.
+WorkPath = Path | StorePath
 
 
 def doc_index(shard: int, n: int) -> np.ndarray:
@@ -44,15 +53,35 @@ def row_of(index: np.ndarray) -> np.ndarray:
     return index & np.int64(0xFFFFFFFF)
 
 
-def save_npy(path: Path, array: np.ndarray) -> None:
-    atomic_write(path, lambda fh: np.save(fh, array))
+def write_file(path: WorkPath, content: Content) -> None:
+    """Publish a work file whole: a local one by a temporary name and a rename, one on an object
+    store under its attempt's own name."""
+    if isinstance(path, StorePath):
+        with path.open_write() as fh:
+            if isinstance(content, bytes):
+                fh.write(content)
+            else:
+                content(fh)
+        return
+    atomic_write(path, content)
 
 
-def save_json(path: Path, value: Any) -> None:
-    atomic_write(path, orjson.dumps(value))
+def save_npy(path: WorkPath, array: np.ndarray) -> None:
+    write_file(path, lambda fh: np.save(fh, array))
 
 
-def load_json(path: Path, default: Any = None) -> Any:
+def load_npy(path: WorkPath, mmap: bool = False) -> np.ndarray:
+    """`np.load` of a work file: memory-mapped when asked and local (an object is read whole)."""
+    if isinstance(path, StorePath):
+        return np.load(io.BytesIO(path.read_bytes()))
+    return np.load(path, mmap_mode="r" if mmap else None)
+
+
+def save_json(path: WorkPath, value: Any) -> None:
+    write_file(path, orjson.dumps(value))
+
+
+def load_json(path: WorkPath, default: Any = None) -> Any:
     return orjson.loads(path.read_bytes()) if path.exists() else default
 
 
@@ -62,7 +91,7 @@ def partition_of(key: np.ndarray, partitions: int) -> np.ndarray:
 
 
 def write_partitioned(
-    folder: Path, shard: int, records: np.ndarray, part: np.ndarray, partitions: int
+    folder: WorkPath, shard: int, records: np.ndarray, part: np.ndarray, partitions: int
 ) -> None:
     """Write one shard's records grouped by partition, plus where each partition starts."""
     order = np.argsort(part, kind="stable")
@@ -71,28 +100,74 @@ def write_partitioned(
     save_npy(folder / f"{shard:05d}.npy", records[order])  # written last: its presence means complete
 
 
-def shard_files(folder: Path) -> list[Path]:
+def shard_files(folder: WorkPath) -> list[WorkPath]:
     return sorted(p for p in folder.glob("[0-9]*.npy") if not p.name.endswith(".off.npy"))
 
 
-def read_partition(folder: Path, p: int, dtype: np.dtype) -> np.ndarray:
+def read_partition(folder: WorkPath, p: int, dtype: np.dtype) -> np.ndarray:
     """Partition `p` of every shard's records, concatenated (memory: this partition only)."""
+    return read_buckets(folder, p, p + 1, dtype)
+
+
+def read_buckets(folder: WorkPath, first: int, stop: int, dtype: np.dtype) -> np.ndarray:
+    """Partitions `first`..`stop - 1` of every shard's records, concatenated: one slice per file."""
     parts = []
     for path in shard_files(folder):
-        offsets = np.load(path.with_name(path.name.replace(".npy", ".off.npy")))
+        offsets = load_npy(_offsets_path(path), mmap=True)
+        lo, hi = int(offsets[first]), int(offsets[stop])
+        if isinstance(path, StorePath):
+            if int(offsets[-1]) * np.dtype(dtype).itemsize <= _WHOLE_BYTES:  # read once per process
+                parts.append(np.array(load_npy(path)[lo:hi]))
+            else:
+                parts.append(_read_rows(path, lo, hi))
+            continue
         data = np.load(path, mmap_mode="r")
-        parts.append(np.array(data[offsets[p] : offsets[p + 1]]))
+        parts.append(np.array(data[lo:hi]))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
+
+
+def _offsets_path(path: WorkPath) -> WorkPath:
+    return path.with_name(path.name.replace(".npy", ".off.npy"))
+
+
+def clear_folder(folder: WorkPath) -> None:
+    """Delete a folder a reduce writes, with what an interrupted attempt left in it. On an object
+    store there is nothing to delete: an earlier attempt's objects carry its own token, which no
+    marker names, so no reader sees them (the run's end sweeps them)."""
+    if isinstance(folder, StorePath):
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+#: A stored shard's records up to this size are read whole and kept by the process (the next
+#: partition task there reads them from memory); larger ones by the partition's byte range.
+_WHOLE_BYTES = 8 << 20
+
+
+def _read_rows(path: StorePath, lo: int, hi: int) -> np.ndarray:
+    """Rows lo..hi of a 1-D .npy object: its header, then only that slice (a reduce partition
+    reads its part of each shard's records, not the whole object; fsspec's file reads ahead a
+    block, so a small object costs one request)."""
+    with path.open_read() as fh:
+        read_header = {
+            (1, 0): np.lib.format.read_array_header_1_0,
+            (2, 0): np.lib.format.read_array_header_2_0,
+        }
+        _shape, _fortran, dtype = read_header[np.lib.format.read_magic(fh)](fh)
+        if hi <= lo:
+            return np.zeros(0, dtype=dtype)
+        fh.seek(fh.tell() + lo * dtype.itemsize)
+        return np.frombuffer(fh.read((hi - lo) * dtype.itemsize), dtype=dtype).copy()
 
 
 # ---------------------------------------------------------------- ids and decisions
 
 
-def write_ids(folder: Path, shard: int, docs: Sequence[Document]) -> None:
+def write_ids(folder: WorkPath, shard: int, docs: Sequence[Document]) -> None:
     save_json(folder / "ids" / f"{shard:05d}.json", [d.id for d in docs])
 
 
-def id_lookup(folder: Path, indices: np.ndarray) -> dict[int, str]:
+def id_lookup(folder: WorkPath, indices: np.ndarray) -> dict[int, str]:
     """The id strings of the given stage indices, loading each shard's id list once."""
     out: dict[int, str] = {}
     if not len(indices):
@@ -106,12 +181,10 @@ def id_lookup(folder: Path, indices: np.ndarray) -> dict[int, str]:
     return out
 
 
-def write_decisions(folder: Path, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray) -> int:
+def write_decisions(folder: WorkPath, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray) -> int:
     """Per shard, `{removed row: [kept id, similarity]}`; returns how many documents are removed."""
     out_dir = folder / "decisions"
-    if out_dir.exists():  # an interrupted reduce may have left files of a partial answer
-        for old in out_dir.iterdir():
-            old.unlink()
+    clear_folder(out_dir)  # an interrupted reduce may have left files of a partial answer
     out_dir.mkdir(parents=True, exist_ok=True)
     names = id_lookup(folder, kept)
     shards, rows = shard_of(removed), row_of(removed)
@@ -122,13 +195,13 @@ def write_decisions(folder: Path, removed: np.ndarray, kept: np.ndarray, similar
     return len(removed)
 
 
-def read_decisions(folder: Path, shard: int) -> dict[int, list[Any]]:
+def read_decisions(folder: WorkPath, shard: int) -> dict[int, list[Any]]:
     table = load_json(folder / "decisions" / f"{shard:05d}.json", {})
     return {int(row): hit for row, hit in table.items()}
 
 
 def mark_duplicates(
-    docs: Sequence[Document], folder: Path, shard: int, step: str, method: str
+    docs: Sequence[Document], folder: WorkPath, shard: int, step: str, method: str
 ) -> list[Document]:
     """The shard's documents, those the reduce removed marked as duplicates of the document it kept.
 
@@ -144,7 +217,7 @@ def mark_duplicates(
     ]
 
 
-def check_same_documents(folder: Path, shard: int, docs: Sequence[Document]) -> None:
+def check_same_documents(folder: WorkPath, shard: int, docs: Sequence[Document]) -> None:
     mapped = load_json(folder / "ids" / f"{shard:05d}.json", None)
     if mapped is not None and mapped != [d.id for d in docs]:
         raise AccountingError(

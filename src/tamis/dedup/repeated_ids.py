@@ -13,7 +13,6 @@ partitions). Two different ids collide with probability about n^2 / 2^65 (1e-4 a
 from __future__ import annotations
 
 from array import array
-from pathlib import Path
 
 import numpy as np
 
@@ -32,13 +31,13 @@ class IdHashes:
     def add(self, record_id: str) -> None:
         self.hashes.append(h64(record_id))
 
-    def write(self, folder: Path, shard: int) -> None:
+    def write(self, folder: pt.WorkPath, shard: int) -> None:
         """Store them atomically: a killed task leaves no partial file."""
         hashes = np.frombuffer(self.hashes, dtype=np.uint64) if self.hashes else np.zeros(0, np.uint64)
         pt.write_partitioned(folder, shard, hashes, pt.partition_of(hashes, PARTITIONS), PARTITIONS)
 
 
-def count_repeated_ids(folder: Path) -> int:
+def count_repeated_ids(folder: pt.WorkPath) -> int:
     """How many records carry an id that an earlier record (any shard) already carried."""
     if not folder.is_dir():
         return 0

@@ -91,7 +91,7 @@ def _reduce_partition(args: tuple[Path, int, _Thresholds]) -> tuple[np.ndarray, 
     need = np.full(len(keys), th.min_site_docs, dtype=np.float64)
     short = rep["short"] == 1
     if short.any():
-        hosts = np.load(folder / "host_docs.npy")
+        hosts = pt.load_npy(folder / "host_docs.npy")
         pos = np.clip(np.searchsorted(hosts["host"], rep["host"][short]), 0, max(len(hosts) - 1, 0))
         need[short] = np.maximum(th.min_site_docs, th.min_site_share_short * hosts["docs"][pos])
     return corpus, keys[counts >= need]
@@ -185,7 +185,7 @@ class RemoveRepeatedLines(CorpusStage):
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         hostdocs = np.concatenate(
-            [np.zeros(0, _HOSTDOC)] + [np.load(p) for p in sorted((work_dir / "hosts").glob("*.npy"))]
+            [np.zeros(0, _HOSTDOC)] + [pt.load_npy(p) for p in sorted((work_dir / "hosts").glob("*.npy"))]
         )
         hosts, counts = _count_distinct(hostdocs["host"], hostdocs["doc"])
         table = np.empty(len(hosts), dtype=[("host", "<u8"), ("docs", "<i8")])
@@ -267,12 +267,12 @@ class _LinesApplier:
 
     def __init__(self, stage: RemoveRepeatedLines, shard: int, work_dir: Path) -> None:
         self.stage = stage
-        self.corpus = np.load(work_dir / "repeated_corpus.npy")
-        self.site = np.load(work_dir / "repeated_site.npy")
+        self.corpus = pt.load_npy(work_dir / "repeated_corpus.npy")
+        self.site = pt.load_npy(work_dir / "repeated_site.npy")
         self.ids = stream.MappedIds(work_dir, shard)
         try:
-            self.lines = np.load(work_dir / "lines" / f"{shard:05d}.npy")
-            self.meta = np.load(work_dir / "lines" / f"{shard:05d}.docs.npy")
+            self.lines = pt.load_npy(work_dir / "lines" / f"{shard:05d}.npy")
+            self.meta = pt.load_npy(work_dir / "lines" / f"{shard:05d}.docs.npy")
         except FileNotFoundError:
             self.lines = self.meta = None
 

@@ -24,7 +24,6 @@ from typing import Any, BinaryIO, Protocol
 
 import numpy as np
 
-from tamis.atomic import atomic_write
 from tamis.dedup import partitions as pt
 from tamis.document import Document, Duplicate
 from tamis.errors import AccountingError
@@ -90,7 +89,9 @@ def as_numpy(values: array[Any]) -> np.ndarray:
     return np.frombuffer(values, dtype=values.typecode) if len(values) else np.zeros(0, values.typecode)
 
 
-def save_npy_rows(path: Path, chunks: list[np.ndarray], row_shape: tuple[int, ...], dtype: np.dtype) -> None:
+def save_npy_rows(
+    path: pt.WorkPath, chunks: list[np.ndarray], row_shape: tuple[int, ...], dtype: np.dtype
+) -> None:
     """`np.save` of the chunks' rows stacked (the same bytes), without stacking them in memory."""
     header = {
         "descr": np.lib.format.dtype_to_descr(dtype),
@@ -103,10 +104,10 @@ def save_npy_rows(path: Path, chunks: list[np.ndarray], row_shape: tuple[int, ..
         for chunk in chunks:
             fh.write(np.ascontiguousarray(chunk, dtype=dtype).tobytes())
 
-    atomic_write(path, write)
+    pt.write_file(path, write)
 
 
-def write_ids(work_dir: Path, shard: int, ids: list[str]) -> None:
+def write_ids(work_dir: pt.WorkPath, shard: int, ids: list[str]) -> None:
     """The shard's document ids in map's order (the file `partitions.write_ids` writes)."""
     pt.save_json(work_dir / "ids" / f"{shard:05d}.json", ids)
 
@@ -114,7 +115,7 @@ def write_ids(work_dir: Path, shard: int, ids: list[str]) -> None:
 class MappedIds:
     """Checks, batch by batch, that apply is handed the documents map saw, in the same order."""
 
-    def __init__(self, work_dir: Path, shard: int) -> None:
+    def __init__(self, work_dir: pt.WorkPath, shard: int) -> None:
         self.shard = shard
         self.mapped: list[str] | None = pt.load_json(work_dir / "ids" / f"{shard:05d}.json", None)
         self.seen = 0
@@ -144,7 +145,7 @@ class MappedIds:
 class DuplicateMarker:
     """Streaming `partitions.mark_duplicates`: the reduce's removed rows marked as duplicates."""
 
-    def __init__(self, work_dir: Path, shard: int, step: str, method: str) -> None:
+    def __init__(self, work_dir: pt.WorkPath, shard: int, step: str, method: str) -> None:
         self.ids = MappedIds(work_dir, shard)
         self.table: dict[int, list[Any]] = pt.read_decisions(work_dir, shard)
         self.step, self.method = step, method

@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from tamis import __version__
@@ -21,7 +20,6 @@ from tamis.errors import AccountingError
 from tamis.execute import checkpoint
 from tamis.pipeline import Pipeline, RunStats
 from tamis.steps import CorpusStage
-from tamis.write.output_folder import count_rows_on_disk
 
 #: Where a document can end, as stats.json counts it.
 OUTCOMES = ("kept", "rejected", "duplicates", "failed")
@@ -111,11 +109,13 @@ class Tally:
         )
 
 
-def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any]:
-    """Sum the per-task stats files into the run's stats.json (steps in pipeline order)."""
-    wdir = checkpoint.work_dir(out)
+def collect_stats(
+    state: checkpoint.LocalRun | checkpoint.StoreRun, pipeline: Pipeline, n_shards: int
+) -> dict[str, Any]:
+    """Sum the per-task stats (files, or done-markers on an object store) into the run's stats.json
+    (steps in pipeline order)."""
     total = Tally()
-    for item in checkpoint.task_results(wdir):
+    for item in state.task_results():
         total.merge(Tally.from_dict(item))
     merged = total.steps
     order = ["read", *(s.name for s in pipeline.steps)]
@@ -123,11 +123,11 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
     steps.update({name: s.as_dict() for name, s in merged.items() if name not in steps})
     reduces, reduce_seconds = {}, {}
     corpus_names = [corpus.name for _steps, corpus in pipeline.segments() if corpus is not None]
-    for k, marker in checkpoint.reduce_markers(wdir):
+    for k, marker in state.reduce_markers():
         reduces[f"reduce{k}"] = marker.get("info")
         label = f"{corpus_names[k]} (reduce)" if k < len(corpus_names) else f"reduce{k}"
         reduce_seconds[label] = round(marker.get("seconds", 0.0), 4)
-    repeated_ids = count_repeated_ids(wdir / "user_ids")
+    repeated_ids = count_repeated_ids(state.user_ids())
     if repeated_ids and "read" in steps:  # a flag, not a verdict: these records go on like any other
         steps["read"]["rules"]["duplicate_id"] = repeated_ids
     return {
@@ -144,13 +144,15 @@ def collect_stats(out: Path, pipeline: Pipeline, n_shards: int) -> dict[str, Any
     }
 
 
-def check_rows_on_disk(out: Path, stats: dict[str, Any]) -> None:
+def check_rows_on_disk(
+    state: checkpoint.LocalRun | checkpoint.StoreRun, out: str, stats: dict[str, Any]
+) -> None:
     """The rows a reader of kept/ and rejected/ gets must be the ones the finished tasks counted.
 
     The task stats alone cannot see a file deleted or written twice by another process (two
     runs on one folder lost records while this check passed on stats: issue 11).
     """
-    on_disk = count_rows_on_disk(out)
+    on_disk = state.rows_on_disk()
     wrong = [
         (f"kept/ holds {on_disk[key]:,} rows" if key == "kept" else f"rejected/ holds {on_disk[key]:,} {key}")
         + f" where the run's tasks wrote {stats[key]:,}"

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import posixpath
+import shutil
 import time
 import uuid
 from collections.abc import Iterator, Sequence
@@ -24,9 +26,12 @@ from tamis.atomic import atomic_write
 from tamis.errors import InputError
 from tamis.pipeline import Pipeline
 from tamis.read import Shard
+from tamis.steps import CorpusStage
 
 if TYPE_CHECKING:
+    from tamis.dedup.partitions import TaskRunner
     from tamis.execute.runner import RunConfig
+    from tamis.write.run_store import Marker, RunStore
 
 
 def work_dir(output: str | Path) -> Path:
@@ -59,6 +64,22 @@ def finish_task(wdir: Path, tid: str, result: dict[str, Any], written: Sequence[
         "time": time.time(),
     }
     write_json(wdir / "done" / f"{tid}.json", marker)
+
+
+def commit_on_store(
+    store: RunStore, tid: str, token: str, result: dict[str, Any], parts: Sequence[str]
+) -> None:
+    """Finish a task attempt on an object store: its done-marker names every object it wrote
+    (its `_work/` files, and its kept/ and rejected/ parts, given as paths) and holds its stats."""
+    from tamis.write.run_store import TaskAttempt, written
+
+    attempt = TaskAttempt(store, tid, token)
+    attempt.objects = written(token)
+    root = store.root.rstrip("/") + "/"
+    for path in parts:
+        stored = path.removeprefix(root)
+        attempt.objects[stored.replace(f".{token}.", ".", 1)] = stored
+    attempt.commit(result)
 
 
 class FileStamps:
@@ -145,15 +166,7 @@ def check_or_write_manifest(
     file's size and modification time (an input edited in place keeps its size: issue 11); the
     worker count and executor are not, because they do not change outputs (tests/test_executors.py).
     """
-    manifest = {
-        "tamis": __version__,
-        "fingerprint": pipeline.fingerprint,
-        "inputs": [[s.uri, s.start, s.end, s.size] for s in shards],
-        "files": input_stamps(shards),
-        "output_format": config.output_format,
-        "read": dataclasses.asdict(config.read),
-        "keep_original": config.keep_original,
-    }
+    manifest = manifest_of(pipeline, shards, config)
     path = wdir / "manifest.json"
     if path.exists():
         old = orjson.loads(path.read_bytes())
@@ -166,9 +179,24 @@ def check_or_write_manifest(
     write_json(path, manifest)
 
 
+def manifest_of(pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) -> dict[str, Any]:
+    return {
+        "tamis": __version__,
+        "fingerprint": pipeline.fingerprint,
+        "inputs": [[s.uri, s.start, s.end, s.size] for s in shards],
+        "files": input_stamps(shards),
+        "output_format": config.output_format,
+        "read": dataclasses.asdict(config.read),
+        "keep_original": config.keep_original,
+    }
+
+
 def check_inputs_unchanged(wdir: Path, shards: Sequence[Shard]) -> None:
     """An input written to while the run read it gives outputs that mix its old and new records."""
-    recorded = orjson.loads((wdir / "manifest.json").read_bytes())["files"]
+    _check_stamps(orjson.loads((wdir / "manifest.json").read_bytes())["files"], shards)
+
+
+def _check_stamps(recorded: dict[str, Any], shards: Sequence[Shard]) -> None:
     now = input_stamps(shards)
     changed = [uri for uri, stamp in now.items() if recorded.get(uri) != stamp]
     if changed:
@@ -223,3 +251,206 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
         return "with different inputs (split differently)"
     keys = [k for k in ("output_format", "read", "keep_original", "tamis") if old.get(k) != new.get(k)]
     return f"with different output settings ({', '.join(keys) or 'manifest'})"
+
+
+# ---------------------------------------------------------------- the driver's view of a run's state
+
+
+class LocalRun:
+    """A run's state in a local output folder: fixed names, published by rename (the functions above)."""
+
+    def __init__(self, output: str) -> None:
+        self.out = Path(output)
+        self.wdir = work_dir(self.out)
+
+    def check_or_write_manifest(self, pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) -> None:
+        check_or_write_manifest(self.wdir, pipeline, shards, config)
+
+    def unfinished(self, segment: int, n_shards: int) -> list[int]:
+        return [i for i in range(n_shards) if not is_done(self.wdir, segment, i)]
+
+    def check_map_outputs(self, segment: int, shard_indexes: Sequence[int], needed_for: str) -> str | None:
+        """Refuse unless the tasks' output is all there (see `check_map_outputs`); the local run
+        needs no index: its files have fixed names."""
+        check_map_outputs(self.out, segment, shard_indexes, needed_for)
+        return None
+
+    def passed(self, segment: int, shard_indexes: Sequence[int]) -> int:
+        return passed(self.wdir, segment, shard_indexes)
+
+    def reduce(self, segment: int, corpus: CorpusStage, executor: TaskRunner, n_shards: int) -> None:
+        marker = reduce_marker(self.wdir, segment)
+        if marker.exists():
+            return
+        needed = f"the reduce of {corpus.name} (stage {segment + 1})"
+        check_map_outputs(self.out, segment, range(n_shards), needed)
+        t0 = time.perf_counter()
+        info = corpus.reduce(self.wdir / f"corpus{segment}", executor)
+        write_json(marker, {"info": info, "seconds": time.perf_counter() - t0})
+
+    def drop_hand_off(self, segment: int) -> None:
+        shutil.rmtree(self.wdir / f"seg{segment}", ignore_errors=True)
+
+    def check_inputs_unchanged(self, shards: Sequence[Shard]) -> None:
+        check_inputs_unchanged(self.wdir, shards)
+
+    def task_results(self) -> Iterator[dict[str, Any]]:
+        return task_results(self.wdir)
+
+    def reduce_markers(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        return reduce_markers(self.wdir)
+
+    def user_ids(self) -> Path:
+        return self.wdir / "user_ids"
+
+    def write_stats(self, stats: dict[str, Any]) -> None:
+        write_json(self.out / "stats.json", stats)
+
+    def rows_on_disk(self) -> dict[str, int]:
+        from tamis.write.output_folder import count_rows_on_disk
+
+        return count_rows_on_disk(self.out)
+
+    def finish(self) -> None:
+        """Nothing left to clean: every file was published by rename."""
+
+
+class StoreRun:
+    """A run's state on an object store (`--output s3://…`), where nodes share nothing but the store.
+
+    Every task attempt writes under names of its own and commits a done-marker last that names
+    them and holds the task's stats (`write/run_store.py`); the driver reads only markers. Before
+    each phase it checks that the markers it needs are all there with every object they name
+    (`RunStore.check_complete`) and stores one index object mapping each file the phase may read
+    to the object that holds it, which the phase's tasks load once per process. When the run
+    ends, `sweep` deletes what killed or duplicate attempts left (objects no marker names).
+    """
+
+    def __init__(self, output: str) -> None:
+        from tamis.write.run_store import RunStore
+
+        self.url = output
+        self.store = RunStore(output)
+        self.wdir = "_work"
+        #: documents each finished task of the segment before handed on (from the markers last checked)
+        self._passed: dict[str, int] = {}
+        self._finished: list[Marker] | None = None
+
+    def _read_json(self, name: str) -> Any:
+        return orjson.loads(self.store.read(name)) if self.store.exists(name) else None
+
+    def _write_json(self, name: str, value: Any) -> None:
+        """A file only the driver writes, under its fixed name (a PUT replaces an object whole)."""
+        self.store.fs.pipe_file(self.store.path(name), orjson.dumps(value, option=orjson.OPT_INDENT_2))
+
+    def check_or_write_manifest(self, pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) -> None:
+        manifest = manifest_of(pipeline, shards, config)
+        old = self._read_json(f"{self.wdir}/manifest.json")
+        if old is None:
+            self._write_json(f"{self.wdir}/manifest.json", manifest)
+        elif old != manifest:
+            raise InputError(
+                f"{config.output} holds an unfinished or finished run {_difference(old, manifest)}; "
+                "use a new --output prefix or pass --overwrite to start again"
+            )
+
+    def unfinished(self, segment: int, n_shards: int) -> list[int]:
+        done = self.store.done_tasks()
+        return [i for i in range(n_shards) if task_id(segment, i) not in done]
+
+    def check_map_outputs(self, segment: int, shard_indexes: Sequence[int], needed_for: str) -> str:
+        """Check the tasks' markers and objects, then store the index the next phase reads by."""
+        from tamis.write.run_store import write_index
+
+        markers = self.store.check_complete([task_id(segment, i) for i in shard_indexes], needed_for)
+        reduced = self.store.marker(f"reduce{segment}")
+        self._passed = {m.task: int(m.info.get("counts", {}).get("passed", 0)) for m in markers}
+        return write_index(
+            self.store, f"{self.wdir}/index/s{segment + 1}.json", [*markers, *filter(None, [reduced])]
+        )
+
+    def passed(self, segment: int, shard_indexes: Sequence[int]) -> int:
+        return sum(self._passed.get(task_id(segment, i), 0) for i in shard_indexes)
+
+    def reduce(self, segment: int, corpus: CorpusStage, executor: TaskRunner, n_shards: int) -> None:
+        from tamis.write.run_store import StorePath, StoreView, TaskAttempt, new_token, write_index, written
+
+        task = f"reduce{segment}"
+        if self.store.marker(task) is not None:
+            return
+        needed = f"the reduce of {corpus.name} (stage {segment + 1})"
+        markers = self.store.check_complete([task_id(segment, i) for i in range(n_shards)], needed)
+        index = write_index(self.store, f"{self.wdir}/index/reduce{segment}.json", markers)
+        token = new_token()
+        folder = StorePath(StoreView(self.url, index, token), f"{self.wdir}/corpus{segment}")
+        t0 = time.perf_counter()
+        info = corpus.reduce(folder, executor)
+        attempt = TaskAttempt(self.store, task, token)
+        attempt.objects = written(token)
+        # Files the reduce's partition tasks wrote in other processes carry the same token.
+        own = f".{token}."
+        for name in self.store.list(f"{self.wdir}/corpus{segment}"):
+            if own in posixpath.basename(name) and name not in attempt.objects.values():
+                attempt.objects[name.replace(own, ".", 1)] = name
+        attempt.commit({"info": info, "seconds": time.perf_counter() - t0})
+
+    def drop_hand_off(self, segment: int) -> None:
+        self.store.delete_prefix(f"{self.wdir}/seg{segment}")
+
+    def check_inputs_unchanged(self, shards: Sequence[Shard]) -> None:
+        recorded = self._read_json(f"{self.wdir}/manifest.json")["files"]
+        _check_stamps(recorded, shards)
+
+    def _markers(self, prefix: str) -> list[Marker]:
+        """The markers of finished tasks whose names start with `prefix` (read once: only the
+        run's end asks, when no task runs any more)."""
+        if self._finished is None:
+            self._finished = [m for t in sorted(self.store.done_tasks()) if (m := self.store.marker(t))]
+        return [m for m in self._finished if m.task.startswith(prefix)]
+
+    def task_results(self) -> Iterator[dict[str, Any]]:
+        for m in self._markers("s"):
+            yield m.info
+
+    def reduce_markers(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        for m in self._markers("reduce"):
+            yield int(m.task.removeprefix("reduce")), m.info
+
+    def user_ids(self) -> Any:
+        from tamis.write.run_store import StorePath, StoreView, write_index
+
+        index = write_index(self.store, f"{self.wdir}/index/stats.json", self._markers("s0-"))
+        return StorePath(StoreView(self.url, index), f"{self.wdir}/user_ids")
+
+    def write_stats(self, stats: dict[str, Any]) -> None:
+        self._write_json("stats.json", stats)
+
+    def output_parts(self) -> list[tuple[str, str]]:
+        """(name, stored name) of every kept/ and rejected/ part the finished tasks wrote."""
+        return sorted(
+            (name, stored)
+            for m in self._markers("s")
+            for name, stored in m.objects.items()
+            if name.startswith(("kept/", "rejected/"))
+        )
+
+    def rows_on_disk(self) -> dict[str, int]:
+        from tamis.write.output_folder import count_rows
+
+        self.store.fs.invalidate_cache()  # listings cached before the tasks wrote (s3fs)
+        return count_rows(
+            (name.split("/")[0], self.store.url_of(stored)) for name, stored in self.output_parts()
+        )
+
+    def finish(self) -> None:
+        """Delete what killed or duplicate attempts left, and the phases' index objects."""
+        parts = [n.split("/") for n in self.store.list(self.wdir)]
+        folders = {"/".join(p[:2]) for p in parts if len(p) > 2 and p[1] != "done"}
+        self.store.sweep(["kept", "rejected", *sorted(folders)])
+
+
+def run_state(output: str) -> LocalRun | StoreRun:
+    """Where a run keeps its state: a local folder, or an object store (`write/remote_output.py`)."""
+    from tamis.write.remote_output import is_remote
+
+    return StoreRun(output) if is_remote(output) else LocalRun(output)

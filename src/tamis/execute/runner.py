@@ -10,14 +10,13 @@ counts, and how the run checks that every record is accounted for, in `accountin
 
 from __future__ import annotations
 
-import shutil
+import dataclasses
+import socket
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
-
-import pyarrow.parquet as pq
 
 from tamis.dedup import stream
 from tamis.dedup.repeated_ids import IdHashes
@@ -31,7 +30,9 @@ from tamis.read.base import compression_of
 from tamis.settings import RunSettings
 from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
-from tamis.write.shards import SegmentWriter, read_segment
+from tamis.write.remote_output import is_remote
+from tamis.write.run_store import IncompleteRunError, StorePath, StoreView, new_token
+from tamis.write.shards import SegmentWriter, read_segment, segment_rows
 
 
 class Executor(Protocol):
@@ -67,6 +68,8 @@ class ShardTask:
     shard: Shard
     pipeline: Pipeline
     config: RunConfig
+    #: On an object store: the stored name of the index of the files this task may read (None locally).
+    index: str | None = None
 
 
 def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, Any]:
@@ -75,10 +78,17 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     pipeline.setup()
     segments = pipeline.segments()
     steps, corpus = segments[task.segment]
-    out = Path(config.output)
-    wdir = checkpoint.work_dir(out)
     tid = checkpoint.task_id(task.segment, task.shard_index)
-    checkpoint.clear_partial(out, tid)
+    # On an object store every file of this attempt goes under its own token (no rename there), so
+    # nothing is left to clear; locally files have fixed names and an earlier attempt's are deleted.
+    token = new_token() if is_remote(config.output) else None
+    out: Path | StorePath
+    if token is not None:
+        out = StorePath(StoreView(config.output, task.index, token), "")
+    else:
+        out = Path(config.output)
+        checkpoint.clear_partial(out, tid)
+    wdir = out / "_work"
     tally = Tally()
     user_ids = IdHashes()  # every input record's id, to count ids used twice (never merged)
     if task.segment == 0:
@@ -86,16 +96,19 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     else:
         docs = _apply_previous_stage(task, segments[task.segment - 1][1], wdir, tally, progress)
 
-    rejected = _writer(config, out / "rejected", f"part-{tid}", REJECTED_SCHEMA)
+    rejected = _writer(config, "rejected", f"part-{tid}", REJECTED_SCHEMA, token)
     kept = (
-        _writer(config, out / "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA) if corpus is None else None
+        _writer(config, "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA, token)
+        if corpus is None
+        else None
     )
     written: list[str] = []
     hand_on = stamps = None
     if corpus is not None:
-        # Every stage names a shard's map files by the shard's number (dedup/partitions.py).
-        folders = [wdir / f"seg{task.segment}", wdir / f"corpus{task.segment}"]
-        stamps = checkpoint.FileStamps(folders, f"{task.shard_index:05d}.*")
+        if isinstance(wdir, Path):
+            # Every stage names a shard's map files by the shard's number (dedup/partitions.py).
+            folders = [wdir / f"seg{task.segment}", wdir / f"corpus{task.segment}"]
+            stamps = checkpoint.FileStamps(folders, f"{task.shard_index:05d}.*")
         hand_on = _HandOn(corpus, task.segment, task.shard_index, wdir)
     try:
         for doc in process_all(docs, steps, tally.steps, strict=config.strict):
@@ -111,8 +124,9 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             kept.close()
         if task.segment == 0:
             user_ids.write(wdir / "user_ids", task.shard_index)
-        if hand_on is not None and stamps is not None:
+        if hand_on is not None:
             hand_on.close()
+        if stamps is not None and isinstance(out, Path):
             written = stamps.written(out)
     except BaseException:
         rejected.abort()
@@ -122,18 +136,24 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             hand_on.abort()
         raise
     result = tally.as_dict(tid)
-    checkpoint.finish_task(wdir, tid, result, written)
+    if isinstance(out, StorePath) and token is not None:
+        parts = [*rejected.paths, *(kept.paths if kept is not None else ())]
+        checkpoint.commit_on_store(out.store, tid, token, result, parts)
+    else:
+        checkpoint.finish_task(wdir, tid, result, written)
     return result
 
 
-def _writer(config: RunConfig, folder: Path, prefix: str, schema: Any) -> ShardWriter:
+def _writer(config: RunConfig, sub: str, prefix: str, schema: Any, token: str | None) -> ShardWriter:
+    folder = f"{config.output.rstrip('/')}/{sub}" if token is not None else str(Path(config.output) / sub)
     return ShardWriter(
-        str(folder),
+        folder,
         prefix,
         schema,
         fmt=config.output_format,
         max_bytes=config.max_shard_bytes,
         keep_original=config.keep_original,
+        token=token,
     )
 
 
@@ -164,7 +184,11 @@ def _read(
 
 
 def _apply_previous_stage(
-    task: ShardTask, stage: CorpusStage | None, wdir: Path, tally: Tally, progress: ProgressFn | None
+    task: ShardTask,
+    stage: CorpusStage | None,
+    wdir: Path | StorePath,
+    tally: Tally,
+    progress: ProgressFn | None,
 ) -> Iterator[Document]:
     """The survivors the previous segment handed on for this shard, with its corpus stage's decisions.
 
@@ -173,8 +197,15 @@ def _apply_previous_stage(
     """
     assert stage is not None
     path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
+    if not path.exists():
+        # The driver saw this task's input; this node does not: nodes that share no file system.
+        raise IncompleteRunError(
+            f"stage {task.segment + 1}: shard {task.shard_index}'s input {path} is not on this node "
+            f"({socket.gethostname()}), though the stage before wrote it: every node must write to the "
+            "same storage, a shared file system or an object store URL (s3://…) for --output"
+        )
     if progress:
-        progress(pq.ParquetFile(path).metadata.num_rows, 0)
+        progress(segment_rows(path), 0)
     cdir = wdir / f"corpus{task.segment - 1}"
     docs = read_segment(path, stream.BATCH_DOCS)
     applier = getattr(stage, "applier", None)
@@ -200,7 +231,7 @@ class _HandOn:
     A stage without a `mapper` is given the shard's survivors as one list at the end.
     """
 
-    def __init__(self, corpus: CorpusStage, segment: int, shard_index: int, wdir: Path) -> None:
+    def __init__(self, corpus: CorpusStage, segment: int, shard_index: int, wdir: Path | StorePath) -> None:
         cdir = wdir / f"corpus{segment}"
         cdir.mkdir(parents=True, exist_ok=True)
         self.segment = SegmentWriter(
@@ -253,25 +284,25 @@ def run_pipeline(
     progress: ProgressFactory | None = None,
 ) -> RunSummary:
     """Run the pipeline over every shard; resume where a previous run of the same pipeline stopped."""
-    out = Path(config.output)
-    wdir = checkpoint.work_dir(out)
-    checkpoint.check_or_write_manifest(wdir, pipeline, shards, config)
+    state = checkpoint.run_state(config.output)
+    state.check_or_write_manifest(pipeline, shards, config)
     t0 = time.time()
     if getattr(executor, "shares_parent_memory", False):
         pipeline.setup()  # before the workers fork: they share these models and load none
     try:
-        _run_segments(pipeline, shards, config, executor, progress)
+        _run_segments(pipeline, shards, config, executor, progress, state)
     finally:
         close = getattr(executor, "close", None)
         if close is not None:
             close()
-    checkpoint.check_inputs_unchanged(wdir, shards)
-    stats = collect_stats(out, pipeline, len(shards))
+    state.check_inputs_unchanged(shards)
+    stats = collect_stats(state, pipeline, len(shards))
     stats["seconds"] = round(time.time() - t0, 3)
-    checkpoint.write_json(out / "stats.json", stats)
+    state.write_stats(stats)
     check_accounting(stats)
-    check_rows_on_disk(out, stats)
-    return RunSummary(str(out), stats)
+    check_rows_on_disk(state, config.output, stats)
+    state.finish()
+    return RunSummary(config.output, stats)
 
 
 def _run_segments(
@@ -280,27 +311,23 @@ def _run_segments(
     config: RunConfig,
     executor: Executor,
     progress: ProgressFactory | None,
+    state: checkpoint.LocalRun | checkpoint.StoreRun,
 ) -> None:
     """Each segment's unfinished tasks, then its corpus stage's reduce, on the executor."""
-    wdir = checkpoint.work_dir(config.output)
     segments = pipeline.segments()
-    out = Path(config.output)
     for k, (_steps, corpus) in enumerate(segments):
-        todo = [
-            ShardTask(k, i, s, pipeline, config)
-            for i, s in enumerate(shards)
-            if not checkpoint.is_done(wdir, k, i)
-        ]
+        todo = [ShardTask(k, i, shards[i], pipeline, config) for i in state.unfinished(k, len(shards))]
         if k > 0 and todo:
             needed = f"stage {k + 1}"
-            checkpoint.check_map_outputs(out, k - 1, [t.shard_index for t in todo], needed)
+            index = state.check_map_outputs(k - 1, [t.shard_index for t in todo], needed)
+            todo = [dataclasses.replace(t, index=index) for t in todo]
         label = f"stage {k + 1}/{len(segments)}" + (f" → {corpus.name}" if corpus else "")
         tick = None
         if progress and todo:
             if k == 0:
                 tick = progress(label, sum(t.shard.size for t in todo), "B")
             else:
-                tick = progress(label, checkpoint.passed(wdir, k - 1, [t.shard_index for t in todo]), "doc")
+                tick = progress(label, state.passed(k - 1, [t.shard_index for t in todo]), "doc")
         try:
             for _ in executor.map_unordered(run_shard, todo, tick):
                 pass
@@ -309,15 +336,7 @@ def _run_segments(
             if close is not None:
                 close()
         if corpus is not None:
-            marker = checkpoint.reduce_marker(wdir, k)
-            if not marker.exists():
-                every = range(len(shards))
-                checkpoint.check_map_outputs(out, k, every, f"the reduce of {corpus.name} (stage {k + 1})")
-                t_reduce = time.perf_counter()
-                info = corpus.reduce(wdir / f"corpus{k}", executor)
-                checkpoint.write_json(marker, {"info": info, "seconds": time.perf_counter() - t_reduce})
+            state.reduce(k, corpus, executor, len(shards))
         # Segment outputs of a finished stage are no longer needed once the next stage has read them.
         if k > 0:
-            prev = wdir / f"seg{k - 1}"
-            if prev.is_dir():
-                shutil.rmtree(prev, ignore_errors=True)
+            state.drop_hand_off(k - 1)

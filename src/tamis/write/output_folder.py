@@ -20,6 +20,7 @@ import shutil
 import socket
 import time
 from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -192,7 +193,7 @@ def output_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if is_output_part(p.name) and p.is_file())
 
 
-def damaged(path: Path, err: BaseException) -> TamisError:
+def damaged(path: Path | str, err: BaseException) -> TamisError:
     detail = " ".join(str(err).split())[:200] or type(err).__name__
     return TamisError(
         f"{path} is damaged ({type(err).__name__}: {detail}); re-run the `tamis run` that wrote it, "
@@ -209,23 +210,29 @@ def read_errors() -> tuple[type[BaseException], ...]:
 
 def count_rows_on_disk(out: Path) -> dict[str, int]:
     """Rows in the files of kept/ and rejected/, the latter by verdict: what a reader of the output gets."""
+    return count_rows((sub, path) for sub in ("kept", "rejected") for path in output_files(out / sub))
+
+
+def count_rows(parts: Iterable[tuple[str, Path | str]]) -> dict[str, int]:
+    """Rows in output parts given as (kept or rejected, local path or fsspec URL), the rejected by verdict."""
     counts: Counter[str] = Counter({"kept": 0, "rejected": 0, "duplicates": 0, "failed": 0})
     key = {"rejected": "rejected", "duplicate": "duplicates", "failed": "failed"}
-    for sub in ("kept", "rejected"):
-        for path in output_files(out / sub):
-            try:
-                for verdict, n in _verdicts_in(path, with_verdict=sub == "rejected").items():
-                    counts[key.get(verdict, "kept") if verdict else "kept"] += n
-            except read_errors() as err:
-                raise damaged(path, err) from err
+    for sub, path in parts:
+        try:
+            for verdict, n in _verdicts_in(path, with_verdict=sub == "rejected").items():
+                counts[key.get(verdict, "kept") if verdict else "kept"] += n
+        except read_errors() as err:
+            raise damaged(path, err) from err
     return dict(counts)
 
 
-def _verdicts_in(path: Path, with_verdict: bool) -> Counter[str | None]:
-    if path.name.endswith(".parquet"):
+def _verdicts_in(path: Path | str, with_verdict: bool) -> Counter[str | None]:
+    if str(path).endswith(".parquet"):
         import pyarrow.parquet as pq
 
-        pf = pq.ParquetFile(path)
+        from tamis.read.base import open_raw
+
+        pf = pq.ParquetFile(path if isinstance(path, Path) else open_raw(path))
         if not with_verdict:
             return Counter({None: pf.metadata.num_rows})
         column = pf.read(columns=["verdict"]).column("verdict")

@@ -12,11 +12,9 @@ that is killed and run again uploads the same bytes under the same names; an obj
 whole when its upload completes; and files of an earlier run that the new marker does not name
 are deleted after it is written.
 
-What this does not do yet: a corpus stage's `_work/` data (dedup hash maps, ids, decisions) is
-read and written by the stages themselves (`dedup/*`) with local paths, so Ray workers, which
-may run on other machines, cannot write to the driver's scratch folder: `--executor ray` with
-an object-store --output is refused (use a shared file system for --output, or the local
-executor, on one machine).
+With `--executor ray` the run does not stage: every task reads and writes the store itself,
+each object under its attempt's own name (`execute/checkpoint.py: StoreRun`), since Ray workers
+on other machines cannot reach this machine's scratch folder.
 """
 
 from __future__ import annotations
@@ -56,17 +54,12 @@ def scratch_folder(url: str) -> Path:
     return Path(base) / f"{name}-{hashlib.sha256(url.encode()).hexdigest()[:12]}"
 
 
-def open_remote_output(url: str, executor: str) -> RunStore:
+def open_remote_output(url: str) -> RunStore:
     """The store behind an object-store --output, after refusing what cannot work (one line each)."""
-    if executor == "ray":
-        raise InputError(
-            f"--output {url!r}: --executor ray cannot write to an object store yet (each corpus stage "
-            "keeps its _work/ data in local files that every node must reach); write to a shared file "
-            "system path, or use --executor local"
-        )
     try:
         store = RunStore(url)
-        found = store.list("")
+        # A run's prefix may hold millions of objects: list it only when it is not tamis's.
+        found = [MARKER] if store.exists(MARKER) else store.list("")
     except InputError:
         raise
     except Exception as err:
@@ -128,3 +121,26 @@ def _marker_body() -> bytes:
         "note": "this prefix is the output of `tamis run`; tamis resumes or overwrites only such prefixes",
     }
     return orjson.dumps(marker, option=orjson.OPT_INDENT_2) + b"\n"
+
+
+#: Parts of kept/ and of rejected/ that a report of a run on an object store takes its examples from.
+REPORT_PARTS = 16
+
+
+def write_remote_report(store: RunStore, parts: list[tuple[str, str]]) -> None:
+    """report.html of a run written straight to the store (`--executor ray`): its figures from
+    stats.json, its examples from the first `REPORT_PARTS` parts of kept/ and of rejected/
+    (downloading every part of a large run to sample it would move the whole corpus)."""
+    import tempfile
+
+    from tamis.report.html import write_report
+
+    with tempfile.TemporaryDirectory(prefix="tamis-report-") as tmp:
+        local = Path(tmp)
+        store.fs.invalidate_cache()  # listings cached before the tasks wrote (s3fs)
+        store.fs.get_file(store.path("stats.json"), str(local / "stats.json"))
+        for sub in ("kept", "rejected"):
+            (local / sub).mkdir()
+            for name, stored in [p for p in parts if p[0].startswith(sub + "/")][:REPORT_PARTS]:
+                store.fs.get_file(store.path(stored), str(local / name))
+        store.fs.put_file(str(write_report(local)), store.path("report.html"))

@@ -18,7 +18,10 @@ the rest once no attempt runs any more.
 
 from __future__ import annotations
 
+import collections
 import contextlib
+import fnmatch
+import functools
 import os
 import posixpath
 import uuid
@@ -133,6 +136,8 @@ class RunStore:
         return self.fs.cat_file(self.path(name))
 
     def open_read(self, name: str) -> IO[bytes]:
+        # s3fs answers `open` from a folder listing it cached earlier, which may predate the object.
+        self.fs.invalidate_cache(self.path(name))
         return self.fs.open(self.path(name), "rb")
 
     def exists(self, name: str) -> bool:
@@ -285,3 +290,232 @@ class TaskAttempt:
 
 def new_token() -> str:
     return uuid.uuid4().hex[:12]
+
+
+# ---------------------------------------------------------------- a run's _work/ files on an object store, as paths
+
+
+@dataclass(frozen=True)
+class StoreView:
+    """How one process sees a run on an object store: the run's root `url`; `index`, the stored
+    name of the object that maps every file the phase may read to the object an attempt stored
+    it under (`write_index`: the driver builds it from done-markers); `token`, the attempt that
+    this process writes for (None: read only). Small, so tasks carry it to any node."""
+
+    url: str
+    index: str | None = None
+    token: str | None = None
+
+
+#: What each attempt wrote in this process: token -> {name: stored name}; `written()` hands it to the marker.
+_WRITTEN: dict[str, dict[str, str]] = {}
+
+
+@functools.lru_cache(maxsize=8)
+def open_store(url: str) -> RunStore:
+    """One `RunStore` per root URL and process (fsspec clients are costly to build)."""
+    return RunStore(url)
+
+
+@functools.lru_cache(maxsize=4)
+def _load_index(url: str, index: str) -> dict[str, str]:
+    return dict(orjson.loads(open_store(url).read(index)))
+
+
+def write_index(store: RunStore, name: str, markers: Iterable[Marker]) -> str:
+    """Store what `markers` name ({name: stored name}) as one object for a phase's tasks to read
+    (once per process); returns its stored name, which is new for every call."""
+    objects = {name: stored for m in markers for name, stored in m.objects.items()}
+    return store.put(name, orjson.dumps(objects))
+
+
+#: Objects read whole, kept per process up to `_CACHE_BYTES`: an object's stored name is never
+#: reused, so its bytes never change, and a worker that runs many partition tasks of one reduce
+#: reads each shard's small files once instead of once per partition (one request each).
+_CACHE: collections.OrderedDict[tuple[str, str], bytes] = collections.OrderedDict()
+_CACHE_BYTES = 128 << 20
+_cached_bytes = 0
+
+
+def _cached_read(url: str, stored: str) -> bytes:
+    global _cached_bytes
+    key = (url, stored)
+    if key in _CACHE:
+        _CACHE.move_to_end(key)
+        return _CACHE[key]
+    data = open_store(url).read(stored)
+    if len(data) <= _CACHE_BYTES // 8:
+        _CACHE[key] = data
+        _cached_bytes += len(data)
+        while _cached_bytes > _CACHE_BYTES:
+            _cached_bytes -= len(_CACHE.popitem(last=False)[1])
+    return data
+
+
+def written(token: str) -> dict[str, str]:
+    """What attempt `token` wrote in this process through `StorePath`s (forgotten once asked)."""
+    return _WRITTEN.pop(token, {})
+
+
+class StorePath:
+    """A file or folder of a run on an object store, with the part of `pathlib.Path` the corpus
+    stages use (`/`, `name`, `glob`, `exists`, `read_bytes`, …), so a stage's code is the same
+    for a local `_work/` folder and an object store.
+
+    Reads see what the view's index names plus what this attempt wrote; a file the attempt
+    wrote from another process (a reduce's partition task) is found under the attempt's token.
+    Writes go under the attempt's token (`stored_name`), never over another attempt's object.
+    The tamis.dedup.partitions helpers read and write these; NumPy and Arrow cannot open them
+    by name, hence no `__fspath__`.
+    """
+
+    __slots__ = ("name_in_run", "view")
+
+    def __init__(self, view: StoreView, name: str) -> None:
+        self.view = view
+        self.name_in_run = name.strip("/")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (StorePath, (self.view, self.name_in_run))
+
+    def __truediv__(self, part: str) -> StorePath:
+        return StorePath(self.view, posixpath.join(self.name_in_run, str(part)))
+
+    def __repr__(self) -> str:
+        return f"StorePath({self.view.url!r}, {self.name_in_run!r})"
+
+    def __str__(self) -> str:
+        return f"{self.view.url.rstrip('/')}/{self.name_in_run}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, StorePath) and (self.view, self.name_in_run) == (
+            other.view,
+            other.name_in_run,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.view, self.name_in_run))
+
+    def __lt__(self, other: StorePath) -> bool:
+        return self.name_in_run < other.name_in_run
+
+    @property
+    def name(self) -> str:
+        return posixpath.basename(self.name_in_run)
+
+    @property
+    def stem(self) -> str:
+        return posixpath.splitext(self.name)[0]
+
+    @property
+    def suffix(self) -> str:
+        return posixpath.splitext(self.name)[1]
+
+    @property
+    def parent(self) -> StorePath:
+        return StorePath(self.view, posixpath.dirname(self.name_in_run))
+
+    def with_name(self, name: str) -> StorePath:
+        return self.parent / name
+
+    @property
+    def store(self) -> RunStore:
+        return open_store(self.view.url)
+
+    def _known(self) -> dict[str, str]:
+        own = _WRITTEN.get(self.view.token or "", {})
+        if self.view.index is None:
+            return own
+        index = _load_index(self.view.url, self.view.index)
+        return {**index, **own} if own else index
+
+    def stored(self) -> str | None:
+        """The object this name is stored as for this view, or None when there is none."""
+        own = _WRITTEN.get(self.view.token or "", {})
+        if self.name_in_run in own:
+            return own[self.name_in_run]
+        if self.view.index is not None:
+            found = _load_index(self.view.url, self.view.index).get(self.name_in_run)
+            if found is not None:
+                return found
+        if self.view.token is not None:
+            candidate = stored_name(self.name_in_run, self.view.token)
+            if self.store.exists(candidate):
+                return candidate
+        return None
+
+    def _stored_or_raise(self) -> str:
+        stored = self.stored()
+        if stored is None:
+            raise FileNotFoundError(f"{self}: no finished task wrote it")
+        return stored
+
+    def exists(self) -> bool:
+        return self.stored() is not None
+
+    def is_file(self) -> bool:
+        return self.exists()
+
+    def is_dir(self) -> bool:
+        inside = self.name_in_run + "/"
+        return any(n.startswith(inside) for n in self._known())
+
+    def iterdir(self) -> Iterator[StorePath]:
+        inside = self.name_in_run + "/"
+        children = {n[len(inside) :].split("/", 1)[0] for n in self._known() if n.startswith(inside)}
+        if not children and self.view.token is not None:
+            # A folder this attempt writes (a reduce's tasks write it from other processes): what
+            # the store holds under the attempt's token. Folders of the index are never listed.
+            own = f".{self.view.token}."
+            children = {
+                posixpath.relpath(n, self.name_in_run).split("/", 1)[0].replace(own, ".", 1)
+                for n in self.store.list(self.name_in_run)
+                if own in n
+            }
+        return iter([self / c for c in sorted(children)])
+
+    def glob(self, pattern: str) -> Iterator[StorePath]:
+        """The files directly in this folder whose names match `pattern` (fnmatch)."""
+        return iter([p for p in self.iterdir() if fnmatch.fnmatchcase(p.name, pattern)])
+
+    def mkdir(self, parents: bool = False, exist_ok: bool = False) -> None:
+        """Nothing to do: an object store has no folders."""
+
+    def unlink(self, missing_ok: bool = False) -> None:
+        """Forget this attempt's file of that name (another attempt's objects are never deleted
+        here: `RunStore.sweep` removes what no marker names once the run has ended)."""
+        own = _WRITTEN.get(self.view.token or "", {})
+        stored = own.pop(self.name_in_run, None)
+        if stored is not None:
+            self.store.delete([stored])
+
+    def read_bytes(self) -> bytes:
+        return _cached_read(self.view.url, self._stored_or_raise())
+
+    def open_read(self) -> IO[bytes]:
+        return self.store.open_read(self._stored_or_raise())
+
+    @contextlib.contextmanager
+    def open_write(self) -> Iterator[IO[bytes]]:
+        """A file to write this name into, stored under the attempt's token when the block ends
+        without an error (nothing stored otherwise)."""
+        token = self.view.token
+        if token is None:
+            raise TamisError(f"{self}: this process has no attempt to write for")
+        with self.store.open_write(self.name_in_run, token) as (fh, stored):
+            yield fh
+        _WRITTEN.setdefault(token, {})[self.name_in_run] = stored
+
+    def write_bytes(self, data: bytes) -> None:
+        with self.open_write() as fh:
+            fh.write(data)
+
+    def __fspath__(self) -> str:
+        raise TypeError(
+            f"{self} is on an object store: read and write it through tamis.dedup.partitions "
+            "(load_npy, save_npy, load_json, save_json), not by file name"
+        )
+
+
+def is_store_path(path: object) -> bool:
+    return isinstance(path, StorePath)

@@ -6,6 +6,7 @@ deletes; a file with its final name is always complete.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import posixpath
@@ -22,6 +23,7 @@ from tamis.atomic import temporary_name
 from tamis.document import Document, from_row, to_row
 from tamis.read.base import OwningGzipFile
 from tamis.settings import OUTPUT_FORMATS
+from tamis.write.run_store import StorePath
 
 FORMATS = OUTPUT_FORMATS
 
@@ -45,9 +47,13 @@ class ShardWriter:
         max_bytes: int = 256 << 20,
         batch_rows: int = 1000,
         keep_original: bool = True,
+        token: str | None = None,
     ) -> None:
         self.fs, self.folder = fsspec.core.url_to_fs(folder)
         self.fs.makedirs(self.folder, exist_ok=True)
+        #: On an object store (no rename): each part goes straight to a name of this attempt's
+        #: (`part-00000-000.<token>.parquet`), whole once its upload completes (write/run_store.py).
+        self.token = token
         self.prefix = prefix
         self.schema = schema
         self.fmt = output_format_of(fmt)
@@ -77,6 +83,8 @@ class ShardWriter:
             self.write(doc)
 
     def _path(self, tmp: bool) -> str:
+        if self.token is not None:
+            return posixpath.join(self.folder, f"{self.prefix}-{self._part:03d}.{self.token}.{self.fmt}")
         name = f"{self.prefix}-{self._part:03d}.{self.fmt}"
         return posixpath.join(self.folder, (".tmp-" + name) if tmp else name)
 
@@ -111,7 +119,8 @@ class ShardWriter:
         assert self._handle is not None
         self._handle.close()
         final = self._path(tmp=False)
-        self.fs.mv(self._tmp, final)
+        if final != self._tmp:
+            self.fs.mv(self._tmp, final)
         self.paths.append(final)
         self._tmp = None
         self._handle = None
@@ -152,15 +161,21 @@ class SegmentWriter:
     The original text is always kept: the next stage rebuilds the documents from these rows.
     """
 
-    def __init__(self, path: Path, schema: pa.Schema, batch_rows: int = 1000) -> None:
+    def __init__(self, path: Path | StorePath, schema: pa.Schema, batch_rows: int = 1000) -> None:
         self.path = path
-        self.tmp = temporary_name(path)
         self.batch_rows = batch_rows
         self.schema = schema
         self.count = 0
         self._rows: list[dict[str, Any]] = []
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._parquet = pq.ParquetWriter(self.tmp, schema, compression="zstd")
+        self._stored: contextlib.ExitStack | None = None
+        if isinstance(path, StorePath):  # an object of this attempt's, whole once the upload completes
+            self._stored = contextlib.ExitStack()
+            sink: Any = self._stored.enter_context(path.open_write())
+        else:
+            self.tmp = temporary_name(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            sink = self.tmp
+        self._parquet = pq.ParquetWriter(sink, schema, compression="zstd")
 
     def write(self, doc: Document) -> None:
         self._rows.append(row_of(doc))
@@ -176,18 +191,35 @@ class SegmentWriter:
     def close(self) -> None:
         self._flush()
         self._parquet.close()
+        if self._stored is not None:
+            self._stored.close()
+            return
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
         self._parquet.close()
+        if self._stored is not None:
+            # Leaving the block with an error deletes the object instead of publishing it.
+            self._stored.__exit__(RuntimeError, RuntimeError("aborted"), None)
+            return
         self.tmp.unlink(missing_ok=True)
 
 
-def read_segment(path: Path, batch_rows: int = 1000) -> Iterator[Document]:
+def read_segment(path: Path | StorePath, batch_rows: int = 1000) -> Iterator[Document]:
     """The documents of a `SegmentWriter` file (or any file of `to_row` rows), a batch of rows at a time."""
-    with pq.ParquetFile(path) as pf:
+    with contextlib.ExitStack() as stack:
+        source: Any = stack.enter_context(path.open_read()) if isinstance(path, StorePath) else path
+        pf = stack.enter_context(pq.ParquetFile(source))
         for batch in pf.iter_batches(batch_size=batch_rows):
             yield from (from_row(r) for r in batch.to_pylist())
+
+
+def segment_rows(path: Path | StorePath) -> int:
+    """Rows in a `SegmentWriter` file, from its footer."""
+    if isinstance(path, StorePath):
+        with path.open_read() as fh:
+            return pq.ParquetFile(fh).metadata.num_rows
+    return pq.ParquetFile(path).metadata.num_rows
 
 
 class _ZstdWriter(io.RawIOBase):
