@@ -124,7 +124,9 @@ def removed_by(steps: list[Repair], page: dict) -> np.ndarray:
     return ~kept_lines(lines, run_repairs(steps, page["text"], page["lang"]))
 
 
-def fold_models(pages: list[dict], train_on: tuple[str, ...] | None, tag: str) -> list[str]:
+def fold_models(
+    pages: list[dict], train_on: tuple[str, ...] | None, tag: str, kind: str = SHIPPED_KIND
+) -> list[str]:
     """One model file per site fold: the shipped recipe (train_debris.recipe) run on the other
     folds' pages alone, weights from their pages of `train_on` (None: all), threshold from their
     own inner site folds."""
@@ -132,14 +134,16 @@ def fold_models(pages: list[dict], train_on: tuple[str, ...] | None, tag: str) -
     fold = site_folds(pages)
     paths = []
     for f in range(fold.max() + 1):
-        model = recipe(rows, pages, SHIPPED_KIND, train_on, np.flatnonzero(training_pages(pages, fold, f)))
+        model = recipe(rows, pages, kind, train_on, np.flatnonzero(training_pages(pages, fold, f)))
         path = OUT / f"debris-fold-{tag}-{f}.npz"
         model.save(path, provenance={"fold": f, "train_on": train_on or "all"})
         paths.append(str(path))
     return paths
 
 
-def run_config(name: str, everything: list[dict], config_file: Path | None) -> tuple[list[np.ndarray], float]:
+def run_config(
+    name: str, everything: list[dict], config_file: Path | None, kind: str = SHIPPED_KIND
+) -> tuple[list[np.ndarray], float]:
     """Removed-line masks of every scored page under config `name` (the train-only pages of
     `everything` only train the `model` configs), and the seconds spent."""
     t0 = time.process_time()
@@ -153,7 +157,7 @@ def run_config(name: str, everything: list[dict], config_file: Path | None) -> t
         steps = chain(old)
         masks = [removed_by(steps, p) for p in pages]
     elif name in ("model", "model-all"):
-        paths = fold_models(everything, PERMISSIVE if name == "model" else None, name)
+        paths = fold_models(everything, PERMISSIVE if name == "model" else None, name, kind)
         fold = site_folds(everything)
         chains = [chain(list(REPAIR_ORDER), {"model": path}) for path in paths]
         masks = [removed_by(chains[fold[i]], p) for i, p in enumerate(pages)]
@@ -201,6 +205,9 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="a folder of downloaded sdists whose pages also train `model` (bench/permissive_pages.py)",
     )
+    ap.add_argument(
+        "--kind", default=SHIPPED_KIND, help="the model kind `model` retrains (bench/train_debris.py)"
+    )
     args = ap.parse_args(argv)
     everything = load_pages(packages=args.packages)
     if args.limit:
@@ -209,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     names = args.configs.split(",") + (["config"] if args.config else [])
     results: dict[str, dict] = {}
     for name in names:
-        masks, seconds = run_config(name, everything, args.config)
+        masks, seconds = run_config(name, everything, args.config, args.kind)
         results[name] = report(pages, masks)
         results[name]["all"]["cpu_s"] = round(seconds, 1)
         a = results[name]["all"]

@@ -27,13 +27,14 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from tamis.document import Document
 from tamis.repair import REPAIR_ORDER
 from tamis.repair.debris_lines import MODEL_RESOURCE, DebrisModel
-from tamis.repair.line_features import FEATURE_NAMES, page_features
+from tamis.repair.line_features import FEATURE_NAMES, TOKEN_BITS, line_tokens, page_features
 from tamis.steps import REGISTRY
 
 HERE = Path(__file__).resolve().parent
@@ -53,6 +54,10 @@ SHIPPED_KIND = "logistic"
 #: fixtures, and a strongly regularised model carries over better to the other sites' pages
 #: (blogs, forums, comment threads; docs/repair.md has the sweep)
 LOGISTIC_C = 0.01
+#: how much the hashed words of a line weigh against the standardised features before the
+#: regularisation: at 1 the C above leaves them almost no weight (recall +0.001), at 5 +0.005,
+#: at 20 -0.002 (one-off sweep, docs/repair.md)
+TOKEN_SCALE = 5.0
 
 
 def load_pages(path: Path = DEV, packages: Path | None = None) -> list[dict]:
@@ -113,7 +118,9 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
     for s in steps:
         s.setup()
     xs, ys, page_of, line_of, words = [], [], [], [], []
+    token_rows, token_buckets, token_values = [], [], []
     prefix_removed = []
+    row_count = 0
     for p, page in enumerate(pages):
         lines = page["text"].split("\n")
         debris = np.zeros(len(lines), dtype=bool)
@@ -130,6 +137,11 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
         if not keep:
             continue
         x = page_features([survivors[k] for k in keep])
+        t_rows, t_buckets, t_values = line_tokens([survivors[k] for k in keep])
+        token_rows.append(t_rows + row_count)
+        token_buckets.append(t_buckets)
+        token_values.append(t_values)
+        row_count += len(keep)
         xs.append(x)
         ys.append(debris[index[keep]])
         page_of.append(np.full(len(keep), p))
@@ -142,7 +154,20 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
         "line": np.concatenate(line_of),
         "words": np.concatenate(words),
         "prefix_removed": np.array(prefix_removed, dtype=object),
+        "token_rows": np.concatenate(token_rows),
+        "token_buckets": np.concatenate(token_buckets),
+        "token_values": np.concatenate(token_values),
     }
+
+
+def token_matrix(rows: dict) -> Any:
+    """The hashed words of every row as a sparse matrix (rows x 2**TOKEN_BITS), TOKEN_SCALE-d."""
+    import scipy.sparse
+
+    return scipy.sparse.csr_matrix(
+        (rows["token_values"] * TOKEN_SCALE, (rows["token_rows"], rows["token_buckets"])),
+        shape=(len(rows["y"]), 2**TOKEN_BITS),
+    )
 
 
 def cached_rows(pages: list[dict]) -> dict[str, np.ndarray]:
@@ -158,9 +183,11 @@ def cached_rows(pages: list[dict]) -> dict[str, np.ndarray]:
     ids = hashlib.sha1("".join(p["id"] + str(len(p["text"])) for p in pages[first:]).encode()).hexdigest()
     extra_part = _cached_part(pages[first:], ids)
     extra_part["page"] = extra_part["page"] + first
+    extra_part["token_rows"] = extra_part["token_rows"] + len(dev_part["y"])
     return {
-        k: np.concatenate((dev_part[k], extra_part[k])) if k != "prefix_removed" else
-        np.array(list(dev_part[k]) + list(extra_part[k]), dtype=object)
+        k: np.concatenate((dev_part[k], extra_part[k]))
+        if k != "prefix_removed"
+        else np.array(list(dev_part[k]) + list(extra_part[k]), dtype=object)
         for k in dev_part
     }
 
@@ -272,18 +299,36 @@ def training_weights(y: np.ndarray, words: np.ndarray, short_body: float = 0.3) 
 
 
 def fit(
-    kind: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, seed: int = 0
+    kind: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None = None,
+    seed: int = 0,
+    tokens: Any = None,
 ) -> DebrisModel:
-    """Train one model of `kind` ("logistic", "logistic:<C>", "mlp", "lightgbm")."""
+    """Train one model of `kind` ("logistic", "logistic:<C>", "logistic+words", "logistic+words:<C>",
+    "mlp", "lightgbm"); "+words" adds the hashed words of each line (`tokens`, `token_matrix`)."""
     if kind == "mlp":
         return fit_mlp(x, y, seed=seed)
-    if kind.partition(":")[0] == "logistic":  # "logistic:0.1": another C (the sweep in docs/repair.md)
+    base, _, c = kind.partition(":")
+    if base in ("logistic", "logistic+words"):  # "logistic:0.1": another C (the sweep in docs/repair.md)
         from sklearn.linear_model import LogisticRegression
 
-        strength = float(kind.partition(":")[2] or LOGISTIC_C)
+        strength = float(c or LOGISTIC_C)
         mean, scale = x.mean(0), x.std(0) + 1e-6
-        lr = LogisticRegression(max_iter=1000, C=strength).fit((x - mean) / scale, y, sample_weight=weights)
-        return DebrisModel.linear(mean, scale, lr.coef_[0], float(lr.intercept_[0]))
+        z = (x - mean) / scale
+        if base == "logistic+words":
+            import scipy.sparse
+
+            z = scipy.sparse.hstack((scipy.sparse.csr_matrix(z), tokens)).tocsr()
+        lr = LogisticRegression(max_iter=2000, C=strength).fit(z, y, sample_weight=weights)
+        coef = lr.coef_[0]
+        model = DebrisModel.linear(mean, scale, coef[: x.shape[1]], float(lr.intercept_[0]))
+        if base == "logistic+words":  # the scale goes into the weights: line_tokens gives 1/sqrt(n)
+            model = DebrisModel(
+                **{**model.__dict__, "token_weights": (coef[x.shape[1] :] * TOKEN_SCALE).astype(np.float32)}
+            )
+        return model
     if kind == "lightgbm":
         import lightgbm
 
@@ -321,11 +366,13 @@ def cross_validated(
     if train_on is not None:
         allowed &= np.isin(datasets[rows["page"]], train_on)
     p = np.full(len(rows["y"]), np.nan, dtype=np.float32)
+    tokens = token_matrix(rows) if "+words" in kind else None
     for f in range(fold.max() + 1):
         train = training_pages(pages, fold, f)[rows["page"]] & allowed
         weights = training_weights(rows["y"][train], rows["words"][train])
-        model = fit(kind, rows["x"][train], rows["y"][train], weights)
-        p[row_fold == f] = model.probabilities(rows["x"][row_fold == f])
+        model = fit(kind, rows["x"][train], rows["y"][train], weights, tokens=_rows_of(tokens, train))
+        test = row_fold == f
+        p[test] = model.probabilities(rows["x"][test], _tokens_of(rows, test))
     return p
 
 
@@ -353,7 +400,20 @@ def recipe(
     datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
     train = mine & (np.isin(datasets, train_on) if train_on is not None else True)
     weights = training_weights(rows["y"][train], rows["words"][train])
-    return fit(kind, rows["x"][train], rows["y"][train], weights).with_threshold(threshold)
+    tokens = _rows_of(token_matrix(rows), train) if "+words" in kind else None
+    return fit(kind, rows["x"][train], rows["y"][train], weights, tokens=tokens).with_threshold(threshold)
+
+
+def _rows_of(matrix: Any, mask: np.ndarray) -> Any:
+    return None if matrix is None else matrix[np.flatnonzero(mask)]
+
+
+def _tokens_of(rows: dict, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hashed words of the rows `mask`, as line_features.line_tokens gives a page's (rows
+    renumbered from 0 in mask order)."""
+    renumber = np.cumsum(mask) - 1
+    keep = mask[rows["token_rows"]]
+    return renumber[rows["token_rows"][keep]], rows["token_buckets"][keep], rows["token_values"][keep]
 
 
 def compare(pages: list[dict], rows: dict, kinds: list[str], train_sets: list[str]) -> None:
