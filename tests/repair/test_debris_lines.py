@@ -11,8 +11,15 @@ import numpy as np
 import pytest
 
 from step_runner import run_repair
-from tamis.repair.debris_lines import RemoveDebrisLines, load_model
-from tamis.repair.line_features import FEATURE_NAMES, LINE_FEATURES, page_features
+from tamis.repair.debris_lines import WORDS, DebrisModel, RemoveDebrisLines, load_model
+from tamis.repair.line_features import (
+    FEATURE_NAMES,
+    LINE_FEATURES,
+    TOKEN_BITS,
+    line_tokens,
+    page_features,
+    page_features_and_tokens,
+)
 from text_samples import LANGS, paragraphs
 
 STEP = RemoveDebrisLines()
@@ -107,7 +114,7 @@ def test_each_removal_says_why() -> None:
     for e in edits:
         probability, features = e.evidence.split("; ")
         assert float(probability.removeprefix("p=")) >= load_model().threshold
-        assert all(name in FEATURE_NAMES for name in features.split(", "))
+        assert all(name in (*FEATURE_NAMES, WORDS) for name in features.split(", "))
 
 
 def test_a_plain_article_is_left_alone() -> None:
@@ -244,3 +251,45 @@ def test_the_short_page_path_gives_the_same_features_bit_for_bit() -> None:
             assert np.array_equal(page_features(lines), x, equal_nan=True)
     finally:
         line_features.SMALL_PAGE = saved
+
+
+def test_a_word_has_one_bucket_in_any_case_line_or_page() -> None:
+    # hashed words stand in for a word list in every language: "Antworten" on one page must
+    # be "antworten" on the next; scripts without spaces hash pairs of characters
+    rows, buckets, values = line_tokens(["Antworten", "Bitte antworten Sie", "ANTWORTEN!"])
+    assert rows.tolist() == [0, 1, 1, 1, 2]
+    assert buckets[0] == buckets[2] == buckets[4] != buckets[1]
+    np.testing.assert_allclose(values, [1, 3**-0.5, 3**-0.5, 3**-0.5, 1])
+    other = line_tokens(["Home", "Bitte antworten"])[1]
+    assert other[2] == buckets[0]
+    rows, buckets, _ = line_tokens(["回覆留言", "留言"])
+    assert rows.tolist() == [0, 0, 0, 1]  # 回覆, 覆留, 留言 | 留言
+    assert buckets[2] == buckets[3] and (buckets < 2**TOKEN_BITS).all()
+
+
+def test_features_and_tokens_read_together_are_the_same() -> None:
+    lines = [*page("ru")[0].split("\n"), "市议会星期一开会。", "#3 Anna 2013/12/28 20:34"]
+    x, tokens = page_features_and_tokens(lines)
+    assert np.array_equal(x, page_features(lines))
+    for a, b in zip(tokens, line_tokens(lines), strict=True):
+        assert np.array_equal(a, b)
+
+
+def test_a_model_with_word_weights_removes_by_words_and_says_so(tmp_path) -> None:
+    # the plumbing of word weights: saved and loaded with the model, added to the logit, and
+    # named in the evidence of the lines they decided
+    text = page("en")[0]
+    lines = text.split("\n")
+    n = len(FEATURE_NAMES)
+    bucket = int(line_tokens(["weather"])[1][0])
+    words = np.zeros(2**TOKEN_BITS, dtype=np.float32)
+    words[bucket] = 20.0
+    model = DebrisModel(
+        np.zeros(n, np.float32), np.ones(n, np.float32), None, None, np.zeros(n, np.float32), -10.0
+    )
+    model = DebrisModel(**{**model.__dict__, "token_weights": words})
+    path = tmp_path / "words.npz"
+    model.save(path, provenance={})
+    edits = run_repair(RemoveDebrisLines(model=str(path)), text, "en")[1]
+    assert [e.removed.strip() for e in edits] == [s for s in lines if "weather" in s.lower()] == ["Weather"]
+    assert edits[0].evidence.split("; ")[1].split(", ")[0] == WORDS

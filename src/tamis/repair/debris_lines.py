@@ -26,12 +26,16 @@ from typing import Any
 import numpy as np
 
 from tamis.document import Document, Edit
-from tamis.repair.line_features import FEATURE_NAMES, page_features
+from tamis.repair.line_features import FEATURE_NAMES, TOKEN_BITS, line_tokens, page_features
 from tamis.steps import Repair, Repaired, register
 from tamis.text.lines import delete_lines
 
 MODEL_RESOURCE = "data/models/debris_lines.npz"
 _IN_MAIN_TEXT = FEATURE_NAMES.index("in_main_text")
+#: the name the hashed words of a line (line_features.line_tokens) go by in an edit's evidence
+WORDS = "line_words"
+#: (line of each token, its bucket, its value): line_features.line_tokens of a page
+Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,8 @@ class DebrisModel:
     provenance: dict[str, Any] = field(default_factory=dict)
     #: a library model with `predict_proba` (bench comparisons only; never shipped)
     external: Any = None
+    #: a linear weight per bucket of hashed words (line_features.line_tokens); None: no words
+    token_weights: np.ndarray | None = None
 
     @staticmethod
     def linear(mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float) -> DebrisModel:
@@ -62,20 +68,33 @@ class DebrisModel:
     def with_threshold(self, threshold: float) -> DebrisModel:
         return DebrisModel(**{**self.__dict__, "threshold": threshold})
 
-    def logits(self, x: np.ndarray) -> np.ndarray:
+    def word_logits(self, tokens: Tokens | None, n: int) -> np.ndarray | None:
+        """Each line's share of the logit from its hashed words (None for a model without)."""
+        if self.token_weights is None or tokens is None:
+            return None
+        rows, buckets, values = tokens
+        return np.bincount(rows, weights=self.token_weights[buckets] * values, minlength=n)
+
+    def logits(self, x: np.ndarray, tokens: Tokens | None = None) -> np.ndarray:
         z = (x - self.mean) / self.scale
         if self.hidden_weights is None:
-            return z @ self.out_weights + self.out_bias
-        h = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0)
-        return h @ self.out_weights + self.out_bias
+            out = z @ self.out_weights + self.out_bias
+        else:
+            h = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0)
+            out = h @ self.out_weights + self.out_bias
+        words = self.word_logits(tokens, len(x))
+        return out if words is None else out + words
 
-    def probabilities(self, x: np.ndarray) -> np.ndarray:
+    def probabilities(self, x: np.ndarray, tokens: Tokens | None = None) -> np.ndarray:
         if self.external is not None:
             return self.external.predict_proba(x)[:, 1].astype(np.float32)
-        return 1 / (1 + np.exp(-self.logits(x)))
+        return 1 / (1 + np.exp(-self.logits(x, tokens)))
 
-    def deciding_features(self, x: np.ndarray, top: int = 3) -> list[list[str]]:
-        """For each row, the features that raised its debris logit most (input x gradient)."""
+    def deciding_features(
+        self, x: np.ndarray, top: int = 3, words: np.ndarray | None = None
+    ) -> list[list[str]]:
+        """For each row, the features that raised its debris logit most (input x gradient);
+        `words`: the rows' logit share from their hashed words, which counts as one feature."""
         z = (x - self.mean) / self.scale
         if self.hidden_weights is None:
             gradient = np.broadcast_to(self.out_weights, z.shape)
@@ -83,14 +102,20 @@ class DebrisModel:
             active = (z @ self.hidden_weights + self.hidden_bias) > 0
             gradient = (active * self.out_weights) @ self.hidden_weights.T
         contribution = z * gradient
+        names = self.names
+        if words is not None:
+            contribution = np.column_stack((contribution, words))
+            names = (*names, WORDS)
         order = np.argsort(-contribution, axis=1)[:, :top]
-        return [[self.names[j] for j in row] for row in order]
+        return [[names[j] for j in row] for row in order]
 
     def save(self, path: Path, provenance: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         arrays = {"mean": self.mean, "scale": self.scale, "out_weights": self.out_weights}
         if self.hidden_weights is not None:
             arrays |= {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
+        if self.token_weights is not None:
+            arrays |= {"token_weights": self.token_weights}
         meta = {
             "out_bias": self.out_bias,
             "threshold": self.threshold,
@@ -110,7 +135,8 @@ class DebrisModel:
             meta = json.loads(bytes(data["meta"]).decode())
             arrays = {k: data[k] for k in data.files if k != "meta"}
         names = tuple(meta.pop("names"))
-        if names != FEATURE_NAMES:
+        token_weights = arrays.get("token_weights")
+        if names != FEATURE_NAMES or (token_weights is not None and len(token_weights) != 2**TOKEN_BITS):
             raise ValueError(
                 f"debris model {path} was trained on other features than line_features.py computes; "
                 "retrain it with `python bench/train_debris.py`"
@@ -125,6 +151,7 @@ class DebrisModel:
             float(meta.pop("threshold")),
             names,
             meta,
+            token_weights=token_weights,
         )
 
 
@@ -167,8 +194,12 @@ class RemoveDebrisLines(Repair):
             return Repaired(text)
         model = load_model(self.model)
         kept = [lines[i] for i in index]
-        x = page_features([s.strip() for s in kept])
-        p = model.probabilities(x)
+        stripped = [s.strip() for s in kept]
+        x = page_features(stripped)
+        tokens = line_tokens(stripped) if model.token_weights is not None else None
+        words = model.word_logits(tokens, len(x))
+        logits = model.logits(x) if words is None else model.logits(x) + words
+        p = 1 / (1 + np.exp(-logits))
         threshold = model.threshold if self.threshold is None else self.threshold
         judged = p >= threshold
         if "• " in text:  # else no line is a list item for _keep_article_lists to keep
@@ -178,7 +209,7 @@ class RemoveDebrisLines(Repair):
         # table, a menu page): that is for the filters to judge, not for a repair to erase
         if removed.size == 0 or removed.size == len(index):
             return Repaired(text)
-        reasons = model.deciding_features(x[removed])
+        reasons = model.deciding_features(x[removed], words=None if words is None else words[removed])
         verdicts = {index[k]: "debris_line" for k in removed.tolist()}
         evidence = [f"p={q:.3f}; " + ", ".join(r) for q, r in zip(p[removed].tolist(), reasons, strict=True)]
         result = delete_lines(text, lines, verdicts, self.name)

@@ -198,10 +198,25 @@ def page_features(lines: list[str]) -> np.ndarray:
     >>> float(x[0, FEATURE_NAMES.index("log_pipes")]) > 0, float(x[1, FEATURE_NAMES.index("ends_stop")])
     (True, 1.0)
     """
-    n = len(lines)
-    cls_table, end_table = char_tables()
+    points, cls = _code_points(lines)
+    return _features(lines, points, cls)
+
+
+def page_features_and_tokens(lines: list[str]) -> tuple[np.ndarray, Tokens]:
+    """`page_features` and `line_tokens` of a page, reading its characters once."""
+    points, cls = _code_points(lines)
+    return _features(lines, points, cls), _tokens(points, cls, len(lines))
+
+
+def _code_points(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The page's code points, lines ended by a newline each, and their character classes."""
     points = np.frombuffer(("\n".join(lines) + "\n").encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    cls = cls_table[points]
+    return points, char_tables()[0][points]
+
+
+def _features(lines: list[str], points: np.ndarray, cls: np.ndarray) -> np.ndarray:
+    n = len(lines)
+    end_table = char_tables()[1]
     newlines = (points == 10).nonzero()[0]
     line_starts = np.empty_like(newlines)
     line_starts[0] = 0
@@ -441,3 +456,106 @@ def _blocks(rows: np.ndarray, at: np.ndarray, prose_words: np.ndarray, following
     rows[15] = sizes[block] / sizes[largest]
     rows[16] = block < largest
     rows[17] = block > largest
+
+
+#: hashed words of a line: buckets of the line's words (and, in scripts written without spaces,
+#: of its character pairs), so a linear model can learn "reply", "2014", "回覆" without a word
+#: list per language. 2**TOKEN_BITS weights ship with the model (float32, 64 kB at 14 bits).
+TOKEN_BITS = 14
+#: scripts written without spaces between words (Han, kana, Thai, Lao, Khmer, Myanmar): their
+#: characters pair up into tokens instead of forming one "word" per sentence
+_PAIRED_RANGES = (
+    (0x0E00, 0x0EFF),
+    (0x1000, 0x109F),
+    (0x1780, 0x17FF),
+    (0x3040, 0x30FF),
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x2FFFF),
+)
+_BASE = np.uint64(1_000_003)
+_BASE_INVERSE = np.uint64(pow(1_000_003, -1, 2**64))  # odd, so invertible modulo 2**64
+_MIX = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing: the top bits of hash * _MIX
+_PAIR_SALT = np.uint64(0x51ED270B)
+
+
+@cache
+def token_tables() -> tuple[np.ndarray, np.ndarray]:
+    """(lower-case code point of every code point, is it of a script written without spaces)."""
+    cls, _ = char_tables()
+    lower = np.arange(CODE_POINTS, dtype=np.uint64)
+    for c in np.flatnonzero(cls == UPPER).tolist():
+        lowered = chr(c).lower()
+        if len(lowered) == 1:
+            lower[c] = ord(lowered)
+    paired = np.zeros(CODE_POINTS, dtype=bool)
+    for first, last in _PAIRED_RANGES:
+        paired[first : last + 1] = True
+    return lower, paired
+
+
+#: (line of each token, its bucket, its value): what `line_tokens` gives for a page
+Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]
+_powers: list[np.ndarray] = []  # [_BASE ** k, _BASE_INVERSE ** k] for k below their length
+
+
+def _powers_for(length: int) -> tuple[np.ndarray, np.ndarray]:
+    """_BASE and its inverse to the powers 0 .. length-1 (uint64, wrapping), grown as needed."""
+    if not _powers or len(_powers[0]) < length:
+        size = max(length, 2 * len(_powers[0]) if _powers else 4096)
+        with np.errstate(over="ignore"):
+            up = np.full(size, _BASE, dtype=np.uint64)
+            up[0] = 1
+            down = np.full(size, _BASE_INVERSE, dtype=np.uint64)
+            down[0] = 1
+            _powers[:] = [np.cumprod(up, dtype=np.uint64), np.cumprod(down, dtype=np.uint64)]
+    return _powers[0], _powers[1]
+
+
+def line_tokens(lines: list[str]) -> Tokens:
+    """The hashed tokens of every line: (line of each token, its bucket below 2**TOKEN_BITS, its
+    value 1/sqrt(tokens of its line)). A token is a lower-cased run of letters and digits, or in
+    scripts written without spaces a pair of neighbouring characters; hashed by a polynomial
+    over code points, so the same word has the same bucket in every line and every page.
+
+    >>> rows, buckets, values = line_tokens(["Reply", "reply now", "回覆"])
+    >>> rows.tolist(), bool(buckets[0] == buckets[1]), values.round(3).tolist()
+    ([0, 1, 1, 2], True, [1.0, 0.707, 0.707, 1.0])
+    """
+    points, cls = _code_points(lines)
+    return _tokens(points, cls, len(lines))
+
+
+def _tokens(points: np.ndarray, cls: np.ndarray, n: int) -> Tokens:
+    lower_table, paired_table = token_tables()
+    # only capitals need the lower-case table, only caseless letters the script test
+    low = points.astype(np.uint64)
+    capitals = (cls == UPPER).nonzero()[0]
+    low[capitals] = lower_table[points[capitals]]
+    paired = np.zeros(len(points), dtype=bool)
+    caseless = (cls == LETTER).nonzero()[0]
+    paired[caseless] = paired_table[points[caseless]]
+    wordish = _WORDISH[cls] & ~paired
+    edges = np.diff(wordish.view(np.int8), prepend=np.int8(0), append=np.int8(0))
+    starts, ends = (edges == 1).nonzero()[0], (edges == -1).nonzero()[0]
+    up, down = _powers_for(len(points) + 1)
+    with np.errstate(over="ignore"):
+        prefix = np.zeros(len(points) + 1, dtype=np.uint64)
+        np.cumsum(low * up[: len(points)], out=prefix[1:])
+        words = (prefix[ends] - prefix[starts]) * down[starts]
+        pairs_at = (paired[:-1] & paired[1:]).nonzero()[0]
+        pairs = (low[pairs_at] * _BASE + low[pairs_at + 1]) ^ _PAIR_SALT
+        hashes = np.concatenate((words, pairs)) * _MIX
+    buckets = (hashes >> np.uint64(64 - TOKEN_BITS)).astype(np.intp)
+    line_starts = np.empty(n, dtype=np.intp)
+    line_starts[0] = 0
+    line_starts[1:] = (points == 10).nonzero()[0][:-1] + 1
+    rows = (
+        np.concatenate(
+            (line_starts.searchsorted(starts, "right"), line_starts.searchsorted(pairs_at, "right"))
+        )
+        - 1
+    )
+    values = (1 / np.sqrt(np.maximum(np.bincount(rows, minlength=n), 1)))[rows]
+    return rows, buckets, values
