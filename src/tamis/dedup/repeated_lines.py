@@ -77,9 +77,9 @@ class _Thresholds:
     min_site_share_short: float
 
 
-def _reduce_partition(args: tuple[Path, int, _Thresholds]) -> tuple[np.ndarray, np.ndarray]:
-    folder, p, th = args
-    rec = pt.read_partition(folder / "map", p, _RECORD)
+def _reduce_partition(args: tuple[Path, int, int, _Thresholds]) -> tuple[np.ndarray, np.ndarray]:
+    folder, first, stop, th = args
+    rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
     long = rec[rec["short"] == 0]
     lines, counts = _count_distinct(long["line"], long["doc"])
     corpus = lines[counts >= th.min_corpus_docs]
@@ -112,7 +112,8 @@ class RemoveRepeatedLines(CorpusStage):
     min_site_share_short: float = 0.5
     #: normalisations applied to a line before counting (digits: "© 2019" and "© 2021" match)
     normalize: tuple[str, ...] = ("nfkc", "casefold", "punctuation", "digits", "whitespace")
-    #: hash partitions of the reduce: it holds one partition's (line, document, host) records at a time
+    #: hash partitions of the reduce, at least (more when the map output needs them: see
+    #: `partitions.plan_partitions`); a task holds one partition's (line, document, host) records
     partitions: int = 64
 
     rules = {
@@ -179,9 +180,8 @@ class RemoveRepeatedLines(CorpusStage):
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.npy", lines)  # apply reuses these hashes
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.docs.npy", meta)
         pt.save_npy(work_dir / "hosts" / f"{shard:05d}.npy", hostdocs)
-        pt.write_partitioned(
-            work_dir / "map", shard, rec, pt.partition_of(rec["line"], self.partitions), self.partitions
-        )
+        buckets = pt.map_buckets(self.partitions)
+        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["line"], buckets), buckets)
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
         hostdocs = np.concatenate(
@@ -192,9 +192,9 @@ class RemoveRepeatedLines(CorpusStage):
         table["host"], table["docs"] = hosts, counts
         pt.save_npy(work_dir / "host_docs.npy", table)
         th = _Thresholds(self.min_site_docs, self.min_corpus_docs, self.min_site_share_short)
-        results = list(
-            pt.pool_map(_reduce_partition, [(work_dir, p, th) for p in range(self.partitions)], executor)
-        )
+        plan = pt.plan_partitions(work_dir / "map", self.partitions, executor, saved=work_dir / "plan.json")
+        tasks = [(work_dir, lo, hi, th) for lo, hi in plan.ranges()]
+        results = list(pt.pool_map(_reduce_partition, tasks, executor, plan.memory()))
         corpus = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [c for c, _ in results]))
         site = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [s for _, s in results]))
         pt.save_npy(work_dir / "repeated_corpus.npy", corpus)
