@@ -55,9 +55,7 @@ def _map(stage: CorpusStage, shards: Sequence[Sequence[Document]], work: Path) -
 
 def _decisions(stage: CorpusStage, shards: Sequence[Sequence[Document]], work: Path) -> list[Any]:
     return [
-        (d.id, d.text, d.verdict)
-        for i, docs in enumerate(shards)
-        for d in stage.apply_shard(docs, i, work)
+        (d.id, d.text, d.verdict) for i, docs in enumerate(shards) for d in stage.apply_shard(docs, i, work)
     ]
 
 
@@ -103,7 +101,11 @@ def test_more_partitions_give_the_same_decisions(
     assert results["small"][2] > results["default"][2] == STAGES[name]().partitions
     assert results["small"][:2] == results["default"][:2]
     removed = [v for _, _, v in results["default"][1] if v is not None]
-    edited = [t for (_, t, _), d in zip(results["default"][1], (x for s in shards for x in s), strict=True) if t != d.text]
+    edited = [
+        t
+        for (_, t, _), d in zip(results["default"][1], (x for s in shards for x in s), strict=True)
+        if t != d.text
+    ]
     assert removed or edited  # the corpus gives every stage something to do
 
 
@@ -170,7 +172,9 @@ def _random_graph(rng: random.Random, kind: str) -> list[tuple[int, int]]:
 
 
 @pytest.mark.parametrize("kind", ["sparse", "dense", "chains", "stars"])
-def test_connected_components_in_rounds_of_tasks_equal_a_reference_union_find(kind: str, tmp_path: Path) -> None:
+def test_connected_components_in_rounds_of_tasks_equal_a_reference_union_find(
+    kind: str, tmp_path: Path
+) -> None:
     for seed in range(3):
         rng = random.Random(seed)
         edges = _random_graph(rng, kind)

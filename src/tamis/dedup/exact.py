@@ -130,4 +130,3 @@ class _ExactMapper:
         pt.write_partitioned(
             self.work_dir / "map", self.shard, rec, pt.partition_of(rec["key"], buckets), buckets
         )
-

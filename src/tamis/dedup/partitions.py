@@ -18,6 +18,7 @@ favour of, and so apply can check it was handed the very documents map saw, in t
 
 from __future__ import annotations
 
+import itertools
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -138,7 +139,7 @@ class PartitionPlan:
         return len(self.bounds) - 1
 
     def ranges(self) -> list[tuple[int, int]]:
-        return list(zip(self.bounds[:-1], self.bounds[1:], strict=True))
+        return list(itertools.pairwise(self.bounds))
 
     def memory(self) -> list[int]:
         """Bytes to request for each partition's task."""
@@ -205,7 +206,7 @@ def split_buckets(sizes: np.ndarray, minimum: int, target_bytes: int | None = No
     count = min(buckets, max(1, wanted))
     bounds = [j * buckets // count for j in range(count + 1)]
     cumulative = np.concatenate(([0], np.cumsum(sizes)))
-    nbytes = [int(cumulative[hi] - cumulative[lo]) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+    nbytes = [int(cumulative[hi] - cumulative[lo]) for lo, hi in itertools.pairwise(bounds)]
     return PartitionPlan(tuple(bounds), tuple(nbytes))
 
 
@@ -251,7 +252,9 @@ def write_shard_decisions(
     names = id_lookup(folder, kept)
     table = {
         str(row): [names[k], round(sim, 4)]
-        for row, k, sim in zip(row_of(removed).tolist(), kept.tolist(), np.asarray(similarity, float).tolist(), strict=True)
+        for row, k, sim in zip(
+            row_of(removed).tolist(), kept.tolist(), np.asarray(similarity, float).tolist(), strict=True
+        )
     }
     save_json(folder / "decisions" / f"{shard:05d}.json", table)
 

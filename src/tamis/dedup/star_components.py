@@ -112,9 +112,7 @@ def _round(args: tuple[Path, int, int, int, int]) -> bool:
     left, right = large_star(edges) if r % 2 == 0 else small_star(edges)
     write_edges(folder / f"edges{r + 1}", task, left, right)
     labels = labels_of(edges)
-    pt.write_partitioned(
-        folder / f"labels{r}", task, labels, bucket_of(labels["label"]), pt.MAP_BUCKETS
-    )
+    pt.write_partitioned(folder / f"labels{r}", task, labels, bucket_of(labels["label"]), pt.MAP_BUCKETS)
     return changed
 
 
