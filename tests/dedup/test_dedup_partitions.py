@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from dedup_helpers import doc, paragraphs
+from dedup_helpers import corpus
 
 from tamis.dedup import partitions as pt
 from tamis.dedup import star_components as cc
@@ -21,31 +21,6 @@ from tamis.document import Document
 from tamis.execute.local import LocalExecutor
 from tamis.execute.serial import SerialExecutor
 from tamis.steps import CorpusStage
-
-
-def _sentences() -> list[str]:
-    import regex
-
-    return [s for p in paragraphs() for s in regex.split(r"(?<=[.!?])\s+", p) if len(s.split()) > 3]
-
-
-def corpus(n: int, seed: int = 0, shards: int = 4) -> list[list[Document]]:
-    """`n` documents of 5 sentences drawn from the real paragraphs, one in five an exact or a near
-    copy (a word dropped) of an earlier one, some with a shared menu line; split into shards."""
-    rng = random.Random(seed)
-    pool = _sentences()
-    docs: list[Document] = []
-    for i in range(n):
-        if i > 10 and rng.random() < 0.2:
-            source = docs[rng.randrange(len(docs))].text
-            words = source.split(" ")
-            text = source if rng.random() < 0.5 else " ".join(words[:5] + words[6:])
-        else:
-            text = " ".join(rng.sample(pool, 5))
-        if rng.random() < 0.3:
-            text = "Home | News | Contact\n" + text
-        docs.append(doc(f"d{i}", text, url=f"https://site{rng.randrange(8)}.example/{i}"))
-    return [docs[s::shards] for s in range(shards)]
 
 
 def _map(stage: CorpusStage, shards: Sequence[Sequence[Document]], work: Path) -> None:

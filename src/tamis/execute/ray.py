@@ -133,12 +133,13 @@ class RayExecutor:
         read): reserved as Ray's `memory` resource, at least `task_memory_mb`, at most what the
         largest node has (a request larger than every node would wait forever)."""
         ray = self._ray
-        remote = ray.remote(_run_task).options(
-            num_cpus=1,
-            max_retries=self.options.max_retries,
-            retry_exceptions=False,
-            scheduling_strategy="SPREAD",  # shards are independent: use every node
-        )
+        remote = ray.remote(_run_task)
+        scheduling = {
+            "num_cpus": 1,
+            "max_retries": self.options.max_retries,
+            "retry_exceptions": False,
+            "scheduling_strategy": "SPREAD",  # shards are independent: use every node
+        }
         floor = self.options.task_memory_mb << 20
         ceiling = self._largest_node_memory() if memory is not None else 0
         cap = self.options.max_in_flight or self.workers
@@ -148,7 +149,8 @@ class RayExecutor:
         def submit() -> None:
             for i, task in todo:
                 need = max(floor, min(memory[i], ceiling)) if memory is not None else floor
-                pending[remote.options(memory=need or None).remote(fn, task, self.code)] = task
+                ref = remote.options(memory=need or None, **scheduling).remote(fn, task, self.code)
+                pending[ref] = task
                 if len(pending) >= cap:
                     return
 
