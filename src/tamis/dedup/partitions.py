@@ -68,7 +68,7 @@ def load_json(path: Path, default: Any = None) -> Any:
 MAP_BUCKETS = 4096
 #: Map records one reduce partition task reads, at most (a single bucket may hold more). A task
 #: holds about `RECORD_MEMORY_FACTOR` times this while it sorts and pairs them.
-TARGET_PARTITION_BYTES = 128 << 20
+TARGET_PARTITION_BYTES = 256 << 20
 #: Memory a reduce task asks the executor for: a worker's own (Python, NumPy, tamis imported,
 #: no models) plus this many times the bytes of the records it reads (a sort's copies).
 TASK_BASE_MEMORY = 256 << 20
