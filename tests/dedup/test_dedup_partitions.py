@@ -179,3 +179,40 @@ def test_connected_components_on_the_local_pool_equal_the_reference(tmp_path: Pa
     assert dict(zip(labels["node"].tolist(), labels["label"].tolist(), strict=True)) == (
         _reference_components(edges)
     )
+
+
+class Killed(Exception):
+    """Stands for the driver's death in the middle of a reduce."""
+
+
+@pytest.mark.parametrize("where", ["graph round 2", "decisions"])
+def test_a_reduce_killed_midway_and_run_again_gives_the_same_decisions(
+    where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shards = corpus(300)
+    clean = RemoveNearDuplicates()
+    _map(clean, shards, tmp_path / "clean")
+    expected = clean.reduce(tmp_path / "clean", 1), _decisions(clean, shards, tmp_path / "clean")
+
+    stage, work = RemoveNearDuplicates(), tmp_path / "killed"
+    _map(stage, shards, work)
+    real_round, real_decide = cc._round, pt.decide_per_shard
+
+    def round_dies(args: tuple[Any, ...]) -> bool:
+        if args[1] == 2:
+            raise Killed
+        return real_round(args)
+
+    def decide_dies(folder: Path, shards: int, executor: Any) -> int:
+        real_decide(folder, min(shards, 1), executor)  # a first shard's decisions, then the kill
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        if where == "decisions":
+            patch.setattr(pt, "decide_per_shard", decide_dies)
+        else:
+            patch.setattr(cc, "_round", round_dies)
+        with pytest.raises(Killed):
+            stage.reduce(work, 1)
+    assert (work / "plan.json").exists()
+    assert (stage.reduce(work, 1), _decisions(stage, shards, work)) == expected

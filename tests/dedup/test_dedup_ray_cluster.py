@@ -28,20 +28,6 @@ from tamis.execute.ray import RayExecutor
 pytestmark = pytest.mark.ray_cluster
 
 
-@pytest.fixture
-def driver(ray_test_cluster: RayCluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[RayCluster]:
-    """This test process as a driver of the cluster (its token in the environment); leaves it after."""
-    for key in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN"):  # read when Ray is first imported
-        monkeypatch.setenv(key, ray_test_cluster.env[key])
-    import ray
-
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests/
-    try:
-        yield ray_test_cluster
-    finally:
-        ray.shutdown()
-
-
 @dataclass(frozen=True)
 class _Placed:
     """A task that also says where it ran and the memory Ray reserved for it."""
@@ -83,10 +69,10 @@ STAGES = {
 
 
 def test_each_partition_task_of_every_reduce_is_a_ray_task_with_its_memory_on_both_nodes(
-    driver: RayCluster, tmp_path: Path
+    ray_driver: RayCluster, tmp_path: Path
 ) -> None:
     shards = corpus(300)
-    executor = PlacedRayExecutor(address=driver.address)
+    executor = PlacedRayExecutor(address=ray_driver.address)
     nodes: set[str] = set()
     for name, make in STAGES.items():
         results = {}
