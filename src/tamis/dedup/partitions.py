@@ -113,9 +113,10 @@ def read_buckets(folder: Path, first: int, stop: int, dtype: np.dtype) -> np.nda
     """Buckets `first`..`stop - 1` of every shard's records, concatenated: one slice per file."""
     parts = []
     for path in shard_files(folder):
-        offsets = np.load(_offsets_path(path))
+        # memory-mapped: a task reads two numbers of each offsets file (4,097 of them), not all
+        offsets = np.load(_offsets_path(path), mmap_mode="r")
         data = np.load(path, mmap_mode="r")
-        parts.append(np.array(data[offsets[first] : offsets[stop]]))
+        parts.append(np.array(data[int(offsets[first]) : int(offsets[stop])]))
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
