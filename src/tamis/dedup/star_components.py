@@ -124,7 +124,7 @@ def connected_components(
 
     `ranges` are the runs of buckets of each task (the same every round); `memory` the bytes each
     task may need. Rounds' folders are `edges<r>` and `labels<r>`; those of round r - 1 are
-    removed once round r has compared its edges with them.
+    removed once round r has compared its edges with them, and only the labels stay at the end.
     """
     unchanged = []  # per round r - 1: did it leave every edge as it was?
     for r in range(MAX_ROUNDS):
@@ -132,10 +132,13 @@ def connected_components(
         changed = any(list(pt.pool_map(_round, tasks, executor, memory)))
         if r > 0:
             unchanged.append(not changed)
-        if len(unchanged) >= 2 and unchanged[-1] and unchanged[-2]:
-            # rounds r-2 (one kind) and r-1 (the other) changed nothing: edges<r> is the forest
-            return folder / f"labels{r}"
+        done = len(unchanged) >= 2 and unchanged[-1] and unchanged[-2]
         if r >= 1:  # round r + 1 compares edges<r + 1> with edges<r> only
             pt.clear_folder(folder / f"edges{r - 1}")
             pt.clear_folder(folder / f"labels{r - 1}")
+        if done:
+            # rounds r-2 (one kind) and r-1 (the other) changed nothing: edges<r> is the forest
+            for name in (f"edges{r}", f"edges{r + 1}"):
+                pt.clear_folder(folder / name)
+            return folder / f"labels{r}"
     raise RuntimeError(f"connected components did not converge in {MAX_ROUNDS} rounds")
