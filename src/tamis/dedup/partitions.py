@@ -194,8 +194,10 @@ def split_buckets(sizes: np.ndarray, minimum: int, target_bytes: int | None = No
     """Runs of consecutive buckets: `ceil(total / target_bytes)` of them, at least `minimum`, at
     most one per bucket, each an equal share of the buckets (hashes spread records evenly).
 
-    >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=15)
+    >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=10)
     PartitionPlan(bounds=(0, 1, 2, 3, 4), nbytes=(10, 10, 10, 10))
+    >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=15)  # 3 partitions of 4 buckets
+    PartitionPlan(bounds=(0, 1, 2, 4), nbytes=(10, 10, 20))
     >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=25).bounds
     (0, 2, 4)
     """
