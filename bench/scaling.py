@@ -317,9 +317,9 @@ def cpu_timed_stages(timings: dict[str, float]) -> Iterator[None]:
 
         return wrapper
 
-    def tasks_timed(fn: Callable[..., Any], tasks: Any, executor: Any) -> Iterator[Any]:
+    def tasks_timed(fn: Callable[..., Any], tasks: Any, executor: Any, memory: Any = None) -> Iterator[Any]:
         t0 = time.process_time()
-        yield from original_pool_map(fn, tasks, executor)
+        yield from original_pool_map(fn, tasks, executor, memory)
         key = f"partition tasks ({fn.__module__.rsplit('.', 1)[-1]})"
         timings[key] = timings.get(key, 0.0) + time.process_time() - t0
 

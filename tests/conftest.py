@@ -68,3 +68,19 @@ def ray_test_cluster() -> Iterator[RayCluster]:
     """A Ray head and a second node (one CPU each), started by `ray start`, for the whole session."""
     with ray_cluster(nodes=2) as cluster:
         yield cluster
+
+
+@pytest.fixture
+def ray_driver(
+    ray_test_cluster: RayCluster, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> Iterator[RayCluster]:
+    """This test process as a driver of the cluster (its token in the environment); leaves it after."""
+    for key in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN"):  # read when Ray is first imported
+        monkeypatch.setenv(key, ray_test_cluster.env[key])
+    import ray
+
+    ray.cloudpickle.register_pickle_by_value(request.module)  # workers cannot import tests/
+    try:
+        yield ray_test_cluster
+    finally:
+        ray.shutdown()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -32,3 +33,28 @@ def run_phases(stage: CorpusStage, shards: Sequence[Sequence[Document]], work: P
         assert [d.id for d in applied] == [d.id for d in docs]
         out.extend(applied)
     return out
+
+
+def _sentences() -> list[str]:
+    import regex
+
+    return [s for p in paragraphs() for s in regex.split(r"(?<=[.!?])\s+", p) if len(s.split()) > 3]
+
+
+def corpus(n: int, seed: int = 0, shards: int = 4) -> list[list[Document]]:
+    """`n` documents of 5 sentences drawn from the real paragraphs, one in five an exact or a near
+    copy (a word dropped) of an earlier one, some with a shared menu line; split into shards."""
+    rng = random.Random(seed)
+    pool = _sentences()
+    docs: list[Document] = []
+    for i in range(n):
+        if i > 10 and rng.random() < 0.2:
+            source = docs[rng.randrange(len(docs))].text
+            words = source.split(" ")
+            text = source if rng.random() < 0.5 else " ".join(words[:5] + words[6:])
+        else:
+            text = " ".join(rng.sample(pool, 5))
+        if rng.random() < 0.3:
+            text = "Home | News | Contact\n" + text
+        docs.append(doc(f"d{i}", text, url=f"https://site{rng.randrange(8)}.example/{i}"))
+    return [docs[s::shards] for s in range(shards)]

@@ -107,17 +107,9 @@ def test_without_an_address_tamis_starts_its_own_ray_and_never_joins_the_running
 
 
 @pytest.fixture
-def driver(ray_test_cluster: RayCluster, monkeypatch: pytest.MonkeyPatch) -> Iterator[RayCluster]:
-    """This test process as a driver of the cluster (its token in the environment); leaves it after."""
-    for key in ("RAY_AUTH_MODE", "RAY_AUTH_TOKEN"):  # read when Ray is first imported
-        monkeypatch.setenv(key, ray_test_cluster.env[key])
-    import ray
-
-    ray.cloudpickle.register_pickle_by_value(sys.modules[__name__])  # workers cannot import tests/
-    try:
-        yield ray_test_cluster
-    finally:
-        ray.shutdown()
+def driver(ray_driver: RayCluster) -> RayCluster:
+    """This test process as a driver of the cluster (conftest's `ray_driver`)."""
+    return ray_driver
 
 
 def _interval(task: tuple[str, int], _progress: object) -> tuple[float, float, str]:

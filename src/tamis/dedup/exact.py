@@ -22,17 +22,21 @@ _RECORD = np.dtype([("key", "<u8"), ("index", "<i8"), ("rank", "<f8")])
 KEYS = ("text", "url", "text+url")
 
 
-def _reduce_partition(args: tuple[Path, int]) -> tuple[np.ndarray, np.ndarray]:
-    folder, p = args
-    rec = pt.read_partition(folder / "map", p, _RECORD)
-    if len(rec) < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = keep_order(rec["key"], rec["rank"], rec["index"])
-    key, index = rec["key"][order], rec["index"][order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    keeper = index[np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))]
-    return index[~first], keeper[~first]
+def _reduce_partition(args: tuple[Path, int, int, int, int]) -> tuple[int, int]:
+    """Group one partition's keys, write who is removed in favour of whom (`removals/`);
+    returns (documents removed, groups)."""
+    folder, task, first, stop, shards = args
+    rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
+    removed = kept = np.zeros(0, np.int64)
+    if len(rec) >= 2:
+        order = keep_order(rec["key"], rec["rank"], rec["index"])
+        key, index = rec["key"][order], rec["index"][order]
+        first_of_key = np.ones(len(key), dtype=bool)
+        first_of_key[1:] = key[1:] != key[:-1]
+        keeper = index[np.maximum.accumulate(np.where(first_of_key, np.arange(len(key)), 0))]
+        removed, kept = index[~first_of_key], keeper[~first_of_key]
+    pt.write_removals(folder, task, removed, kept, np.ones(len(removed)), shards)
+    return len(removed), len(np.unique(kept))
 
 
 @register("dedup.exact", version=1)
@@ -48,7 +52,8 @@ class RemoveExactDuplicates(CorpusStage):
     keep: str = "first"
     #: annotation ranked by keep="best_quality": higher is better; "-name" when lower is better ("-mt.score")
     score: str = "quality.score"
-    #: hash partitions of the reduce: its memory is about 24 bytes x documents / partitions
+    #: hash partitions of the reduce, at least: more when the map output is larger than
+    #: 16 x `partitions.TARGET_PARTITION_BYTES` (24 bytes a document); a task holds one
     partitions: int = 16
 
     rules = {"exact": "same normalised text (or URL) as the document it names, which was kept"}
@@ -78,13 +83,15 @@ class RemoveExactDuplicates(CorpusStage):
         return _ExactMapper(self, shard, work_dir)
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
-        results = list(
-            pt.pool_map(_reduce_partition, [(work_dir, p) for p in range(self.partitions)], executor)
-        )
-        removed = np.concatenate([r for r, _ in results])
-        kept = np.concatenate([k for _, k in results])
-        n = pt.write_decisions(work_dir, removed, kept, np.ones(len(removed)))
-        return {"duplicates": n, "groups": len(np.unique(kept))}
+        """Partition tasks group the keys and write their removals; tasks per group of shards
+        write the decisions. A key's copies all sit in one partition, so groups add up."""
+        plan = pt.plan_partitions(work_dir / "map", self.partitions, executor, saved=work_dir / "plan.json")
+        shards = pt.shard_count(work_dir / "map")
+        pt.clear_folder(work_dir / "removals")
+        tasks = [(work_dir, t, lo, hi, shards) for t, (lo, hi) in enumerate(plan.ranges())]
+        counts = list(pt.pool_map(_reduce_partition, tasks, executor, plan.memory()))
+        n = pt.decide_per_shard(work_dir, shards, executor)
+        return {"duplicates": n, "groups": sum(g for _, g in counts)}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         return stream.apply_one_list(self.applier(shard, work_dir), docs)
@@ -118,8 +125,8 @@ class _ExactMapper:
         rec["index"] = pt.doc_index(self.shard, n)
         rec["rank"] = stream.as_numpy(self.ranks)
         rec = rec[stream.as_numpy(self.has_key).astype(bool)]
-        partitions = self.stage.partitions
+        buckets = pt.map_buckets(self.stage.partitions)
         stream.write_ids(self.work_dir, self.shard, self.ids)
         pt.write_partitioned(
-            self.work_dir / "map", self.shard, rec, pt.partition_of(rec["key"], partitions), partitions
+            self.work_dir / "map", self.shard, rec, pt.partition_of(rec["key"], buckets), buckets
         )

@@ -38,10 +38,10 @@ import regex
 
 from tamis.dedup import minhash as mh
 from tamis.dedup import partitions as pt
+from tamis.dedup import star_components as cc
 from tamis.dedup import stream
 from tamis.dedup.normalize import normalize
 from tamis.dedup.policy import check_keep, keep_order, rank_keys
-from tamis.dedup.unionfind import components
 from tamis.document import Document
 from tamis.steps import CorpusStage, register
 
@@ -64,19 +64,54 @@ _META = np.dtype([("rank", "<f8")])
 DEVICES = ("auto", "cpu", "gpu")
 
 
-def _candidates(args: tuple[Path, int]) -> np.ndarray:
-    """Candidate pairs (n x 2, smaller index first) of one partition: each bucket member with its first member."""
-    folder, p = args
-    rec = pt.read_partition(folder / "map", p, _RECORD)
-    if len(rec) < 2:
-        return np.zeros((0, 2), np.int64)
-    order = np.lexsort((rec["index"], rec["key"]))
-    key, index = rec["key"][order], rec["index"][order]
-    first = np.ones(len(key), dtype=bool)
-    first[1:] = key[1:] != key[:-1]
-    head = index[np.maximum.accumulate(np.where(first, np.arange(len(key)), 0))]
-    pairs = np.stack((head[~first], index[~first]), axis=1)
-    return _unique_pairs(pairs)
+def _candidates(args: tuple[Path, int, int, int]) -> int:
+    """One partition's candidate pairs (smaller index first: each bucket member with its first
+    member), written to `pairs/` bucketed by the first document; returns how many."""
+    folder, task, first, stop = args
+    rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
+    pairs = np.zeros((0, 2), np.int64)
+    if len(rec) >= 2:
+        order = np.lexsort((rec["index"], rec["key"]))
+        key, index = rec["key"][order], rec["index"][order]
+        first_of_key = np.ones(len(key), dtype=bool)
+        first_of_key[1:] = key[1:] != key[:-1]
+        head = index[np.maximum.accumulate(np.where(first_of_key, np.arange(len(key)), 0))]
+        pairs = _unique_pairs(np.stack((head[~first_of_key], index[~first_of_key]), axis=1))
+    out = np.empty(len(pairs), dtype=cc.EDGE)
+    out["u"], out["v"] = pairs[:, 0], pairs[:, 1]
+    pt.write_partitioned(folder / "pairs", task, out, cc.bucket_of(out["u"]), pt.MAP_BUCKETS)
+    return len(pairs)
+
+
+def _verify(args: tuple[Path, int, int, int, float]) -> tuple[int, int]:
+    """One run of buckets' candidate pairs (a pair found in several partitions sits in one
+    bucket), verified by their signatures' similarity; verified pairs become the graph's edges.
+    Returns (distinct candidate pairs, verified pairs)."""
+    folder, task, first, stop, threshold = args
+    rec = np.unique(pt.read_buckets(folder / "pairs", first, stop, cc.EDGE))
+    left, right = rec["u"], rec["v"]
+    store = SignatureStore(folder, np.unique(np.concatenate((left, right))))
+    verified = store.similarity(left, right) >= threshold
+    cc.write_edges(folder / "graph" / "edges0", task, left[verified], right[verified])
+    return len(rec), int(verified.sum())
+
+
+def _keep(args: tuple[Path, Path, int, int, int, int]) -> tuple[int, int]:
+    """Whole components (their labels' buckets): the one document each keeps by the `keep`
+    ranks, and every other member with its similarity to it (`removals/`).
+    Returns (clusters, documents removed)."""
+    folder, labels_folder, task, first, stop, shards = args
+    rec = pt.read_buckets(labels_folder, first, stop, cc.LABEL)
+    nodes, labels = rec["node"], rec["label"]
+    order = keep_order(labels, _ranks(folder, nodes), nodes)
+    nodes, labels = nodes[order], labels[order]
+    first_of_cluster = np.ones(len(nodes), dtype=bool)
+    first_of_cluster[1:] = labels[1:] != labels[:-1]
+    keeper = nodes[np.maximum.accumulate(np.where(first_of_cluster, np.arange(len(nodes)), 0))]
+    removed, kept = nodes[~first_of_cluster], keeper[~first_of_cluster]
+    store = SignatureStore(folder, np.unique(np.concatenate((removed, kept))))
+    pt.write_removals(folder, task, removed, kept, store.similarity(removed, kept), shards)
+    return int(first_of_cluster.sum()), len(removed)
 
 
 def _unique_pairs(pairs: np.ndarray) -> np.ndarray:
@@ -137,7 +172,8 @@ class RemoveNearDuplicates(CorpusStage):
     keep: str = "first"
     #: annotation ranked by keep="best_quality": higher is better; "-name" when lower is better
     score: str = "quality.score"
-    #: hash partitions of the reduce: it holds one partition's bucket records at a time
+    #: hash partitions of the reduce, at least (more when the map output needs them: see
+    #: `partitions.plan_partitions`); a task holds one partition's band records
     #: (16 bytes x bands x documents / partitions: 6 MB per partition at 1M documents)
     partitions: int = 64
     #: where signatures are computed: "auto" (GPU when CuPy sees one), "cpu" or "gpu"
@@ -197,25 +233,38 @@ class RemoveNearDuplicates(CorpusStage):
         return rec
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
-        tasks = [(work_dir, p) for p in range(self.partitions)]
-        pairs = _unique_pairs(
-            np.concatenate([np.zeros((0, 2), np.int64), *pt.pool_map(_candidates, tasks, executor)])
-        )
-        store = SignatureStore(work_dir, np.unique(pairs))
-        sim = store.similarity(pairs[:, 0], pairs[:, 1])
-        verified = pairs[sim >= self.threshold]
-        nodes, labels = components(verified[:, 0], verified[:, 1])
-        order = keep_order(labels, _ranks(work_dir, nodes), nodes)
-        nodes, labels = nodes[order], labels[order]
-        first = np.ones(len(nodes), dtype=bool)
-        first[1:] = labels[1:] != labels[:-1]
-        keeper = nodes[np.maximum.accumulate(np.where(first, np.arange(len(nodes)), 0))]
-        removed, kept = nodes[~first], keeper[~first]
-        n = pt.write_decisions(work_dir, removed, kept, store.similarity(removed, kept))
+        """Five kinds of tasks, the driver only scheduling them and summing their counts:
+        candidate pairs per map partition; verification per run of pair buckets (a pair found in
+        several partitions is counted and verified once); the verified graph's connected
+        components (`star_components`); per run of components, the document each keeps; the
+        decisions per group of shards. Every exchange between them is a bucketed file."""
+        plan = pt.plan_partitions(work_dir / "map", self.partitions, executor, saved=work_dir / "plan.json")
+        shards = pt.shard_count(work_dir / "map")
+        for name in ("pairs", "graph", "removals"):
+            pt.clear_folder(work_dir / name)
+        tasks = [(work_dir, t, lo, hi) for t, (lo, hi) in enumerate(plan.ranges())]
+        for _ in pt.pool_map(_candidates, tasks, executor, plan.memory()):
+            pass
+        # a pair costs its two records and both documents' signatures while it is verified
+        per_pair = 2 * cc.EDGE.itemsize + 2 * 4 * self.num_perm
+        pairs = pt.plan_partitions(work_dir / "pairs", 1, executor)
+        memory = [pt.task_memory(n // cc.EDGE.itemsize * per_pair) for n in pairs.nbytes]
+        tasks = [(work_dir, t, lo, hi, self.threshold) for t, (lo, hi) in enumerate(pairs.ranges())]
+        counts = list(pt.pool_map(_verify, tasks, executor, memory))
+        verified = sum(v for _, v in counts)
+        clusters = 0
+        if verified:
+            graph = pt.plan_partitions(work_dir / "graph" / "edges0", 1, executor)
+            labels = cc.connected_components(work_dir / "graph", graph.ranges(), executor, graph.memory())
+            components = pt.plan_partitions(labels, 1, executor)
+            memory = [pt.task_memory(n // cc.LABEL.itemsize * per_pair) for n in components.nbytes]
+            tasks = [(work_dir, labels, t, lo, hi, shards) for t, (lo, hi) in enumerate(components.ranges())]
+            clusters = sum(c for c, _ in pt.pool_map(_keep, tasks, executor, memory))
+        n = pt.decide_per_shard(work_dir, shards, executor)
         return {
-            "candidate_pairs": len(pairs),
-            "verified_pairs": len(verified),
-            "clusters": int(first.sum()),
+            "candidate_pairs": sum(c for c, _ in counts),
+            "verified_pairs": verified,
+            "clusters": clusters,
             "duplicates": n,
             "threshold": self.threshold,
             "band_midpoint": round((1 / self.bands) ** (1 / self.rows), 3),
@@ -257,5 +306,5 @@ class _NearMapper:
         self.sigs = []
         rec = np.concatenate([np.zeros(0, _RECORD), *self.records])
         self.records = []
-        partition = pt.partition_of(rec["key"], stage.partitions)
-        pt.write_partitioned(work_dir / "map", shard, rec, partition, stage.partitions)
+        buckets = pt.map_buckets(stage.partitions)
+        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["key"], buckets), buckets)

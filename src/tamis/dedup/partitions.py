@@ -1,12 +1,16 @@
 """On-disk hand-off between the map, reduce and apply phases of the dedup stages.
 
-Each map task writes one record array per shard, sorted by partition with an offsets array
-beside it; the reduce memory-maps every shard's file and reads one partition at a time, so
-its memory is about (corpus records / partitions), not the corpus. Every file is written to a
-temporary name and renamed, so a killed phase leaves either the old file or the new one.
-On an object store (`--output s3://…`) the work folder is a `write.run_store.StorePath`: the
-helpers below read and write through it, each object under its attempt's own name, and read a
-partition of a shard's records with one ranged read (docs/scaling.md).
+Each map task writes one record array per shard, sorted by hash bucket (`MAP_BUCKETS` of them)
+with an offsets array beside it. The reduce's partitions are runs of consecutive buckets, as
+many as the map output needs (`plan_partitions`: about `TARGET_PARTITION_BYTES` of records
+each, at least the stage's `partitions`), so a partition task reads one slice of each shard's
+file and its memory is about (corpus records / partitions), not the corpus. The same layout
+serves every later exchange between a reduce's tasks (`dedup.near`'s pairs and graph rounds,
+decisions by shard). Every file is written to a temporary name and renamed, so a killed phase
+leaves either the old file or the new one. On an object store (`--output s3://…`) the work folder
+is a `write.run_store.StorePath`: the helpers below read and write through it, each object under
+its attempt's own name, and read a partition of a shard's records with one ranged read
+(docs/scaling.md).
 
 Documents are named inside a stage by a 64-bit index `shard << 32 | row`, which sorts in
 input order (that is what keep="first" keeps). The user's id is never the key: two records may
@@ -18,6 +22,7 @@ favour of, and so apply can check it was handed the very documents map saw, in t
 from __future__ import annotations
 
 import io
+import itertools
 import shutil
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -83,6 +88,29 @@ def save_json(path: WorkPath, value: Any) -> None:
 
 def load_json(path: WorkPath, default: Any = None) -> Any:
     return orjson.loads(path.read_bytes()) if path.exists() else default
+
+
+#: Hash buckets a map task groups its records by. A reduce partition is a run of consecutive
+#: buckets, so the number of partitions can grow to this many without changing what map writes
+#: (offsets: 32 KiB per shard file).
+MAP_BUCKETS = 4096
+#: Map records one reduce partition task reads, at most (a single bucket may hold more). A task
+#: holds about `RECORD_MEMORY_FACTOR` times this while it sorts and pairs them.
+TARGET_PARTITION_BYTES = 256 << 20
+#: Memory a reduce task asks the executor for: a worker's own (Python, NumPy, tamis imported,
+#: no models) plus this many times the bytes of the records it reads (a sort's copies).
+TASK_BASE_MEMORY = 256 << 20
+RECORD_MEMORY_FACTOR = 4
+
+
+def map_buckets(partitions: int) -> int:
+    """The buckets a stage's map writes: `MAP_BUCKETS`, or more if the stage asks for more partitions."""
+    return max(MAP_BUCKETS, partitions)
+
+
+def task_memory(nbytes: int) -> int:
+    """Bytes of memory to request for a task that reads `nbytes` of records."""
+    return TASK_BASE_MEMORY + RECORD_MEMORY_FACTOR * int(nbytes)
 
 
 def partition_of(key: np.ndarray, partitions: int) -> np.ndarray:
@@ -160,6 +188,96 @@ def _read_rows(path: StorePath, lo: int, hi: int) -> np.ndarray:
         return np.frombuffer(fh.read((hi - lo) * dtype.itemsize), dtype=dtype).copy()
 
 
+# ---------------------------------------------------------------- how many reduce partitions
+
+
+@dataclass(frozen=True)
+class PartitionPlan:
+    """The reduce partitions of one folder of bucketed files: partition j reads buckets
+    `bounds[j]` .. `bounds[j + 1] - 1`, which hold `nbytes[j]` bytes of records."""
+
+    bounds: tuple[int, ...]
+    nbytes: tuple[int, ...]
+
+    @property
+    def partitions(self) -> int:
+        return len(self.bounds) - 1
+
+    def ranges(self) -> list[tuple[int, int]]:
+        return list(itertools.pairwise(self.bounds))
+
+    def memory(self) -> list[int]:
+        """Bytes to request for each partition's task."""
+        return [task_memory(n) for n in self.nbytes]
+
+
+def plan_partitions(
+    folder: WorkPath,
+    minimum: int,
+    executor: TaskRunner | int,
+    target_bytes: int | None = None,
+    saved: WorkPath | None = None,
+) -> PartitionPlan:
+    """Split `folder`'s buckets into partitions of about `target_bytes` of records (at least
+    `minimum` partitions, at most one per bucket), from the bucket sizes the map files record.
+
+    Summing the sizes is itself a task per group of shard files (each returns one count per
+    bucket), so the driver reads no map file. With `saved`, the plan is written there, and a
+    plan found there (a reduce resumed after a kill) is used as it is.
+    """
+    if saved is not None and saved.exists():
+        value = load_json(saved)
+        return PartitionPlan(tuple(value["bounds"]), tuple(value["nbytes"]))
+    files = shard_files(folder)
+    groups = [files[i : i + _PLAN_FILES_PER_TASK] for i in range(0, len(files), _PLAN_FILES_PER_TASK)]
+    sizes: np.ndarray | None = None
+    for counts in pool_map(_bucket_bytes, groups, executor):
+        sizes = counts if sizes is None else sizes + counts
+    plan = split_buckets(sizes if sizes is not None else np.zeros(0, np.int64), minimum, target_bytes)
+    if saved is not None:
+        save_json(saved, {"bounds": list(plan.bounds), "nbytes": list(plan.nbytes)})
+    return plan
+
+
+#: shard files whose offsets one planning task sums (90,000 shards: 352 tasks)
+_PLAN_FILES_PER_TASK = 256
+
+
+def _bucket_bytes(files: Sequence[WorkPath]) -> np.ndarray:
+    """Bytes of records per bucket, summed over these shard files."""
+    total: np.ndarray | None = None
+    for path in files:
+        offsets = load_npy(_offsets_path(path))
+        header = _read_rows(path, 0, 0) if isinstance(path, StorePath) else load_npy(path, mmap=True)
+        itemsize = header.dtype.itemsize
+        counts = np.diff(offsets) * itemsize
+        total = counts if total is None else total + counts
+    return total if total is not None else np.zeros(0, np.int64)
+
+
+def split_buckets(sizes: np.ndarray, minimum: int, target_bytes: int | None = None) -> PartitionPlan:
+    """Runs of consecutive buckets: `ceil(total / target_bytes)` of them, at least `minimum`, at
+    most one per bucket, each an equal share of the buckets (hashes spread records evenly).
+
+    >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=10)
+    PartitionPlan(bounds=(0, 1, 2, 3, 4), nbytes=(10, 10, 10, 10))
+    >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=15)  # 3 partitions of 4 buckets
+    PartitionPlan(bounds=(0, 1, 2, 4), nbytes=(10, 10, 20))
+    >>> split_buckets(np.array([10, 10, 10, 10]), 1, target_bytes=25).bounds
+    (0, 2, 4)
+    """
+    target = target_bytes or TARGET_PARTITION_BYTES
+    buckets = len(sizes)
+    if buckets == 0:
+        return PartitionPlan((0,), ())
+    wanted = max(minimum, -(-int(sizes.sum()) // target))
+    count = min(buckets, max(1, wanted))
+    bounds = [j * buckets // count for j in range(count + 1)]
+    cumulative = np.concatenate(([0], np.cumsum(sizes)))
+    nbytes = [int(cumulative[hi] - cumulative[lo]) for lo, hi in itertools.pairwise(bounds)]
+    return PartitionPlan(tuple(bounds), tuple(nbytes))
+
+
 # ---------------------------------------------------------------- ids and decisions
 
 
@@ -186,13 +304,25 @@ def write_decisions(folder: WorkPath, removed: np.ndarray, kept: np.ndarray, sim
     out_dir = folder / "decisions"
     clear_folder(out_dir)  # an interrupted reduce may have left files of a partial answer
     out_dir.mkdir(parents=True, exist_ok=True)
-    names = id_lookup(folder, kept)
-    shards, rows = shard_of(removed), row_of(removed)
+    shards = shard_of(removed)
     for s in np.unique(shards):
         sel = np.flatnonzero(shards == s)
-        table = {str(rows[i]): [names[int(kept[i])], round(float(similarity[i]), 4)] for i in sel}
-        save_json(out_dir / f"{int(s):05d}.json", table)
+        write_shard_decisions(folder, int(s), removed[sel], kept[sel], similarity[sel])
     return len(removed)
+
+
+def write_shard_decisions(
+    folder: WorkPath, shard: int, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray
+) -> None:
+    """One shard's `{removed row: [kept id, similarity]}` (every `removed` is of this shard)."""
+    names = id_lookup(folder, kept)
+    table = {
+        str(row): [names[k], round(sim, 4)]
+        for row, k, sim in zip(
+            row_of(removed).tolist(), kept.tolist(), np.asarray(similarity, float).tolist(), strict=True
+        )
+    }
+    save_json(folder / "decisions" / f"{shard:05d}.json", table)
 
 
 def read_decisions(folder: WorkPath, shard: int) -> dict[int, list[Any]]:
@@ -226,24 +356,43 @@ def check_same_documents(folder: WorkPath, shard: int, docs: Sequence[Document])
 
 
 class TaskRunner(Protocol):
-    """What a reduce runs its partition tasks on: the run's executor (`tamis.execute`)."""
+    """What a reduce runs its partition tasks on: the run's executor (`tamis.execute`).
+    `memory` is the bytes each task needs (Ray reserves them; a local pool ignores them)."""
 
     workers: int
 
     def map_unordered(
-        self, fn: Callable[[Any, Any], Any], tasks: Sequence[Any], progress: Any
+        self,
+        fn: Callable[[Any, Any], Any],
+        tasks: Sequence[Any],
+        progress: Any,
+        memory: Sequence[int] | None = None,
     ) -> Iterator[Any]: ...
 
 
-def pool_map(fn: Callable[[Any], Any], tasks: Sequence[Any], executor: TaskRunner | int) -> Iterator[Any]:
-    """`map(fn, tasks)`, in order, on the run's executor (its worker pool, or Ray tasks); in this
-    process when given a number instead (a stage's reduce called outside a run, as tests do)."""
-    if isinstance(executor, int) or len(tasks) <= 1:
+def pool_map(
+    fn: Callable[[Any], Any],
+    tasks: Sequence[Any],
+    executor: TaskRunner | int,
+    memory: Sequence[int] | None = None,
+) -> Iterator[Any]:
+    """`map(fn, tasks)`, in order, as tasks of the run's executor (its worker pool, or Ray tasks
+    with `memory[i]` bytes reserved for task i); in this process when given a number instead (a
+    stage's reduce called outside a run, as tests do)."""
+    if isinstance(executor, int):
         yield from map(fn, tasks)
+        return
+    if not tasks:
         return
     done: dict[int, Any] = {}
     next_index = 0
-    for index, result in executor.map_unordered(_Numbered(fn), list(enumerate(tasks)), None):
+    numbered = list(enumerate(tasks))
+    results = (
+        executor.map_unordered(_Numbered(fn), numbered, None, memory=list(memory))
+        if memory is not None
+        else executor.map_unordered(_Numbered(fn), numbered, None)
+    )
+    for index, result in results:
         done[index] = result
         while next_index in done:
             yield done.pop(next_index)
@@ -259,3 +408,50 @@ class _Numbered:
     def __call__(self, numbered: tuple[int, Any], report: Any = None) -> tuple[int, Any]:
         index, task = numbered
         return index, self.fn(task)
+
+
+# ---------------------------------------------------------------- decisions written by tasks
+
+_REMOVAL = np.dtype([("removed", "<i8"), ("kept", "<i8"), ("similarity", "<f8")])
+
+
+def write_removals(
+    folder: WorkPath, task: int, removed: np.ndarray, kept: np.ndarray, similarity: np.ndarray, shards: int
+) -> None:
+    """One reduce task's removals, grouped by the removed document's shard (`removals/`), for
+    `decide_per_shard` to turn into each shard's decisions file."""
+    rec = np.empty(len(removed), dtype=_REMOVAL)
+    rec["removed"], rec["kept"], rec["similarity"] = removed, kept, similarity
+    write_partitioned(folder / "removals", task, rec, shard_of(rec["removed"]), shards)
+
+
+def shard_count(folder: WorkPath) -> int:
+    """Shards that wrote map files in `folder` (named by shard number)."""
+    files = shard_files(folder)
+    return int(files[-1].name.split(".")[0]) + 1 if files else 0
+
+
+def decide_per_shard(folder: WorkPath, shards: int, executor: TaskRunner | int) -> int:
+    """Every shard's decisions file from the removals the reduce's tasks wrote, a task per group
+    of shards (each names the kept documents by their ids); returns how many documents are removed.
+    The driver only clears the old decisions and sums the counts."""
+    clear_folder(folder / "decisions")  # an interrupted reduce may have left files of a partial answer
+    (folder / "decisions").mkdir(parents=True, exist_ok=True)
+    step = _DECISION_SHARDS_PER_TASK
+    tasks = [(folder, lo, min(lo + step, shards)) for lo in range(0, shards, step)]
+    return sum(pool_map(_decide_shards, tasks, executor))
+
+
+#: shards whose decisions one task writes (each loads the id lists of its kept documents' shards)
+_DECISION_SHARDS_PER_TASK = 64
+
+
+def _decide_shards(args: tuple[WorkPath, int, int]) -> int:
+    folder, first, stop = args
+    rec = read_buckets(folder / "removals", first, stop, _REMOVAL)
+    shards = shard_of(rec["removed"])
+    for s in np.unique(shards):
+        sel = rec[shards == s]
+        sel = sel[np.argsort(sel["removed"], kind="stable")]
+        write_shard_decisions(folder, int(s), sel["removed"], sel["kept"], sel["similarity"])
+    return len(rec)

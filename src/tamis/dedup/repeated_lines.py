@@ -41,6 +41,7 @@ _RECORD = np.dtype([("line", "<u8"), ("doc", "<u8"), ("host", "<u8"), ("short", 
 _LINE = np.dtype([("hash", "<u8"), ("short", "u1"), ("row", "<i4"), ("line", "<i4")])
 _DOC = np.dtype([("text", "<u8"), ("norm", "<u8"), ("host", "<u8")])
 _HOSTDOC = np.dtype([("host", "<u8"), ("doc", "<u8")])
+_HOSTS = np.dtype([("host", "<u8"), ("docs", "<i8")])
 _SHORT_KEY = np.uint64(0xD6E8FEB86659FD93)
 _HOST_KEY = np.uint64(0x9E3779B97F4A7C15)
 # ends like a sentence: terminal punctuation, optionally followed by closing quotes/brackets
@@ -77,9 +78,9 @@ class _Thresholds:
     min_site_share_short: float
 
 
-def _reduce_partition(args: tuple[Path, int, _Thresholds]) -> tuple[np.ndarray, np.ndarray]:
-    folder, p, th = args
-    rec = pt.read_partition(folder / "map", p, _RECORD)
+def _reduce_partition(args: tuple[Path, int, int, _Thresholds]) -> tuple[np.ndarray, np.ndarray]:
+    folder, first, stop, th = args
+    rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
     long = rec[rec["short"] == 0]
     lines, counts = _count_distinct(long["line"], long["doc"])
     corpus = lines[counts >= th.min_corpus_docs]
@@ -91,10 +92,29 @@ def _reduce_partition(args: tuple[Path, int, _Thresholds]) -> tuple[np.ndarray, 
     need = np.full(len(keys), th.min_site_docs, dtype=np.float64)
     short = rep["short"] == 1
     if short.any():
-        hosts = pt.load_npy(folder / "host_docs.npy")
+        hosts = _host_table(folder)
         pos = np.clip(np.searchsorted(hosts["host"], rep["host"][short]), 0, max(len(hosts) - 1, 0))
         need[short] = np.maximum(th.min_site_docs, th.min_site_share_short * hosts["docs"][pos])
     return corpus, keys[counts >= need]
+
+
+def _count_hosts(args: tuple[Path, int, int, int]) -> int:
+    """Distinct documents per host of one run of host buckets (`host_docs/`); returns how many hosts."""
+    folder, task, first, stop = args
+    hostdocs = pt.read_buckets(folder / "hosts", first, stop, _HOSTDOC)
+    hosts, counts = _count_distinct(hostdocs["host"], hostdocs["doc"])
+    table = np.empty(len(hosts), dtype=_HOSTS)
+    table["host"], table["docs"] = hosts, counts
+    pt.save_npy(folder / "host_docs" / f"{task:05d}.npy", table)
+    return len(hosts)
+
+
+def _host_table(folder: Path) -> np.ndarray:
+    """Every host's distinct documents, sorted by host (16 bytes a host)."""
+    table = np.concatenate(
+        [np.zeros(0, _HOSTS)] + [pt.load_npy(p) for p in sorted((folder / "host_docs").glob("*.npy"))]
+    )
+    return table[np.argsort(table["host"], kind="stable")]
 
 
 @register("dedup.repeated_lines", version=1)
@@ -112,7 +132,8 @@ class RemoveRepeatedLines(CorpusStage):
     min_site_share_short: float = 0.5
     #: normalisations applied to a line before counting (digits: "© 2019" and "© 2021" match)
     normalize: tuple[str, ...] = ("nfkc", "casefold", "punctuation", "digits", "whitespace")
-    #: hash partitions of the reduce: it holds one partition's (line, document, host) records at a time
+    #: hash partitions of the reduce, at least (more when the map output needs them: see
+    #: `partitions.plan_partitions`); a task holds one partition's (line, document, host) records
     partitions: int = 64
 
     rules = {
@@ -178,28 +199,26 @@ class RemoveRepeatedLines(CorpusStage):
         stream.write_ids(work_dir, shard, ids)
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.npy", lines)  # apply reuses these hashes
         pt.save_npy(work_dir / "lines" / f"{shard:05d}.docs.npy", meta)
-        pt.save_npy(work_dir / "hosts" / f"{shard:05d}.npy", hostdocs)
+        buckets = pt.map_buckets(self.partitions)
         pt.write_partitioned(
-            work_dir / "map", shard, rec, pt.partition_of(rec["line"], self.partitions), self.partitions
+            work_dir / "hosts", shard, hostdocs, pt.partition_of(hostdocs["host"], buckets), buckets
         )
+        pt.write_partitioned(work_dir / "map", shard, rec, pt.partition_of(rec["line"], buckets), buckets)
 
     def reduce(self, work_dir: Path, executor: pt.TaskRunner | int) -> dict[str, Any]:
-        hostdocs = np.concatenate(
-            [np.zeros(0, _HOSTDOC)] + [pt.load_npy(p) for p in sorted((work_dir / "hosts").glob("*.npy"))]
-        )
-        hosts, counts = _count_distinct(hostdocs["host"], hostdocs["doc"])
-        table = np.empty(len(hosts), dtype=[("host", "<u8"), ("docs", "<i8")])
-        table["host"], table["docs"] = hosts, counts
-        pt.save_npy(work_dir / "host_docs.npy", table)
+        pt.clear_folder(work_dir / "host_docs")
+        by_host = pt.plan_partitions(work_dir / "hosts", 1, executor)
+        tasks = [(work_dir, t, lo, hi) for t, (lo, hi) in enumerate(by_host.ranges())]
+        hosts = sum(pt.pool_map(_count_hosts, tasks, executor, by_host.memory()))
         th = _Thresholds(self.min_site_docs, self.min_corpus_docs, self.min_site_share_short)
-        results = list(
-            pt.pool_map(_reduce_partition, [(work_dir, p, th) for p in range(self.partitions)], executor)
-        )
+        plan = pt.plan_partitions(work_dir / "map", self.partitions, executor, saved=work_dir / "plan.json")
+        tasks = [(work_dir, lo, hi, th) for lo, hi in plan.ranges()]
+        results = list(pt.pool_map(_reduce_partition, tasks, executor, plan.memory()))
         corpus = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [c for c, _ in results]))
         site = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [s for _, s in results]))
         pt.save_npy(work_dir / "repeated_corpus.npy", corpus)
         pt.save_npy(work_dir / "repeated_site.npy", site)
-        return {"repeated_lines_corpus": len(corpus), "repeated_lines_site": len(site), "hosts": len(hosts)}
+        return {"repeated_lines_corpus": len(corpus), "repeated_lines_site": len(site), "hosts": hosts}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         return stream.apply_one_list(self.applier(shard, work_dir), docs)

@@ -73,8 +73,14 @@ class LocalExecutor:
         self._queue: Any = None
 
     def map_unordered(
-        self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
+        self,
+        fn: Callable[..., Any],
+        tasks: Sequence[Any],
+        progress: Any = None,
+        memory: Sequence[int] | None = None,
     ) -> Iterator[Any]:
+        """`memory` (bytes per task, as a reduce asks for them) is not reserved: the pool has
+        `workers` processes whatever the tasks need, as for shard tasks."""
         if not tasks:
             return
         if self.workers == 1 or (len(tasks) == 1 and self._pool is None):

@@ -95,12 +95,17 @@ class RayExecutor:
         self._check_memory()
         self.code = code_digest()
 
+    def _largest_node_memory(self) -> int:
+        """Bytes of Ray's `memory` resource on the largest live node."""
+        nodes = self._ray.nodes()
+        return int(max((n["Resources"].get("memory", 0) for n in nodes if n["Alive"]), default=0))
+
     def _check_memory(self) -> None:
         """Refuse a per-task memory no node has: Ray would wait for it forever."""
         need = self.options.task_memory_mb << 20
         if not need:
             return
-        largest = max((n["Resources"].get("memory", 0) for n in self._ray.nodes() if n["Alive"]), default=0)
+        largest = self._largest_node_memory()
         if need > largest:
             raise ConfigError(
                 f"each Ray task asks for {self.options.task_memory_mb:,} MB of memory but the largest "
@@ -118,23 +123,34 @@ class RayExecutor:
         self.shutdown()
 
     def map_unordered(
-        self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
+        self,
+        fn: Callable[..., Any],
+        tasks: Sequence[Any],
+        progress: Any = None,
+        memory: Sequence[int] | None = None,
     ) -> Iterator[Any]:
+        """`memory[i]`: bytes task i needs (a reduce's partition tasks, from the records they
+        read): reserved as Ray's `memory` resource, at least `task_memory_mb`, at most what the
+        largest node has (a request larger than every node would wait forever)."""
         ray = self._ray
-        remote = ray.remote(_run_task).options(
-            num_cpus=1,
-            memory=(self.options.task_memory_mb << 20) or None,
-            max_retries=self.options.max_retries,
-            retry_exceptions=False,
-            scheduling_strategy="SPREAD",  # shards are independent: use every node
-        )
+        remote = ray.remote(_run_task)
+        scheduling = {
+            "num_cpus": 1,
+            "max_retries": self.options.max_retries,
+            "retry_exceptions": False,
+            "scheduling_strategy": "SPREAD",  # shards are independent: use every node
+        }
+        floor = self.options.task_memory_mb << 20
+        ceiling = self._largest_node_memory() if memory is not None else 0
         cap = self.options.max_in_flight or self.workers
-        todo = iter(tasks)
+        todo = iter(enumerate(tasks))
         pending: dict[Any, Any] = {}
 
         def submit() -> None:
-            for task in todo:
-                pending[remote.remote(fn, task, self.code)] = task
+            for i, task in todo:
+                need = max(floor, min(memory[i], ceiling)) if memory is not None else floor
+                ref = remote.options(memory=need or None, **scheduling).remote(fn, task, self.code)
+                pending[ref] = task
                 if len(pending) >= cap:
                     return
 

@@ -13,7 +13,12 @@ class SerialExecutor:
         """`workers` is accepted, as by every executor, and ignored: one task at a time."""
 
     def map_unordered(
-        self, fn: Callable[..., Any], tasks: Sequence[Any], progress: Any = None
+        self,
+        fn: Callable[..., Any],
+        tasks: Sequence[Any],
+        progress: Any = None,
+        memory: Sequence[int] | None = None,
     ) -> Iterator[Any]:
+        """`memory` (bytes per task, as a reduce asks for them) is Ray's: one task at a time here."""
         for task in tasks:
             yield fn(task, progress)  # the task reports its own documents and bytes
