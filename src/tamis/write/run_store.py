@@ -462,16 +462,20 @@ class StorePath:
 
     def iterdir(self) -> Iterator[StorePath]:
         inside = self.name_in_run + "/"
-        children = {n[len(inside) :].split("/", 1)[0] for n in self._known() if n.startswith(inside)}
+        index = _load_index(self.view.url, self.view.index) if self.view.index is not None else {}
+        children = {n[len(inside) :].split("/", 1)[0] for n in index if n.startswith(inside)}
         if not children and self.view.token is not None:
-            # A folder this attempt writes (a reduce's tasks write it from other processes): what
-            # the store holds under the attempt's token. Folders of the index are never listed.
+            # A folder this attempt writes: a reduce's tasks write it from other processes (other
+            # nodes), so what this process wrote is not all of it; list what the store holds under
+            # the attempt's token. Folders of the index are never listed.
             own = f".{self.view.token}."
             children = {
                 posixpath.relpath(n, self.name_in_run).split("/", 1)[0].replace(own, ".", 1)
                 for n in self.store.list(self.name_in_run)
                 if own in n
             }
+        written_here = _WRITTEN.get(self.view.token or "", {})
+        children |= {n[len(inside) :].split("/", 1)[0] for n in written_here if n.startswith(inside)}
         return iter([self / c for c in sorted(children)])
 
     def glob(self, pattern: str) -> Iterator[StorePath]:
