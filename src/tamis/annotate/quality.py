@@ -18,10 +18,10 @@ import numpy as np
 import regex
 
 from tamis.annotate.char_classes import count_classes
-from tamis.annotate.text_units import LINE_BREAKS, PARAGRAPH_BREAK, TextUnits, count_letter_tokens, split_text
 from tamis.document import Document
 from tamis.steps import Annotate, register
 from tamis.text.lexicon import gopher_stop_words, stop_words
+from tamis.text.segmentation import Segmentation, segment
 
 TOP_NGRAM_SIZES = (2, 3, 4)  # Gopher Table A1: top n-gram character fractions
 DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)  # Gopher Table A1: duplicate n-gram character fractions
@@ -30,6 +30,8 @@ DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)  # Gopher Table A1: duplicate n-gram chara
 C4_END_PUNCTUATION = (".", "?", "!", '"', "'")
 C4_CITATION = re.compile(r"\[\d*]|\[edit]|\[citation needed]")
 C4_POLICY = re.compile("terms of use|privacy policy|cookie policy|uses cookies|use of cookies|use cookies")
+#: every C4_POLICY phrase contains one of these
+C4_POLICY_HINTS = ("terms of use", "privacy policy", "cookie")
 C4_MIN_WORDS_PER_LINE = 3
 C4_MAX_WORD_LENGTH = 1000
 # spaCy's sentencizer (datatrove's English sentence splitter) starts a sentence at the first
@@ -48,6 +50,9 @@ SENTENCE_END = re.compile(
 # FineWeb (Penedo et al. 2024, §3.3) line signals; terminal punctuation as in datatrove.
 FINEWEB_STOP_CHARS = (".", "!", "?", "…", "。", "！", "？", "؟", "।", "۔", "։", "‼", "⁉", "⁈", "‽")
 FINEWEB_SHORT_LINE = 30  # characters; FineWeb's `short_line_length`
+
+PARAGRAPH_BREAK = re.compile(r"\n{2,}")
+LINE_BREAKS = re.compile(r"\n+")
 
 BULLETS = ("•", "-")  # Gopher: lines starting with a bullet point (datatrove's choice of bullets)
 ELLIPSES = ("...", "…")
@@ -122,7 +127,7 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def text_signals(u: TextUnits, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
+def text_signals(u: Segmentation, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
     text = u.text
     n_chars = len(text)
     n_words = len(u.words)
@@ -144,7 +149,9 @@ def text_signals(u: TextUnits, lang: str, letter_words: int, word_chars: int) ->
     }
 
 
-def gopher_quality_signals(u: TextUnits, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
+def gopher_quality_signals(
+    u: Segmentation, lang: str, letter_words: int, word_chars: int
+) -> dict[str, float]:
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
     stops = gopher_stop_words(lang)
@@ -259,15 +266,38 @@ def repetition_chars(tokens: Sequence[str]) -> tuple[dict[int, int], dict[int, i
     return top, dup
 
 
-def gopher_repetition_signals(u: TextUnits) -> dict[str, float]:
+def split_paragraphs(text: str) -> list[str]:
+    """`PARAGRAPH_BREAK.split(text)`, by `str.split` where no run of three line breaks makes
+    that differ (a run of exactly two is the only separator then): 4x faster.
+
+    >>> split_paragraphs("a\\n\\nb\\nc"), split_paragraphs("a\\n\\n\\nb")
+    (['a', 'b\\nc'], ['a', 'b'])
+    """
+    return PARAGRAPH_BREAK.split(text) if "\n\n\n" in text else text.split("\n\n")
+
+
+def split_lines(text: str) -> list[str]:
+    """`LINE_BREAKS.split(text)` (split at runs of line breaks), by `str.split`: the empty
+    pieces between two line breaks dropped, the first and the last piece kept. 4x faster.
+
+    >>> split_lines("\\na\\n\\nb\\n") == LINE_BREAKS.split("\\na\\n\\nb\\n") == ["", "a", "b", ""]
+    True
+    """
+    parts = text.split("\n")
+    if len(parts) < 3:
+        return parts
+    return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
+
+
+def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
     text = u.text
     n_chars = len(text)
     out: dict[str, float] = {}
-    paragraphs = PARAGRAPH_BREAK.split(text.strip())
+    paragraphs = split_paragraphs(text.strip())
     n, chars = find_duplicates(paragraphs)
     out["gopher.dup_para_fraction"] = _ratio(n, len(paragraphs))
     out["gopher.dup_para_char_fraction"] = _ratio(chars, n_chars)
-    lines = LINE_BREAKS.split(text)
+    lines = split_lines(text)
     n, chars = find_duplicates(lines)
     out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
     out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
@@ -279,14 +309,21 @@ def gopher_repetition_signals(u: TextUnits) -> dict[str, float]:
     return out
 
 
-def c4_signals(u: TextUnits) -> dict[str, float]:
+def c4_signals(u: Segmentation) -> dict[str, float]:
     """C4's line rules as counts of lines each rule would drop, and its document rules."""
     no_punct = too_few_words = long_word = javascript = policy = 0
     lorem = curly = 0
     kept_lines: list[str] = []
     # most pages have none of C4's phrases: one look at the whole text spares a lower() per line
     low = u.text.lower()
-    keywords = "{" in low or "lorem ipsum" in low or "javascript" in low or bool(C4_POLICY.search(low))
+    # (a substring every C4_POLICY phrase holds: 3x cheaper than the pattern; lines are then
+    # checked with the pattern itself)
+    keywords = (
+        "{" in low
+        or "lorem ipsum" in low
+        or "javascript" in low
+        or any(map(low.__contains__, C4_POLICY_HINTS))
+    )
     for raw in u.lines:
         line = raw.strip()
         if len(line) > C4_MAX_WORD_LENGTH and any(len(w) > C4_MAX_WORD_LENGTH for w in line.split()):
@@ -332,7 +369,7 @@ def c4_signals(u: TextUnits) -> dict[str, float]:
     }
 
 
-def fineweb_signals(u: TextUnits) -> dict[str, float]:
+def fineweb_signals(u: Segmentation) -> dict[str, float]:
     text = u.text
     lines = [line for line in text.split("\n") if line.strip()]
     n = len(lines)
@@ -377,10 +414,10 @@ class MeasureQuality(Annotate):
 
 def measure_all(text: str, lang: str) -> dict[str, Any]:
     """Every quality signal of `text` judged as language `lang` (pure; used by the step and bench)."""
-    u = split_text(text)
+    u = segment(text)
     out: dict[str, Any] = {}
-    letter_words = count_letter_tokens(u.words)
-    word_chars = sum(map(len, u.words))
+    letter_words = u.letter_words
+    word_chars = u.word_chars
     out.update(text_signals(u, lang, letter_words, word_chars))
     out.update(gopher_quality_signals(u, lang, letter_words, word_chars))
     out.update(gopher_repetition_signals(u))
