@@ -194,7 +194,9 @@ def _run_lengths(ordered: np.ndarray) -> np.ndarray:
     return np.diff(np.flatnonzero(edges))
 
 
-def repetition_chars(tokens: Sequence[str]) -> tuple[dict[int, int], dict[int, int]]:
+def repetition_chars(
+    tokens: Sequence[str], hashes: np.ndarray | None = None
+) -> tuple[dict[int, int], dict[int, int]]:
     """Gopher's top n-gram chars (n=2..4) and duplicate n-gram chars (n=5..10), on integer keys.
 
     Same results as `top_ngram_chars` and `duplicate_ngram_chars` (a test checks it on real
@@ -207,7 +209,8 @@ def repetition_chars(tokens: Sequence[str]) -> tuple[dict[int, int], dict[int, i
     if len(tokens) < 2:
         return top, dup
     with np.errstate(over="ignore"):
-        hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
+        if hashes is None:  # one key per token (`Segmentation.token_keys`)
+            hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
         repeats = True  # whether some (n-1)-gram occurs twice: if none does, no n-gram can
         keys = hashes
         for n in TOP_NGRAM_SIZES:
@@ -301,7 +304,7 @@ def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
     n, chars = find_duplicates(lines)
     out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
     out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
-    top, dup = repetition_chars(u.tokens)
+    top, dup = repetition_chars(u.tokens, u.token_keys)
     for n in TOP_NGRAM_SIZES:
         out[f"gopher.top_{n}gram_char_fraction"] = _ratio(top[n], n_chars)
     for n in DUP_NGRAM_SIZES:
