@@ -185,6 +185,14 @@ def _ngram_keys(hashes: np.ndarray, n: int) -> np.ndarray:
     return keys
 
 
+def _members(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
+    """Which `keys` are in the sorted array `table` (np.isin's answer, in three calls instead of
+    its set-up: 2x faster on the few tied n-grams of a page)."""
+    at = np.searchsorted(table, keys)
+    np.minimum(at, table.size - 1, out=at)
+    return table[at] == keys
+
+
 def _run_lengths(ordered: np.ndarray) -> np.ndarray:
     """Length of each run of equal values in a sorted array (np.unique's counts, without its overhead)."""
     m = ordered.size
@@ -224,7 +232,7 @@ def repetition_chars(
                 count = int(runs.max())
                 if count > 1:  # ties: the n-gram seen first wins, as with datatrove's Counter
                     best = ordered[np.cumsum(runs)[runs == count] - 1]
-                    first = keys == best[0] if best.size == 1 else np.isin(keys, best)
+                    first = keys == best[0] if best.size == 1 else _members(keys, best)
                     i = int(np.argmax(first))
                 repeats = count > 1
             top[n] = (sum(map(len, tokens[i : i + n])) + n - 1) * count
