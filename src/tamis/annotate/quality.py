@@ -216,64 +216,64 @@ def repetition_chars(
     dup = dict.fromkeys(DUP_NGRAM_SIZES, 0)
     if len(tokens) < 2:
         return top, dup
-    with np.errstate(over="ignore"):
-        if hashes is None:  # one key per token (`Segmentation.token_keys`)
-            hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
-        repeats = True  # whether some (n-1)-gram occurs twice: if none does, no n-gram can
-        keys = hashes
-        for n in TOP_NGRAM_SIZES:
-            if len(tokens) < n:
-                continue
-            i, count = 0, 1  # all distinct: the first n-gram wins the tie, as in Counter
-            if repeats:
-                keys = _ngram_keys(hashes, n) if n == 2 else keys[:-1] * _MIX + hashes[n - 1 :]
-                ordered = np.sort(keys)
-                runs = _run_lengths(ordered)
-                count = int(runs.max())
-                if count > 1:  # ties: the n-gram seen first wins, as with datatrove's Counter
-                    best = ordered[np.cumsum(runs)[runs == count] - 1]
-                    first = keys == best[0] if best.size == 1 else _members(keys, best)
-                    i = int(np.argmax(first))
-                repeats = count > 1
-            top[n] = (sum(map(len, tokens[i : i + n])) + n - 1) * count
-        if not repeats:
-            return top, dup  # no repeated 4-gram: no repeated 5..10-gram either
-        # positions whose (n-1)-gram recurs: an n-gram can recur only where its prefix does
-        positions: np.ndarray | None = None
-        for n in DUP_NGRAM_SIZES:
-            if len(tokens) < n:
-                break
-            keys = _ngram_keys(hashes, n)
-            if positions is not None:
-                positions = positions[positions < keys.size]
-            sub = keys if positions is None else keys[positions]
-            order = np.argsort(sub, kind="stable")
-            ordered = sub[order]
-            same = ordered[1:] == ordered[:-1]
-            if not same.any():
-                break  # no repeated n-gram, hence no repeated longer one either
-            mark = np.zeros(sub.size, dtype=bool)
-            mark[1:] |= same
-            mark[:-1] |= same
-            recurring = np.empty(sub.size, dtype=bool)
-            recurring[order] = mark
-            found = np.flatnonzero(recurring)
-            positions = found if positions is None else positions[found]
-            # Gopher's scan replayed over the recurring positions alone, with the same skip-ahead
-            seq = keys.tolist()
-            seen: set[int] = set()
-            chars = idx = 0
-            for pos in positions.tolist():
-                if pos < idx:
-                    continue  # inside an n-gram already counted as a duplicate
-                key = seq[pos]
-                if key in seen:
-                    chars += sum(map(len, tokens[pos : pos + n]))
-                    idx = pos + n
-                else:
-                    seen.add(key)
-                    idx = pos + 1
-            dup[n] = chars
+    # uint64 arrays wrap around silently (numpy warns of overflow only for scalars): no errstate
+    if hashes is None:  # one key per token (`Segmentation.token_keys`)
+        hashes = np.fromiter(map(hash, tokens), dtype=np.int64, count=len(tokens)).view(np.uint64)
+    repeats = True  # whether some (n-1)-gram occurs twice: if none does, no n-gram can
+    keys = hashes
+    for n in TOP_NGRAM_SIZES:
+        if len(tokens) < n:
+            continue
+        i, count = 0, 1  # all distinct: the first n-gram wins the tie, as in Counter
+        if repeats:
+            keys = _ngram_keys(hashes, n) if n == 2 else keys[:-1] * _MIX + hashes[n - 1 :]
+            ordered = np.sort(keys)
+            runs = _run_lengths(ordered)
+            count = int(runs.max())
+            if count > 1:  # ties: the n-gram seen first wins, as with datatrove's Counter
+                best = ordered[np.cumsum(runs)[runs == count] - 1]
+                first = keys == best[0] if best.size == 1 else _members(keys, best)
+                i = int(np.argmax(first))
+            repeats = count > 1
+        top[n] = (sum(map(len, tokens[i : i + n])) + n - 1) * count
+    if not repeats:
+        return top, dup  # no repeated 4-gram: no repeated 5..10-gram either
+    # positions whose (n-1)-gram recurs: an n-gram can recur only where its prefix does
+    positions: np.ndarray | None = None
+    for n in DUP_NGRAM_SIZES:
+        if len(tokens) < n:
+            break
+        keys = keys[:-1] * _MIX + hashes[n - 1 :]  # from the (n-1)-gram keys: _ngram_keys(hashes, n)
+        if positions is not None:
+            positions = positions[positions < keys.size]
+        sub = keys if positions is None else keys[positions]
+        order = np.argsort(sub, kind="stable")
+        ordered = sub[order]
+        same = ordered[1:] == ordered[:-1]
+        if not same.any():
+            break  # no repeated n-gram, hence no repeated longer one either
+        mark = np.zeros(sub.size, dtype=bool)
+        mark[1:] |= same
+        mark[:-1] |= same
+        recurring = np.empty(sub.size, dtype=bool)
+        recurring[order] = mark
+        found = np.flatnonzero(recurring)
+        positions = found if positions is None else positions[found]
+        # Gopher's scan replayed over the recurring positions alone, with the same skip-ahead
+        seq = keys.tolist()
+        seen: set[int] = set()
+        chars = idx = 0
+        for pos in positions.tolist():
+            if pos < idx:
+                continue  # inside an n-gram already counted as a duplicate
+            key = seq[pos]
+            if key in seen:
+                chars += sum(map(len, tokens[pos : pos + n]))
+                idx = pos + n
+            else:
+                seen.add(key)
+                idx = pos + 1
+        dup[n] = chars
     return top, dup
 
 
