@@ -260,13 +260,12 @@ def repetition_chars(
         found = np.flatnonzero(recurring)
         positions = found if positions is None else positions[found]
         # Gopher's scan replayed over the recurring positions alone, with the same skip-ahead
-        seq = keys.tolist()
         seen: set[int] = set()
         chars = idx = 0
-        for pos in positions.tolist():
+        # only the recurring positions' keys as Python ints (not the whole array's)
+        for pos, key in zip(positions.tolist(), keys[positions].tolist(), strict=True):
             if pos < idx:
                 continue  # inside an n-gram already counted as a duplicate
-            key = seq[pos]
             if key in seen:
                 chars += sum(map(len, tokens[pos : pos + n]))
                 idx = pos + n
