@@ -125,9 +125,12 @@ def test_vectorised_repetition_matches_the_reference_definitions(lang: str) -> N
     texts = [*paragraphs(lang), "\n".join(paragraphs(lang)[0].splitlines()[:2] * 4)]
     for text in texts:
         tokens = split_text(text).tokens
-        top, dup = repetition_chars(tokens)
-        assert top == {n: top_ngram_chars(tokens, n) for n in TOP_NGRAM_SIZES}
-        assert dup == {n: duplicate_ngram_chars(tokens, n) for n in DUP_NGRAM_SIZES}
+        reference = (
+            {n: top_ngram_chars(tokens, n) for n in TOP_NGRAM_SIZES},
+            {n: duplicate_ngram_chars(tokens, n) for n in DUP_NGRAM_SIZES},
+        )
+        assert repetition_chars(tokens) == reference
+        assert repetition_chars(tokens, split_text(text).token_keys) == reference  # the step's keys
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -161,3 +164,58 @@ def test_whitespace_chunked_tokens_match_one_findall() -> None:
     for text in texts:
         find = _FIND_TOKENS_WITH_ENTITIES if "&" in text else _FIND_TOKENS
         assert _tokens(text) == find.findall(text)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_signal_matches_the_plain_definitions(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step's shortcuts (chunked tokens, string splits, the C4 pre-check, numpy n-grams,
+    class tables) give bit-identical signals to the plain definitions they replace, on real
+    text and on text with repeated lines, a cookie notice, entities and digits."""
+    import re
+
+    import regex
+
+    import tamis.annotate.quality as quality
+    import tamis.text.segmentation as segmentation
+
+    whole = "\n".join(paragraphs(lang))
+    first = paragraphs(lang)[0]
+    texts = [
+        whole,
+        "\n\n".join(
+            [first, first, "We use cookies. Read our privacy policy.", "3.5 km &amp; 1,000 J. Smith..."]
+        ),
+        "\n".join(first.splitlines()[:2] * 4) + "\n\n\n\n" + whole[:500],
+        first + "\nThis site uses cookies to work well.\n" + first,
+    ]
+    fast = []
+    for text in texts:
+        segmentation.segment.cache_clear()
+        fast.append(measure_all(text, lang))
+
+    def plain_tokens(text: str) -> list[str]:
+        pattern = segmentation.TOKEN_WITH_ENTITIES if "&" in text else segmentation.TOKEN
+        return pattern.findall(text)
+
+    def plain_repetition(tokens, hashes=None):  # type: ignore[no-untyped-def]
+        return (
+            {n: top_ngram_chars(tokens, n) for n in quality.TOP_NGRAM_SIZES},
+            {n: duplicate_ngram_chars(tokens, n) for n in quality.DUP_NGRAM_SIZES},
+        )
+
+    monkeypatch.setattr(segmentation, "python_tokens", plain_tokens)
+    monkeypatch.setattr(quality, "split_lines", quality.LINE_BREAKS.split)
+    monkeypatch.setattr(quality, "split_paragraphs", quality.PARAGRAPH_BREAK.split)
+    monkeypatch.setattr(quality, "C4_POLICY_HINTS", ("",))  # every line checked with the pattern
+    monkeypatch.setattr(quality, "repetition_chars", plain_repetition)
+    monkeypatch.setattr(
+        quality,
+        "upper_and_digit_counts",
+        lambda text: (len(regex.findall(r"\p{Lu}", text)), len(re.findall(r"\d", text))),
+    )
+    for text, expected in zip(texts, fast, strict=True):
+        segmentation.segment.cache_clear()
+        plain = measure_all(text, lang)
+        assert plain == expected
+        assert [type(v) for v in plain.values()] == [type(v) for v in expected.values()]
+    segmentation.segment.cache_clear()
