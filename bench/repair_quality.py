@@ -4,6 +4,7 @@ One command:
 
     .venv/bin/python bench/repair_quality.py                 # 10k docs, seed 1, under bench/out/
     .venv/bin/python bench/repair_quality.py --n-docs 50000 --json bench/out/repair.json
+    .venv/bin/python bench/repair_quality.py --real-pages ../shared/realpages/dev.jsonl.gz  # + real pages' speed
 
 It builds a corpus with ../shared/bench/make_corpus.py (real sentences + injected web noise,
 with the truth of every injection beside it; see its TRUTH FORMAT docstring), runs the repair
@@ -92,6 +93,27 @@ def run_steps(steps: list[Repair], doc: Document, seconds: Counter) -> Document:
             captions=doc.captions + r.captions,
         )
     return doc
+
+
+def real_pages_speed(path: Path, steps: list[Repair]) -> dict:
+    """MB of text per CPU second of the chain and of each step on real pages (a realpages
+    .jsonl.gz: each page's `text` and `lang`), speed only: their labels are not scored here."""
+    import gzip
+
+    seconds: Counter = Counter()
+    text_bytes = 0
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            page = json.loads(line)
+            text_bytes += len(page["text"].encode("utf-8"))
+            doc = Document(id=page["id"], text=page["text"], annotations={"language": page["lang"]})
+            run_steps(steps, doc, seconds)
+    cpu = sum(seconds.values())
+    return {
+        "mb": round(text_bytes / 1e6, 1),
+        "mb_per_cpu_s": round(text_bytes / 1e6 / cpu, 2) if cpu else None,
+        "step_mb_per_cpu_s": {k: round(text_bytes / 1e6 / v, 1) for k, v in seconds.items() if v},
+    }
 
 
 def ratio(a: int, b: int) -> float:
@@ -315,6 +337,12 @@ def main(argv: list[str] | None = None) -> int:
         "--clean-words", type=int, default=100_000, help="words of clean sentences per source file"
     )
     ap.add_argument("--json", default=None, help="also write the figures here")
+    ap.add_argument(
+        "--real-pages",
+        type=Path,
+        default=None,
+        help="also time the chain on these real pages (../shared/realpages/dev.jsonl.gz), after the corpus",
+    )
     args = ap.parse_args(argv)
     # one folder per size and seed, so runs of different sizes never overwrite each other's corpus
     out = Path(args.out_dir or ROOT / "bench" / "out" / f"repair-corpus-{args.n_docs}-s{args.seed}")
@@ -327,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
     for d, t in pairs[:50]:  # load word lists and compile patterns outside the timed run
         run_steps(steps, Document(id="w", text=d["text"], annotations={"language": t["lang"]}), warm)
     result = score(pairs, steps)
+    if args.real_pages:
+        result["real_pages"] = real_pages_speed(args.real_pages, steps)
     glue = REGISTRY.get("repair.glued_words")()
     result["false_splits_per_10k"] = clean_text_edits(glue, args.clean_words)
     spacing = REGISTRY.get("repair.punctuation_spacing")()

@@ -113,3 +113,45 @@ def test_the_range_separator_scan_names_every_range() -> None:
             ranges += expected
             assert datelines._is_date_range(line) == expected, line
     assert ranges > 1000
+
+
+def test_the_date_look_aheads_change_no_match() -> None:
+    # _DATE is DATE_PATTERN with look-aheads for what each alternative opens with; on dates of every
+    # language's month names, in odd case and after odd characters, both find the same matches
+    import random
+    import re
+
+    from tamis.repair import datelines
+
+    plain = re.compile(datelines.DATE_PATTERN, re.IGNORECASE)
+    rng = random.Random(5)
+    months = sorted(datelines._MONTHS)
+    # case variants `re.IGNORECASE` equates with a letter, and characters that touch the date
+    odd = {"i": "İı", "k": "\u212a", "s": "ſ", "ι": "\u0345\u1fbe", "σ": "ς"}
+    found = 0
+    for i in range(6000):
+        month = rng.choice(months)
+        month = (month.upper(), month.title(), month, month.swapcase())[i % 4]
+        month = "".join(rng.choice(odd.get(c.lower(), c)) if rng.random() < 0.2 else c for c in month)
+        day, year = rng.randint(1, 31), rng.randint(1890, 2100)
+        date = rng.choice(
+            [
+                f"{month} {day}, {year}",
+                f"{month}. {day}th {year}",
+                f"{day}. {month} {year}",
+                f"{day} de {month} de {year}",
+                f"{day:02d}.{rng.randint(1, 12):02d}.{year}",
+                f"{year}-{rng.randint(1, 12):02d}-{day:02d}",
+                f"{month}{day} {year}",
+                f"{month} {year}",
+            ]
+        )
+        before = rng.choice(["", "Updated: ", "x", "1", ".", " ", "Berlin, ", "\u0345", "_"])
+        after = rng.choice(["", " 14:35", "0", ".", " | 5 Comments", "x"])
+        line = before + date + after
+        for text in (line, f"{line} und {line}"):
+            old, new = plain.search(text), datelines._DATE.search(text)
+            assert (old and old.span()) == (new and new.span()), text
+            assert plain.sub(" ", text) == datelines._DATE.sub(" ", text), text
+            found += old is not None
+    assert found > 4000

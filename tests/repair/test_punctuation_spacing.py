@@ -95,3 +95,23 @@ def test_lost_spaces_are_inserted(glued: str, fixed: str) -> None:
 )
 def test_addresses_code_initialisms_numbers_and_uncased_scripts_stay(text: str) -> None:
     assert repair(text) == (text, [])
+
+
+def test_candidate_scan_finds_what_the_plain_order_finds() -> None:
+    # the scan tests what follows a mark before what precedes it; on made-up strings of letters,
+    # digits, marks and spaces it finds the same marks as the look-behind-first form
+    import random
+    import re
+
+    from tamis.repair import punctuation_spacing
+
+    plain = re.compile(r"[.!?,;:](?:(?<=[^\W\d_]{2}.)|(?<=\d[,;]))(?=[^\W\d_]{2})")
+    rng = random.Random(11)
+    pieces = ["ab", "Zé", "Дж", "a", "1", "9", "_", " ", "\n", "'", *".!?,;:"]
+    found = 0
+    for _ in range(5000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 20)))
+        spans = [m.span() for m in punctuation_spacing._CANDIDATE.finditer(text)]
+        assert spans == [m.span() for m in plain.finditer(text)], text
+        found += bool(spans)
+    assert found > 500
