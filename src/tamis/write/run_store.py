@@ -29,7 +29,6 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-import fsspec
 import orjson
 
 from tamis.errors import TamisError
@@ -71,6 +70,8 @@ class RunStore:
 
     def __init__(self, url: str, storage_options: Mapping[str, Any] | None = None) -> None:
         try:
+            import fsspec  # here, not at the top: `tamis clean` imports this module, never a store
+
             self.fs, root = fsspec.core.url_to_fs(url, **dict(storage_options or {}))
         except (ImportError, ValueError) as err:
             raise TamisError(f"cannot open {url!r}: {err}") from err
