@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from tamis.annotate.site_mt import MeasureSiteMachineTranslation
@@ -145,3 +146,48 @@ def test_drop_site_through_tamis_run_drops_the_farm_and_keeps_the_human_site(tmp
     assert sorted(r["id"] for r in rejected) == ["farm0", "farm1", "farm2"]
     assert {r["rule"] for r in rejected} == {"machine_translated_site"}
     assert all("site.mt_share=1.0 of 3" in r["value"] and "Leave a Reply" in r["value"] for r in rejected)
+
+
+def test_reduce_gives_the_same_sites_at_the_minimum_partitions_and_at_more(tmp_path: Path) -> None:
+    from tamis.annotate import site_mt
+    from tamis.dedup import partitions as pt
+    from tamis.dedup.normalize import h64
+
+    # 60 hosts over 3 shards, probabilities whose float sums depend on the order they are added in
+    def probability(shard: int, i: int) -> float | None:
+        return None if i % 9 == 0 else (i * 0.137 + shard * 0.011) % 1
+
+    shards = [
+        [
+            page(f"s{s}p{i}", f"site{(i * 7 + s) % 60}.example", probability(s, i), int(i % 3 == 0))
+            for i in range(100)
+        ]
+        for s in range(3)
+    ]
+    results = {}
+    for minimum in (site_mt._MIN_PARTITIONS, 2 * site_mt._MIN_PARTITIONS, 7):
+        work = tmp_path / str(minimum)
+        for s, docs in enumerate(shards):
+            STAGE.map_shard(docs, s, work)
+        counts = site_mt.reduce_sites(work, 1, minimum)
+        assert len(pt.load_json(work / "plan.json")["bounds"]) - 1 == minimum
+        tables = [pt.load_npy(p) for p in sorted((work / "sites").glob("*.npy"))]
+        assert all(np.all(t["host"][1:] > t["host"][:-1]) for t in tables)  # sorted by host hash
+        docs = [d for s, docs in enumerate(shards) for d in STAGE.apply_shard(docs, s, work)]
+        results[minimum] = (counts, np.sort(np.concatenate(tables), order="host").tobytes(), docs)
+    (few_counts, few_table, few_docs), *more = results.values()
+    assert few_counts["hosts"] == 60
+    for many_counts, many_table, many_docs in more:
+        assert many_counts == few_counts and many_table == few_table
+        assert [d.annotations for d in many_docs] == [d.annotations for d in few_docs]
+    # the mean is the probabilities added page by page in input order, bit for bit as a Python sum gives it
+    on_site0 = [d for docs in shards for d in docs if d.source.url.startswith("https://site0.")]
+    site0 = [d.annotations["mt.probability"] for d in on_site0 if "mt.probability" in d.annotations]
+    total = 0.0
+    for p in site0:
+        total += p
+    table = np.concatenate(tables)
+    assert table["mean_probability"][table["host"] == h64("site0.example")].tolist() == [total / len(site0)]
+    assert on_site0[0].annotations.get("site.mt_mean_probability") is None  # the input pages are unchanged
+    got = next(d for d in many_docs if d.source.url.startswith("https://site0."))
+    assert got.annotations["site.mt_mean_probability"] == round(total / len(site0), 4)
