@@ -84,6 +84,41 @@ def test_more_partitions_give_the_same_decisions(
     assert removed or edited  # the corpus gives every stage something to do
 
 
+def test_repeated_lines_partition_tasks_write_their_own_results_and_apply_loads_each_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shards = corpus(300)
+    stage = STAGES["repeated_lines"]()
+    _map(stage, shards, tmp_path)
+    monkeypatch.setattr(pt, "TARGET_PARTITION_BYTES", SMALL_TARGET["repeated_lines"])
+    info = stage.reduce(tmp_path, Recording())
+    partitions = len(pt.load_json(tmp_path / "plan.json")["bounds"]) - 1
+    # no whole-corpus array: one sorted pair of files per partition, counted by the driver
+    assert not list(tmp_path.glob("repeated_*.npy"))
+    found = {"corpus": 0, "site": 0}
+    for task in range(partitions):
+        for kind in found:
+            keys = np.load(tmp_path / "repeated" / f"{task:05d}.{kind}.npy")
+            assert (keys[1:] >= keys[:-1]).all()
+            found[kind] += len(keys)
+    assert found == {"corpus": info["repeated_lines_corpus"], "site": info["repeated_lines_site"]}
+    assert found["corpus"] and found["site"]
+    loaded: list[str] = []
+    real_load = pt.load_npy
+
+    def counting_load(path: Any, mmap: bool = False) -> np.ndarray:
+        if path.parent.name == "repeated":
+            loaded.append(path.name)
+        return real_load(path, mmap)
+
+    monkeypatch.setattr(pt, "load_npy", counting_load)
+    applier = stage.applier(0, tmp_path)
+    for lo in range(0, len(shards[0]), 7):  # batch after batch through one applier
+        applier.apply(shards[0][lo : lo + 7])
+    applier.close()
+    assert loaded and len(loaded) == len(set(loaded))  # each partition's file loaded at most once
+
+
 def test_the_partition_count_grows_with_the_map_output_and_a_resumed_reduce_keeps_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

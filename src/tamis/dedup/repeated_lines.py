@@ -78,8 +78,10 @@ class _Thresholds:
     min_site_share_short: float
 
 
-def _reduce_partition(args: tuple[Path, int, int, _Thresholds]) -> tuple[np.ndarray, np.ndarray]:
-    folder, first, stop, th = args
+def _reduce_partition(args: tuple[Path, int, int, int, _Thresholds]) -> tuple[int, int]:
+    """One partition's repeated lines, written sorted as `repeated/NNNNN.corpus.npy` (line hashes)
+    and `.site.npy` (`site_key`s); returns how many of each."""
+    folder, task, first, stop, th = args
     rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
     long = rec[rec["short"] == 0]
     lines, counts = _count_distinct(long["line"], long["doc"])
@@ -95,7 +97,10 @@ def _reduce_partition(args: tuple[Path, int, int, _Thresholds]) -> tuple[np.ndar
         hosts = _host_table(folder)
         pos = np.clip(np.searchsorted(hosts["host"], rep["host"][short]), 0, max(len(hosts) - 1, 0))
         need[short] = np.maximum(th.min_site_docs, th.min_site_share_short * hosts["docs"][pos])
-    return corpus, keys[counts >= need]
+    site = keys[counts >= need]  # sorted: `_count_distinct` returns its keys sorted
+    pt.save_npy(folder / "repeated" / f"{task:05d}.corpus.npy", corpus)
+    pt.save_npy(folder / "repeated" / f"{task:05d}.site.npy", site)
+    return len(corpus), len(site)
 
 
 def _count_hosts(args: tuple[Path, int, int, int]) -> int:
@@ -211,14 +216,13 @@ class RemoveRepeatedLines(CorpusStage):
         tasks = [(work_dir, t, lo, hi) for t, (lo, hi) in enumerate(by_host.ranges())]
         hosts = sum(pt.pool_map(_count_hosts, tasks, executor, by_host.memory()))
         th = _Thresholds(self.min_site_docs, self.min_corpus_docs, self.min_site_share_short)
+        pt.clear_folder(work_dir / "repeated")  # an interrupted reduce may have left a partial answer
         plan = pt.plan_partitions(work_dir / "map", self.partitions, executor, saved=work_dir / "plan.json")
-        tasks = [(work_dir, lo, hi, th) for lo, hi in plan.ranges()]
-        results = list(pt.pool_map(_reduce_partition, tasks, executor, plan.memory()))
-        corpus = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [c for c, _ in results]))
-        site = np.sort(np.concatenate([np.zeros(0, np.uint64)] + [s for _, s in results]))
-        pt.save_npy(work_dir / "repeated_corpus.npy", corpus)
-        pt.save_npy(work_dir / "repeated_site.npy", site)
-        return {"repeated_lines_corpus": len(corpus), "repeated_lines_site": len(site), "hosts": hosts}
+        tasks = [(work_dir, t, lo, hi, th) for t, (lo, hi) in enumerate(plan.ranges())]
+        corpus = site = 0
+        for c, s in pt.pool_map(_reduce_partition, tasks, executor, plan.memory()):
+            corpus, site = corpus + c, site + s
+        return {"repeated_lines_corpus": corpus, "repeated_lines_site": site, "hosts": hosts}
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         return stream.apply_one_list(self.applier(shard, work_dir), docs)
@@ -231,13 +235,13 @@ class RemoveRepeatedLines(CorpusStage):
         docs: Sequence[Document],
         lines: np.ndarray,
         meta: np.ndarray,
-        corpus: np.ndarray,
-        site: np.ndarray,
+        repeated: _RepeatedLines,
     ) -> list[Document]:
         """The documents without their repeated lines (`lines` rows count from the first of `docs`)."""
         host = meta["host"][lines["row"]]
-        in_site = _member(site, site_key(lines["hash"], host, lines["short"])) & (host != 0)
-        in_corpus = _member(corpus, lines["hash"]) & (lines["short"] == 0)
+        in_corpus, in_site = repeated.lookup(lines["hash"], site_key(lines["hash"], host, lines["short"]))
+        in_site &= host != 0
+        in_corpus &= lines["short"] == 0
         hit = in_site | in_corpus
         bounds = np.searchsorted(lines["row"], np.arange(len(docs) + 1))
         out = []
@@ -286,8 +290,7 @@ class _LinesApplier:
 
     def __init__(self, stage: RemoveRepeatedLines, shard: int, work_dir: Path) -> None:
         self.stage = stage
-        self.corpus = pt.load_npy(work_dir / "repeated_corpus.npy")
-        self.site = pt.load_npy(work_dir / "repeated_site.npy")
+        self.repeated = _RepeatedLines(work_dir, stage.partitions)
         self.ids = stream.MappedIds(work_dir, shard)
         try:
             self.lines = pt.load_npy(work_dir / "lines" / f"{shard:05d}.npy")
@@ -300,7 +303,7 @@ class _LinesApplier:
         lines, meta = self._saved(docs, first) if self.ids.matches(docs) else (None, None)
         if lines is None or meta is None:
             lines, meta = self.stage.shard_lines(docs)
-        return self.stage.remove_lines(docs, lines, meta, self.corpus, self.site)
+        return self.stage.remove_lines(docs, lines, meta, self.repeated)
 
     def _saved(self, docs: Sequence[Document], first: int) -> tuple[np.ndarray | None, np.ndarray | None]:
         if self.lines is None or self.meta is None or self.ids.mapped is None:
@@ -315,6 +318,42 @@ class _LinesApplier:
 
     def close(self) -> None:
         """Nothing to check: documents map did not see get their lines found afresh."""
+
+
+class _RepeatedLines:
+    """The reduce's repeated lines, looked up in the partition file of each line hash's bucket
+    (the bucket map gave the line's records; `plan.json` maps buckets to partitions). A
+    partition's files are loaded the first time a line needs them, and kept."""
+
+    def __init__(self, work_dir: pt.WorkPath, partitions: int) -> None:
+        self.work_dir = work_dir
+        self.buckets = pt.map_buckets(partitions)
+        self.bounds = np.array(pt.load_json(work_dir / "plan.json", {"bounds": [0]})["bounds"], np.int64)
+        self.tables: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def lookup(self, line_hash: np.ndarray, site_keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per line: is its hash a corpus-repeated line, is its site key a site-repeated line."""
+        in_corpus = np.zeros(len(line_hash), dtype=bool)
+        in_site = np.zeros(len(line_hash), dtype=bool)
+        if len(self.bounds) < 2 or not len(line_hash):
+            return in_corpus, in_site
+        bucket = pt.partition_of(line_hash, self.buckets)
+        task = np.searchsorted(self.bounds, bucket, side="right") - 1
+        for t in np.unique(task).tolist():
+            sel = task == t
+            corpus, site = self._table(t)
+            in_corpus[sel] = _member(corpus, line_hash[sel])
+            in_site[sel] = _member(site, site_keys[sel])
+        return in_corpus, in_site
+
+    def _table(self, task: int) -> tuple[np.ndarray, np.ndarray]:
+        if task not in self.tables:
+            folder = self.work_dir / "repeated"
+            self.tables[task] = (
+                pt.load_npy(folder / f"{task:05d}.corpus.npy"),
+                pt.load_npy(folder / f"{task:05d}.site.npy"),
+            )
+        return self.tables[task]
 
 
 def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
