@@ -245,11 +245,12 @@ def test_the_word_gates_change_no_artifact() -> None:
 
     de, others = load_models("de"), all_models()
     for text in (SEED, "\n\n".join(paragraphs("de")), "Text.\nLeave a Reply\nFoto: Collage 24 Channel"):
-        words = set(split_text(text).lowered)
-        assert mt_artifacts.foreign_ui_lines(text, de, others, (), words) == mt_artifacts.foreign_ui_lines(
-            text, de, others
-        )
-        assert mt_artifacts.foreign_outlet_credits(
-            text, de, others, words
-        ) == mt_artifacts.foreign_outlet_credits(text, de, others)
+        lowered = split_text(text).lowered
+        for words in (lowered, set(lowered)):  # the step passes the words as split: a sequence
+            assert mt_artifacts.foreign_ui_lines(
+                text, de, others, (), words
+            ) == mt_artifacts.foreign_ui_lines(text, de, others)
+            assert mt_artifacts.foreign_outlet_credits(
+                text, de, others, words
+            ) == mt_artifacts.foreign_outlet_credits(text, de, others)
     assert mt_artifacts.foreign_ui_lines("Text.\nLeave a Reply", de, others, (), {"text"}) == []  # gated out

@@ -55,7 +55,7 @@ def ngram_keys(hashes: np.ndarray, order: int) -> np.ndarray:
     >>> len(k), int(k[2]) == int(ngram_keys(token_hashes(["x", "b", "c"]), 2)[2])
     (3, True)
     """
-    padded = np.concatenate((np.full(order - 1, _BOS, dtype=np.uint64), hashes))
+    padded = np.concatenate((_bos_padding(order - 1), hashes))
     n = len(hashes)
     key = padded[order - 1 :].copy()
     with np.errstate(over="ignore"):
@@ -94,7 +94,7 @@ def stored_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
 def _mixed_keys(hashes: np.ndarray, max_order: int) -> np.ndarray:
     """The keys of `ngram_keys_all` before their last step (`key ^= key >> 32`): the chained
     keys built row by row, then every row salted with its order and mixed at once."""
-    padded = np.concatenate((np.full(max_order - 1, _BOS, dtype=np.uint64), hashes))
+    padded = np.concatenate((_bos_padding(max_order - 1), hashes))
     n = len(hashes)
     out = np.empty((max_order, n), dtype=np.uint64)
     key = out[0]
@@ -108,6 +108,14 @@ def _mixed_keys(hashes: np.ndarray, max_order: int) -> np.ndarray:
         out ^= _order_salts(max_order)
         out *= _MIX
     return out
+
+
+@cache
+def _bos_padding(length: int) -> np.ndarray:
+    """`length` <s> hashes (kept: `np.full` is a Python function, called for every document)."""
+    padding = np.full(length, _BOS, dtype=np.uint64)
+    padding.flags.writeable = False
+    return padding
 
 
 @cache

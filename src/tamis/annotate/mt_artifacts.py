@@ -25,7 +25,6 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -187,14 +186,15 @@ def foreign_ui_lines(
     page: PageWords,
     others: Mapping[str, FluencyModels],
     removed_lines: Iterable[str] = (),
-    words: AbstractSet[str] | None = None,
+    words: Iterable[str] | None = None,
 ) -> list[Artifact]:
     """Template strings left in English on a page in another language ("Leave a Reply"), in the
     text or among the lines an earlier step removed as boilerplate.
 
     A line counts when it is one of the `untranslated_ui` strings of artifacts.toml and the
     English model explains it better than the page language's by MIN_UI_MARGIN nats a word.
-    `words`: the lower-cased words of the text (or more), when the caller has them: a gate.
+    `words`: the lower-cased words of the text (or more), when the caller has them: a gate
+    (any iterable: a sequence is scanned until a gate word, no set need be built).
     """
     sources = _source_models(page, others)
     if not sources:
@@ -366,13 +366,14 @@ def foreign_outlet_credits(
     text: str,
     page: PageWords,
     others: Mapping[str, FluencyModels],
-    words: AbstractSet[str] | None = None,
+    words: Iterable[str] | None = None,
 ) -> list[Artifact]:
     """An image or source credit whose outlet name holds a common word of another language.
 
     The outlet is the run of up to four capitalised words or numbers after a credit marker
     ("Collage 24 Channel"); photo agencies and platforms named in every language do not count.
-    `words`: the lower-cased words of the text (or more), when the caller has them: a gate.
+    `words`: the lower-cased words of the text (or more), when the caller has them: a gate
+    (any iterable: a sequence is scanned until a gate word, no set need be built).
     """
     if not text:
         return []  # most pages have no caption
