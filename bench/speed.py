@@ -4,6 +4,7 @@ same make_corpus.py corpus and the same cores, with each ratio against its targe
     python bench/speed.py                          # 10k docs (seed 1, 8 shards), all cores
     python bench/speed.py --n-docs 2000 --workers 2 --skip datatrove_filters,datatrove_minhash
     python bench/speed.py --memory 100000,1000000  # also: peak RSS of the default pipeline at those sizes
+    python bench/speed.py --memory 100000,1000000 --memory-pipeline corpus_stages --skip startup,null,default,annotate_filter,datatrove_filters,datatrove_minhash
     python bench/speed.py --startup-only           # CPU seconds of `tamis clean` on one page
 
 Five runs, each started as a user starts it (wall time includes start-up and model loading):
@@ -47,6 +48,17 @@ NULL = """# The null pipeline: reading and writing the data, with one trivial st
 use = "repair.whitespace"
 """
 
+CORPUS_STAGES = """# Only the corpus stages (their state is what can grow with the corpus), default settings.
+[[steps]]
+use = "repair.whitespace"
+[[steps]]
+use = "dedup.repeated_lines"
+[[steps]]
+use = "dedup.exact"
+[[steps]]
+use = "dedup.near"
+"""
+
 RUNS = ("null", "default", "annotate_filter", "datatrove_filters", "datatrove_minhash")
 TARGETS = (
     # (name, numerator run(s), denominator run(s), comparison, target): ratios of seconds
@@ -75,6 +87,7 @@ def run_one(name: str, corpus: Path, workers: int, work: Path) -> dict[str, Any]
         "null": (NULL, "parquet"),
         "default": (None, "parquet"),
         "annotate_filter": (EQUIVALENT, "jsonl.gz"),
+        "corpus_stages": (CORPUS_STAGES, "parquet"),
     }
     if name in configs:
         text, fmt = configs[name]
@@ -154,18 +167,26 @@ def startup(corpus: Path, work: Path, repeats: int = 2) -> dict[str, float]:
 
 
 def memory(
-    sizes: list[int], seed: int, workers: int, work: Path, shard_docs: int = 12_500
+    sizes: list[int], seed: int, workers: int, work: Path, shard_docs: int = 12_500, pipeline: str = "default"
 ) -> list[dict[str, Any]]:
-    """The default pipeline at each size: docs/s, peak RSS of the largest process, of the parent
-    and of all processes together. `shard_docs` documents a shard (at least 8 shards); 0: always
+    """`pipeline` (the default one, or only the corpus stages) at each size: docs/s, peak RSS of
+    the largest process, of the parent and of all processes together. `shard_docs` documents a shard (at least 8 shards); 0: always
     8 shards, so that a shard grows with the corpus (what a user with a few big files gets)."""
     rows = []
     for n in sizes:
         corpus = ensure_corpus(n, seed, shards=max(8, n // shard_docs) if shard_docs else 8)
-        res = run_one("default", corpus, workers, work)
-        rows.append({"docs": n, "seconds": res["seconds"], "docs_per_s": round(n / res["seconds"], 1), **res})
+        res = run_one(pipeline, corpus, workers, work)
+        rows.append(
+            {
+                "pipeline": pipeline,
+                "docs": n,
+                "seconds": res["seconds"],
+                "docs_per_s": round(n / res["seconds"], 1),
+                **res,
+            }
+        )
         print(
-            f"memory: {n:>9,} docs  {res['seconds']:8.1f} s  {n / res['seconds']:7.0f} docs/s  "
+            f"memory ({pipeline}): {n:>9,} docs  {res['seconds']:8.1f} s  {n / res['seconds']:7.0f} docs/s  "
             f"peak RSS {res['peak_rss_mib']} MiB (largest process), {res['peak_rss_parent_mib']} MiB (parent), "
             f"{res['peak_rss_total_mib']} MiB (all processes)  load {res['load_before']}",
             flush=True,
@@ -192,6 +213,12 @@ def main() -> None:
     )
     ap.add_argument(
         "--memory", default="", help="comma-separated corpus sizes for peak RSS of the default pipeline"
+    )
+    ap.add_argument(
+        "--memory-pipeline",
+        choices=("default", "corpus_stages"),
+        default="default",
+        help="what --memory runs: the default pipeline, or only the corpus stages (repeated lines, exact, near)",
     )
     ap.add_argument(
         "--memory-shard-docs",
@@ -250,7 +277,12 @@ def main() -> None:
         print(f"\ndefault pipeline, slowest steps (s, all workers): {results['default']['slowest_steps_s']}")
     if args.memory:
         report["memory"] = memory(
-            [int(x) for x in args.memory.split(",")], args.seed, args.workers, work, args.memory_shard_docs
+            [int(x) for x in args.memory.split(",")],
+            args.seed,
+            args.workers,
+            work,
+            args.memory_shard_docs,
+            args.memory_pipeline,
         )
     (OUT / "speed.json").write_text(json.dumps(report, indent=2))
     print(f"written: {OUT / 'speed.json'}")
