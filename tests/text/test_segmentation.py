@@ -86,3 +86,17 @@ def test_every_policy_phrase_holds_a_hint() -> None:
 def test_the_same_text_gets_the_same_segmentation() -> None:
     text = "Ein Satz. Noch einer!"
     assert segment(text) is segment(text)
+
+
+# the pieces `python_tokens`' shortcut for punctuation around a run of letters splits on its own:
+# marks before and after, periods (abbreviations, one capital, "..."), apostrophes, and what
+# sends a chunk back to the pattern (digits, inner marks, "--", "&", combining marks)
+AROUND_LETTERS = st.sampled_from(
+    [*"«»()\"'’!?,;:.-…—&_1", "..", "--", "Mr", "Dr", "vs", "J", "x", "Wort", "дом", "\u0301", " ", "\n"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(AROUND_LETTERS, max_size=12).map("".join))
+def test_punctuation_around_letters_splits_as_the_pattern_does(text: str) -> None:
+    _check(text)

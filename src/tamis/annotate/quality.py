@@ -188,18 +188,32 @@ def _ngram_keys(hashes: np.ndarray, n: int) -> np.ndarray:
 def _members(keys: np.ndarray, table: np.ndarray) -> np.ndarray:
     """Which `keys` are in the sorted array `table` (np.isin's answer, in three calls instead of
     its set-up: 2x faster on the few tied n-grams of a page)."""
-    at = np.searchsorted(table, keys)
+    at = table.searchsorted(keys)
     np.minimum(at, table.size - 1, out=at)
     return table[at] == keys
 
 
-def _run_lengths(ordered: np.ndarray) -> np.ndarray:
-    """Length of each run of equal values in a sorted array (np.unique's counts, without its overhead)."""
+def _most_common(keys: np.ndarray) -> tuple[int, int]:
+    """How often the most frequent key occurs, and where it first occurs (ties: the key seen
+    first wins, as with `Counter.most_common`); (1, 0) when every key is distinct.
+
+    A page has a few hundred tokens, so numpy's per-call cost, not the sort, is what this
+    costs: array methods instead of their module-level wrappers (`np.diff`, `np.flatnonzero`,
+    `np.argmax`), and the tied runs read from their starts instead of a cumulative sum.
+    """
+    ordered = np.sort(keys)
     m = ordered.size
     edges = np.empty(m + 1, dtype=bool)
     edges[0] = edges[m] = True
     np.not_equal(ordered[1:], ordered[:-1], out=edges[1:m])
-    return np.diff(np.flatnonzero(edges))
+    starts = edges.nonzero()[0]  # where each run of equal keys starts, and m
+    runs = starts[1:] - starts[:-1]
+    count = int(runs.max())
+    if count == 1:
+        return 1, 0
+    best = ordered[starts[:-1][runs == count]]
+    first = keys == best[0] if best.size == 1 else _members(keys, best)
+    return count, int(first.argmax())
 
 
 def repetition_chars(
@@ -227,13 +241,7 @@ def repetition_chars(
         i, count = 0, 1  # all distinct: the first n-gram wins the tie, as in Counter
         if repeats:
             keys = _ngram_keys(hashes, n) if n == 2 else keys[:-1] * _MIX + hashes[n - 1 :]
-            ordered = np.sort(keys)
-            runs = _run_lengths(ordered)
-            count = int(runs.max())
-            if count > 1:  # ties: the n-gram seen first wins, as with datatrove's Counter
-                best = ordered[np.cumsum(runs)[runs == count] - 1]
-                first = keys == best[0] if best.size == 1 else _members(keys, best)
-                i = int(np.argmax(first))
+            count, i = _most_common(keys)
             repeats = count > 1
         top[n] = (sum(map(len, tokens[i : i + n])) + n - 1) * count
     if not repeats:
@@ -247,17 +255,14 @@ def repetition_chars(
         if positions is not None:
             positions = positions[positions < keys.size]
         sub = keys if positions is None else keys[positions]
-        order = np.argsort(sub, kind="stable")
-        ordered = sub[order]
-        same = ordered[1:] == ordered[:-1]
-        if not same.any():
+        # a quick sort says whether any n-gram recurs (half the pages with a repeated 4-gram
+        # have no repeated 5-gram); the recurring positions are then looked up in it, which
+        # costs a fifth of the stable argsort that marked them before
+        ordered = np.sort(sub)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if not repeated.size:
             break  # no repeated n-gram, hence no repeated longer one either
-        mark = np.zeros(sub.size, dtype=bool)
-        mark[1:] |= same
-        mark[:-1] |= same
-        recurring = np.empty(sub.size, dtype=bool)
-        recurring[order] = mark
-        found = np.flatnonzero(recurring)
+        found = _members(sub, repeated).nonzero()[0]
         positions = found if positions is None else positions[found]
         # Gopher's scan replayed over the recurring positions alone, with the same skip-ahead
         seen: set[int] = set()

@@ -135,6 +135,20 @@ SYMBOL_TOKENS = PUNCT_CHARS | {c * k for c in "._-" for k in range(2, 13)}
 #: a letter, as the `letter_words` count means it (with `str.isalpha`)
 HAS_LETTER = regex.compile(r"[^\W\d_]")
 
+# `python_tokens`' shortcut for a chunk that is one run of letters between punctuation marks
+# ("word,", "(word", "«word».", "—"): marks that are always a token of their own, whatever
+# stands beside them. Not "." (an abbreviation keeps its period, "..." is one token), not "-"
+# ("--" is one token), not "&" (entities), not "_" or a combining mark (word characters).
+_LONE_MARKS = "".join(
+    sorted(
+        c for c in PUNCT_CHARS | set("·©®™°§¶†‡•′″‹›") if c not in ".-&" and re.fullmatch(rf"[^{_W}\s]", c)
+    )
+)
+_TRAILING_MARKS = _LONE_MARKS + "."
+#: a run of letters that keeps a following period (`_ABBREVIATED`: the listed abbreviations and
+#: one capital A-Z), when nothing but punctuation stands before it in its chunk
+_KEEPS_PERIOD = frozenset(_ABBREVIATIONS) | frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
 #: documents longer than this are measured on this prefix (plus exact cheap counts over the
 #: whole text): a 50 MB page then costs what a 1 MB page costs. Web pages past 1 MB of text
 #: are almost always dumps or lists, and Gopher rejects anything above 100,000 words anyway.
@@ -241,10 +255,15 @@ def segment(text: str) -> Segmentation:
 def python_tokens(text: str) -> list[str]:
     """`TOKEN`'s tokens of `text`, whitespace chunk by chunk.
 
-    Three chunks in four are all letters and so exactly one token; only the others go
-    through the pattern (25% faster than one findall over the text). The tokens are the
-    same: no token spans whitespace, and the pattern's lookbehinds only look at word
-    characters and word boundaries, which whitespace ends just as the chunk's start does.
+    Three chunks in four are all letters and so exactly one token (25% faster than one
+    findall over the text). The tokens are the same: no token spans whitespace, and the
+    pattern's lookbehinds only look at word characters and word boundaries, which whitespace
+    ends just as the chunk's start does.
+
+    Of the other chunks, four in five are a run of letters with punctuation before or after it
+    ("word,", "word.", "«word»"): split by `str.strip` (`_LONE_MARKS`: each mark is a token, the
+    letters one token; a period after an abbreviation stays on it, as `_ABBREVIATED` says),
+    2-3x cheaper than the pattern. Only the rest (digits, inner marks, "...") go through it.
     """
     find = (FIND_TOKENS_WITH_ENTITIES if "&" in text else FIND_TOKENS).findall
     tokens: list[str] = []
@@ -252,8 +271,25 @@ def python_tokens(text: str) -> list[str]:
     for chunk in text.split():
         if chunk.isalpha():
             append(chunk)
+            continue
+        left = chunk.lstrip(_LONE_MARKS)
+        core = left.rstrip(_TRAILING_MARKS)
+        if not core.isalpha():
+            extend(find(chunk) if left else chunk)  # only lone marks: one token each
+            continue
+        if left is not chunk:
+            extend(chunk[: len(chunk) - len(left)])
+        tail = left[len(core) :]
+        if not tail:
+            append(core)
+        elif ".." in tail:  # "...": one token; "word..": its own rules
+            extend(find(left))
+        elif tail[0] == "." and core in _KEEPS_PERIOD:  # "Mr." or "J.": one token
+            append(core + ".")
+            extend(tail[1:])
         else:
-            extend(find(chunk))
+            append(core)
+            extend(tail)
     return tokens
 
 
