@@ -168,8 +168,8 @@ def test_whitespace_chunked_tokens_match_one_findall() -> None:
 
 @pytest.mark.parametrize("lang", LANGS)
 def test_every_signal_matches_the_plain_definitions(lang: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The step's shortcuts (chunked tokens, string splits, the C4 pre-check, numpy n-grams,
-    class tables) give bit-identical signals to the plain definitions they replace, on real
+    """The step's shortcuts (chunked tokens, string splits, set-counted duplicates, the C4
+    pre-check, numpy n-grams, class tables) give bit-identical signals to the plain definitions they replace, on real
     text and on text with repeated lines, a cookie notice, entities and digits."""
     import re
 
@@ -203,7 +203,19 @@ def test_every_signal_matches_the_plain_definitions(lang: str, monkeypatch: pyte
             {n: duplicate_ngram_chars(tokens, n) for n in quality.DUP_NGRAM_SIZES},
         )
 
+    def plain_duplicates(items):  # type: ignore[no-untyped-def]
+        seen: set[str] = set()
+        n = chars = 0
+        for item in items:  # Gopher's loop: each item seen before is a repeat
+            if item in seen:
+                n += 1
+                chars += len(item)
+            else:
+                seen.add(item)
+        return n, chars
+
     monkeypatch.setattr(segmentation, "python_tokens", plain_tokens)
+    monkeypatch.setattr(quality, "find_duplicates", plain_duplicates)
     monkeypatch.setattr(quality, "split_lines", quality.LINE_BREAKS.split)
     monkeypatch.setattr(quality, "split_paragraphs", quality.PARAGRAPH_BREAK.split)
     monkeypatch.setattr(quality, "C4_POLICY_HINTS", ("",))  # every line checked with the pattern

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -73,21 +73,17 @@ def upper_and_digit_counts(text: str) -> tuple[int, int]:
     return upper, digits
 
 
-def find_duplicates(items: Iterable[str]) -> tuple[int, int]:
+def find_duplicates(items: Sequence[str]) -> tuple[int, int]:
     """Count items seen before (and their characters), in order, as Gopher does.
+
+    Every occurrence but the first of each distinct item is a repeat, so the counts are the
+    totals minus those of the distinct items: set and sum in C instead of a loop per line.
 
     >>> find_duplicates(["a", "bb", "a", "bb", "bb"])
     (3, 5)
     """
-    seen: set[str] = set()
-    n = chars = 0
-    for item in items:
-        if item in seen:
-            n += 1
-            chars += len(item)
-        else:
-            seen.add(item)
-    return n, chars
+    distinct = set(items)
+    return len(items) - len(distinct), sum(map(len, items)) - sum(map(len, distinct))
 
 
 def top_ngram_chars(tokens: Sequence[str], n: int) -> int:

@@ -312,4 +312,4 @@ def count_letter_tokens(tokens: Sequence[str]) -> int:
     3
     """
     rest = list(filterfalse(str.isalpha, tokens))
-    return len(tokens) - len(rest) + sum(1 for t in rest if HAS_LETTER.search(t))
+    return len(tokens) - len(rest) + sum(map(bool, map(HAS_LETTER.search, rest)))
