@@ -4,6 +4,7 @@ digest of what they produced (to check that a speed-up changed nothing).
     PYTHONPATH=src python bench/annotate_speed.py                       # 10k bench corpus
     PYTHONPATH=src python bench/annotate_speed.py --write /tmp/a.json   # keep the digests
     PYTHONPATH=/other/src python bench/annotate_speed.py --check /tmp/a.json
+    PYTHONPATH=src python bench/annotate_speed.py --parts               # also annotate.quality's parts
 
 Runs annotate.language, annotate.quality and filter.thresholds over every document of the
 make_corpus.py corpus (bench/common.py's, built once), each step over all documents before the
@@ -25,9 +26,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import corpus_files, ensure_corpus
+from tamis.annotate import quality
 from tamis.annotate.language import IdentifyLanguage, declared_language
 from tamis.annotate.quality import measure_all
 from tamis.filter.thresholds import RejectByThresholds
+from tamis.text.segmentation import Segmentation
 
 
 def digest(items: list[Any]) -> str:
@@ -37,12 +40,45 @@ def digest(items: list[Any]) -> str:
     return h.hexdigest()[:16]
 
 
+def quality_parts(texts: list[str], langs: list[str]) -> dict[str, float]:
+    """CPU seconds of each part of `measure_all`, each over every document before the next (the
+    segmentation's lazy fields in the order the step reads them)."""
+    seconds: dict[str, float] = {}
+
+    def timed(name: str, run: Any) -> Any:
+        t0 = time.process_time()
+        out = run()
+        seconds[name] = round(time.process_time() - t0, 3)
+        return out
+
+    units = timed("segmentation: tokens, words", lambda: [Segmentation(t) for t in texts])
+    timed("segmentation: letter words", lambda: [u.letter_words for u in units])
+    timed("segmentation: word chars", lambda: [u.word_chars for u in units])
+    timed("segmentation: lowered words", lambda: [u.lowered for u in units])
+    timed("segmentation: lines", lambda: [u.lines for u in units])
+    timed("segmentation: token keys", lambda: [u.token_keys for u in units])
+    pairs = list(zip(units, langs, strict=True))
+    timed(
+        "text signals",
+        lambda: [quality.text_signals(u, lang, u.letter_words, u.word_chars) for u, lang in pairs],
+    )
+    timed(
+        "gopher quality",
+        lambda: [quality.gopher_quality_signals(u, lang, u.letter_words, u.word_chars) for u, lang in pairs],
+    )
+    timed("gopher repetition", lambda: [quality.gopher_repetition_signals(u) for u in units])
+    timed("c4", lambda: [quality.c4_signals(u) for u in units])
+    timed("fineweb", lambda: [quality.fineweb_signals(u) for u in units])
+    return seconds
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--n-docs", type=int, default=10_000)
     ap.add_argument("--repeat", type=int, default=2, help="best of this many passes per step")
     ap.add_argument("--write", help="write the digests to this JSON file")
     ap.add_argument("--check", help="compare the digests with this JSON file (exit 1 if they differ)")
+    ap.add_argument("--parts", action="store_true", help="also time each part of annotate.quality")
     args = ap.parse_args()
     corpus = ensure_corpus(args.n_docs)
     records = [json.loads(line) for f in corpus_files(corpus) for line in f.open("rb")]
@@ -79,6 +115,10 @@ def main() -> None:
     print(f"{len(texts):,} documents of {corpus}; CPU seconds, best of {args.repeat}:")
     for name, s in seconds.items():
         print(f"  {name:20s} {s:7.2f}   digest {digests[name]}")
+    if args.parts:
+        print("annotate.quality by part, CPU seconds (one pass):")
+        for name, s in quality_parts(texts, [lab["language"] for lab in labels]).items():
+            print(f"  {name:32s} {s:7.2f}")
     if args.write:
         Path(args.write).write_text(json.dumps({"seconds": seconds, "digests": digests}, indent=2))
     if args.check:
