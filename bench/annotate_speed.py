@@ -5,6 +5,7 @@ digest of what they produced (to check that a speed-up changed nothing).
     PYTHONPATH=src python bench/annotate_speed.py --write /tmp/a.json   # keep the digests
     PYTHONPATH=/other/src python bench/annotate_speed.py --check /tmp/a.json
     PYTHONPATH=src python bench/annotate_speed.py --parts               # also annotate.quality's parts
+    PYTHONPATH=src python bench/annotate_speed.py --realpages --write /tmp/r.json   # real pages instead
 
 Runs annotate.language, annotate.quality and filter.thresholds over every document of the
 make_corpus.py corpus (bench/common.py's, built once), each step over all documents before the
@@ -17,6 +18,7 @@ run the command with one `PYTHONPATH` then the other, alternately, in the same m
 from __future__ import annotations
 
 import argparse
+import gzip
 import hashlib
 import json
 import sys
@@ -25,12 +27,22 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import corpus_files, ensure_corpus
+from common import REPO, corpus_files, ensure_corpus
 from tamis.annotate import quality
 from tamis.annotate.language import IdentifyLanguage, declared_language
 from tamis.annotate.quality import measure_all
 from tamis.filter.thresholds import RejectByThresholds
 from tamis.text.segmentation import Segmentation
+
+#: real pages in several languages (raw page text and its gold text), ../shared/realpages
+REALPAGES = REPO.parent / "shared" / "realpages" / "dev.jsonl.gz"
+
+
+def realpage_records() -> list[dict[str, Any]]:
+    """Each page of REALPAGES twice: its text and its gold text, as records with a text."""
+    with gzip.open(REALPAGES, "rt", encoding="utf-8") as fh:
+        pages = [json.loads(line) for line in fh]
+    return [{"text": p[key]} for p in pages for key in ("text", "gold") if isinstance(p.get(key), str)]
 
 
 def digest(items: list[Any]) -> str:
@@ -79,9 +91,17 @@ def main() -> None:
     ap.add_argument("--write", help="write the digests to this JSON file")
     ap.add_argument("--check", help="compare the digests with this JSON file (exit 1 if they differ)")
     ap.add_argument("--parts", action="store_true", help="also time each part of annotate.quality")
+    ap.add_argument(
+        "--realpages",
+        action="store_true",
+        help=f"the pages of {REALPAGES} (text and gold) instead of the bench corpus",
+    )
     args = ap.parse_args()
-    corpus = ensure_corpus(args.n_docs)
-    records = [json.loads(line) for f in corpus_files(corpus) for line in f.open("rb")]
+    if args.realpages:
+        corpus, records = REALPAGES, realpage_records()
+    else:
+        corpus = ensure_corpus(args.n_docs)
+        records = [json.loads(line) for f in corpus_files(corpus) for line in f.open("rb")]
     texts = [r["text"] for r in records]
     declared = [declared_language(r.get("meta") or {}) for r in records]
     language, thresholds = IdentifyLanguage(), RejectByThresholds()

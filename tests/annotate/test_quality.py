@@ -118,11 +118,21 @@ def test_fifty_megabytes_is_measured_on_a_bounded_prefix() -> None:
     assert out["gopher.word_count"] > 100_000  # extrapolated: the thresholds reject it as too long
 
 
+@pytest.mark.parametrize("argsort_above", [0, 1000])  # `_recurring`'s two ways, both on every text
 @pytest.mark.parametrize("lang", LANGS)
-def test_vectorised_repetition_matches_the_reference_definitions(lang: str) -> None:
+def test_vectorised_repetition_matches_the_reference_definitions(
+    lang: str, argsort_above: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tamis.annotate.quality as quality
     from tamis.annotate.quality import DUP_NGRAM_SIZES, TOP_NGRAM_SIZES, repetition_chars
 
-    texts = [*paragraphs(lang), "\n".join(paragraphs(lang)[0].splitlines()[:2] * 4)]
+    monkeypatch.setattr(quality, "_MARK_BY_ARGSORT", argsort_above)
+    whole = "\n".join(paragraphs(lang))
+    texts = [
+        *paragraphs(lang),
+        "\n".join(paragraphs(lang)[0].splitlines()[:2] * 4),
+        whole + "\n" + whole[:3000],
+    ]
     for text in texts:
         tokens = split_text(text).tokens
         reference = (
@@ -131,6 +141,21 @@ def test_vectorised_repetition_matches_the_reference_definitions(lang: str) -> N
         )
         assert repetition_chars(tokens) == reference
         assert repetition_chars(tokens, split_text(text).token_keys) == reference  # the step's keys
+
+
+def test_recurring_positions_are_those_of_keys_seen_twice() -> None:
+    from collections import Counter
+
+    import numpy as np
+
+    from tamis.annotate.quality import _recurring
+
+    rng = np.random.default_rng(7)
+    arrays = [np.arange(n, dtype=np.uint64) for n in (1, 5, 1500)]  # nothing recurs
+    arrays += [rng.integers(0, n // 3 + 2, n).astype(np.uint64) for n in (2, 50, 999, 1000, 1001, 4000)]
+    for keys in arrays:
+        counts = Counter(keys.tolist())
+        assert _recurring(keys).tolist() == [i for i, k in enumerate(keys.tolist()) if counts[k] > 1]
 
 
 @pytest.mark.parametrize("lang", LANGS)
