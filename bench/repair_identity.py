@@ -10,7 +10,8 @@ It runs the steps of `tamis.repair.REPAIR_ORDER` in order over the first `--n` d
 hashes, after each step (applied as the pipeline applies it), the text, the step's edits (rule,
 offsets, removed, inserted, evidence), the title, the captions and the annotations. `--check` names the first step whose digest moved. By default
 `repair.glued_words` is left out of the chain (`--with-glue` keeps it), so that work on that step
-does not move the digests of the others.
+does not move the digests of the others. `--with-pii` adds `repair.pii` (which the pipeline runs
+after the filters) at the end of the chain.
 """
 
 from __future__ import annotations
@@ -47,8 +48,8 @@ def _documents(folder: Path) -> Iterator[tuple[str, str, str]]:
             yield d["id"], d["text"], truth.get(d["id"], "und")
 
 
-def digests(folder: Path, n: int, with_glue: bool) -> dict[str, str]:
-    names = [s for s in REPAIR_ORDER if with_glue or s != "repair.glued_words"]
+def digests(folder: Path, n: int, with_glue: bool, with_pii: bool = False) -> dict[str, str]:
+    names = [s for s in REPAIR_ORDER if with_glue or s != "repair.glued_words"] + ["repair.pii"] * with_pii
     steps = [REGISTRY.get(name)() for name in names]
     for s in steps:
         s.setup()
@@ -76,10 +77,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus", type=Path, help="a make_corpus.py output folder, or a folder of .txt pages")
     ap.add_argument("--n", type=int, default=10_000, help="documents to run (the first n)")
     ap.add_argument("--with-glue", action="store_true", help="keep repair.glued_words in the chain")
+    ap.add_argument("--with-pii", action="store_true", help="add repair.pii at the end of the chain")
     ap.add_argument("--write", type=Path, help="write the digests here")
     ap.add_argument("--check", type=Path, help="compare with digests written earlier")
     args = ap.parse_args(argv)
-    got = digests(args.corpus, args.n, args.with_glue)
+    got = digests(args.corpus, args.n, args.with_glue, args.with_pii)
     if args.write:
         args.write.write_text(json.dumps(got, indent=1))
     if args.check:

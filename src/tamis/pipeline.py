@@ -150,12 +150,16 @@ class Pipeline:
         # the parent loaded already cached, a Ray worker loads its own.
         return {**self.__dict__, "_ready": False}
 
-    def setup(self) -> None:
-        """Load every step's models in this process, once."""
+    def setup(self, *, before_fork: bool = False) -> None:
+        """Load every step's models in this process, once; `before_fork`: also what the workers
+        would load on first use (`Step.preload`), for them to share."""
         if not self._ready:
             for step in self.steps:
                 step.setup()
             self._ready = True
+        if before_fork:
+            for step in self.steps:
+                step.preload()
 
 
 def process(doc: Document, steps: Sequence[Step], stats: RunStats, *, strict: bool = False) -> Document:

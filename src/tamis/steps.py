@@ -133,6 +133,11 @@ class Step:
     def setup(self) -> None:
         """Load models once per worker. Default: nothing to load."""
 
+    def preload(self) -> None:
+        """Load, in the parent before the workers fork, what each worker would otherwise load on
+        first use (word lists of every language the step covers), for them to share copy-on-write.
+        `tamis clean` does not call it: it loads only what its one page needs. Default: nothing."""
+
     def params(self) -> dict[str, Any]:
         return dataclasses.asdict(self) if dataclasses.is_dataclass(self) else {}
 

@@ -29,3 +29,15 @@ def test_verdicts_are_the_same_with_a_cold_and_a_warm_cache() -> None:
     assert warm == cold
     assert _judge_line.cache_info().hits > 0  # the second look at a line is a look-up
     assert any(edits for _, edits in cold)
+
+
+def test_preload_compiles_every_first_character_group() -> None:
+    """Before the workers fork the runner has every pattern group compiled (a worker would compile
+    those its pages need, each its own copy); `tamis clean` compiles only its page's."""
+    from tamis.repair.boilerplate_lines import RemoveBoilerplateLines, load_rules
+
+    RemoveBoilerplateLines().preload()
+    rules = load_rules()
+    for groups in (rules.by_first, rules.by_first_tame):
+        assert set(groups.sources) <= set(groups)  # compiled and kept: `get` finds each one
+        assert all(groups.get(c) is not None for c in groups.sources)

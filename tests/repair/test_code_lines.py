@@ -71,3 +71,15 @@ def test_no_line_of_the_shared_corpora_is_taken_for_code() -> None:
                 if i == 20_000:
                     break
                 assert repair(line)[1] == [], (path.name, line)
+
+
+def test_the_gate_answers_as_the_plain_substring_tests() -> None:
+    import random
+
+    from tamis.repair.code_lines import _GATE_STRINGS, may_hold_code
+
+    rng = random.Random(3)
+    texts = ["".join(rng.choice("{});=>( a\n") for _ in range(rng.randint(0, 8))) for _ in range(5_000)]
+    assert any(may_hold_code(t) for t in texts) and not all(may_hold_code(t) for t in texts)
+    for text in texts:
+        assert may_hold_code(text) == any(mark in text for mark in _GATE_STRINGS), text

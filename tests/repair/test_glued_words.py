@@ -224,3 +224,21 @@ def test_one_glue_in_a_text_is_not_glued_all_over() -> None:
         DENSE + " The ministry answers within a week." * 100,
     ):
         assert split(text, "en")[0] == text
+
+
+def test_the_word_lists_of_every_language_load_before_the_workers_fork() -> None:
+    """`setup` loads nothing (`tamis clean` loads only its page's language); `setup(before_fork=True)`,
+    which the runner calls in the parent of forked workers, loads every covered language's word
+    lists and memo, so that a worker finds them loaded instead of loading its own."""
+    from tamis.pipeline import Pipeline
+
+    step = SplitGluedWords(languages=("de", "en"), min_letters=5)  # a memo no other test made
+    pipeline = Pipeline([step])
+    pipeline.setup()
+    before = memo.cache_info()
+    pipeline.setup(before_fork=True)
+    assert memo.cache_info().misses == before.misses + 2  # built now, once per language
+    after = memo.cache_info()
+    for lang in ("de", "en"):
+        assert memo(step, lang).words is lexicon(lang)
+    assert memo.cache_info().misses == after.misses  # a worker's look-ups find them

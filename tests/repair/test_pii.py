@@ -93,3 +93,46 @@ def test_a_large_page_full_of_numbers_is_linear() -> None:
     result = STEP.repair(text, Document("d", text))
     assert result.annotations["pii.phone_count"] == 40_000
     assert time.perf_counter() - t0 < 30
+
+
+def _find_pii_everywhere(text: str) -> list[tuple[int, int, str]]:
+    """`find_pii` as it was before the number runs: every pattern tried over the whole text."""
+    from bisect import bisect_left
+
+    from tamis.repair.pii import DETECTORS
+
+    taken: list[tuple[int, int, str]] = []
+    for kind, (pattern, valid) in DETECTORS.items():
+        for m in pattern.finditer(text):
+            s, e = m.span()
+            i = bisect_left(taken, (s,))
+            if (i > 0 and taken[i - 1][1] > s) or (i < len(taken) and taken[i][0] < e):
+                continue
+            if valid(m, text):
+                taken.insert(i, (s, e, kind))
+    return taken
+
+
+def test_number_runs_find_what_the_patterns_find_everywhere() -> None:
+    """The patterns tried only inside runs of digits and separators (and e-mail only where "@" is)
+    find exactly what they find over the whole text: made-up strings of digits (ASCII, Arabic-
+    Indic, full-width, a digit of a newer Unicode than the stdlib's), separators, letters and
+    marks around the runs' edges (a "+" or "(" before the first digit, "," or "." then a digit
+    after the last), and numbers of each kind written into prose."""
+    import random
+
+    rng = random.Random(7)
+    alphabet = [*"0123456789 +.()/-,:@aZ\n", "٣", "４", "\U00010d40", "x", "DE", "²", "\u00a0"]
+    samples = [
+        "+49 30 1234567", "030 1234567", "4111 1111 1111 1111", "4222222222222", "192.168.1.20", "1.1.1.1",
+        "(555) 123-4567", "a@b.de", "Tel.", "and", "12", "2024", "03.03.2024 14:35",
+    ]  # fmt: skip
+    edges = ["", " ", "+", "(", "a", ".", ",", ",5", ".5", "x", "/", "-", "1", "\n"]
+    texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))) for _ in range(20_000)]
+    texts += [
+        "".join(rng.choice(edges) + rng.choice(samples) + rng.choice(edges) for _ in range(rng.randint(1, 6)))
+        for _ in range(20_000)
+    ]
+    assert sum(bool(find_pii(t)) for t in texts) > 3_000  # the strings do hold personal data
+    for text in texts:
+        assert find_pii(text) == _find_pii_everywhere(text), text

@@ -288,7 +288,7 @@ def run_pipeline(
     state.check_or_write_manifest(pipeline, shards, config)
     t0 = time.time()
     if getattr(executor, "shares_parent_memory", False):
-        pipeline.setup()  # before the workers fork: they share these models and load none
+        pipeline.setup(before_fork=True)  # before the workers fork: they share these models and load none
     try:
         _run_segments(pipeline, shards, config, executor, progress, state)
     finally:

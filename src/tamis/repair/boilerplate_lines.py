@@ -206,6 +206,18 @@ class RemoveBoilerplateLines(Repair):
         "tracking_script": "an ad or analytics code snippet left as text (adsbygoogle, googletag, dataLayer, …)",
     }
 
+    def setup(self) -> None:
+        """The rules and their scans (~0.5 s of CPU), once in the parent: forked workers share them."""
+        load_rules()
+
+    def preload(self) -> None:
+        """Every first character's pattern group too (compiled on first need otherwise: ~0.16 s
+        in each worker, 0.36 s for all of them once in the parent)."""
+        rules = load_rules()
+        for groups in (rules.by_first, rules.by_first_tame):
+            for c in list(groups.sources):
+                groups[c]  # compiles and keeps the group
+
     def repair(self, text: str, doc: Document) -> Repaired:
         rules = load_rules()
         lines = text.split("\n")

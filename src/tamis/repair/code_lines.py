@@ -30,6 +30,14 @@ from tamis.text.lines import delete_judged_lines
 # prose almost never does, so most texts are passed by four substring tests in C
 _GATE_STRINGS = ("{", "}", ");", "=>")
 _GATE = re.compile(r"[{}]|\);|=>")
+
+
+def may_hold_code(text: str) -> bool:
+    """`any(mark in text for mark in _GATE_STRINGS)`, each two-character mark behind a test of its
+    first character (a one-character `in` runs at memchr speed, a two-character one ~10x slower)."""
+    return "{" in text or "}" in text or (")" in text and ");" in text) or ("=" in text and "=>" in text)
+
+
 #: marks of code, by the kind of code they mark
 _MARKS = {
     "javascript": re.compile(
@@ -71,7 +79,7 @@ class RemoveCodeLines(Repair):
     }
 
     def repair(self, text: str, doc: Document) -> Repaired:
-        if not any(mark in text for mark in _GATE_STRINGS):
+        if not may_hold_code(text):
             return Repaired(text)
         starts = (m.start() for m in _GATE.finditer(text))
         return delete_judged_lines(text, starts, self.code_kind, self.name, max_chars=len(text))

@@ -112,7 +112,15 @@ class SplitGluedWords(Repair):
     }
 
     def setup(self) -> None:
-        """Nothing to load eagerly: word lists load per language on first use (cached per process)."""
+        """Nothing to load eagerly: word lists load per language on first use (cached per process),
+        so that `tamis clean` loads only its page's language."""
+
+    def preload(self) -> None:
+        """Every covered language's word lists and memo (~1.1 s of CPU for de, en, fr), loaded once
+        in the parent instead of once in each worker."""
+        for lang in self.languages:
+            if glue.lexicon(lang) is not None:
+                glue.memo(self, lang)
 
     def repair(self, text: str, doc: Document) -> Repaired:
         return self.split_glues(text, doc.language)
@@ -165,6 +173,9 @@ class CorpusGluedWords(CorpusStage):
     min_corpus_pair_ratio: float = SplitGluedWords.min_corpus_pair_ratio
 
     rules = SplitGluedWords.rules
+
+    def preload(self) -> None:
+        self.step().preload()
 
     def step(self) -> SplitGluedWords:
         return SplitGluedWords(
