@@ -184,3 +184,45 @@ def test_the_runner_hands_a_shard_to_a_stage_a_batch_at_a_time(
     }
     assert rows == _rows(tmp_path / "whole")
     assert batched["kept"] == clean["kept"] and batched["duplicates"] == clean["duplicates"] == 2
+
+
+def _without_timings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if "seconds" not in k}
+    return value
+
+
+def test_dedup_stages_in_a_row_share_one_pass_and_decide_as_in_a_pass_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dedup.exact then dedup.near map in one pass; near's reduce leaves out the exact copies, so
+    a longer exact copy of a page cannot make near (keep="longest") drop the page exact kept."""
+    p = paragraphs()
+    page = p[3]
+    records = [
+        {"id": "page", "text": page},
+        *({"id": f"other{i}", "text": body} for i, body in enumerate(p[4:12])),
+        {"id": "louder-copy", "text": page + " ..."},  # the same text to dedup.exact, longer
+        {"id": "near-copy", "text": " ".join(page.split()[:-3])},
+    ]
+    inputs = []
+    for k in range(2):
+        path = tmp_path / f"in-{k}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records[k::2]), encoding="utf-8")
+        inputs.append(str(path))
+    steps = [{"use": "dedup.exact"}, {"use": "dedup.near", "keep": "longest"}]
+    pipeline = from_dict({"steps": steps}).pipeline
+    assert [[s.name for s in p.stages] for p in pipeline.passes()] == [["dedup.exact", "dedup.near"], []]
+    shared = _run(inputs, tmp_path / "shared", SerialExecutor(), steps)
+
+    monkeypatch.setattr(RemoveNearDuplicates, "leaves_out_removed", False)  # a pass per stage, as before
+    assert len(pipeline.passes()) == 3
+    separate = _run(inputs, tmp_path / "separate", SerialExecutor(), steps)
+
+    rows = _rows(tmp_path / "shared")
+    assert rows == _rows(tmp_path / "separate")
+    assert rows["page"]["verdict"] is None
+    assert rows["louder-copy"]["duplicate_of"] == "page" and rows["louder-copy"]["step"] == "dedup.exact"
+    assert rows["near-copy"]["duplicate_of"] == "page" and rows["near-copy"]["step"] == "dedup.near"
+    assert _without_timings(shared) == _without_timings(separate)
+    assert shared["steps"]["dedup.near"]["docs"] == len(records) - 1  # the exact copy is not near's
