@@ -174,7 +174,8 @@ class CorpusStage(Step):
     `dedup.partitions.excluded_rows`), so the decisions are those of one pass per stage.
     """
 
-    #: apply only gives verdicts to the rows `removed_rows` names and leaves every other document as it was
+    #: apply only gives verdicts to the rows `removed_rows` names, deciding by row (it reads no
+    #: field of a document but its id), and leaves every other document as it was
     only_removes: ClassVar[bool] = False
     #: reduce leaves out the rows listed under `work_dir / "excluded"` (removed by an earlier stage of the pass)
     leaves_out_removed: ClassVar[bool] = False

@@ -226,3 +226,28 @@ def test_dedup_stages_in_a_row_share_one_pass_and_decide_as_in_a_pass_each(
     assert rows["near-copy"]["duplicate_of"] == "page" and rows["near-copy"]["step"] == "dedup.near"
     assert _without_timings(shared) == _without_timings(separate)
     assert shared["steps"]["dedup.near"]["docs"] == len(records) - 1  # the exact copy is not near's
+
+
+@pytest.mark.parametrize(("fmt", "keep_original"), [("parquet", True), ("jsonl", False)])
+def test_the_last_pass_writes_rows_as_the_documents_would_be_written(
+    inputs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, keep_original: bool
+) -> None:
+    """The pass after the dedup stages drops duplicates at the Arrow level: the same kept/ and
+    rejected/ files, byte for byte, as turning every row into a document and back."""
+    from tamis.execute import runner
+
+    pipeline = from_dict({"steps": STEPS}).pipeline
+    config = {"output_format": fmt, "keep_original": keep_original}
+    by_rows = run_pipeline(
+        pipeline, discover(inputs), RunConfig(output=str(tmp_path / "rows"), **config), SerialExecutor()
+    ).stats
+    monkeypatch.setattr(runner, "_drops_only", lambda this, before: False)
+    by_docs = run_pipeline(
+        pipeline, discover(inputs), RunConfig(output=str(tmp_path / "docs"), **config), SerialExecutor()
+    ).stats
+    assert by_rows["duplicates"] == 2 and _without_timings(by_rows) == _without_timings(by_docs)
+    files = sorted(p.relative_to(tmp_path / "docs") for p in (tmp_path / "docs").glob("*/part-*"))
+    assert len(files) == 5  # kept/ for 3 shards; rejected/: the copies in shards 1 and 2
+    assert files == sorted(p.relative_to(tmp_path / "rows") for p in (tmp_path / "rows").glob("*/part-*"))
+    for name in files:
+        assert (tmp_path / "rows" / name).read_bytes() == (tmp_path / "docs" / name).read_bytes()

@@ -19,13 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from tamis.dedup import stream
 from tamis.dedup.repeated_ids import IdHashes
-from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document
+from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_row
 from tamis.execute import checkpoint
 from tamis.execute.accounting import Tally, check_accounting, check_rows_on_disk, collect_stats
 from tamis.execute.progress import ProgressFactory, ProgressFn
-from tamis.pipeline import Pipeline, process_all
+from tamis.pipeline import Pass, Pipeline, process_all
 from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
 from tamis.settings import RunSettings
@@ -33,7 +35,7 @@ from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
 from tamis.write.remote_output import is_remote
 from tamis.write.run_store import IncompleteRunError, StorePath, StoreView, new_token
-from tamis.write.shards import SegmentWriter, read_segment, segment_rows
+from tamis.write.shards import SegmentWriter, read_segment, segment_batches, segment_rows
 
 
 class Executor(Protocol):
@@ -93,10 +95,13 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     wdir = out / "_work"
     tally = Tally()
     user_ids = IdHashes()  # every input record's id, to count ids used twice (never merged)
+    before = passes[task.segment - 1].numbered() if task.segment > 0 else []
     if task.segment == 0:
         docs = _read(task.shard, config.read, tally, user_ids, progress)
+    elif _drops_only(this, before):
+        docs = iter(())  # the rows are written below, without becoming documents
     else:
-        docs = _apply_previous_stages(task, passes[task.segment - 1].numbered(), wdir, tally, progress)
+        docs = _apply_previous_stages(task, before, wdir, tally, progress)
 
     rejected = _writer(config, "rejected", f"part-{tid}", REJECTED_SCHEMA, token)
     kept = _writer(config, "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA, token) if not stages else None
@@ -109,6 +114,8 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
             stamps = checkpoint.FileStamps(folders, f"{task.shard_index:05d}.*")
         hand_on = _HandOn(stages, task.segment, task.shard_index, wdir)
     try:
+        if kept is not None and _drops_only(this, before):
+            _write_survivors(task, before, wdir, tally, progress, rejected, kept)
         for doc in process_all(docs, this.steps, tally.steps, strict=config.strict):
             tally.count_outcome(doc, last_segment=not stages)
             if doc.verdict is not None:
@@ -181,6 +188,58 @@ def _read(
         progress(pending, max(0, shard.size - reported_bytes))
 
 
+def _hand_off(task: ShardTask, wdir: Path | StorePath) -> Path | StorePath:
+    """The previous pass's survivors of this task's shard (`_work/seg<k-1>/`)."""
+    path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
+    if not path.exists():
+        # The driver saw this task's input; this node does not: nodes that share no file system.
+        raise IncompleteRunError(
+            f"stage {task.segment + 1}: shard {task.shard_index}'s input {path} is not on this node "
+            f"({socket.gethostname()}), though the stage before wrote it: every node must write to the "
+            "same storage, a shared file system or an object store URL (s3://…) for --output"
+        )
+    return path
+
+
+def _drops_only(this: Pass, before: Sequence[tuple[int, CorpusStage]]) -> bool:
+    """Whether this pass only applies decisions that drop documents: no step, no stage of its own,
+    and every stage before it `only_removes` (the default pipeline's last pass: dedup verdicts)."""
+    return bool(before) and not this.steps and not this.stages and all(s.only_removes for _, s in before)
+
+
+def _write_survivors(
+    task: ShardTask,
+    stages: Sequence[tuple[int, CorpusStage]],
+    wdir: Path | StorePath,
+    tally: Tally,
+    progress: ProgressFn | None,
+    rejected: ShardWriter,
+    kept: ShardWriter,
+) -> None:
+    """A last pass that only drops documents, at the Arrow level: the stages' appliers decide on
+    each batch's ids (a stage that `only_removes` decides by row, reading no other field), the
+    rows they remove become documents with their verdicts for `rejected/`, and the others go to
+    `kept/` as the rows they are, filtered (the same bytes as writing their documents)."""
+    path = _hand_off(task, wdir)
+    if progress:
+        progress(segment_rows(path), 0)
+    appliers = [_applier_of(stage, task.shard_index, wdir / f"corpus{n}") for n, stage in stages]
+    for rows in segment_batches(path, stream.BATCH_DOCS):
+        decided = [Document(doc_id, "") for doc_id in rows.column("id").to_pylist()]
+        for (_, stage), apply in zip(stages, appliers, strict=True):
+            decided = _apply_batch(stage, apply, decided, tally)
+        removed = [i for i, doc in enumerate(decided) if doc.verdict is not None]
+        for i in removed:
+            doc = from_row(rows.slice(i, 1).to_pylist()[0]).replace(verdict=decided[i].verdict)
+            tally.count_outcome(doc, last_segment=True)
+            rejected.write(doc)
+        survivors = rows.filter(pa.array([doc.verdict is None for doc in decided])) if removed else rows
+        tally.count_kept(survivors.num_rows)
+        kept.write_rows(survivors)
+    for apply in appliers:
+        apply.close()
+
+
 def _apply_previous_stages(
     task: ShardTask,
     stages: Sequence[tuple[int, CorpusStage]],
@@ -194,14 +253,7 @@ def _apply_previous_stages(
     Read and applied a batch at a time, so a task holds one batch of documents whatever the
     shard's size (when a stage has no `applier`, every stage gets the shard as one list).
     """
-    path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
-    if not path.exists():
-        # The driver saw this task's input; this node does not: nodes that share no file system.
-        raise IncompleteRunError(
-            f"stage {task.segment + 1}: shard {task.shard_index}'s input {path} is not on this node "
-            f"({socket.gethostname()}), though the stage before wrote it: every node must write to the "
-            "same storage, a shared file system or an object store URL (s3://…) for --output"
-        )
+    path = _hand_off(task, wdir)
     if progress:
         progress(segment_rows(path), 0)
     docs = read_segment(path, stream.BATCH_DOCS)
