@@ -83,6 +83,25 @@ class RunStats(defaultdict[str, StepStats]):
         return stats
 
 
+@dataclass(frozen=True)
+class Pass:
+    """One read of every shard: per-document steps, then the corpus stages that map what they
+    leave (none in the last pass, which writes `kept/`). Stage `first_stage + i` of the pipeline's
+    corpus stages (its work folder `corpus<n>`, its reduce `reduce<n>` in stats.json) is `stages[i]`."""
+
+    steps: list[Step]
+    stages: tuple[CorpusStage, ...]
+    first_stage: int
+
+    def numbered(self) -> list[tuple[int, CorpusStage]]:
+        """(number among the pipeline's corpus stages, stage) of this pass's stages."""
+        return list(enumerate(self.stages, start=self.first_stage))
+
+    @property
+    def label(self) -> str:
+        return " + ".join(stage.name for stage in self.stages)
+
+
 def step_label(step: Step) -> str:
     return f"{step.name}@{step.version}"
 
@@ -143,6 +162,28 @@ class Pipeline:
             else:
                 current.append(step)
         out.append((current, None))
+        return out
+
+    def passes(self) -> list[Pass]:
+        """The reads of the corpus a run makes: `segments`, with consecutive corpus stages that may
+        share one pass (no per-document step between them, and `CorpusStage.only_removes` /
+        `leaves_out_removed` allow it) joined into one."""
+        out: list[Pass] = []
+        ordinal = 0
+        for steps, corpus in self.segments():
+            last = out[-1] if out else None
+            if (
+                last is not None
+                and corpus is not None
+                and not steps
+                and last.stages
+                and all(stage.only_removes for stage in last.stages)
+                and corpus.leaves_out_removed
+            ):
+                out[-1] = Pass(last.steps, (*last.stages, corpus), last.first_stage)
+            else:
+                out.append(Pass(list(steps), (corpus,) if corpus is not None else (), ordinal))
+            ordinal += corpus is not None
         return out
 
     def __getstate__(self) -> dict[str, Any]:

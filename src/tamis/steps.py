@@ -168,7 +168,22 @@ class CorpusStage(Step):
 
     Each phase writes only under `work_dir`, so an interrupted run redoes only unfinished phases.
     Documents are matched by id, never by position.
+
+    Corpus stages with no per-document step between them share one pass over the documents
+    (`Pipeline.passes`) when the dependencies allow it: each stage of the pass maps the same
+    documents, the reduces run in order, and the next pass applies the decisions of all of them.
+    A stage may follow another in its pass only if the one before `only_removes` (its apply
+    gives verdicts, never changes a document it keeps, and `removed_rows` names whom it removed)
+    and the one after `leaves_out_removed` (its reduce ignores the rows an earlier stage of the
+    pass removed, which the runner lists in `work_dir / "excluded"` before the reduce:
+    `dedup.partitions.excluded_rows`), so the decisions are those of one pass per stage.
     """
+
+    #: apply only gives verdicts to the rows `removed_rows` names, deciding by row (it reads no
+    #: field of a document but its id), and leaves every other document as it was
+    only_removes: ClassVar[bool] = False
+    #: reduce leaves out the rows listed under `work_dir / "excluded"` (removed by an earlier stage of the pass)
+    leaves_out_removed: ClassVar[bool] = False
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:
         raise NotImplementedError
@@ -177,6 +192,10 @@ class CorpusStage(Step):
         raise NotImplementedError
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
+        raise NotImplementedError
+
+    def removed_rows(self, work_dir: Path, shard: int) -> Sequence[int]:
+        """The rows of the shard (as map saw them) that the reduce removed (stages that `only_removes`)."""
         raise NotImplementedError
 
 

@@ -184,3 +184,70 @@ def test_the_runner_hands_a_shard_to_a_stage_a_batch_at_a_time(
     }
     assert rows == _rows(tmp_path / "whole")
     assert batched["kept"] == clean["kept"] and batched["duplicates"] == clean["duplicates"] == 2
+
+
+def _without_timings(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _without_timings(v) for k, v in value.items() if "seconds" not in k}
+    return value
+
+
+def test_dedup_stages_in_a_row_share_one_pass_and_decide_as_in_a_pass_each(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """dedup.exact then dedup.near map in one pass; near's reduce leaves out the exact copies, so
+    a longer exact copy of a page cannot make near (keep="longest") drop the page exact kept."""
+    p = paragraphs()
+    page = p[3]
+    records = [
+        {"id": "page", "text": page},
+        *({"id": f"other{i}", "text": body} for i, body in enumerate(p[4:12])),
+        {"id": "louder-copy", "text": page + " ..."},  # the same text to dedup.exact, longer
+        {"id": "near-copy", "text": " ".join(page.split()[:-3])},
+    ]
+    inputs = []
+    for k in range(2):
+        path = tmp_path / f"in-{k}.jsonl"
+        path.write_text("".join(json.dumps(r) + "\n" for r in records[k::2]), encoding="utf-8")
+        inputs.append(str(path))
+    steps = [{"use": "dedup.exact"}, {"use": "dedup.near", "keep": "longest"}]
+    pipeline = from_dict({"steps": steps}).pipeline
+    assert [[s.name for s in p.stages] for p in pipeline.passes()] == [["dedup.exact", "dedup.near"], []]
+    shared = _run(inputs, tmp_path / "shared", SerialExecutor(), steps)
+
+    monkeypatch.setattr(RemoveNearDuplicates, "leaves_out_removed", False)  # a pass per stage, as before
+    assert len(pipeline.passes()) == 3
+    separate = _run(inputs, tmp_path / "separate", SerialExecutor(), steps)
+
+    rows = _rows(tmp_path / "shared")
+    assert rows == _rows(tmp_path / "separate")
+    assert rows["page"]["verdict"] is None
+    assert rows["louder-copy"]["duplicate_of"] == "page" and rows["louder-copy"]["step"] == "dedup.exact"
+    assert rows["near-copy"]["duplicate_of"] == "page" and rows["near-copy"]["step"] == "dedup.near"
+    assert _without_timings(shared) == _without_timings(separate)
+    assert shared["steps"]["dedup.near"]["docs"] == len(records) - 1  # the exact copy is not near's
+
+
+@pytest.mark.parametrize(("fmt", "keep_original"), [("parquet", True), ("jsonl", False)])
+def test_the_last_pass_writes_rows_as_the_documents_would_be_written(
+    inputs: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, keep_original: bool
+) -> None:
+    """The pass after the dedup stages drops duplicates at the Arrow level: the same kept/ and
+    rejected/ files, byte for byte, as turning every row into a document and back."""
+    from tamis.execute import runner
+
+    pipeline = from_dict({"steps": STEPS}).pipeline
+    config = {"output_format": fmt, "keep_original": keep_original}
+    by_rows = run_pipeline(
+        pipeline, discover(inputs), RunConfig(output=str(tmp_path / "rows"), **config), SerialExecutor()
+    ).stats
+    monkeypatch.setattr(runner, "_drops_only", lambda this, before: False)
+    by_docs = run_pipeline(
+        pipeline, discover(inputs), RunConfig(output=str(tmp_path / "docs"), **config), SerialExecutor()
+    ).stats
+    assert by_rows["duplicates"] == 2 and _without_timings(by_rows) == _without_timings(by_docs)
+    files = sorted(p.relative_to(tmp_path / "docs") for p in (tmp_path / "docs").glob("*/part-*"))
+    assert len(files) == 5  # kept/ for 3 shards; rejected/: the copies in shards 1 and 2
+    assert files == sorted(p.relative_to(tmp_path / "rows") for p in (tmp_path / "rows").glob("*/part-*"))
+    for name in files:
+        assert (tmp_path / "rows" / name).read_bytes() == (tmp_path / "docs" / name).read_bytes()

@@ -167,3 +167,61 @@ def test_aborted_segment_file_leaves_nothing(tmp_path: Path) -> None:
         seg.write(d)
     seg.abort()
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("keep_original", [True, False])
+def test_rows_of_a_segment_file_write_the_same_bytes_as_their_documents(
+    tmp_path: Path, fmt: str, keep_original: bool
+) -> None:
+    """The last pass writes survivors' rows as they are (`write_rows`): the same parts, row groups
+    and bytes as writing each document, across rotations by size and any batch size read."""
+    from tamis.document import Edit
+    from tamis.write.shards import SegmentWriter, segment_batches
+
+    docs = _docs(37)
+    docs[3] = docs[3].replace(text="emoji 🙂 and 𝔘nicode " * 3, title="T", captions=("a caption",))
+    docs[8] = docs[8].replace(
+        annotations={"quality.score": 0.5, "mt.reasons": [{"rule": "fluency"}]},
+        meta={"url": "https://a.example/x", "n": [1, 2.5, None]},
+        edits=(Edit("t", "case", 0, 1, "x", "X", "why"),),
+        original=None,
+    )
+    segment = tmp_path / "seg" / "00000.parquet"
+    seg = SegmentWriter(segment, KEPT_SCHEMA, batch_rows=6)
+    for d in docs:
+        seg.write(d)
+    seg.close()
+    limit = len(docs[0].text) * 7
+    options = {"fmt": fmt, "max_bytes": limit, "batch_rows": 4, "keep_original": keep_original}
+    by_doc = ShardWriter(str(tmp_path / "docs"), "part-00000", KEPT_SCHEMA, **options)
+    by_doc.write_all(docs)
+    by_row = ShardWriter(str(tmp_path / "rows"), "part-00000", KEPT_SCHEMA, **options)
+    for rows in segment_batches(segment, batch_rows=5):
+        by_row.write_rows(rows.filter([True] * rows.num_rows))
+    paths = by_doc.close()
+    assert len(paths) >= 3 and by_row.count == by_doc.count == len(docs)
+    assert [Path(p).name for p in by_row.close()] == [Path(p).name for p in paths]
+    for path in paths:
+        assert (tmp_path / "rows" / Path(path).name).read_bytes() == Path(path).read_bytes()
+
+
+def test_rows_in_several_chunks_write_the_same_parquet_bytes(tmp_path: Path) -> None:
+    """A row group made of slices of several batches: Parquet's dictionary pages (1 MB, then
+    plain) depend on how the rows are chunked, so `write_rows` writes them as one chunk."""
+    from tamis.write.shards import SegmentWriter, segment_batches
+
+    docs = [d.replace(text=f"{i} {d.text} " * (300_000 // len(d.text))) for i, d in enumerate(_docs(9))]
+    segment = tmp_path / "00000.parquet"
+    seg = SegmentWriter(segment, KEPT_SCHEMA, batch_rows=3)
+    for d in docs:
+        seg.write(d)
+    seg.close()
+    by_doc = ShardWriter(str(tmp_path / "docs"), "part-00000", KEPT_SCHEMA, batch_rows=5)
+    by_doc.write_all(docs)
+    by_row = ShardWriter(str(tmp_path / "rows"), "part-00000", KEPT_SCHEMA, batch_rows=5)
+    for rows in segment_batches(segment, batch_rows=2):
+        by_row.write_rows(rows)
+    [path] = by_doc.close()
+    assert by_row.close() == [str(tmp_path / "rows" / Path(path).name)]
+    assert (tmp_path / "rows" / Path(path).name).read_bytes() == Path(path).read_bytes()

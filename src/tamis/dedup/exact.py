@@ -26,7 +26,7 @@ def _reduce_partition(args: tuple[Path, int, int, int, int]) -> tuple[int, int]:
     """Group one partition's keys, write who is removed in favour of whom (`removals/`);
     returns (documents removed, groups)."""
     folder, task, first, stop, shards = args
-    rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
+    rec = pt.read_buckets(folder / "map", first, stop, _RECORD, leave_out=folder / "excluded")
     removed = kept = np.zeros(0, np.int64)
     if len(rec) >= 2:
         order = keep_order(rec["key"], rec["rank"], rec["index"])
@@ -57,6 +57,10 @@ class RemoveExactDuplicates(CorpusStage):
     partitions: int = 16
 
     rules = {"exact": "same normalised text (or URL) as the document it names, which was kept"}
+    # apply only marks the decided rows duplicates, and reduce skips rows removed earlier in its
+    # pass: dedup stages in a row share one pass (`CorpusStage`)
+    only_removes = True
+    leaves_out_removed = True
 
     def __post_init__(self) -> None:
         if self.key not in KEYS:
@@ -95,6 +99,9 @@ class RemoveExactDuplicates(CorpusStage):
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         return stream.apply_one_list(self.applier(shard, work_dir), docs)
+
+    def removed_rows(self, work_dir: Path, shard: int) -> np.ndarray:
+        return pt.removed_rows(work_dir, shard)
 
     def applier(self, shard: int, work_dir: Path) -> stream.DuplicateMarker:
         return stream.DuplicateMarker(work_dir, shard, self.name, "exact")

@@ -68,7 +68,7 @@ def _candidates(args: tuple[Path, int, int, int]) -> int:
     """One partition's candidate pairs (smaller index first: each bucket member with its first
     member), written to `pairs/` bucketed by the first document; returns how many."""
     folder, task, first, stop = args
-    rec = pt.read_buckets(folder / "map", first, stop, _RECORD)
+    rec = pt.read_buckets(folder / "map", first, stop, _RECORD, leave_out=folder / "excluded")
     pairs = np.zeros((0, 2), np.int64)
     if len(rec) >= 2:
         order = np.lexsort((rec["index"], rec["key"]))
@@ -183,6 +183,10 @@ class RemoveNearDuplicates(CorpusStage):
     batch_docs: int = 250
 
     rules = {"minhash": "most word shingles shared with the document it names, which was kept"}
+    # apply only marks the decided rows duplicates, and reduce skips rows removed earlier in its
+    # pass: dedup stages in a row share one pass (`CorpusStage`)
+    only_removes = True
+    leaves_out_removed = True
 
     def __post_init__(self) -> None:
         check_keep(self.keep)
@@ -272,6 +276,9 @@ class RemoveNearDuplicates(CorpusStage):
 
     def apply_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> list[Document]:
         return stream.apply_one_list(self.applier(shard, work_dir), docs)
+
+    def removed_rows(self, work_dir: Path, shard: int) -> np.ndarray:
+        return pt.removed_rows(work_dir, shard)
 
     def applier(self, shard: int, work_dir: Path) -> stream.DuplicateMarker:
         return stream.DuplicateMarker(work_dir, shard, self.name, "minhash")

@@ -137,20 +137,29 @@ def read_partition(folder: WorkPath, p: int, dtype: np.dtype) -> np.ndarray:
     return read_buckets(folder, p, p + 1, dtype)
 
 
-def read_buckets(folder: WorkPath, first: int, stop: int, dtype: np.dtype) -> np.ndarray:
-    """Partitions `first`..`stop - 1` of every shard's records, concatenated: one slice per file."""
+def read_buckets(
+    folder: WorkPath, first: int, stop: int, dtype: np.dtype, leave_out: WorkPath | None = None
+) -> np.ndarray:
+    """Partitions `first`..`stop - 1` of every shard's records, concatenated: one slice per file.
+
+    With `leave_out` (a stage's `excluded/` folder, `write_excluded`), records whose `index`
+    names a row listed there for its shard are left out."""
     parts = []
     for path in shard_files(folder):
         offsets = load_npy(_offsets_path(path), mmap=True)
         lo, hi = int(offsets[first]), int(offsets[stop])
         if isinstance(path, StorePath):
             if int(offsets[-1]) * np.dtype(dtype).itemsize <= _WHOLE_BYTES:  # read once per process
-                parts.append(np.array(load_npy(path)[lo:hi]))
+                part = np.array(load_npy(path)[lo:hi])
             else:
-                parts.append(_read_rows(path, lo, hi))
-            continue
-        data = np.load(path, mmap_mode="r")
-        parts.append(np.array(data[lo:hi]))
+                part = _read_rows(path, lo, hi)
+        else:
+            part = np.array(np.load(path, mmap_mode="r")[lo:hi])
+        if leave_out is not None and len(part):
+            excluded = excluded_rows(leave_out, int(path.name.split(".")[0]))
+            if len(excluded):
+                part = part[~np.isin(row_of(part["index"]), excluded)]
+        parts.append(part)
     return np.concatenate(parts) if parts else np.zeros(0, dtype=dtype)
 
 
@@ -328,6 +337,45 @@ def write_shard_decisions(
 def read_decisions(folder: WorkPath, shard: int) -> dict[int, list[Any]]:
     table = load_json(folder / "decisions" / f"{shard:05d}.json", {})
     return {int(row): hit for row, hit in table.items()}
+
+
+def removed_rows(folder: WorkPath, shard: int) -> np.ndarray:
+    """The rows of a shard that the reduce's decisions remove, sorted."""
+    return np.array(sorted(read_decisions(folder, shard)), dtype=np.int64)
+
+
+# ---------------------------------------------------------------- rows removed earlier in the pass
+
+
+def write_excluded(
+    folder: WorkPath, earlier: Sequence[tuple[Any, WorkPath]], shards: int, executor: TaskRunner | int
+) -> None:
+    """For a corpus stage that shares its pass with `earlier` (stage, work folder) stages, already
+    reduced: per shard, the rows any of them removed (`excluded/NNNNN.npy`, written only for
+    shards with some), a task per group of shards. Its reduce reads them with `excluded_rows`."""
+    clear_folder(folder / "excluded")  # an interrupted reduce may have left a partial list
+    if not earlier:
+        return
+    step = _DECISION_SHARDS_PER_TASK
+    tasks = [(folder, tuple(earlier), lo, min(lo + step, shards)) for lo in range(0, shards, step)]
+    for _ in pool_map(_write_excluded, tasks, executor):
+        pass
+
+
+def _write_excluded(args: tuple[WorkPath, tuple[tuple[Any, WorkPath], ...], int, int]) -> None:
+    folder, earlier, first, stop = args
+    for shard in range(first, stop):
+        rows = np.unique(
+            np.concatenate([np.zeros(0, np.int64)] + [stage.removed_rows(f, shard) for stage, f in earlier])
+        )
+        if len(rows):
+            save_npy(folder / "excluded" / f"{shard:05d}.npy", rows.astype(np.int64))
+
+
+def excluded_rows(folder: WorkPath, shard: int) -> np.ndarray:
+    """The rows of `shard` listed in an `excluded/` folder by `write_excluded` (none: empty)."""
+    path = folder / f"{shard:05d}.npy"
+    return load_npy(path) if path.exists() else np.zeros(0, np.int64)
 
 
 def mark_duplicates(

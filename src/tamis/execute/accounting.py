@@ -66,6 +66,10 @@ class Tally:
         else:
             self.counts["kept" if last_segment else "passed"] += 1
 
+    def count_kept(self, n: int) -> None:
+        """Documents of the last pass written to kept/ as rows, without becoming documents."""
+        self.counts["kept"] += n
+
     def count_corpus_stage(
         self, stage: CorpusStage, before: Sequence[Document], after: Sequence[Document], seconds: float
     ) -> None:

@@ -23,6 +23,7 @@ import orjson
 
 from tamis import __version__
 from tamis.atomic import atomic_write
+from tamis.dedup import partitions as pt
 from tamis.errors import InputError
 from tamis.pipeline import Pipeline
 from tamis.read import Shard
@@ -188,6 +189,8 @@ def manifest_of(pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) 
         "output_format": config.output_format,
         "read": dataclasses.asdict(config.read),
         "keep_original": config.keep_original,
+        # which corpus stages share a pass: the task of pass k of one layout is not that of another
+        "passes": [[stage.name for stage in p.stages] for p in pipeline.passes()],
     }
 
 
@@ -249,7 +252,9 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
         return "of an older tamis, which did not record the inputs' modification times"
     if old.get("inputs") != new["inputs"]:
         return "with different inputs (split differently)"
-    keys = [k for k in ("output_format", "read", "keep_original", "tamis") if old.get(k) != new.get(k)]
+    keys = [
+        k for k in ("output_format", "read", "keep_original", "tamis", "passes") if old.get(k) != new.get(k)
+    ]
     return f"with different output settings ({', '.join(keys) or 'manifest'})"
 
 
@@ -269,7 +274,9 @@ class LocalRun:
     def unfinished(self, segment: int, n_shards: int) -> list[int]:
         return [i for i in range(n_shards) if not is_done(self.wdir, segment, i)]
 
-    def check_map_outputs(self, segment: int, shard_indexes: Sequence[int], needed_for: str) -> str | None:
+    def check_map_outputs(
+        self, segment: int, shard_indexes: Sequence[int], needed_for: str, reduced: Sequence[int] = ()
+    ) -> str | None:
         """Refuse unless the tasks' output is all there (see `check_map_outputs`); the local run
         needs no index: its files have fixed names."""
         check_map_outputs(self.out, segment, shard_indexes, needed_for)
@@ -278,14 +285,28 @@ class LocalRun:
     def passed(self, segment: int, shard_indexes: Sequence[int]) -> int:
         return passed(self.wdir, segment, shard_indexes)
 
-    def reduce(self, segment: int, corpus: CorpusStage, executor: TaskRunner, n_shards: int) -> None:
-        marker = reduce_marker(self.wdir, segment)
+    def reduce(
+        self,
+        segment: int,
+        number: int,
+        corpus: CorpusStage,
+        earlier: Sequence[tuple[int, CorpusStage]],
+        executor: TaskRunner,
+        n_shards: int,
+    ) -> None:
+        """The reduce of corpus stage `number`, mapped in pass `segment`, leaving out what the
+        `earlier` stages of that pass (already reduced) removed."""
+        marker = reduce_marker(self.wdir, number)
         if marker.exists():
             return
         needed = f"the reduce of {corpus.name} (stage {segment + 1})"
         check_map_outputs(self.out, segment, range(n_shards), needed)
         t0 = time.perf_counter()
-        info = corpus.reduce(self.wdir / f"corpus{segment}", executor)
+        folder = self.wdir / f"corpus{number}"
+        pt.write_excluded(
+            folder, [(stage, self.wdir / f"corpus{m}") for m, stage in earlier], n_shards, executor
+        )
+        info = corpus.reduce(folder, executor)
         write_json(marker, {"info": info, "seconds": time.perf_counter() - t0})
 
     def drop_hand_off(self, segment: int) -> None:
@@ -358,38 +379,54 @@ class StoreRun:
         done = self.store.done_tasks()
         return [i for i in range(n_shards) if task_id(segment, i) not in done]
 
-    def check_map_outputs(self, segment: int, shard_indexes: Sequence[int], needed_for: str) -> str:
-        """Check the tasks' markers and objects, then store the index the next phase reads by."""
+    def check_map_outputs(
+        self, segment: int, shard_indexes: Sequence[int], needed_for: str, reduced: Sequence[int] = ()
+    ) -> str:
+        """Check the tasks' markers and objects, then store the index the next phase reads by
+        (with the objects of the `reduced` corpus stages' reduces, whose decisions it applies)."""
         from tamis.write.run_store import write_index
 
         markers = self.store.check_complete([task_id(segment, i) for i in shard_indexes], needed_for)
-        reduced = self.store.marker(f"reduce{segment}")
+        reduces = [self.store.marker(f"reduce{n}") for n in reduced]
         self._passed = {m.task: int(m.info.get("counts", {}).get("passed", 0)) for m in markers}
         return write_index(
-            self.store, f"{self.wdir}/index/s{segment + 1}.json", [*markers, *filter(None, [reduced])]
+            self.store, f"{self.wdir}/index/s{segment + 1}.json", [*markers, *filter(None, reduces)]
         )
 
     def passed(self, segment: int, shard_indexes: Sequence[int]) -> int:
         return sum(self._passed.get(task_id(segment, i), 0) for i in shard_indexes)
 
-    def reduce(self, segment: int, corpus: CorpusStage, executor: TaskRunner, n_shards: int) -> None:
+    def reduce(
+        self,
+        segment: int,
+        number: int,
+        corpus: CorpusStage,
+        earlier: Sequence[tuple[int, CorpusStage]],
+        executor: TaskRunner,
+        n_shards: int,
+    ) -> None:
         from tamis.write.run_store import StorePath, StoreView, TaskAttempt, new_token, write_index, written
 
-        task = f"reduce{segment}"
+        task = f"reduce{number}"
         if self.store.marker(task) is not None:
             return
         needed = f"the reduce of {corpus.name} (stage {segment + 1})"
         markers = self.store.check_complete([task_id(segment, i) for i in range(n_shards)], needed)
-        index = write_index(self.store, f"{self.wdir}/index/reduce{segment}.json", markers)
+        # the earlier stages' decisions are read through the index too
+        markers += [m for n, _ in earlier if (m := self.store.marker(f"reduce{n}")) is not None]
+        index = write_index(self.store, f"{self.wdir}/index/reduce{number}.json", markers)
         token = new_token()
-        folder = StorePath(StoreView(self.url, index, token), f"{self.wdir}/corpus{segment}")
+        view = StoreView(self.url, index, token)
+        folder = StorePath(view, f"{self.wdir}/corpus{number}")
         t0 = time.perf_counter()
+        earlier_folders = [(stage, StorePath(view, f"{self.wdir}/corpus{m}")) for m, stage in earlier]
+        pt.write_excluded(folder, earlier_folders, n_shards, executor)
         info = corpus.reduce(folder, executor)
         attempt = TaskAttempt(self.store, task, token)
         attempt.objects = written(token)
         # Files the reduce's partition tasks wrote in other processes carry the same token.
         own = f".{token}."
-        for name in self.store.list(f"{self.wdir}/corpus{segment}"):
+        for name in self.store.list(f"{self.wdir}/corpus{number}"):
             if own in posixpath.basename(name) and name not in attempt.objects.values():
                 attempt.objects[name.replace(own, ".", 1)] = name
         attempt.commit({"info": info, "seconds": time.perf_counter() - t0})

@@ -1,10 +1,11 @@
 """One run over many shards: segments, tasks, reduces. Executors only schedule tasks.
 
-A pipeline splits into segments, each a run of per-document steps ended by a corpus stage
-(or by the end). Segment k reads shard i (the input for k=0, else segment k-1's survivors),
-applies the previous corpus stage's decisions, runs its steps, sends every document with a
-verdict to `rejected/`, and either hands survivors to its corpus stage or, for the last
-segment, writes them to `kept/`, a batch at a time (docs/architecture.md). What a task keeps to resume is in `checkpoint.py`; what it
+A pipeline splits into passes (`Pipeline.passes`), each a run of per-document steps ended by
+one or more corpus stages (or by the end). Pass k reads shard i (the input for k=0, else pass
+k-1's survivors), applies the decisions of the previous pass's corpus stages, runs its steps,
+sends every document with a verdict to `rejected/`, and either hands survivors to its corpus
+stages (each maps them) or, for the last pass, writes them to `kept/`, a batch at a time
+(docs/architecture.md). What a task keeps to resume is in `checkpoint.py`; what it
 counts, and how the run checks that every record is accounted for, in `accounting.py`.
 """
 
@@ -18,13 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import pyarrow as pa
+
 from tamis.dedup import stream
 from tamis.dedup.repeated_ids import IdHashes
-from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document
+from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, from_row
 from tamis.execute import checkpoint
 from tamis.execute.accounting import Tally, check_accounting, check_rows_on_disk, collect_stats
 from tamis.execute.progress import ProgressFactory, ProgressFn
-from tamis.pipeline import Pipeline, process_all
+from tamis.pipeline import Pass, Pipeline, process_all
 from tamis.read import ReadOptions, Shard, read_shard
 from tamis.read.base import compression_of
 from tamis.settings import RunSettings
@@ -32,7 +35,7 @@ from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
 from tamis.write.remote_output import is_remote
 from tamis.write.run_store import IncompleteRunError, StorePath, StoreView, new_token
-from tamis.write.shards import SegmentWriter, read_segment, segment_rows
+from tamis.write.shards import SegmentWriter, read_segment, segment_batches, segment_rows
 
 
 class Executor(Protocol):
@@ -73,11 +76,12 @@ class ShardTask:
 
 
 def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, Any]:
-    """Process one shard through one segment; returns the counts written to its stats file."""
+    """Process one shard through one pass; returns the counts written to its stats file."""
     pipeline, config = task.pipeline, task.config
     pipeline.setup()
-    segments = pipeline.segments()
-    steps, corpus = segments[task.segment]
+    passes = pipeline.passes()
+    this = passes[task.segment]
+    stages = this.numbered()
     tid = checkpoint.task_id(task.segment, task.shard_index)
     # On an object store every file of this attempt goes under its own token (no rename there), so
     # nothing is left to clear; locally files have fixed names and an earlier attempt's are deleted.
@@ -91,28 +95,29 @@ def run_shard(task: ShardTask, progress: ProgressFn | None = None) -> dict[str, 
     wdir = out / "_work"
     tally = Tally()
     user_ids = IdHashes()  # every input record's id, to count ids used twice (never merged)
+    before = passes[task.segment - 1].numbered() if task.segment > 0 else []
     if task.segment == 0:
         docs = _read(task.shard, config.read, tally, user_ids, progress)
+    elif _drops_only(this, before):
+        docs = iter(())  # the rows are written below, without becoming documents
     else:
-        docs = _apply_previous_stage(task, segments[task.segment - 1][1], wdir, tally, progress)
+        docs = _apply_previous_stages(task, before, wdir, tally, progress)
 
     rejected = _writer(config, "rejected", f"part-{tid}", REJECTED_SCHEMA, token)
-    kept = (
-        _writer(config, "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA, token)
-        if corpus is None
-        else None
-    )
+    kept = _writer(config, "kept", f"part-{task.shard_index:05d}", KEPT_SCHEMA, token) if not stages else None
     written: list[str] = []
     hand_on = stamps = None
-    if corpus is not None:
+    if stages:
         if isinstance(wdir, Path):
             # Every stage names a shard's map files by the shard's number (dedup/partitions.py).
-            folders = [wdir / f"seg{task.segment}", wdir / f"corpus{task.segment}"]
+            folders = [wdir / f"seg{task.segment}", *(wdir / f"corpus{n}" for n, _ in stages)]
             stamps = checkpoint.FileStamps(folders, f"{task.shard_index:05d}.*")
-        hand_on = _HandOn(corpus, task.segment, task.shard_index, wdir)
+        hand_on = _HandOn(stages, task.segment, task.shard_index, wdir)
     try:
-        for doc in process_all(docs, steps, tally.steps, strict=config.strict):
-            tally.count_outcome(doc, last_segment=corpus is None)
+        if kept is not None and _drops_only(this, before):
+            _write_survivors(task, before, wdir, tally, progress, rejected, kept)
+        for doc in process_all(docs, this.steps, tally.steps, strict=config.strict):
+            tally.count_outcome(doc, last_segment=not stages)
             if doc.verdict is not None:
                 rejected.write(doc)
             elif kept is not None:
@@ -183,19 +188,8 @@ def _read(
         progress(pending, max(0, shard.size - reported_bytes))
 
 
-def _apply_previous_stage(
-    task: ShardTask,
-    stage: CorpusStage | None,
-    wdir: Path | StorePath,
-    tally: Tally,
-    progress: ProgressFn | None,
-) -> Iterator[Document]:
-    """The survivors the previous segment handed on for this shard, with its corpus stage's decisions.
-
-    Read and applied a batch at a time, so a task holds one batch of documents whatever the
-    shard's size (a stage without an `applier` gets the shard as one list).
-    """
-    assert stage is not None
+def _hand_off(task: ShardTask, wdir: Path | StorePath) -> Path | StorePath:
+    """The previous pass's survivors of this task's shard (`_work/seg<k-1>/`)."""
     path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
     if not path.exists():
         # The driver saw this task's input; this node does not: nodes that share no file system.
@@ -204,59 +198,172 @@ def _apply_previous_stage(
             f"({socket.gethostname()}), though the stage before wrote it: every node must write to the "
             "same storage, a shared file system or an object store URL (s3://…) for --output"
         )
+    return path
+
+
+def _drops_only(this: Pass, before: Sequence[tuple[int, CorpusStage]]) -> bool:
+    """Whether this pass only applies decisions that drop documents: no step, no stage of its own,
+    and every stage before it `only_removes` (the default pipeline's last pass: dedup verdicts)."""
+    return bool(before) and not this.steps and not this.stages and all(s.only_removes for _, s in before)
+
+
+def _write_survivors(
+    task: ShardTask,
+    stages: Sequence[tuple[int, CorpusStage]],
+    wdir: Path | StorePath,
+    tally: Tally,
+    progress: ProgressFn | None,
+    rejected: ShardWriter,
+    kept: ShardWriter,
+) -> None:
+    """A last pass that only drops documents, at the Arrow level: the stages' appliers decide on
+    each batch's ids (a stage that `only_removes` decides by row, reading no other field), the
+    rows they remove become documents with their verdicts for `rejected/`, and the others go to
+    `kept/` as the rows they are, filtered (the same bytes as writing their documents)."""
+    path = _hand_off(task, wdir)
     if progress:
         progress(segment_rows(path), 0)
-    cdir = wdir / f"corpus{task.segment - 1}"
+    appliers = [_applier_of(stage, task.shard_index, wdir / f"corpus{n}") for n, stage in stages]
+    for rows in segment_batches(path, stream.BATCH_DOCS):
+        decided = [Document(doc_id, "") for doc_id in rows.column("id").to_pylist()]
+        for (_, stage), apply in zip(stages, appliers, strict=True):
+            decided = _apply_batch(stage, apply, decided, tally)
+        removed = [i for i, doc in enumerate(decided) if doc.verdict is not None]
+        for i in removed:
+            doc = from_row(rows.slice(i, 1).to_pylist()[0]).replace(verdict=decided[i].verdict)
+            tally.count_outcome(doc, last_segment=True)
+            rejected.write(doc)
+        survivors = rows.filter(pa.array([doc.verdict is None for doc in decided])) if removed else rows
+        tally.count_kept(survivors.num_rows)
+        kept.write_rows(survivors)
+    for apply in appliers:
+        apply.close()
+
+
+def _apply_previous_stages(
+    task: ShardTask,
+    stages: Sequence[tuple[int, CorpusStage]],
+    wdir: Path | StorePath,
+    tally: Tally,
+    progress: ProgressFn | None,
+) -> Iterator[Document]:
+    """The survivors the previous pass handed on for this shard, with the decisions of its corpus
+    stages applied in order.
+
+    Read and applied a batch at a time, so a task holds one batch of documents whatever the
+    shard's size (when a stage has no `applier`, every stage gets the shard as one list).
+    """
+    path = _hand_off(task, wdir)
+    if progress:
+        progress(segment_rows(path), 0)
     docs = read_segment(path, stream.BATCH_DOCS)
-    applier = getattr(stage, "applier", None)
-    if applier is None:
-        batch = list(docs)
-        t0 = time.perf_counter()
-        out = stage.apply_shard(batch, task.shard_index, cdir)
-        tally.count_corpus_stage(stage, batch, out, time.perf_counter() - t0)
-        yield from out
-        return
-    apply = applier(task.shard_index, cdir)
-    for batch in stream.batches(docs, stream.BATCH_DOCS):
-        t0 = time.perf_counter()
-        out = apply.apply(batch)
-        tally.count_corpus_stage(stage, batch, out, time.perf_counter() - t0)
-        yield from out
-    apply.close()
+    appliers = [_applier_of(stage, task.shard_index, wdir / f"corpus{n}") for n, stage in stages]
+    streaming = all(getattr(stage, "applier", None) is not None for _, stage in stages)
+    for batch in stream.batches(docs, stream.BATCH_DOCS) if streaming else [list(docs)]:
+        for (_, stage), apply in zip(stages, appliers, strict=True):
+            batch = _apply_batch(stage, apply, batch, tally)
+        yield from batch
+    for apply in appliers:
+        apply.close()
+
+
+def _applier_of(stage: CorpusStage, shard: int, cdir: Path | StorePath) -> stream.ShardApplier:
+    make = getattr(stage, "applier", None)
+    return make(shard, cdir) if make is not None else _WholeShard(stage, shard, cdir)
+
+
+@dataclass
+class _WholeShard:
+    """A stage without an `applier`: `apply_shard` of the shard's documents, given as one batch."""
+
+    stage: CorpusStage
+    shard: int
+    cdir: Path | StorePath
+
+    def apply(self, docs: Sequence[Document]) -> list[Document]:
+        return self.stage.apply_shard(docs, self.shard, self.cdir)  # type: ignore[arg-type]
+
+    def close(self) -> None:
+        pass
+
+
+def _apply_batch(
+    stage: CorpusStage, apply: stream.ShardApplier, batch: list[Document], tally: Tally
+) -> list[Document]:
+    """One stage's decisions on a batch. A document an earlier stage of the same pass gave a
+    verdict keeps it: the stage's apply sees it (to check it was handed what map saw) but its
+    answer for it is not used, and the stage's stats count only the documents it decided on."""
+    t0 = time.perf_counter()
+    out = apply.apply(batch)
+    seconds = time.perf_counter() - t0
+    alive = [i for i, doc in enumerate(batch) if doc.verdict is None]
+    if len(alive) == len(batch) or len(out) != len(batch):
+        tally.count_corpus_stage(stage, batch, out, seconds)  # raises when a document went missing
+        return out
+    tally.count_corpus_stage(stage, [batch[i] for i in alive], [out[i] for i in alive], seconds)
+    merged = list(batch)
+    for i in alive:
+        merged[i] = out[i]
+    return merged
+
+
+class _StageMap:
+    """One corpus stage's map of a shard: a batch at a time to its `mapper`, or the whole shard
+    as one list to `map_shard` when it has none."""
+
+    def __init__(self, stage: CorpusStage, shard_index: int, cdir: Path | StorePath) -> None:
+        cdir.mkdir(parents=True, exist_ok=True)
+        make_mapper = getattr(stage, "mapper", None)
+        self.mapper = make_mapper(shard_index, cdir) if make_mapper is not None else None
+        self.stage, self.shard_index, self.cdir = stage, shard_index, cdir
+        self.docs: list[Document] = []
+
+    def add(self, batch: list[Document]) -> None:
+        if self.mapper is None:
+            self.docs.extend(batch)
+        else:
+            self.mapper.add(batch)
+
+    def close(self) -> None:
+        if self.mapper is None:
+            self.stage.map_shard(self.docs, self.shard_index, self.cdir)  # type: ignore[arg-type]
+        else:
+            self.mapper.close()
 
 
 class _HandOn:
-    """A segment's survivors stored for the next segment and mapped by its corpus stage, a batch at a time.
+    """A pass's survivors stored for the next pass and mapped by each of its corpus stages, a batch at a time."""
 
-    A stage without a `mapper` is given the shard's survivors as one list at the end.
-    """
-
-    def __init__(self, corpus: CorpusStage, segment: int, shard_index: int, wdir: Path | StorePath) -> None:
-        cdir = wdir / f"corpus{segment}"
-        cdir.mkdir(parents=True, exist_ok=True)
+    def __init__(
+        self,
+        stages: Sequence[tuple[int, CorpusStage]],
+        segment: int,
+        shard_index: int,
+        wdir: Path | StorePath,
+    ) -> None:
         self.segment = SegmentWriter(
             wdir / f"seg{segment}" / f"{shard_index:05d}.parquet", KEPT_SCHEMA, stream.BATCH_DOCS
         )
-        make_mapper = getattr(corpus, "mapper", None)
-        self.mapper = make_mapper(shard_index, cdir) if make_mapper is not None else None
-        self.corpus, self.shard_index, self.cdir = corpus, shard_index, cdir
+        self.maps = [_StageMap(stage, shard_index, wdir / f"corpus{n}") for n, stage in stages]
         self.batch: list[Document] = []
 
     def add(self, doc: Document) -> None:
         self.segment.write(doc)
         self.batch.append(doc)
-        if self.mapper is not None and len(self.batch) >= stream.BATCH_DOCS:
-            self.mapper.add(self.batch)
-            self.batch = []
+        if len(self.batch) >= stream.BATCH_DOCS:
+            self._flush()
+
+    def _flush(self) -> None:
+        for m in self.maps:
+            m.add(self.batch)
+        self.batch = []
 
     def close(self) -> None:
         self.segment.close()
-        if self.mapper is None:
-            self.corpus.map_shard(self.batch, self.shard_index, self.cdir)
-            return
         if self.batch:
-            self.mapper.add(self.batch)
-        self.mapper.close()
+            self._flush()
+        for m in self.maps:
+            m.close()
 
     def abort(self) -> None:
         self.segment.abort()
@@ -313,15 +420,16 @@ def _run_segments(
     progress: ProgressFactory | None,
     state: checkpoint.LocalRun | checkpoint.StoreRun,
 ) -> None:
-    """Each segment's unfinished tasks, then its corpus stage's reduce, on the executor."""
-    segments = pipeline.segments()
-    for k, (_steps, corpus) in enumerate(segments):
+    """Each pass's unfinished tasks, then the reduces of its corpus stages in order, on the executor."""
+    passes = pipeline.passes()
+    for k, this in enumerate(passes):
         todo = [ShardTask(k, i, shards[i], pipeline, config) for i in state.unfinished(k, len(shards))]
         if k > 0 and todo:
             needed = f"stage {k + 1}"
-            index = state.check_map_outputs(k - 1, [t.shard_index for t in todo], needed)
+            reduced = [n for n, _ in passes[k - 1].numbered()]
+            index = state.check_map_outputs(k - 1, [t.shard_index for t in todo], needed, reduced)
             todo = [dataclasses.replace(t, index=index) for t in todo]
-        label = f"stage {k + 1}/{len(segments)}" + (f" → {corpus.name}" if corpus else "")
+        label = f"stage {k + 1}/{len(passes)}" + (f" → {this.label}" if this.stages else "")
         tick = None
         if progress and todo:
             if k == 0:
@@ -335,8 +443,9 @@ def _run_segments(
             close = getattr(tick, "close", None)
             if close is not None:
                 close()
-        if corpus is not None:
-            state.reduce(k, corpus, executor, len(shards))
-        # Segment outputs of a finished stage are no longer needed once the next stage has read them.
+        numbered = this.numbered()
+        for j, (n, corpus) in enumerate(numbered):
+            state.reduce(k, n, corpus, numbered[:j], executor, len(shards))
+        # A pass's hand-off is no longer needed once the next pass has read it.
         if k > 0:
             state.drop_hand_off(k - 1)

@@ -17,6 +17,7 @@ from typing import IO, Any
 import fsspec
 import orjson
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from tamis.atomic import temporary_name
@@ -64,6 +65,9 @@ class ShardWriter:
         self.paths: list[str] = []
         self._part = 0
         self._rows: list[dict[str, Any]] = []
+        #: rows given by `write_rows`, not written yet
+        self._arrow: list[pa.RecordBatch] = []
+        self._arrow_rows = 0
         self._bytes = 0
         self._tmp: str | None = None
         self._handle: IO[bytes] | None = None
@@ -82,6 +86,34 @@ class ShardWriter:
         for doc in docs:
             self.write(doc)
 
+    def write_rows(self, rows: pa.RecordBatch) -> None:
+        """Rows of this writer's schema with the original text (a `SegmentWriter` file's), written
+        as `write` writes their documents: the same parts, row groups and bytes, without turning
+        each row into a document and back. A writer is fed by one of `write` and `write_rows`."""
+        assert not self._rows, "write_rows after write"
+        if not self.keep_original:
+            at = rows.schema.get_field_index("original")
+            rows = rows.set_column(at, "original", pa.nulls(rows.num_rows, pa.string()))
+        sizes = pc.utf8_length(rows.column("text")).to_numpy(zero_copy_only=False)
+        if self.keep_original:
+            original = pc.fill_null(pc.utf8_length(rows.column("original")), 0)
+            sizes = sizes + original.to_numpy(zero_copy_only=False)
+        start = 0
+        for i, size in enumerate(sizes.tolist()):
+            self._bytes += size
+            self.count += 1
+            self._arrow_rows += 1
+            full = self._arrow_rows >= self.batch_rows
+            if full or self._bytes >= self.max_bytes:
+                self._arrow.append(rows.slice(start, i + 1 - start))
+                start = i + 1
+                if full:
+                    self._flush()
+                if self._bytes >= self.max_bytes:
+                    self._finish_part()
+        if start < rows.num_rows:
+            self._arrow.append(rows.slice(start))
+
     def _path(self, tmp: bool) -> str:
         if self.token is not None:
             return posixpath.join(self.folder, f"{self.prefix}-{self._part:03d}.{self.token}.{self.fmt}")
@@ -89,7 +121,7 @@ class ShardWriter:
         return posixpath.join(self.folder, (".tmp-" + name) if tmp else name)
 
     def _flush(self) -> None:
-        if not self._rows:
+        if not self._rows and not self._arrow:
             return
         if self._tmp is None:
             self._tmp = self._path(tmp=True)
@@ -102,12 +134,21 @@ class ShardWriter:
                 import zstandard
 
                 self._handle = _ZstdWriter(self._handle, zstandard.ZstdCompressor(level=3))
+        table = (
+            # one chunk, as `from_pylist` gives: Parquet's dictionary pages depend on the chunks
+            pa.Table.from_batches(self._arrow).cast(self.schema).combine_chunks()
+            if self._arrow
+            else pa.Table.from_pylist(self._rows, schema=self.schema)
+        )
         if self._parquet is not None:
-            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            self._parquet.write_table(table)
         else:
             assert self._handle is not None
-            self._handle.write(b"".join(orjson.dumps(_jsonable(r)) + b"\n" for r in self._rows))
+            rows = table.to_pylist() if self._arrow else self._rows
+            self._handle.write(b"".join(orjson.dumps(_jsonable(r)) + b"\n" for r in rows))
         self._rows = []
+        self._arrow = []
+        self._arrow_rows = 0
 
     def _finish_part(self) -> None:
         self._flush()
@@ -207,11 +248,16 @@ class SegmentWriter:
 
 def read_segment(path: Path | StorePath, batch_rows: int = 1000) -> Iterator[Document]:
     """The documents of a `SegmentWriter` file (or any file of `to_row` rows), a batch of rows at a time."""
+    for batch in segment_batches(path, batch_rows):
+        yield from (from_row(r) for r in batch.to_pylist())
+
+
+def segment_batches(path: Path | StorePath, batch_rows: int = 1000) -> Iterator[pa.RecordBatch]:
+    """The rows of a `SegmentWriter` file as Arrow batches of `batch_rows`."""
     with contextlib.ExitStack() as stack:
         source: Any = stack.enter_context(path.open_read()) if isinstance(path, StorePath) else path
         pf = stack.enter_context(pq.ParquetFile(source))
-        for batch in pf.iter_batches(batch_size=batch_rows):
-            yield from (from_row(r) for r in batch.to_pylist())
+        yield from pf.iter_batches(batch_size=batch_rows)
 
 
 def segment_rows(path: Path | StorePath) -> int:
