@@ -353,6 +353,13 @@ def _marker_words(lang: str) -> frozenset[str]:
 
 
 @cache
+def gate_words(lang: str) -> frozenset[str]:
+    """The words one of which a page in `lang` must hold for `foreign_ui_lines` (a template
+    string's longest word) or `foreign_outlet_credits` (a credit marker) to scan its text."""
+    return _ui_anchors() | _marker_words(lang)
+
+
+@cache
 def _agencies() -> frozenset[str]:
     return frozenset(artifact_tables().get("agencies", ()))
 
