@@ -190,9 +190,10 @@ class HashTable:
     pair of cells (slot ^ 1: one cache line, no wrap-around); a 16-bit cell holds an 8-bit
     fingerprint of the key (its top bits, never 0) and the 8-bit cost.
 
-    A sorted-array search costs ~20 cache misses a key; this costs two. An absent n-gram
-    matches a fingerprint by chance in about 0.4% of lookups (two cells, half full, 1/255),
-    and an entry that finds both its cells taken is dropped (~3%, the rarest first).
+    A sorted-array search costs ~20 cache misses a key; this costs one (both cells share a
+    cache line). An absent n-gram matches a fingerprint by chance in about 0.4% of lookups
+    (two cells, half full, 1/255), and an entry that finds both its cells taken is dropped
+    (4-8% of a language's entries, the rarest first; as many with the neighbour at slot + 1).
     """
 
     cells: np.ndarray  # uint16
@@ -265,6 +266,8 @@ class FluencyModels:
 
     lang: str
     words: NgramModel
+    #: stored in the model files; no fluency feature reads them since 7 Dec (the function-word
+    #: share left the features: docs/quality.md, "Speed")
     function_words: frozenset[str]
 
     def save(self, path: Path) -> None:
