@@ -165,6 +165,9 @@ def test_name_variants(text: str, found: bool) -> None:
         ("We read Pride And Prejudice at school last year.", "en", False),  # a title-case run
         ("He said that the visit was short. And then he left.", "en", False),
         ("Compare with Less Than or Equal To here.", "en", False),
+        # a one-letter conjunction counts after a number only: run-together verse opens lines with it
+        ("Он сказал каналу 24 И визит был коротким.", "ru", True),
+        ("Тебе достойного супруга получить И падший род опять от низких отличить.", "ru", False),
     ],
 )
 def test_capitalised_function_words(text: str, lang: str, found: bool) -> None:
