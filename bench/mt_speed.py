@@ -46,7 +46,7 @@ SECTIONS = (
     (mt_artifacts, "capitalised_function_words"),
     (mt_artifacts, "foreign_outlet_credits"),
     (mt_artifacts, "spaces_before_punctuation"),
-    (machine_translation.Calibration, "standardised"),
+    (machine_translation.Calibration, "contributions"),
     (machine_translation, "_verdict"),
 )
 

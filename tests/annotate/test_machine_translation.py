@@ -165,6 +165,9 @@ def test_name_variants(text: str, found: bool) -> None:
         ("We read Pride And Prejudice at school last year.", "en", False),  # a title-case run
         ("He said that the visit was short. And then he left.", "en", False),
         ("Compare with Less Than or Equal To here.", "en", False),
+        # a one-letter conjunction counts after a number only: run-together verse opens lines with it
+        ("Он сказал каналу 24 И визит был коротким.", "ru", True),
+        ("Тебе достойного супруга получить И падший род опять от низких отличить.", "ru", False),
     ],
 )
 def test_capitalised_function_words(text: str, lang: str, found: bool) -> None:
@@ -254,3 +257,37 @@ def test_the_word_gates_change_no_artifact() -> None:
                 text, de, others, words
             ) == mt_artifacts.foreign_outlet_credits(text, de, others)
     assert mt_artifacts.foreign_ui_lines("Text.\nLeave a Reply", de, others, (), {"text"}) == []  # gated out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_plain_python_contributions_are_the_calibrators_weighted_standardised_features(lang: str) -> None:
+    """measure sums `Calibration.contributions` (plain Python); the benches use the numpy form."""
+    calibration = load_calibration()
+    assert calibration is not None
+    features = fluency_features("\n\n".join(paragraphs(lang)), load_models(lang))
+    contributions = calibration.contributions(features, lang)
+    z = calibration.standardised(features, lang)
+    assert contributions == pytest.approx((calibration.coef * z).tolist(), rel=1e-9, abs=1e-12)
+    assert calibration.intercept + sum(contributions) == pytest.approx(calibration.fluency_logit(z))
+
+
+def test_one_scan_for_either_gate_finds_what_the_checks_find_alone() -> None:
+    """find_artifacts passes no words to the gated checks when the page holds no gate word."""
+    from tamis.annotate.machine_translation import find_artifacts
+
+    de, others = load_models("de"), all_models()
+    for text in ("\n\n".join(paragraphs("de")), "Text, wie er ist.\nLeave a Reply\nFoto: Collage 24 Channel"):
+        doc = Document("d", text, annotations={"language": "de"})
+        alone = [
+            *mt_artifacts.foreign_ui_lines(text, de, others),
+            *mt_artifacts.foreign_outlet_credits(text, de, others),
+        ]
+        gated = [a for a in find_artifacts(doc, de) if a.rule in ("foreign_ui_line", "foreign_outlet_credit")]
+        assert sorted(gated, key=repr) == sorted(alone, key=repr)
+    assert mt_artifacts.gate_words("de").isdisjoint(split_words("\n\n".join(paragraphs("de"))))
+
+
+def split_words(text: str) -> tuple[str, ...]:
+    from tamis.annotate.text_units import split_text
+
+    return split_text(text).lowered

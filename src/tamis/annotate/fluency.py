@@ -36,6 +36,7 @@ BACKOFF_COST = float(-np.log(0.4))
 COST_STEP = 1.0 / 16
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _ORDER_SALT = np.uint64(0xC2B2AE3D27D4EB4F)
+_SHIFT_29 = np.uint64(29)
 #: the hash of the padding before a text's first token
 _BOS = np.uint64(xxhash.xxh64_intdigest(b"<s>"))
 
@@ -93,20 +94,22 @@ def stored_keys_all(hashes: np.ndarray, max_order: int) -> np.ndarray:
 
 def _mixed_keys(hashes: np.ndarray, max_order: int) -> np.ndarray:
     """The keys of `ngram_keys_all` before their last step (`key ^= key >> 32`): the chained
-    keys built row by row, then every row salted with its order and mixed at once."""
+    keys built row by row, then every row salted with its order and mixed at once.
+
+    No `np.errstate` here (unlike `ngram_keys`): array arithmetic wraps around without a
+    warning (only numpy scalars warn), and entering it costs ~3 us a document."""
     padded = np.concatenate((_bos_padding(max_order - 1), hashes))
     n = len(hashes)
     out = np.empty((max_order, n), dtype=np.uint64)
     key = out[0]
-    key[:] = padded[max_order - 1 :]
-    with np.errstate(over="ignore"):
-        for j in range(1, max_order):
-            key = out[j]
-            np.multiply(out[j - 1], _MIX, out=key)
-            key += padded[max_order - 1 - j : max_order - 1 - j + n]
-            key ^= key >> np.uint64(29)
-        out ^= _order_salts(max_order)
-        out *= _MIX
+    key[:] = hashes
+    for j in range(1, max_order):
+        key = out[j]
+        np.multiply(out[j - 1], _MIX, out=key)
+        key += padded[max_order - 1 - j : max_order - 1 - j + n]
+        key ^= key >> _SHIFT_29
+    out ^= _order_salts(max_order)
+    out *= _MIX
     return out
 
 
@@ -183,12 +186,14 @@ class NgramModel:
 
 @dataclass(frozen=True)
 class HashTable:
-    """Open addressing with two probes: slot = key's low bits; a 16-bit cell holds an 8-bit
+    """Open addressing with two probes: slot = key's low bits, then its neighbour in the same
+    pair of cells (slot ^ 1: one cache line, no wrap-around); a 16-bit cell holds an 8-bit
     fingerprint of the key (its top bits, never 0) and the 8-bit cost.
 
-    A sorted-array search costs ~20 cache misses a key; this costs two. An absent n-gram
-    matches a fingerprint by chance in about 0.4% of lookups (two cells, half full, 1/255),
-    and an entry that finds both its cells taken is dropped (~3%, the rarest first).
+    A sorted-array search costs ~20 cache misses a key; this costs one (both cells share a
+    cache line). An absent n-gram matches a fingerprint by chance in about 0.4% of lookups
+    (two cells, half full, 1/255), and an entry that finds both its cells taken is dropped
+    (4-8% of a language's entries, the rarest first; as many with the neighbour at slot + 1).
     """
 
     cells: np.ndarray  # uint16
@@ -203,7 +208,7 @@ class HashTable:
         slot = keys & mask
         pending = np.lexsort((costs, slot))  # per slot, the most probable entry first
         for probe in range(2):
-            where = (slot[pending] + probe) & mask
+            where = slot[pending] ^ np.uint32(probe)
             free = cells[where] == 0
             where, cand = where[free], pending[free]
             first = np.unique(where, return_index=True)[1]
@@ -229,7 +234,7 @@ class HashTable:
         fp = np.maximum(keys >> np.uint32(24), np.uint32(1))
         slot = keys & self.mask
         first = self._cells[slot]
-        second = self._cells[(slot + np.uint32(1)) & self.mask]
+        second = self._cells[slot ^ np.uint32(1)]
         in_first = (first >> 8) == fp
         hit = in_first | ((second >> 8) == fp)
         return in_first, hit, np.where(in_first, first, second)
@@ -241,9 +246,18 @@ class HashTable:
 
     def longest_hits(self, keys: np.ndarray, order_bits: np.ndarray) -> np.ndarray:
         """Per column of `keys` (one row an order, rows in increasing order): the highest order
-        held and its quantised cost, as `order << 8 | cost` (0 when no order is held)."""
-        _, hit, cell = self._probe(keys)
-        return np.where(hit, (cell & 0xFF) | order_bits, 0).max(axis=0)
+        held and its quantised cost, as `order << 8 | cost` (0 when no order is held).
+
+        Fewer numpy calls than `_probe` (each costs ~2 us with the caches cold, as the step
+        finds them between documents): a cell XOR the key's fingerprint in its high byte is
+        under 256 exactly when the fingerprints match, and then it is the cost (the first cell
+        first, as `lookup` reads them).
+        """
+        slot = keys & self.mask
+        wanted = np.maximum(keys >> np.uint32(24), np.uint32(1)) << np.uint32(8)
+        first = self._cells[slot] ^ wanted
+        found = np.where(first < 256, first, self._cells[slot ^ np.uint32(1)] ^ wanted)
+        return np.where(found < 256, found | order_bits, 0).max(axis=0)
 
 
 @dataclass(frozen=True)
@@ -252,6 +266,8 @@ class FluencyModels:
 
     lang: str
     words: NgramModel
+    #: stored in the model files; no fluency feature reads them since 7 Dec (the function-word
+    #: share left the features: docs/quality.md, "Speed")
     function_words: frozenset[str]
 
     def save(self, path: Path) -> None:

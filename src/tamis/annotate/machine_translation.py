@@ -4,8 +4,8 @@ Two kinds of evidence (issue 12):
 
 - **fluency**: a per-language word 3-gram model (`tamis.annotate.fluency`,
   trained by bench/mt_train.py on permissively licensed text only) gives every word a
-  surprisal; ~20 aggregate features of a document (quantiles of surprisal, n-gram hit rates,
-  comma rate, sentence-length spread, ...) are standardised per language and weighed by a
+  surprisal; 9 aggregate features of a document (surprisal mean and spread, n-gram hit rates,
+  comma rate, sentence length, ...) are standardised per language and weighed by a
   logistic calibrator fitted on WMT22 document-level pairs (bench/mt_calibrate.py). Machine
   translation reads *smoother* than human text: lower surprisal, fewer surprises.
 - **artifacts** (`tamis.annotate.mt_artifacts`): untranslated UI lines, two spellings of one
@@ -24,15 +24,11 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from itertools import repeat
-from operator import add, itemgetter, methodcaller
+from operator import itemgetter, mul
 from typing import Any
-
-import numpy as np
 
 from tamis.annotate import mt_artifacts
 from tamis.annotate.fluency import FluencyModels, load_shipped, shipped_languages, token_hashes
@@ -53,87 +49,48 @@ MIN_WORDS = 40
 #: lines an earlier step removed as boilerplate are searched for untranslated UI too:
 #: "Leave a Reply" is exactly what repair.boilerplate_lines takes out
 _REMOVED_LINE_STEPS = ("repair.boilerplate_lines", "dedup.repeated_lines")
-_SENTENCE_END_CODE = dict.fromkeys((".", "!", "?", "…"), 2)
-_SENTENCE_END_CHAR = re.compile("[.!?…]")
-_NOT_WORD_OR_END = re.compile(r"[^\w.!?…]|_")
 
 #: the aggregate features, in the calibrator's order
 FEATURES = (
-    "word_surprisal_mean", "word_surprisal_sd", "word_surprisal_q10", "word_surprisal_q25",
-    "word_surprisal_q50", "word_surprisal_q75", "word_surprisal_q90", "word_trigram_hits",
-    "word_unknown", "comma_rate", "sentence_words_mean", "sentence_words_cv",
-    "type_token_ratio", "word_length_mean", "capitalised_share", "function_word_share",
+    "word_surprisal_mean", "word_surprisal_sd", "word_trigram_hits", "word_unknown", "comma_rate",
+    "sentence_tokens_mean", "type_token_ratio", "word_length_mean", "capitalised_share",
 )  # fmt: skip
+#: tokens whose commas and sentence ends are counted: about the tokens of the first MAX_WORDS words
+_TOKEN_WINDOW = int(MAX_WORDS * 1.3)
 
 
 def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
     """The aggregate fluency features of the first MAX_WORDS words (empty when too short).
 
     Uses the words and tokens `annotate.quality` already split (`split_text` is a small cache).
+    Each feature is a sum or a count: no sort, no Python step per word. Left out since 7 Dec
+    (docs/quality.md, "Speed"): the surprisal quantiles and the function-word share (the WMT
+    AUC the same without them) and the per-sentence word counts (sentence_tokens_mean counts
+    the sentence ends instead).
     """
     units = split_text(text)
     words = units.lowered[:MAX_WORDS]
-    if len(words) < MIN_WORDS:
+    n = len(words)
+    if n < MIN_WORDS:
         return {}
     cost, found = models.words.surprisal(token_hashes(words))
-    tokens = units.tokens[: int(MAX_WORDS * 1.3)]
-    ordered = np.sort(cost)
-    ranked = ordered.tolist()
-    n_ranked = len(ranked)
-    mean = sum(ranked) / n_ranked  # Python's left-to-right sum, as the calibrator was fitted
-    deviation = ordered - mean
-    sd = math.sqrt(sum((deviation * deviation).tolist()) / n_ranked)
-    last = len(ranked) - 1
-    q10, q25, q50, q75, q90 = (ranked[int(q * last)] for q in (0.1, 0.25, 0.5, 0.75, 0.9))
-    word_orders = np.bincount(found, minlength=4).tolist()
-    sent, n_words = sentence_word_counts(tokens)
-    if not len(sent):
-        sent = [len(words)]
-    sent_mean = sum(sent) / len(sent)
-    sent_sd = math.sqrt(sum((n - sent_mean) ** 2 for n in sent) / len(sent))
-    head = words[:200]
+    costs = cost.tolist()
+    mean = sum(costs) / n
+    orders = found.tolist()
+    tokens = units.tokens[:_TOKEN_WINDOW]
+    n_tokens = len(tokens)
+    sentence_ends = tokens.count(".") + tokens.count("!") + tokens.count("?") + tokens.count("…")
     return {
         "word_surprisal_mean": mean,
-        "word_surprisal_sd": sd,
-        "word_surprisal_q10": q10,
-        "word_surprisal_q25": q25,
-        "word_surprisal_q50": q50,
-        "word_surprisal_q75": q75,
-        "word_surprisal_q90": q90,
-        "word_trigram_hits": word_orders[3] / len(words),
-        "word_unknown": word_orders[0] / len(words),
-        "comma_rate": tokens.count(",") / max(n_words, 1),
-        "sentence_words_mean": sent_mean,
-        "sentence_words_cv": sent_sd / sent_mean if sent_mean else 0.0,
-        "type_token_ratio": len(set(head)) / len(head),
-        "word_length_mean": sum(map(len, words)) / len(words),
-        "capitalised_share": sum(map(str.isupper, map(itemgetter(0), units.words[:MAX_WORDS]))) / len(words),
-        "function_word_share": sum(map(models.function_words.__contains__, words)) / len(words),
+        "word_surprisal_sd": math.sqrt(max(sum(map(mul, costs, costs)) / n - mean * mean, 0.0)),
+        "word_trigram_hits": orders.count(3) / n,
+        "word_unknown": orders.count(0) / n,
+        "comma_rate": tokens.count(",") / n_tokens,  # commas a token
+        "sentence_tokens_mean": n_tokens / max(sentence_ends, 1),
+        "type_token_ratio": len(set(words)) / n,
+        "word_length_mean": sum(map(len, words)) / n,
+        "capitalised_share": sum(map(str.isupper, map(itemgetter(0), units.words[:MAX_WORDS]))) / n,
     }
-
-
-def sentence_word_counts(tokens: Sequence[str]) -> tuple[list[int], int]:
-    """The words (tokens opening with a letter or digit) of each sentence (split at the tokens
-    ".", "!", "?", "…"; sentences without a word left out), and the words in all.
-
-    Each token stands for its first character in one string: two C-level regular-expression
-    passes over it instead of a Python step per token. Only a run of dots ("...", one token)
-    opens with "." without ending a sentence; a text with one takes the token-by-token way.
-
-    >>> sentence_word_counts(["Ja", ",", "gut", ".", "1.5", "km", "!", "!"])
-    ([2, 2], 4)
-    >>> sentence_word_counts(["Na", "...", "so", "?", "_x"])
-    ([2], 2)
-    """
-    heads = "".join(map(itemgetter(0), tokens))
-    if heads.count(".") == tokens.count("."):
-        skeleton = _NOT_WORD_OR_END.sub("", heads)  # [^\W_]: exactly str.isalnum
-        sent = [n for n in map(len, _SENTENCE_END_CHAR.split(skeleton)) if n > 0]
-        return sent, len(skeleton) - len(_SENTENCE_END_CHAR.findall(skeleton))
-    # one byte a token: 1 a word, 2 a sentence end, 0 anything else (an end is never a word)
-    is_word = bytes(map(str.isalnum, map(itemgetter(0), tokens)))
-    kinds = bytes(map(add, is_word, map(_SENTENCE_END_CODE.get, tokens, repeat(0))))
-    return [n for n in map(methodcaller("count", 1), kinds.split(b"\x02")) if n > 0], is_word.count(1)
 
 
 @cache
@@ -159,8 +116,14 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
     text = doc.text[:MAX_ARTIFACT_CHARS]
     # the words annotate.quality split (split_text's small cache): the gates of the checks
     # (a word takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`),
-    # passed as they are: each gate scans them until a gate word, cheaper than building their set
-    words = split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS]
+    # passed as they are: each gate scans them until a gate word, cheaper than building their set.
+    # Where both gated checks apply, one scan for the words of either gate first: most pages
+    # hold none (82% of the non-English make_corpus pages), and then neither check scans again
+    words: Sequence[str] = split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS]
+    if "foreign_ui_line" in mt_artifacts.checks_for(page.lang) and mt_artifacts.gate_words(
+        page.lang
+    ).isdisjoint(words):
+        words = ()  # the same answer as the words: no gate word among them
     # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
     in_captions = [
         dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
@@ -226,11 +189,12 @@ class DetectMachineTranslation(Annotate):
         reasons: list[dict[str, Any]] = [a.as_reason() for a in artifacts]
         out: dict[str, Any] = {"mt.evidence": ["fluency", *mt_artifacts.checks_for(lang)]}
         if features:
-            z = calibration.standardised(features, lang)
-            fluency = calibration.fluency_logit(z)
+            contributions = calibration.contributions(features, lang)
+            fluency = calibration.intercept + sum(contributions)
             out["mt.fluency_probability"] = round(sigmoid(fluency), 4)
-            contributions = calibration.coef * z
-            for i in np.argsort(-contributions)[: self.top_features]:
+            center = calibration.center_list(lang)
+            top = sorted(range(len(contributions)), key=contributions.__getitem__, reverse=True)
+            for i in top[: self.top_features]:
                 if contributions[i] <= 0:
                     break
                 name = calibration.features[i]
@@ -239,8 +203,8 @@ class DetectMachineTranslation(Annotate):
                         "rule": "fluency",
                         "feature": name,
                         "value": round(features[name], 4),
-                        "human_median": round(float(calibration.center[lang][i]), 4),
-                        "log_odds": round(float(contributions[i]), 3),
+                        "human_median": round(center[i], 4),
+                        "log_odds": round(contributions[i], 3),
                     }
                 )
         elif not artifacts:

@@ -318,11 +318,13 @@ def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
         after_number = prev.isdigit() and before[-1:].isalpha()  # "Channel 24 Dass", not a verse "10 And"
         if not (after_number or (prev.isalpha() and prev.islower() and len(prev) > 1)):
             continue  # a new sentence, a quotation, a list item, a title-case run ("Less Than")
+        if len(m.group()) == 1 and not after_number:
+            continue  # "получить И падший род": verse run together opens its lines with "И"
+        end = m.end()
         if not nxt[0].isalpha() or prev.lower() in words or nxt.lower() in words:
             continue  # "viele Wenn und Aber": conjunctions used as nouns come in pairs
         if derived and not nxt[0].islower():
             continue  # top words open names ("Los Angeles", "Della Francesca"): not a conjunction
-        end = m.end()
         around = head[-3:] + text[end : end + 60].split()[:3]
         if sum(w[0].isupper() for w in around) > max_share * len(around):
             continue  # a headline in title case: "What to Wear to That Wedding"
@@ -350,6 +352,13 @@ def _marker_prefilter(lang: str) -> tuple[str, ...]:
 def _marker_words(lang: str) -> frozenset[str]:
     """The markers as words (a marker is matched as a whole word: it is one of the text's words)."""
     return frozenset(_markers(lang))
+
+
+@cache
+def gate_words(lang: str) -> frozenset[str]:
+    """The words one of which a page in `lang` must hold for `foreign_ui_lines` (a template
+    string's longest word) or `foreign_outlet_credits` (a credit marker) to scan its text."""
+    return _ui_anchors() | _marker_words(lang)
 
 
 @cache

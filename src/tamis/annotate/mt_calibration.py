@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import tomllib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 
@@ -29,6 +29,9 @@ class Calibration:
     #: that a page is flagged only with an artifact (fluency is standardised on clean text of
     #: another genre for some languages: fr web pages score like MT on it)
     max_fluency_logit: float = math.inf
+    _per_language: dict[str, tuple[list[float], list[float]]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def page_probability(self, fluency_logit: float, rules: set[str]) -> float:
         """mt.probability from the fluency log-odds and the kinds of artifact found."""
@@ -43,6 +46,24 @@ class Calibration:
 
     def fluency_logit(self, z: np.ndarray) -> float:
         return float(self.intercept + z @ self.coef)
+
+    def contributions(self, features: Mapping[str, float], lang: str) -> list[float]:
+        """Each feature's log-odds (weight times standardised value; `fluency_logit` is the
+        intercept plus their sum), in plain Python: a handful of numpy calls on 14 numbers
+        cost more than the arithmetic."""
+        weighted = self._weighted(lang)
+        return [(features[name] - c) * w for name, c, w in zip(self.features, *weighted, strict=True)]
+
+    def center_list(self, lang: str) -> list[float]:
+        return self._weighted(lang)[0]
+
+    def _weighted(self, lang: str) -> tuple[list[float], list[float]]:
+        """Per language (cached): the centres, and each weight over its feature's scale."""
+        cached = self._per_language.get(lang)
+        if cached is None:
+            cached = self.center[lang].tolist(), (self.coef / self.scale[lang]).tolist()
+            self._per_language[lang] = cached
+        return cached
 
 
 @cache
