@@ -61,9 +61,9 @@ LOGISTIC_C = 0.01
 #: trees (the step walks every tree for every line in numpy, `depth` steps at once)
 TREE_PARAMS = dict(
     n_estimators=40,
-    learning_rate=0.2,
-    num_leaves=8,
-    max_depth=3,
+    learning_rate=0.25,
+    num_leaves=4,
+    max_depth=2,
     min_child_samples=200,
     subsample=0.8,
     subsample_freq=1,

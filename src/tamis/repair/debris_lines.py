@@ -4,11 +4,12 @@ Plain text extracted from a whole page keeps its menus ("Osteuropa", "Новин
 lists, infobox rows, ticker stamps, bylines and sign-up prompts. Each line gets features of its
 own and of its neighbours (repair/line_features.py: length, words, case, digits, separators,
 pipes, how it ends and starts, copies in the page, menu vocabulary, position, block context),
-and a small model run in numpy (a logistic regression plus, in the shipped model, a few hundred
-small regression trees whose scores add to its logit; the same class also runs a one-layer
-network) gives the probability that it is debris. A line whose probability reaches the model's
+and a small model run in numpy (a logistic regression plus, in the shipped model, 40 boosted
+trees of depth 2 whose scores add to its logit; the same class also runs a one-layer network)
+gives the probability that it is debris. A line whose probability reaches the model's
 threshold is removed, as an edit that records the probability and the features that pushed it
-up most (feature value times weight, standardised).
+up most (feature value times weight, standardised, plus the change of score each feature's
+splits made in the trees).
 
 The weights ship in the package (data/models/debris_lines.npz, with its provenance beside it in
 data/models/README.md); bench/train_debris.py trains them, bench/realpages.py measures them on
