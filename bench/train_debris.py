@@ -325,7 +325,9 @@ def fit(
     tokens: Any = None,
 ) -> DebrisModel:
     """Train one model of `kind` ("logistic", "logistic:<C>", "logistic+words", "logistic+words:<C>",
-    "mlp", "lightgbm"); "+words" adds the hashed words of each line (`tokens`, `token_matrix`)."""
+    "mlp", "lightgbm", "logistic+trees"); "+words" adds the hashed words of each line (`tokens`,
+    `token_matrix`); "logistic+trees" (shipped) is the mean logit of "logistic" and LightGBM trees
+    (`TREE_PARAMS`) exported to numpy (`export_trees`)."""
     if kind == "mlp":
         return fit_mlp(x, y, seed=seed)
     base, _, c = kind.partition(":")
