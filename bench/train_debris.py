@@ -36,7 +36,7 @@ import numpy as np
 
 from tamis.document import Document
 from tamis.repair import REPAIR_ORDER
-from tamis.repair.debris_lines import MODEL_RESOURCE, DebrisModel
+from tamis.repair.debris_lines import MODEL_RESOURCE, DebrisModel, TreeEnsemble
 from tamis.repair.line_features import FEATURE_NAMES, TOKEN_BITS, line_tokens, page_features
 from tamis.steps import REGISTRY
 
@@ -52,11 +52,26 @@ PREFIX = REPAIR_ORDER[: REPAIR_ORDER.index("repair.debris_lines")]
 #: share of body words (lines of 5+ words) the chosen threshold keeps on held-out folds
 TARGET_RETENTION = 0.98
 #: the model kind shipped (chosen by `--compare`; docs/repair.md has the table)
-SHIPPED_KIND = "logistic"
+SHIPPED_KIND = "logistic+trees"
 #: inverse L2 strength of the logistic regression: the permissive pages are news parsers'
 #: fixtures, and a strongly regularised model carries over better to the other sites' pages
 #: (blogs, forums, comment threads; docs/repair.md has the sweep)
 LOGISTIC_C = 0.01
+#: the boosted trees added to the logistic regression (kind "logistic+trees"): small, shallow
+#: trees (the step walks every tree for every line in numpy, `depth` steps at once)
+TREE_PARAMS = dict(
+    n_estimators=40,
+    learning_rate=0.25,
+    num_leaves=4,
+    max_depth=2,
+    min_child_samples=200,
+    subsample=0.8,
+    subsample_freq=1,
+    colsample_bytree=0.5,
+    reg_lambda=1.0,
+)
+#: the logistic regression's share of the "logistic+trees" logit (the trees have the rest)
+LINEAR_SHARE = 0.5
 #: how much the hashed words of a line weigh against the standardised features before the
 #: regularisation: at 1 the C above leaves them almost no weight (recall +0.001), at 5 +0.005,
 #: at 20 -0.002 (one-off sweep, docs/repair.md)
@@ -310,7 +325,9 @@ def fit(
     tokens: Any = None,
 ) -> DebrisModel:
     """Train one model of `kind` ("logistic", "logistic:<C>", "logistic+words", "logistic+words:<C>",
-    "mlp", "lightgbm"); "+words" adds the hashed words of each line (`tokens`, `token_matrix`)."""
+    "mlp", "lightgbm", "logistic+trees"); "+words" adds the hashed words of each line (`tokens`,
+    `token_matrix`); "logistic+trees" (shipped) is the mean logit of "logistic" and LightGBM trees
+    (`TREE_PARAMS`) exported to numpy (`export_trees`)."""
     if kind == "mlp":
         return fit_mlp(x, y, seed=seed)
     base, _, c = kind.partition(":")
@@ -333,21 +350,80 @@ def fit(
             )
         return model
     if kind == "lightgbm":
-        import lightgbm
-
-        booster = lightgbm.LGBMClassifier(
-            n_estimators=300,
-            learning_rate=0.05,
-            num_leaves=31,
-            subsample=0.8,
-            subsample_freq=1,
-            colsample_bytree=0.5,
-            verbose=-1,
-            random_state=seed,
-            n_jobs=1,
-        ).fit(x, y, sample_weight=weights)
-        return DebrisModel.wrap(booster)
+        return DebrisModel.wrap(fit_trees(x, y, weights, seed))
+    if kind == "logistic+trees":  # the mean of the two models' logits
+        linear = fit("logistic", x, y, weights)
+        trees = export_trees(fit_trees(x, y, weights, seed), scale=1 - LINEAR_SHARE)
+        return DebrisModel(
+            **{
+                **linear.__dict__,
+                "out_weights": linear.out_weights * LINEAR_SHARE,
+                "out_bias": linear.out_bias * LINEAR_SHARE,
+                "trees": trees,
+            }
+        )
     raise ValueError(f"unknown model kind {kind!r}")
+
+
+def fit_trees(x: np.ndarray, y: np.ndarray, weights: np.ndarray | None, seed: int = 0) -> Any:
+    """LightGBM boosted trees (`TREE_PARAMS`), one thread: the same trees on any machine."""
+    import lightgbm
+
+    return lightgbm.LGBMClassifier(**TREE_PARAMS, verbose=-1, random_state=seed, n_jobs=1).fit(
+        x, y, sample_weight=weights
+    )
+
+
+def export_trees(booster: Any, scale: float = 1.0) -> TreeEnsemble:
+    """A LightGBM classifier's trees as `TreeEnsemble` arrays (complete trees in heap order,
+    every score times `scale`), checked against the library's own raw scores on random rows."""
+    model = booster.booster_.dump_model()
+
+    def depth_of(node: dict) -> int:
+        if "leaf_value" in node:
+            return 0
+        return 1 + max(depth_of(node["left_child"]), depth_of(node["right_child"]))
+
+    depth = max(depth_of(tree["tree_structure"]) for tree in model["tree_info"])
+    inner = 2**depth - 1
+    trees = len(model["tree_info"])
+    feature = np.zeros((trees, inner), dtype=np.intp)
+    threshold = np.full((trees, inner), np.inf, dtype=np.float32)  # padding: always left
+    value = np.zeros((trees, 2 * inner + 1), dtype=np.float32)
+
+    def fill(t: int, node: dict, k: int) -> None:
+        if "leaf_value" in node:  # a leaf above the last level: the padding below keeps its score
+            leaf = node["leaf_value"] * scale
+            stack = [k]
+            while stack:
+                j = stack.pop()
+                value[t, j] = leaf
+                if j < inner:
+                    stack += [2 * j + 1, 2 * j + 2]
+            return
+        if node["decision_type"] != "<=" or node["missing_type"] not in ("None", "NaN"):
+            raise ValueError(
+                f"export_trees: unsupported split {node['decision_type']} {node['missing_type']}"
+            )
+        value[t, k] = node["internal_value"] * scale
+        feature[t, k] = node["split_feature"]
+        # the largest float32 not above the float64 threshold: float32 features compare alike
+        limit = np.float32(node["threshold"])
+        if float(limit) > node["threshold"]:
+            limit = np.nextafter(limit, np.float32(-np.inf))
+        threshold[t, k] = limit
+        fill(t, node["left_child"], 2 * k + 1)
+        fill(t, node["right_child"], 2 * k + 2)
+
+    for t, tree in enumerate(model["tree_info"]):
+        fill(t, tree["tree_structure"], 0)
+    exported = TreeEnsemble(feature, threshold, value)
+    rng = np.random.default_rng(0)
+    probe = rng.normal(size=(200, model["max_feature_idx"] + 1)).astype(np.float32)
+    expected = booster.booster_.predict(probe, raw_score=True) * scale
+    if not np.allclose(exported.scores(exported.leaves(probe)), expected, atol=1e-4):
+        raise AssertionError("export_trees: the exported trees do not score as LightGBM does")
+    return exported
 
 
 def cross_validated(

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from step_runner import run_repair
-from tamis.repair.debris_lines import WORDS, DebrisModel, RemoveDebrisLines, load_model
+from tamis.repair.debris_lines import WORDS, DebrisModel, RemoveDebrisLines, TreeEnsemble, load_model
 from tamis.repair.line_features import (
     FEATURE_NAMES,
     LINE_FEATURES,
@@ -293,3 +293,58 @@ def test_a_model_with_word_weights_removes_by_words_and_says_so(tmp_path) -> Non
     edits = run_repair(RemoveDebrisLines(model=str(path)), text, "en")[1]
     assert [e.removed.strip() for e in edits] == [s for s in lines if "weather" in s.lower()] == ["Weather"]
     assert edits[0].evidence.split("; ")[1].split(", ")[0] == WORDS
+
+
+def _walk_one(trees: TreeEnsemble, row: np.ndarray) -> tuple[float, dict[int, float]]:
+    """One row through every tree, node by node: its score and each feature's change of score."""
+    score, credit = 0.0, {}
+    inner = trees.feature.shape[1]
+    for t in range(len(trees.feature)):
+        k = 0
+        while k < inner:
+            feature = int(trees.feature[t, k])
+            following = 2 * k + 1 + int(row[feature] > trees.threshold[t, k])
+            credit[feature] = credit.get(feature, 0.0) + float(trees.value[t, following] - trees.value[t, k])
+            k = following
+        score += float(trees.value[t, k])
+    return score, credit
+
+
+def test_the_shipped_trees_walked_at_once_score_as_one_row_at_a_time(tmp_path) -> None:
+    # the vectorised walk of all trees against a plain walk of each row through each tree, on the
+    # features of a real-looking page; and the trees survive a save and load bit for bit
+    model = load_model()
+    assert model.trees is not None
+    x = page_features(page("de")[0].split("\n"))
+    leaves = model.trees.leaves(x)
+    scores, credits = model.trees.scores(leaves), model.trees.credits(leaves, x.shape[1])
+    for row, score, credit in zip(x, scores, credits, strict=True):
+        expected, by_feature = _walk_one(model.trees, row)
+        assert score == pytest.approx(expected, abs=1e-5)
+        assert credit[list(by_feature)] == pytest.approx(list(by_feature.values()), abs=1e-5)
+        assert credit.sum() == pytest.approx(expected - float(model.trees.value[:, 0].sum()), abs=1e-4)
+    model.save(tmp_path / "m.npz", provenance={})
+    again = DebrisModel.load(tmp_path / "m.npz")
+    assert again.trees is not None and np.array_equal(again.trees.scores(again.trees.leaves(x)), scores)
+    assert np.array_equal(again.logits(x), model.logits(x))
+
+
+def test_a_feature_the_trees_split_on_is_named_when_it_decides() -> None:
+    # a model whose only say is one tree on `log_pipes`: the lines with pipes go, and the
+    # evidence names that feature
+    n = len(FEATURE_NAMES)
+    pipes = FEATURE_NAMES.index("log_pipes")
+    trees = TreeEnsemble(
+        feature=np.array([[pipes]]),
+        threshold=np.array([[0.5]], dtype=np.float32),
+        value=np.array([[0.0, -10.0, 10.0]], dtype=np.float32),
+    )
+    model = DebrisModel(
+        np.zeros(n, np.float32), np.ones(n, np.float32), None, None, np.zeros(n, np.float32), 0.0, trees=trees
+    )
+    text = page("en")[0]
+    x = page_features(text.split("\n"))
+    p = model.probabilities(x)
+    assert ((p > 0.5) == (x[:, pipes] > 0.5)).all() and (p > 0.5).any()
+    decided = model.deciding_features(x[p > 0.5], top=1)
+    assert all(names == ["log_pipes"] for names in decided)

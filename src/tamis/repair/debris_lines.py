@@ -4,10 +4,12 @@ Plain text extracted from a whole page keeps its menus ("Osteuropa", "Новин
 lists, infobox rows, ticker stamps, bylines and sign-up prompts. Each line gets features of its
 own and of its neighbours (repair/line_features.py: length, words, case, digits, separators,
 pipes, how it ends and starts, copies in the page, menu vocabulary, position, block context),
-and a small model run in numpy (a logistic regression; the same class also runs a one-layer
-network) gives the probability that it is debris. A line whose probability reaches the model's
+and a small model run in numpy (a logistic regression plus, in the shipped model, 40 boosted
+trees of depth 2 whose scores add to its logit; the same class also runs a one-layer network)
+gives the probability that it is debris. A line whose probability reaches the model's
 threshold is removed, as an edit that records the probability and the features that pushed it
-up most (feature value times weight, standardised).
+up most (feature value times weight, standardised, plus the change of score each feature's
+splits made in the trees).
 
 The weights ship in the package (data/models/debris_lines.npz, with its provenance beside it in
 data/models/README.md); bench/train_debris.py trains them, bench/realpages.py measures them on
@@ -39,6 +41,81 @@ Tokens = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
+class TreeEnsemble:
+    """Boosted regression trees (exported from LightGBM), all of one depth, walked in numpy.
+
+    Each tree is stored as a complete binary tree in heap order (node k's children are 2k+1 and
+    2k+2; a shallower leaf is padded with splits that always go left): inner node k of tree t splits
+    on `feature[t, k]`, and a row goes right when its value is above `threshold[t, k]` (float32: the
+    largest float32 not above the library's float64 threshold, so float32 features compare
+    exactly as the library compares them). `value[t, k]` is a leaf's score for the leaves
+    (k >= 2**depth - 1), and for an inner node the mean score of the training rows that reached it
+    (each split is credited with the change of score it makes: the features that decided).
+
+    All splits of all trees are tested in one gather; then `depth` steps pick each row's leaf,
+    from which its score and (for a removed line) the path's credits follow without a second walk.
+    """
+
+    feature: np.ndarray  # (trees, 2**depth - 1) int
+    threshold: np.ndarray  # (trees, 2**depth - 1) float32
+    value: np.ndarray  # (trees, 2**(depth+1) - 1) float32
+
+    @property
+    def depth(self) -> int:
+        return int(self.feature.shape[1] + 1).bit_length() - 1
+
+    def leaves(self, x: np.ndarray) -> np.ndarray:
+        """(rows, trees): the leaf (heap index) each row reaches in each tree."""
+        n = len(x)
+        trees, inner = self.feature.shape
+        right = (x[:, self.feature.ravel()] > self.threshold.ravel()).ravel()  # (n, trees, inner)
+        base = np.arange(n * trees).reshape(n, trees) * inner
+        node = np.zeros((n, trees), dtype=np.intp)
+        for _ in range(self.depth):
+            node = 2 * node + 1 + right[base + node]
+        return node
+
+    def scores(self, leaves: np.ndarray) -> np.ndarray:
+        """The trees' share of the logit of the rows that reached `leaves`."""
+        return self.value.ravel()[np.arange(len(self.value)) * self.value.shape[1] + leaves].sum(
+            1, dtype=np.float64
+        )
+
+    def credits(self, leaves: np.ndarray, width: int) -> np.ndarray:
+        """(rows, `width` features): how much each feature's splits moved the score of the rows
+        that reached `leaves` (Saabas: the path backed up from the leaf, split by split)."""
+        n, trees = leaves.shape
+        inner = self.feature.shape[1]
+        values, features = self.value.ravel(), self.feature.ravel()
+        tree_base, inner_base = np.arange(trees) * self.value.shape[1], np.arange(trees) * inner
+        row_base = (np.arange(n) * width)[:, None]
+        cells, steps = [], []
+        node = leaves
+        for _ in range(self.depth):
+            parent = (node - 1) // 2
+            cells.append(row_base + features[inner_base + parent])
+            steps.append(values[tree_base + node] - values[tree_base + parent])
+            node = parent
+        credit = np.bincount(
+            np.concatenate(cells).ravel(), weights=np.concatenate(steps).ravel(), minlength=n * width
+        )
+        return credit.reshape(n, width)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        return {"tree_feature": self.feature, "tree_threshold": self.threshold, "tree_value": self.value}
+
+    @staticmethod
+    def from_arrays(arrays: dict[str, np.ndarray]) -> TreeEnsemble | None:
+        if "tree_feature" not in arrays:
+            return None
+        return TreeEnsemble(
+            arrays["tree_feature"].astype(np.intp),
+            arrays["tree_threshold"].astype(np.float32),
+            arrays["tree_value"].astype(np.float32),
+        )
+
+
+@dataclass(frozen=True)
 class DebrisModel:
     """Standardise, one ReLU layer (or none: a linear model), a logistic output; a threshold."""
 
@@ -55,6 +132,8 @@ class DebrisModel:
     external: Any = None
     #: a linear weight per bucket of hashed words (line_features.line_tokens); None: no words
     token_weights: np.ndarray | None = None
+    #: boosted trees over the raw features whose scores add to the logit; None: none
+    trees: TreeEnsemble | None = None
 
     @staticmethod
     def linear(mean: np.ndarray, scale: np.ndarray, weights: np.ndarray, bias: float) -> DebrisModel:
@@ -75,13 +154,18 @@ class DebrisModel:
         rows, buckets, values = tokens
         return np.bincount(rows, weights=self.token_weights[buckets] * values, minlength=n)
 
-    def logits(self, x: np.ndarray, tokens: Tokens | None = None) -> np.ndarray:
+    def logits(
+        self, x: np.ndarray, tokens: Tokens | None = None, leaves: np.ndarray | None = None
+    ) -> np.ndarray:
+        """Each row's debris logit; `leaves`: `trees.leaves(x)` where the caller has them."""
         z = (x - self.mean) / self.scale
         if self.hidden_weights is None:
             out = z @ self.out_weights + self.out_bias
         else:
             h = np.maximum(z @ self.hidden_weights + self.hidden_bias, 0)
             out = h @ self.out_weights + self.out_bias
+        if self.trees is not None:
+            out = out + self.trees.scores(self.trees.leaves(x) if leaves is None else leaves)
         words = self.word_logits(tokens, len(x))
         return out if words is None else out + words
 
@@ -91,10 +175,15 @@ class DebrisModel:
         return 1 / (1 + np.exp(-self.logits(x, tokens)))
 
     def deciding_features(
-        self, x: np.ndarray, top: int = 3, words: np.ndarray | None = None
+        self,
+        x: np.ndarray,
+        top: int = 3,
+        words: np.ndarray | None = None,
+        leaves: np.ndarray | None = None,
     ) -> list[list[str]]:
-        """For each row, the features that raised its debris logit most (input x gradient);
-        `words`: the rows' logit share from their hashed words, which counts as one feature."""
+        """For each row, the features that raised its debris logit most (input x gradient, plus
+        the trees' credits); `words`: the rows' logit share from their hashed words, which counts
+        as one feature; `leaves`: `trees.leaves(x)` where the caller has them."""
         z = (x - self.mean) / self.scale
         if self.hidden_weights is None:
             gradient = np.broadcast_to(self.out_weights, z.shape)
@@ -102,12 +191,22 @@ class DebrisModel:
             active = (z @ self.hidden_weights + self.hidden_bias) > 0
             gradient = (active * self.out_weights) @ self.hidden_weights.T
         contribution = z * gradient
+        if self.trees is not None:
+            reached = self.trees.leaves(x) if leaves is None else leaves
+            contribution = contribution + self.trees.credits(reached, x.shape[1])
         names = self.names
         if words is not None:
             contribution = np.column_stack((contribution, words))
             names = (*names, WORDS)
-        order = np.argsort(-contribution, axis=1)[:, :top]
-        return [[names[j] for j in row] for row in order]
+        # the `top` largest of each row by repeated argmax: sorting ~200 columns per removed
+        # line cost as much as the model itself
+        contribution = np.array(contribution, dtype=np.float64)
+        rows = np.arange(len(contribution))
+        order = np.empty((len(contribution), min(top, contribution.shape[1])), dtype=np.intp)
+        for k in range(order.shape[1]):
+            order[:, k] = contribution.argmax(axis=1)
+            contribution[rows, order[:, k]] = -np.inf
+        return np.array(names, dtype=object)[order].tolist()
 
     def save(self, path: Path, provenance: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -116,6 +215,7 @@ class DebrisModel:
             arrays |= {"hidden_weights": self.hidden_weights, "hidden_bias": self.hidden_bias}
         if self.token_weights is not None:
             arrays |= {"token_weights": self.token_weights}
+        exact = self.trees.arrays() if self.trees is not None else {}  # kept in their own dtypes
         meta = {
             "out_bias": self.out_bias,
             "threshold": self.threshold,
@@ -126,6 +226,7 @@ class DebrisModel:
             np.savez_compressed(
                 fh,
                 **{k: np.asarray(v, dtype=np.float32) for k, v in arrays.items()},
+                **exact,
                 meta=np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8),
             )
 
@@ -152,6 +253,7 @@ class DebrisModel:
             names,
             meta,
             token_weights=token_weights,
+            trees=TreeEnsemble.from_arrays(arrays),
         )
 
 
@@ -198,7 +300,10 @@ class RemoveDebrisLines(Repair):
         x = page_features(stripped)
         tokens = line_tokens(stripped) if model.token_weights is not None else None
         words = model.word_logits(tokens, len(x))
-        logits = model.logits(x) if words is None else model.logits(x) + words
+        leaves = model.trees.leaves(x) if model.trees is not None else None
+        logits = model.logits(x, leaves=leaves)
+        if words is not None:
+            logits = logits + words
         p = 1 / (1 + np.exp(-logits))
         threshold = model.threshold if self.threshold is None else self.threshold
         judged = p >= threshold
@@ -209,7 +314,11 @@ class RemoveDebrisLines(Repair):
         # table, a menu page): that is for the filters to judge, not for a repair to erase
         if removed.size == 0 or removed.size == len(index):
             return Repaired(text)
-        reasons = model.deciding_features(x[removed], words=None if words is None else words[removed])
+        reasons = model.deciding_features(
+            x[removed],
+            words=None if words is None else words[removed],
+            leaves=None if leaves is None else leaves[removed],
+        )
         verdicts = {index[k]: "debris_line" for k in removed.tolist()}
         evidence = [f"p={q:.3f}; " + ", ".join(r) for q, r in zip(p[removed].tolist(), reasons, strict=True)]
         result = delete_lines(text, lines, verdicts, self.name)
