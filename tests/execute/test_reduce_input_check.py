@@ -47,7 +47,7 @@ def _files(out: Path) -> dict[str, bytes]:
 
 
 @pytest.mark.parametrize(
-    "lost", ["_work/corpus0/map/00001.npy", "_work/corpus0/ids/00002.json", "_work/seg0/00000.parquet"]
+    "lost", ["_work/corpus0/map/00001.npy", "_work/corpus0/ids/00002.json", "_work/seg0/00000.arrow"]
 )
 def test_a_map_output_missing_before_the_reduce_stops_the_run_and_a_rerun_of_that_shard_resumes_it(
     generated_corpus: Path, tmp_path: Path, lost: str

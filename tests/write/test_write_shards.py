@@ -7,6 +7,8 @@ from pathlib import Path
 
 import fsspec
 import orjson
+import pyarrow as pa
+import pyarrow.ipc
 import pyarrow.parquet as pq
 import pytest
 import zstandard
@@ -141,28 +143,29 @@ def test_rejected_rows_carry_the_decision_and_round_trip(tmp_path: Path) -> None
 
 def test_segment_file_written_a_batch_at_a_time_reads_back_the_same_documents(tmp_path: Path) -> None:
     from tamis.document import Edit
-    from tamis.write.shards import SegmentWriter, read_segment
+    from tamis.write.shards import SegmentWriter, read_segment, segment_rows
 
     docs = [
         d.replace(text=d.text.upper(), edits=(Edit("t", "case", 0, 1, d.text[0], d.text[0].upper()),))
         for d in _docs(23)
     ]
     docs[5] = docs[5].replace(annotations={"quality.score": 0.25}, meta={"url": "https://a.example/x"})
-    path = tmp_path / "seg0" / "00003.parquet"
+    path = tmp_path / "seg0" / "00003.arrow"
     seg = SegmentWriter(path, KEPT_SCHEMA, batch_rows=5)
     for d in docs:
         seg.write(d)
     assert not path.exists()  # only the .tmp- name until close
     seg.close()
-    assert pq.ParquetFile(path).metadata.num_row_groups == 5  # 23 documents, 5 a row group
+    assert pa.ipc.open_file(str(path)).num_record_batches == 5  # 23 documents, 5 a batch
+    assert segment_rows(path) == 23
     assert list(read_segment(path, batch_rows=4)) == docs
-    assert sorted(p.name for p in path.parent.iterdir()) == ["00003.parquet"]
+    assert sorted(p.name for p in path.parent.iterdir()) == ["00003.arrow"]
 
 
 def test_aborted_segment_file_leaves_nothing(tmp_path: Path) -> None:
     from tamis.write.shards import SegmentWriter
 
-    seg = SegmentWriter(tmp_path / "00000.parquet", KEPT_SCHEMA, batch_rows=2)
+    seg = SegmentWriter(tmp_path / "00000.arrow", KEPT_SCHEMA, batch_rows=2)
     for d in _docs(5):
         seg.write(d)
     seg.abort()
@@ -187,7 +190,7 @@ def test_rows_of_a_segment_file_write_the_same_bytes_as_their_documents(
         edits=(Edit("t", "case", 0, 1, "x", "X", "why"),),
         original=None,
     )
-    segment = tmp_path / "seg" / "00000.parquet"
+    segment = tmp_path / "seg" / "00000.arrow"
     seg = SegmentWriter(segment, KEPT_SCHEMA, batch_rows=6)
     for d in docs:
         seg.write(d)
@@ -212,7 +215,7 @@ def test_rows_in_several_chunks_write_the_same_parquet_bytes(tmp_path: Path) -> 
     from tamis.write.shards import SegmentWriter, segment_batches
 
     docs = [d.replace(text=f"{i} {d.text} " * (300_000 // len(d.text))) for i, d in enumerate(_docs(9))]
-    segment = tmp_path / "00000.parquet"
+    segment = tmp_path / "00000.arrow"
     seg = SegmentWriter(segment, KEPT_SCHEMA, batch_rows=3)
     for d in docs:
         seg.write(d)

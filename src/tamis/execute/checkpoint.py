@@ -28,6 +28,7 @@ from tamis.errors import InputError
 from tamis.pipeline import Pipeline
 from tamis.read import Shard
 from tamis.steps import CorpusStage
+from tamis.write.shards import SEGMENT_FORMAT
 
 if TYPE_CHECKING:
     from tamis.dedup.partitions import TaskRunner
@@ -191,6 +192,8 @@ def manifest_of(pipeline: Pipeline, shards: Sequence[Shard], config: RunConfig) 
         "keep_original": config.keep_original,
         # which corpus stages share a pass: the task of pass k of one layout is not that of another
         "passes": [[stage.name for stage in p.stages] for p in pipeline.passes()],
+        # the format of the hand-off between passes (`_work/seg<k>/`): main's Parquet before this key
+        "handoff": SEGMENT_FORMAT,
     }
 
 
@@ -252,6 +255,10 @@ def _difference(old: dict[str, Any], new: dict[str, Any]) -> str:
         return "of an older tamis, which did not record the inputs' modification times"
     if old.get("inputs") != new["inputs"]:
         return "with different inputs (split differently)"
+    if old.get("handoff") != new["handoff"]:
+        return (
+            f"whose work files (_work/seg*/) are not {new['handoff']} files: it was written by another tamis"
+        )
     keys = [
         k for k in ("output_format", "read", "keep_original", "tamis", "passes") if old.get(k) != new.get(k)
     ]

@@ -35,7 +35,7 @@ from tamis.steps import CorpusStage
 from tamis.write import ShardWriter
 from tamis.write.remote_output import is_remote
 from tamis.write.run_store import IncompleteRunError, StorePath, StoreView, new_token
-from tamis.write.shards import SegmentWriter, read_segment, segment_batches, segment_rows
+from tamis.write.shards import SegmentWriter, read_segment, segment_batches, segment_name, segment_rows
 
 
 class Executor(Protocol):
@@ -190,7 +190,7 @@ def _read(
 
 def _hand_off(task: ShardTask, wdir: Path | StorePath) -> Path | StorePath:
     """The previous pass's survivors of this task's shard (`_work/seg<k-1>/`)."""
-    path = wdir / f"seg{task.segment - 1}" / f"{task.shard_index:05d}.parquet"
+    path = wdir / f"seg{task.segment - 1}" / segment_name(task.shard_index)
     if not path.exists():
         # The driver saw this task's input; this node does not: nodes that share no file system.
         raise IncompleteRunError(
@@ -342,7 +342,7 @@ class _HandOn:
         wdir: Path | StorePath,
     ) -> None:
         self.segment = SegmentWriter(
-            wdir / f"seg{segment}" / f"{shard_index:05d}.parquet", KEPT_SCHEMA, stream.BATCH_DOCS
+            wdir / f"seg{segment}" / segment_name(shard_index), KEPT_SCHEMA, stream.BATCH_DOCS
         )
         self.maps = [_StageMap(stage, shard_index, wdir / f"corpus{n}") for n, stage in stages]
         self.batch: list[Document] = []

@@ -18,10 +18,12 @@ import fsspec
 import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.ipc as ipc
 import pyarrow.parquet as pq
 
 from tamis.atomic import temporary_name
 from tamis.document import Document, from_row, to_row
+from tamis.errors import TamisError
 from tamis.read.base import OwningGzipFile
 from tamis.settings import OUTPUT_FORMATS
 from tamis.write.run_store import StorePath
@@ -194,11 +196,26 @@ class ShardWriter:
             self._tmp = None
 
 
-class SegmentWriter:
-    """One Parquet file of a shard's documents between two stages, written a batch at a time.
+#: The hand-off between passes (`_work/seg<k>/<shard>.arrow`): Arrow IPC files, uncompressed on
+#: a local disk, lz4 on an object store (where bytes cost more than CPU). Parquet with zstd cost
+#: ~1.9 CPU s per written-and-read hand-off of the 10k bench crawl's survivors, Arrow IPC ~1.3,
+#: with lz4 ~1.6 (docs/architecture.md, bench/handoff_formats.py); the rows stay the kept schema's,
+#: so the last pass writes them to kept/ as they are (`ShardWriter.write_rows`).
+SEGMENT_SUFFIX = ".arrow"
+#: Recorded in a run's manifest: a folder whose `_work/` holds another format is refused, not resumed.
+SEGMENT_FORMAT = "arrow-ipc"
 
-    Row groups of `batch_rows` documents go to a `.tmp-` name, renamed by `close()`, so memory is
-    one batch whatever the shard's size, and a killed task leaves no file with the final name.
+
+def segment_name(shard_index: int) -> str:
+    """A shard's file name in `_work/seg<k>/`."""
+    return f"{shard_index:05d}{SEGMENT_SUFFIX}"
+
+
+class SegmentWriter:
+    """One Arrow IPC file of a shard's documents between two stages, written a batch at a time.
+
+    Record batches of `batch_rows` documents go to a `.tmp-` name, renamed by `close()`, so memory
+    is one batch whatever the shard's size, and a killed task leaves no file with the final name.
     The original text is always kept: the next stage rebuilds the documents from these rows.
     """
 
@@ -211,12 +228,13 @@ class SegmentWriter:
         self._stored: contextlib.ExitStack | None = None
         if isinstance(path, StorePath):  # an object of this attempt's, whole once the upload completes
             self._stored = contextlib.ExitStack()
-            sink: Any = self._stored.enter_context(path.open_write())
+            self._sink: Any = self._stored.enter_context(path.open_write())
         else:
             self.tmp = temporary_name(path)
             path.parent.mkdir(parents=True, exist_ok=True)
-            sink = self.tmp
-        self._parquet = pq.ParquetWriter(sink, schema, compression="zstd")
+            self._sink = pa.OSFile(str(self.tmp), "wb")
+        options = ipc.IpcWriteOptions(compression="lz4" if self._stored is not None else None)
+        self._ipc = ipc.new_file(self._sink, schema, options=options)
 
     def write(self, doc: Document) -> None:
         self._rows.append(row_of(doc))
@@ -226,23 +244,26 @@ class SegmentWriter:
 
     def _flush(self) -> None:
         if self._rows:
-            self._parquet.write_table(pa.Table.from_pylist(self._rows, schema=self.schema))
+            self._ipc.write_batch(pa.RecordBatch.from_pylist(self._rows, schema=self.schema))
             self._rows = []
 
     def close(self) -> None:
         self._flush()
-        self._parquet.close()
+        self._ipc.close()
         if self._stored is not None:
             self._stored.close()
             return
+        self._sink.close()
         os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
-        self._parquet.close()
+        with contextlib.suppress(pa.ArrowException, OSError):
+            self._ipc.close()
         if self._stored is not None:
             # Leaving the block with an error deletes the object instead of publishing it.
             self._stored.__exit__(RuntimeError, RuntimeError("aborted"), None)
             return
+        self._sink.close()
         self.tmp.unlink(missing_ok=True)
 
 
@@ -253,19 +274,40 @@ def read_segment(path: Path | StorePath, batch_rows: int = 1000) -> Iterator[Doc
 
 
 def segment_batches(path: Path | StorePath, batch_rows: int = 1000) -> Iterator[pa.RecordBatch]:
-    """The rows of a `SegmentWriter` file as Arrow batches of `batch_rows`."""
-    with contextlib.ExitStack() as stack:
-        source: Any = stack.enter_context(path.open_read()) if isinstance(path, StorePath) else path
-        pf = stack.enter_context(pq.ParquetFile(source))
-        yield from pf.iter_batches(batch_size=batch_rows)
+    """The rows of a `SegmentWriter` file as Arrow batches of at most `batch_rows` (one written
+    batch, or a slice of it)."""
+    with _open_segment(path) as reader:
+        for i in range(reader.num_record_batches):
+            batch = reader.get_batch(i)
+            for start in range(0, batch.num_rows, batch_rows):
+                yield batch.slice(start, batch_rows)
 
 
 def segment_rows(path: Path | StorePath) -> int:
-    """Rows in a `SegmentWriter` file, from its footer."""
-    if isinstance(path, StorePath):
-        with path.open_read() as fh:
-            return pq.ParquetFile(fh).metadata.num_rows
-    return pq.ParquetFile(path).metadata.num_rows
+    """Rows in a `SegmentWriter` file, from its batches' headers."""
+    with _open_segment(path) as reader:
+        return reader.count_rows()
+
+
+@contextlib.contextmanager
+def _open_segment(path: Path | StorePath) -> Iterator[ipc.RecordBatchFileReader]:
+    with contextlib.ExitStack() as stack:
+        if isinstance(path, StorePath):
+            source: Any = stack.enter_context(path.open_read())
+        else:
+            # Mapped, not read: an uncompressed batch is used where it lies in the page cache.
+            source = stack.enter_context(pa.memory_map(str(path)))
+        try:
+            reader = ipc.open_file(source)
+        except pa.ArrowInvalid as e:
+            raise SegmentFormatError(
+                f"{path} is not a hand-off file of this tamis ({e}); start again with --overwrite"
+            ) from None
+        yield reader
+
+
+class SegmentFormatError(TamisError):
+    """A `_work/seg<k>/` file this version cannot read (written by another version, or damaged)."""
 
 
 class _ZstdWriter(io.RawIOBase):
