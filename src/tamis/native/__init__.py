@@ -1,0 +1,42 @@
+"""Compiled kernels for the per-document loops where Python is the bound.
+
+Each kernel is a Cython module here (`<name>.pyx`, built by setup.py) with a pure-Python twin
+next to the step that uses it; tests run both and require identical results. The build is
+optional: with no C compiler, or with ``TAMIS_PURE_PYTHON=1`` in the environment (the reference
+path, for output-identity checks), `kernel` returns None and the step runs its Python twin.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+from pathlib import Path
+from types import ModuleType
+
+PURE_PYTHON_VARIABLE = "TAMIS_PURE_PYTHON"
+
+
+def kernel(name: str) -> ModuleType | None:
+    """The compiled module ``tamis.native.<name>``, or None where it is not built or not wanted."""
+    if os.environ.get(PURE_PYTHON_VARIABLE) == "1":
+        return None
+    try:
+        return importlib.import_module(f"tamis.native.{name}")
+    except ImportError:
+        return None
+
+
+def declared_kernels() -> list[str]:
+    """Names of the kernels this source tree declares (one per .pyx), built or not."""
+    return sorted(path.stem for path in Path(__file__).parent.glob("*.pyx"))
+
+
+def missing_kernels() -> list[str]:
+    """Declared kernels that cannot be imported: the build skipped them (no compiler?)."""
+    missing = []
+    for name in declared_kernels():
+        try:
+            importlib.import_module(f"tamis.native.{name}")
+        except ImportError:
+            missing.append(name)
+    return missing
