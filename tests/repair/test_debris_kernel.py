@@ -148,6 +148,24 @@ def test_templated_lines_are_the_twins(lines: list[str]) -> None:
     assert_same_features(lines, found)
 
 
+#: lines of digit runs and the characters around stamps and counts ("12/03/2024", "Sport (3)")
+templated_line = st.lists(
+    st.one_of(st.text("0123456789٣৪", min_size=1, max_size=4), st.sampled_from(list(":-/.年月 a()（）"))),
+    min_size=1,
+    max_size=10,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(templated_line, min_size=1, max_size=30))
+def test_stamps_and_counts_are_the_twins(lines: list[str]) -> None:
+    # the kernel runs the stamp and count patterns only where a cheap scan says they can match
+    found = kernel("line_features")
+    if found is None:
+        pytest.skip("the line_features kernel is not built")
+    assert_same_features(lines, found)
+
+
 def _pure(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(PURE_PYTHON_VARIABLE, "1")
 

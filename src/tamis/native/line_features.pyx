@@ -79,16 +79,18 @@ cdef inline int64_t count_classes(
 cdef inline bint stamp_possible(
     const code_unit* data, Py_ssize_t length, const uint8_t* table
 ) noexcept nogil:
-    """Whether a digit stands right before one of ":-/.年" somewhere: every alternative of the
-    twin's _STAMP needs one (its \\d are decimal digits, all of the DIGIT class), so the line
-    can match only then."""
+    """Whether a digit, one of ":-/.年" and a digit follow each other somewhere: every
+    alternative of the twin's _STAMP needs that (its \\d are decimal digits, all of the DIGIT
+    class), so the line can match only then."""
     cdef Py_ssize_t j
-    cdef uint32_t following
-    for j in range(length - 1):
-        following = data[j + 1]
+    cdef uint32_t middle
+    for j in range(1, length - 1):
+        middle = data[j]
         if (
-            following == 58 or following == 45 or following == 47 or following == 46 or following == 0x5E74
-        ) and table[data[j]] == DIGIT:
+            (middle == 58 or middle == 45 or middle == 47 or middle == 46 or middle == 0x5E74)
+            and table[data[j - 1]] == DIGIT
+            and table[data[j + 1]] == DIGIT
+        ):
             return True
     return False
 
@@ -383,6 +385,23 @@ def leaf_values(const Py_ssize_t[:, ::1] leaves, const float[:, ::1] value):
     return values_array
 
 
+cdef inline void linear_contributions(
+    const float* x, const float* mean, const float* scale, const float* weights, double* out, Py_ssize_t width
+) noexcept nogil:
+    """out[j] = float32 ((x - mean) / scale * weight), as numpy computes it (a plain loop the
+    compiler vectorises: float32 division and product are exact IEEE operations either way)."""
+    cdef Py_ssize_t j
+    cdef float z
+    for j in range(width):
+        z = (x[j] - mean[j]) / scale[j]
+        out[j] = <double>(z * weights[j])
+
+
+cdef inline bint greater(double a, double b) noexcept nogil:
+    """numpy's argmax order: a NaN above everything, else the larger value."""
+    return (isnan(a) and not isnan(b)) or a > b
+
+
 def top_linear_features(
     const float[:, ::1] x,
     const float[::1] mean,
@@ -396,24 +415,29 @@ def top_linear_features(
 ):
     """For each row of `x`, the columns of the `top` largest contributions to a linear model's
     logit (standardised value x weight, in float32, plus in float64 the change of score each
-    feature's tree splits made on the way to `leaves`), the first of equals first, a NaN above
-    all; `words` (or None): one more column, the rows' logit share from their hashed words."""
-    cdef Py_ssize_t n = x.shape[0], width = x.shape[1], i, j, k, t, d, best
+    feature's tree splits made on the way to `leaves`), in the order repeated numpy argmax
+    picks them (the first of equals first, a NaN above all); `words` (or None): one more
+    column, the rows' logit share from their hashed words."""
+    cdef Py_ssize_t n = x.shape[0], width = x.shape[1], i, j, k, m, t, d, best
     cdef Py_ssize_t columns = width + (0 if words is None else 1)
-    cdef Py_ssize_t trees = 0, inner = 0, depth = 0, node, parent
+    cdef Py_ssize_t trees = 0, inner = 0, depth = 0, node, parent, picked
     cdef const Py_ssize_t[:, ::1] reached
     cdef const Py_ssize_t[:, ::1] features
     cdef const float[:, ::1] values
     cdef const double[::1] word_share
-    cdef double v, bestv
-    cdef float z
+    cdef double v, bestv, spread, kept_low
+    cdef bint plain
+    cdef Py_ssize_t slot[8]
     import numpy as np
 
     contribution_array = np.empty(columns, dtype=np.float64)
     cdef double[::1] contribution = contribution_array
+    cdef double* c = &contribution[0]
     if top > columns:
         top = columns
     order_array = np.empty((n, top), dtype=np.intp)
+    if n == 0 or top <= 0:
+        return order_array
     cdef Py_ssize_t[:, ::1] order = order_array
     if leaves is not None:
         reached = leaves
@@ -425,40 +449,75 @@ def top_linear_features(
             depth += 1
     if words is not None:
         word_share = words
-    cdef double[::1] credit
-    credit_array = np.empty(width, dtype=np.float64)
-    credit = credit_array
+    credit_array = np.zeros(width, dtype=np.float64)
+    cdef double[::1] credit = credit_array
     for i in range(n):
-        for j in range(width):
-            credit[j] = 0
-        # the path backed up from each leaf, split by split, in the twin's (bincount's) order
-        for d in range(depth):
-            for t in range(trees):
-                node = reached[i, t]
-                for k in range(d):
-                    node = (node - 1) // 2
-                parent = (node - 1) // 2
-                credit[features[t, parent]] += <double>(values[t, node] - values[t, parent])
-        for j in range(width):
-            z = (x[i, j] - mean[j]) / scale[j]
-            contribution[j] = <double>(z * weights[j]) + credit[j]
+        linear_contributions(&x[i, 0], &mean[0], &scale[0], &weights[0], c, width)
+        if trees:
+            # the trees' credits: each split's change of score, added in the twin's order (its
+            # bincount sums the steps up from the leaves, depth by depth, tree by tree, onto
+            # zero, and adds the float64 total to the float32 product)
+            for j in range(width):
+                credit[j] = 0
+            add_credits(credit, reached, features, values, i, trees, depth)
+            for j in range(width):
+                c[j] = c[j] + credit[j]
         if words is not None:
-            contribution[width] = word_share[i]
+            c[width] = word_share[i]
+        # a row of finite values: one pass keeps the `top` largest, earlier columns first
+        # among equals (what repeated argmax gives); NaN or infinities: repeated argmax itself
+        plain = top <= 8
+        spread = 0
+        for j in range(columns):
+            spread += c[j] - c[j]  # 0 for finite values, NaN as soon as one is not
+        if plain and spread == 0:
+            m = 0
+            kept_low = 0
+            for j in range(columns):
+                v = c[j]
+                if m == top and not v > kept_low:
+                    continue
+                k = m if m < top else top - 1
+                while k > 0 and v > c[slot[k - 1]]:
+                    slot[k] = slot[k - 1]
+                    k -= 1
+                slot[k] = j
+                if m < top:
+                    m += 1
+                kept_low = c[slot[m - 1]]
+            for k in range(top):
+                order[i, k] = slot[k]
+            continue
         for k in range(top):
             best = 0
-            bestv = contribution[0]
-            if not isnan(bestv):
-                for j in range(1, columns):
-                    v = contribution[j]
-                    if isnan(v):
-                        best = j
-                        break
-                    if v > bestv:
-                        best = j
-                        bestv = v
+            bestv = c[0]
+            for j in range(1, columns):
+                if greater(c[j], bestv):
+                    best = j
+                    bestv = c[j]
             order[i, k] = best
-            contribution[best] = -1.0 / 0.0
+            c[best] = -1.0 / 0.0
     return order_array
+
+
+cdef inline void add_credits(
+    double[::1] credit,
+    const Py_ssize_t[:, ::1] reached,
+    const Py_ssize_t[:, ::1] features,
+    const float[:, ::1] values,
+    Py_ssize_t i,
+    Py_ssize_t trees,
+    Py_ssize_t depth,
+) noexcept nogil:
+    """Add row i's credits: each split's change of score on the way to its leaves."""
+    cdef Py_ssize_t d, t, k, node, parent
+    for d in range(depth):
+        for t in range(trees):
+            node = reached[i, t]
+            for k in range(d):
+                node = (node - 1) // 2
+            parent = (node - 1) // 2
+            credit[features[t, parent]] += <double>(values[t, node] - values[t, parent])
 
 
 def nonblank_lines(list lines):
