@@ -226,8 +226,8 @@ class DebrisModel:
                 self.scale,
                 self.out_weights,
                 leaves,
-                None if trees is None else trees.feature,
-                None if trees is None else trees.value,
+                None if trees is None else np.ascontiguousarray(trees.feature, dtype=np.intp),
+                None if trees is None else np.ascontiguousarray(trees.value),
                 None if words is None else np.ascontiguousarray(words, dtype=np.float64),
                 top,
             )
@@ -235,10 +235,12 @@ class DebrisModel:
 
     def _linear_float32(self, x: np.ndarray) -> bool:
         """Whether the compiled kernel computes this model's contributions as numpy does: a
-        linear model whose arrays, like the rows, are float32."""
+        linear model whose arrays (and tree values), like the rows, are float32."""
+        arrays = (x, self.mean, self.scale, self.out_weights)
+        if self.trees is not None:
+            arrays += (self.trees.value,)
         return self.hidden_weights is None and all(
-            a.dtype == np.float32 and a.flags.c_contiguous
-            for a in (x, self.mean, self.scale, self.out_weights)
+            a.dtype == np.float32 and a.flags.c_contiguous for a in arrays
         )
 
     def _deciding_columns(
