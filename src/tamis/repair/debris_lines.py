@@ -27,7 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from tamis.document import Document, Edit
+from tamis.document import Document
+from tamis.native import kernel
 from tamis.repair.line_features import FEATURE_NAMES, TOKEN_BITS, line_tokens, page_features
 from tamis.steps import Repair, Repaired, register
 from tamis.text.lines import delete_lines
@@ -66,6 +67,17 @@ class TreeEnsemble:
 
     def leaves(self, x: np.ndarray) -> np.ndarray:
         """(rows, trees): the leaf (heap index) each row reaches in each tree."""
+        compiled = kernel("line_features")
+        if compiled is not None and x.dtype == self.threshold.dtype == np.float32:
+            return compiled.tree_leaves(
+                np.ascontiguousarray(x),
+                np.ascontiguousarray(self.feature, dtype=np.intp),
+                np.ascontiguousarray(self.threshold),
+            )
+        return self._leaves(x)
+
+    def _leaves(self, x: np.ndarray) -> np.ndarray:
+        """`leaves` in numpy (the compiled kernel's twin): all splits tested in one gather."""
         n = len(x)
         trees, inner = self.feature.shape
         right = (x[:, self.feature.ravel()] > self.threshold.ravel()).ravel()  # (n, trees, inner)
@@ -77,6 +89,13 @@ class TreeEnsemble:
 
     def scores(self, leaves: np.ndarray) -> np.ndarray:
         """The trees' share of the logit of the rows that reached `leaves`."""
+        compiled = kernel("line_features")
+        if compiled is not None and self.value.dtype == np.float32:
+            # the same (rows, trees) float32 gather as below, summed by the same numpy call
+            gathered = compiled.leaf_values(
+                np.ascontiguousarray(leaves, dtype=np.intp), np.ascontiguousarray(self.value)
+            )
+            return gathered.sum(1, dtype=np.float64)
         return self.value.ravel()[np.arange(len(self.value)) * self.value.shape[1] + leaves].sum(
             1, dtype=np.float64
         )
@@ -184,6 +203,54 @@ class DebrisModel:
         """For each row, the features that raised its debris logit most (input x gradient, plus
         the trees' credits); `words`: the rows' logit share from their hashed words, which counts
         as one feature; `leaves`: `trees.leaves(x)` where the caller has them."""
+        names = self.names if words is None else (*self.names, WORDS)
+        return [[names[k] for k in row] for row in self.deciding_columns(x, top, words, leaves).tolist()]
+
+    def deciding_columns(
+        self,
+        x: np.ndarray,
+        top: int = 3,
+        words: np.ndarray | None = None,
+        leaves: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """`deciding_features` as column numbers (rows, top); column len(names) is `words`."""
+        compiled = kernel("line_features")
+        if compiled is not None and self._linear_float32(x):
+            # a linear model (the shipped kind): one pass per row, the same sums in the same order
+            trees = self.trees
+            if trees is not None and leaves is None:
+                leaves = trees.leaves(x)
+            return compiled.top_linear_features(
+                np.ascontiguousarray(x),
+                self.mean,
+                self.scale,
+                self.out_weights,
+                leaves,
+                None if trees is None else np.ascontiguousarray(trees.feature, dtype=np.intp),
+                None if trees is None else np.ascontiguousarray(trees.value),
+                None if words is None else np.ascontiguousarray(words, dtype=np.float64),
+                top,
+            )
+        return self._deciding_columns(x, top, words, leaves)
+
+    def _linear_float32(self, x: np.ndarray) -> bool:
+        """Whether the compiled kernel computes this model's contributions as numpy does: a
+        linear model whose arrays (and tree values), like the rows, are float32."""
+        arrays = (x, self.mean, self.scale, self.out_weights)
+        if self.trees is not None:
+            arrays += (self.trees.value,)
+        return self.hidden_weights is None and all(
+            a.dtype == np.float32 and a.flags.c_contiguous for a in arrays
+        )
+
+    def _deciding_columns(
+        self,
+        x: np.ndarray,
+        top: int = 3,
+        words: np.ndarray | None = None,
+        leaves: np.ndarray | None = None,
+    ) -> np.ndarray:
+        """`deciding_columns` in numpy (the compiled kernel's twin, and the path of every model)."""
         z = (x - self.mean) / self.scale
         if self.hidden_weights is None:
             gradient = np.broadcast_to(self.out_weights, z.shape)
@@ -194,10 +261,8 @@ class DebrisModel:
         if self.trees is not None:
             reached = self.trees.leaves(x) if leaves is None else leaves
             contribution = contribution + self.trees.credits(reached, x.shape[1])
-        names = self.names
         if words is not None:
             contribution = np.column_stack((contribution, words))
-            names = (*names, WORDS)
         # the `top` largest of each row by repeated argmax: sorting ~200 columns per removed
         # line cost as much as the model itself
         contribution = np.array(contribution, dtype=np.float64)
@@ -206,7 +271,7 @@ class DebrisModel:
         for k in range(order.shape[1]):
             order[:, k] = contribution.argmax(axis=1)
             contribution[rows, order[:, k]] = -np.inf
-        return np.array(names, dtype=object)[order].tolist()
+        return order
 
     def save(self, path: Path, provenance: dict[str, Any]) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -289,14 +354,17 @@ class RemoveDebrisLines(Repair):
 
     def repair(self, text: str, doc: Document) -> Repaired:
         lines = text.split("\n")
-        index = [i for i, s in enumerate(lines) if s and not s.isspace()]
+        compiled = kernel("line_features")
+        if compiled is not None:
+            index, stripped = compiled.nonblank_lines(lines)
+        else:
+            index = [i for i, s in enumerate(lines) if s and not s.isspace()]
+            stripped = [lines[i].strip() for i in index]
         if len(index) < self.min_lines and _lines_read(text, doc) < self.min_lines:
             return Repaired(text)
         if len(index) < 3:  # too little left to have neighbours
             return Repaired(text)
         model = load_model(self.model)
-        kept = [lines[i] for i in index]
-        stripped = [s.strip() for s in kept]
         x = page_features(stripped)
         tokens = line_tokens(stripped) if model.token_weights is not None else None
         words = model.word_logits(tokens, len(x))
@@ -308,25 +376,34 @@ class RemoveDebrisLines(Repair):
         threshold = model.threshold if self.threshold is None else self.threshold
         judged = p >= threshold
         if "• " in text:  # else no line is a list item for _keep_article_lists to keep
-            judged = _keep_article_lists(judged, kept, x[:, _IN_MAIN_TEXT] > 0)
+            judged = _keep_article_lists(judged, [lines[i] for i in index], x[:, _IN_MAIN_TEXT] > 0)
         removed = judged.nonzero()[0]
         # a page the model would empty has no main text to tell its furniture by (a list, a
         # table, a menu page): that is for the filters to judge, not for a repair to erase
         if removed.size == 0 or removed.size == len(index):
             return Repaired(text)
-        reasons = model.deciding_features(
+        order = model.deciding_columns(
             x[removed],
             words=None if words is None else words[removed],
             leaves=None if leaves is None else leaves[removed],
         )
-        verdicts = {index[k]: "debris_line" for k in removed.tolist()}
-        evidence = [f"p={q:.3f}; " + ", ".join(r) for q, r in zip(p[removed].tolist(), reasons, strict=True)]
-        result = delete_lines(text, lines, verdicts, self.name)
-        edits = tuple(
-            Edit(e.step, e.rule, e.start, e.end, e.removed, e.inserted, ev)
-            for e, ev in zip(result.edits, evidence, strict=True)
-        )
-        return Repaired(result.text, edits)
+        names = model.names if words is None else (*model.names, WORDS)
+        probabilities = p[removed].tolist()
+        if compiled is not None:
+            evidence = compiled.evidence_texts(order, names, probabilities)
+        else:
+            evidence = _evidence_texts(order, names, probabilities)
+        at = [index[k] for k in removed.tolist()]
+        verdicts = dict.fromkeys(at, "debris_line")
+        return delete_lines(text, lines, verdicts, self.name, dict(zip(at, evidence, strict=True)))
+
+
+def _evidence_texts(order: np.ndarray, names: tuple[str, ...], probabilities: list[float]) -> list[str]:
+    """Each removed line's evidence: "p=0.912; name, name, name" (the compiled kernel's twin)."""
+    return [
+        f"p={q:.3f}; " + ", ".join(names[k] for k in row)
+        for q, row in zip(probabilities, order.tolist(), strict=True)
+    ]
 
 
 def _lines_read(text: str, doc: Document | None) -> int:

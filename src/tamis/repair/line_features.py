@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import re
 from functools import cache
+from types import ModuleType
 
 import numpy as np
 
+from tamis.native import kernel
 from tamis.text.boilerplate_patterns import line_vocabulary
 from tamis.text.chars import CODE_POINTS, category_table
 from tamis.text.prefilter import any_of
@@ -198,6 +200,9 @@ def page_features(lines: list[str]) -> np.ndarray:
     >>> float(x[0, FEATURE_NAMES.index("log_pipes")]) > 0, float(x[1, FEATURE_NAMES.index("ends_stop")])
     (True, 1.0)
     """
+    compiled = kernel("line_features")
+    if compiled is not None:
+        return _features_compiled(lines, compiled)
     points, cls = _code_points(lines)
     return _features(lines, points, cls)
 
@@ -205,7 +210,79 @@ def page_features(lines: list[str]) -> np.ndarray:
 def page_features_and_tokens(lines: list[str]) -> tuple[np.ndarray, Tokens]:
     """`page_features` and `line_tokens` of a page, reading its characters once."""
     points, cls = _code_points(lines)
-    return _features(lines, points, cls), _tokens(points, cls, len(lines))
+    compiled = kernel("line_features")
+    x = _features(lines, points, cls) if compiled is None else _features_compiled(lines, compiled)
+    return x, _tokens(points, cls, len(lines))
+
+
+#: the twin's float32 sums of line lengths are exact below this; a longer page (never seen in
+#: a crawl) takes the twin's own numpy calls for its two columns that use them
+_EXACT_CHARS = 2**24
+_LOGGED_AT = _POSITION_ROWS_AT[:_N_LOG_ROWS]  # the position columns taken log1p of
+_length_class_table: list[np.ndarray] = []  # [np.log2(chars + 1) as the twin rounds it], grown as needed
+
+
+def _length_classes(longest: int) -> np.ndarray:
+    """`np.log2(chars + 1).astype(np.int64)` (float32 `chars`, as `_features` computes a line's
+    length class) for every length up to `longest` at least: numpy's own call over a range,
+    so rounded as the twin's call rounds each value."""
+    if not _length_class_table or len(_length_class_table[0]) <= longest:
+        size = max(longest + 1, 2 * len(_length_class_table[0]) if _length_class_table else 4096)
+        lengths = np.arange(size, dtype=np.float32)
+        _length_class_table[:] = [np.log2(lengths + 1).astype(np.int64)]
+    return _length_class_table[0]
+
+
+def _features_compiled(lines: list[str], compiled: ModuleType) -> np.ndarray:
+    """`_features` with its per-line loops in the compiled kernel (native/line_features.pyx);
+    the logarithms are the twin's own numpy calls on arrays of the same dtype and layout, so
+    the matrix is the same bit for bit (tests/repair/test_debris_kernel.py)."""
+    n = len(lines)
+    width = len(LINE_FEATURES)
+    cls_table, end_table = char_tables()
+    menu, gates = vocabulary()
+    out = np.empty((n, _N_FEATURES), dtype=np.float32)
+    amounts = np.empty((n, 4))
+    python_side = np.empty((n, 6), dtype=np.float32)
+    units = np.empty(n)
+    prose = np.empty(n, dtype=np.uint8)
+    chars = np.empty(n, dtype=np.int64)
+    total = compiled.line_columns(
+        lines,
+        cls_table,
+        end_table,
+        _length_classes(max(map(len, lines))),
+        menu,
+        gates.search,
+        _COUNT_CLOSERS,
+        _COUNT_END.search,
+        _STAMP.search,
+        out,
+        amounts,
+        python_side,
+        units,
+        prose,
+        chars,
+    )
+    base = out[:, :width]
+    base[:, 0:4] = np.log1p(amounts)
+    base[:, 29:30] = np.log(python_side[:, :1])
+    base[:, 36] = np.log(python_side[:, 5], dtype=np.float64)
+    logged = np.empty((_N_LOG_ROWS, n))
+    compiled.context_and_position(
+        out, width, logged, units, prose, chars, min(total, _EXACT_CHARS - 1), SHORT_LINE_COST
+    )
+    position = out[:, 5 * width :]
+    if total >= _EXACT_CHARS:
+        lengths = chars.astype(np.float32)
+        total_chars = max(float(lengths.sum()), 1.0)
+        logged[3] = total_chars
+        position[:, 1] = (lengths.cumsum() - lengths) / total_chars
+    np.log1p(logged, out=logged)
+    position[:, _LOGGED_AT] = logged.T
+    log_chars = base[:, 0]
+    position[:, -1] = log_chars - np.add.reduce(log_chars) / n
+    return out
 
 
 def _code_points(lines: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -61,10 +61,13 @@ def delete_judged_lines(
     return delete_lines(text, text.split("\n"), verdicts, step)
 
 
-def delete_lines(text: str, lines: list[str], verdicts: dict[int, str], step: str) -> Repaired:
+def delete_lines(
+    text: str, lines: list[str], verdicts: dict[int, str], step: str, evidence: dict[int, str] | None = None
+) -> Repaired:
     """`Repaired.from_spans(text, line_spans(text, lines, ...), step=step)` for the lines in
     `verdicts` (index -> rule), built from those lines alone (3x less time than the general
-    path, which walks every line and sorts the spans: docs/speed.md).
+    path, which walks every line and sorts the spans: docs/speed.md); `evidence` (index ->
+    text), where given, goes into each line's edit.
 
     >>> r = delete_lines("a\\nb\\nc", ["a", "b", "c"], {1: "x"}, "demo")
     >>> r.text, [(e.start, e.end, e.removed) for e in r.edits]
@@ -85,7 +88,9 @@ def delete_lines(text: str, lines: list[str], verdicts: dict[int, str], step: st
         elif end < len(text):
             end += 1
         removed = text[start:end]
-        edits.append(Edit(step, verdicts[i], start + delta, end + delta, removed, "", ""))
+        edits.append(
+            Edit(step, verdicts[i], start + delta, end + delta, removed, "", evidence[i] if evidence else "")
+        )
         delta -= len(removed)
         pieces.append(text[last:start])
         last = end
