@@ -12,14 +12,19 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import regex
 
 from tamis.annotate.char_classes import count_classes
+from tamis.derived import cached_array
 from tamis.document import Document
+from tamis.native import kernel
 from tamis.steps import Annotate, register
+from tamis.text.chars import CODE_POINTS, matching_code_points
 from tamis.text.lexicon import gopher_stop_words, stop_words
 from tamis.text.segmentation import Segmentation, segment
 
@@ -69,8 +74,26 @@ def upper_and_digit_counts(text: str) -> tuple[int, int]:
     >>> upper_and_digit_counts("Übel 42 ΑΒ x٣ 𝐀😀")
     (4, 3)
     """
+    compiled = kernel("quality")
+    if compiled is not None:
+        upper, digits = compiled.class_counts(text, _upper_digit_table())
+        return upper, digits
     upper, digits = count_classes(text, (_UPPER, _DIGIT))
     return upper, digits
+
+
+@cache
+def _upper_digit_table() -> np.ndarray:
+    """Every code point's classes for the compiled `upper_and_digit_counts`: bit 1 where `_UPPER`
+    matches it, bit 2 where `_DIGIT` does (from the patterns themselves, so the counts agree)."""
+
+    def build() -> np.ndarray:
+        table = np.zeros(CODE_POINTS, dtype=np.uint8)
+        table[matching_code_points(_UPPER)] |= 1
+        table[matching_code_points(_DIGIT)] |= 2
+        return table
+
+    return np.asarray(cached_array("upper-digit", [Path(__file__).read_bytes()], build))
 
 
 def find_duplicates(items: Sequence[str]) -> tuple[int, int]:
@@ -335,7 +358,11 @@ def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
     n, chars = find_duplicates(lines)
     out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
     out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
-    top, dup = repetition_chars(u.tokens, u.token_keys)
+    compiled = kernel("quality")
+    if compiled is not None:  # the same counts, on the kernel's own token keys
+        top, dup = compiled.repetition_chars(u.tokens)
+    else:
+        top, dup = repetition_chars(u.tokens, u.token_keys)
     for n in TOP_NGRAM_SIZES:
         out[f"gopher.top_{n}gram_char_fraction"] = _ratio(top[n], n_chars)
     for n in DUP_NGRAM_SIZES:

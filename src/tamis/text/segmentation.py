@@ -39,7 +39,8 @@ import numpy as np
 import regex
 
 from tamis.derived import cached_array
-from tamis.text.chars import CODE_POINTS, _code_point_text
+from tamis.native import kernel
+from tamis.text.chars import CODE_POINTS, _code_point_text, matching_code_points
 
 # --- the token pattern ----------------------------------------------------------------------
 # How the tokens differ from spaCy's (measured parity in docs/quality.md):
@@ -165,6 +166,30 @@ def _white_space() -> np.ndarray:
     return np.asarray(cached_array("white-space", [Path(__file__).read_bytes()], build))
 
 
+# bits of `_kernel_table` (the same values as in native/segment.pyx)
+_LONE, _TRAILING, _PUNCT, _LETTER, _ALPHA, _LOWER_KEEPS = 1, 2, 4, 8, 16, 32
+
+
+@cache
+def _kernel_table() -> np.ndarray:
+    """What the compiled tokenizer asks of each code point, as bits: a lone mark, a trailing mark,
+    a one-character symbol (PUNCT_CHARS), a letter (HAS_LETTER), `str.isalpha`, and `str.lower`
+    leaving it as it is; each from the pattern or the str method itself, so they agree."""
+
+    def build() -> np.ndarray:
+        table = np.zeros(CODE_POINTS, dtype=np.uint8)
+        table[matching_code_points(HAS_LETTER)] |= _LETTER
+        every = _code_point_text(CODE_POINTS)
+        table[np.fromiter(map(str.isalpha, every), bool, CODE_POINTS)] |= _ALPHA
+        keeps = np.fromiter((c == c.lower() for c in every), bool, CODE_POINTS)
+        table[keeps] |= _LOWER_KEEPS
+        for chars, bit in ((_LONE_MARKS, _LONE), (_TRAILING_MARKS, _TRAILING), (PUNCT_CHARS, _PUNCT)):
+            table[[ord(c) for c in chars]] |= bit
+        return table
+
+    return np.asarray(cached_array("segment-kernel", [Path(__file__).read_bytes()], build))
+
+
 class Segmentation:
     """A text split once into tokens and lines (see the module docstring for the fields)."""
 
@@ -172,10 +197,20 @@ class Segmentation:
         measured = text[:MAX_MEASURED_CHARS]
         self.text = measured  # the measured text (the whole text, or its first MAX_MEASURED_CHARS)
         self.full_length = len(text)  # length of the whole text
-        self.tokens: tuple[str, ...] = tuple(python_tokens(measured))
+        compiled = kernel("segment")
+        if compiled is not None:
+            # the same tokens, words and counts as below, in one compiled pass (docs/speed.md)
+            find = (FIND_TOKENS_WITH_ENTITIES if "&" in measured else FIND_TOKENS).findall
+            self.tokens, self.words, word_chars, letter_words = compiled.tokenize(
+                measured, _kernel_table(), find, _KEEPS_PERIOD
+            )
+            self.__dict__["word_chars"] = word_chars
+            self.__dict__["letter_words"] = letter_words
+            return
+        self.tokens = tuple(python_tokens(measured))
         # a token is a word unless every character is punctuation: TOKEN only makes single-character
         # symbols and runs of dots or dashes, so one set lookup per token (a C-level filter) decides
-        self.words: tuple[str, ...] = tuple(filterfalse(SYMBOL_TOKENS.__contains__, self.tokens))
+        self.words = tuple(filterfalse(SYMBOL_TOKENS.__contains__, self.tokens))
 
     @property
     def truncated(self) -> bool:
@@ -184,6 +219,9 @@ class Segmentation:
     @cached_property
     def lowered(self) -> tuple[str, ...]:
         """The words in lower case."""
+        compiled = kernel("segment")
+        if compiled is not None:  # equal strings; a word already in lower case is not copied
+            return compiled.lowered(self.words, _kernel_table())
         return tuple(map(str.lower, self.words))
 
     @cached_property

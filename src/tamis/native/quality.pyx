@@ -1,0 +1,184 @@
+# cython: language_level=3
+"""Compiled twins of `tamis.annotate.quality`'s per-document loops: Gopher's repetition n-gram
+counts (`top_ngram_chars`, `duplicate_ngram_chars`) and the character-class counts
+(`upper_and_digit_counts`). `tests/annotate/test_quality_kernel.py` holds them identical to the
+Python twins.
+
+The n-grams are counted on 64-bit keys, as the numpy twin (`repetition_chars`) does: each token's
+key is a hash of its code points, an n-gram's key combines its tokens' keys, and two distinct
+n-grams share a key with probability ~2^-64 (then, and only then, a count could differ).
+"""
+
+from libc.stdint cimport uint64_t, int64_t
+from libc.stdlib cimport malloc, free
+from libc.string cimport memset
+
+cdef extern from "Python.h":
+    int PyUnicode_KIND(object o)
+    void* PyUnicode_DATA(object o)
+    unsigned int PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil  # a code point
+
+cdef uint64_t MIX = 1099511628211ULL  # FNV-1a 64-bit prime, as in the numpy twin
+cdef uint64_t FNV_OFFSET = 14695981039346656037ULL
+
+TOP_NGRAM_SIZES = (2, 3, 4)
+DUP_NGRAM_SIZES = (5, 6, 7, 8, 9, 10)
+
+
+cdef inline uint64_t finish(uint64_t x) nogil:
+    """splitmix64's finaliser: every bit of the key depends on every bit of the hash."""
+    x ^= x >> 30
+    x *= 0xBF58476D1CE4E5B9ULL
+    x ^= x >> 27
+    x *= 0x94D049BB133111EBULL
+    x ^= x >> 31
+    return x
+
+
+cdef struct Table:
+    uint64_t* keys
+    int64_t* first  # where the key first occurs; -1: an empty slot
+    int64_t* count
+    uint64_t mask
+    int shift
+
+
+cdef int table_init(Table* t, Py_ssize_t items) except -1:
+    cdef int bits = 4
+    while (<Py_ssize_t>1 << bits) < 2 * items:
+        bits += 1
+    cdef Py_ssize_t size = <Py_ssize_t>1 << bits
+    t.mask = size - 1
+    t.shift = 64 - bits
+    t.keys = <uint64_t*>malloc(size * sizeof(uint64_t))
+    t.first = <int64_t*>malloc(size * sizeof(int64_t))
+    t.count = <int64_t*>malloc(size * sizeof(int64_t))
+    if not t.keys or not t.first or not t.count:
+        raise MemoryError()
+    return 0
+
+
+cdef void table_clear(Table* t) noexcept nogil:
+    memset(t.first, 0xFF, (t.mask + 1) * sizeof(int64_t))  # every slot -1
+
+
+cdef void table_free(Table* t) noexcept nogil:
+    free(t.keys)
+    free(t.first)
+    free(t.count)
+
+
+cdef inline Py_ssize_t table_slot(Table* t, uint64_t key) nogil:
+    """The slot holding `key`, or the empty slot where it goes (linear probing)."""
+    cdef uint64_t s = (key * 0x9E3779B97F4A7C15ULL) >> t.shift
+    while t.first[s] != -1 and t.keys[s] != key:
+        s = (s + 1) & t.mask
+    return s
+
+
+def repetition_chars(tuple tokens):
+    """Gopher's top n-gram chars (n=2..4) and duplicate n-gram chars (n=5..10): what
+    `top_ngram_chars` and `duplicate_ngram_chars` give, as `repetition_chars` returns them."""
+    top = dict.fromkeys(TOP_NGRAM_SIZES, 0)
+    dup = dict.fromkeys(DUP_NGRAM_SIZES, 0)
+    cdef Py_ssize_t n_tok = len(tokens), i, j, m, idx, best_first, n
+    if n_tok < 2:
+        return top, dup
+    cdef uint64_t* hashes = <uint64_t*>malloc(n_tok * sizeof(uint64_t))
+    cdef uint64_t* keys = <uint64_t*>malloc(n_tok * sizeof(uint64_t))
+    cdef int64_t* lengths = <int64_t*>malloc(n_tok * sizeof(int64_t))
+    cdef Table table
+    table.keys = NULL
+    table.first = NULL
+    table.count = NULL
+    cdef str token
+    cdef int kind
+    cdef void* data
+    cdef uint64_t h, key
+    cdef int64_t best, chars, length
+    cdef Py_ssize_t s
+    cdef bint repeats = True
+    try:
+        if not hashes or not keys or not lengths:
+            raise MemoryError()
+        table_init(&table, n_tok)
+        for i in range(n_tok):
+            token = tokens[i]
+            kind = PyUnicode_KIND(token)
+            data = PyUnicode_DATA(token)
+            length = len(token)
+            h = FNV_OFFSET
+            for j in range(length):
+                h = (h ^ PyUnicode_READ(kind, data, j)) * MIX
+            hashes[i] = finish(h ^ <uint64_t>length)
+            lengths[i] = length
+            keys[i] = hashes[i]
+        # keys[i] holds the key of the (n-1)-gram at i; each size extends them by one token
+        for n in range(2, 11):
+            if n_tok < n:
+                break
+            m = n_tok - n + 1
+            for i in range(m):
+                keys[i] = keys[i] * MIX + hashes[i + n - 1]
+            if n <= 4:
+                best, best_first = 1, 0  # all distinct: the first n-gram wins, as in Counter
+                if repeats:
+                    table_clear(&table)
+                    for i in range(m):
+                        s = table_slot(&table, keys[i])
+                        if table.first[s] == -1:
+                            table.keys[s] = keys[i]
+                            table.first[s] = i
+                            table.count[s] = 1
+                        else:
+                            table.count[s] += 1
+                            # ties: the n-gram seen first wins (Counter.most_common)
+                            if table.count[s] > best or (
+                                table.count[s] == best and table.first[s] < best_first
+                            ):
+                                best, best_first = table.count[s], table.first[s]
+                    repeats = best > 1
+                chars = n - 1
+                for j in range(best_first, best_first + n):
+                    chars += lengths[j]
+                top[n] = chars * best
+                continue
+            if not repeats:
+                break  # no repeated (n-1)-gram: no repeated n-gram either
+            # Gopher's scan: a repeat counts its characters and is skipped past
+            table_clear(&table)
+            chars = 0
+            idx = 0
+            repeats = False
+            while idx < m:
+                s = table_slot(&table, keys[idx])
+                if table.first[s] != -1:
+                    repeats = True
+                    for j in range(idx, idx + n):
+                        chars += lengths[j]
+                    idx += n
+                else:
+                    table.keys[s] = keys[idx]
+                    table.first[s] = idx
+                    idx += 1
+            dup[n] = chars
+    finally:
+        free(hashes)
+        free(keys)
+        free(lengths)
+        table_free(&table)
+    return top, dup
+
+
+def class_counts(str text, const unsigned char[::1] table):
+    """How many characters of `text` carry bit 1, and how many bit 2, of `table` (one entry per
+    code point: `count_classes` of the patterns the table was built from)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t i, n = len(text), first = 0, second = 0
+    cdef unsigned char bits
+    for i in range(n):
+        bits = table[PyUnicode_READ(kind, data, i)]
+        first += bits & 1
+        second += (bits >> 1) & 1
+    return first, second

@@ -1,0 +1,100 @@
+"""The compiled quality loops (native/quality.pyx) give what their Python twins give: Gopher's
+repetition counts, the character-class counts and so every signal, bit for bit."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from native_twins import awkward_texts, both, pure_python, real_texts, require_kernel
+from tamis.annotate.char_classes import count_classes
+from tamis.annotate.quality import (
+    _DIGIT,
+    _UPPER,
+    DUP_NGRAM_SIZES,
+    TOP_NGRAM_SIZES,
+    duplicate_ngram_chars,
+    measure_all,
+    top_ngram_chars,
+    upper_and_digit_counts,
+)
+from tamis.native import kernel
+from tamis.text.segmentation import segment
+
+
+@pytest.fixture(autouse=True)
+def _kernel_built() -> None:
+    require_kernel("quality")
+
+
+def _reference(tokens: tuple[str, ...]) -> tuple[dict[int, int], dict[int, int]]:
+    return (
+        {n: top_ngram_chars(tokens, n) for n in TOP_NGRAM_SIZES},
+        {n: duplicate_ngram_chars(tokens, n) for n in DUP_NGRAM_SIZES},
+    )
+
+
+def _repetition(tokens: tuple[str, ...]) -> tuple[dict[int, int], dict[int, int]]:
+    with pure_python(False):
+        compiled = kernel("quality")
+    assert compiled is not None
+    return compiled.repetition_chars(tokens)
+
+
+def test_repetition_counts_match_gophers_definitions_on_real_text() -> None:
+    for text in real_texts(pages=25, corpus_chars=15_000):
+        tokens = segment(text).tokens
+        assert _repetition(tokens) == _reference(tokens)
+        # a page whose second half repeats its first: long duplicate n-grams
+        assert _repetition(tokens + tokens[: len(tokens) // 2]) == _reference(
+            tokens + tokens[: len(tokens) // 2]
+        )
+
+
+# few distinct tokens, so that n-grams repeat, tie, and overlap
+_TOKENS = st.lists(st.sampled_from(["a", "b", "bb", "c", "İ", "😀", "", "Ab"]), max_size=60).map(tuple)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TOKENS)
+def test_repetition_counts_match_gophers_definitions_on_made_up_tokens(tokens: tuple[str, ...]) -> None:
+    assert _repetition(tokens) == _reference(tokens)
+
+
+def _classes(text: str) -> tuple[tuple[int, int], tuple[int, ...]]:
+    compiled, _ = both(lambda: upper_and_digit_counts(text))
+    return compiled, count_classes(text, (_UPPER, _DIGIT))
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_texts)
+def test_class_counts_match_on_awkward_text(text: str) -> None:
+    compiled, reference = _classes(text)
+    assert compiled == reference
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=50))
+def test_class_counts_match_on_any_text(text: str) -> None:
+    compiled, reference = _classes(text)
+    assert compiled == reference
+
+
+def _signals(text: str, lang: str) -> str:
+    # repr: floats bit for bit, and ints stay ints
+    return repr(sorted(measure_all(text, lang).items()))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru"])  # stop-word lists of two scripts
+def test_every_signal_is_identical_on_real_text(lang: str) -> None:
+    for text in real_texts(pages=60):
+        compiled, reference = both(lambda text=text: _signals(text, lang))
+        assert compiled == reference
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_texts)
+def test_every_signal_is_identical_on_awkward_text(text: str) -> None:
+    compiled, reference = both(lambda: _signals(text, "en"))
+    assert compiled == reference
