@@ -98,3 +98,30 @@ def test_every_signal_is_identical_on_real_text(lang: str) -> None:
 def test_every_signal_is_identical_on_awkward_text(text: str) -> None:
     compiled, reference = both(lambda: _signals(text, "en"))
     assert compiled == reference
+
+
+# the pieces of lines C4's rules look at: citations, terminal marks, the phrases, a word over
+# C4's length limit, short lines, bullets, ellipses, odd white space and case
+_C4_PIECES = st.sampled_from(
+    [
+        "[1]", "[edit]", "[", "]", "javascript", "JavaScript", "uses cookies", "Privacy Policy",
+        "terms of use", "lorem ipsum", "{", "}", "x" * 1001, "...", "…", ".", "!", "?", '"', "'",
+        "\n", "\n\n", " ", "\u00a0", "\u2028", "\t", "word", "Wort", "•", "-", "İ", "\u212a", "Σ",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_C4_PIECES, max_size=30).map("".join))
+def test_line_signals_are_identical_on_made_up_lines(text: str) -> None:
+    compiled, reference = both(lambda: _signals(text, "en"))
+    assert compiled == reference
+
+
+def test_the_kernels_constants_are_the_steps() -> None:
+    # native/quality.pyx spells these out as code points
+    from tamis.annotate.quality import BULLETS, C4_END_PUNCTUATION, ELLIPSES
+
+    assert C4_END_PUNCTUATION == (".", "?", "!", '"', "'")
+    assert BULLETS == ("•", "-")
+    assert ELLIPSES == ("...", "…")

@@ -174,17 +174,19 @@ def gopher_quality_signals(
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
     stops = gopher_stop_words(lang)
+    compiled = kernel("quality")
+    if compiled is not None:
+        bullets, ellipses = compiled.bullet_and_ellipsis_lines(lines)
+    else:
+        bullets = sum(1 for s in lines if s.lstrip().startswith(BULLETS))
+        ellipses = sum(1 for s in lines if s.rstrip().endswith(ELLIPSES))
     return {
         "gopher.word_count": len(words) if not u.truncated else round(len(words) * u.full_length / len(text)),
         "gopher.mean_word_length": _ratio(word_chars, len(words)),
         "gopher.hash_word_ratio": _ratio(text.count("#"), n_tokens),
         "gopher.ellipsis_word_ratio": _ratio(text.count("...") + text.count("…"), n_tokens),
-        "gopher.bullet_line_ratio": _ratio(
-            sum(1 for s in lines if s.lstrip().startswith(BULLETS)), len(lines)
-        ),
-        "gopher.ellipsis_line_ratio": _ratio(
-            sum(1 for s in lines if s.rstrip().endswith(ELLIPSES)), len(lines)
-        ),
+        "gopher.bullet_line_ratio": _ratio(bullets, len(lines)),
+        "gopher.ellipsis_line_ratio": _ratio(ellipses, len(lines)),
         # symbol tokens never contain a letter, so tokens with a letter = words with a letter
         "gopher.alpha_word_ratio": _ratio(letter_words, n_tokens),
         # distinct members of the language's own short list; -1: no list for this language
@@ -385,6 +387,13 @@ def c4_signals(u: Segmentation) -> dict[str, float]:
         or "javascript" in low
         or any(map(low.__contains__, C4_POLICY_HINTS))
     )
+    compiled = kernel("quality")
+    if compiled is not None:  # the same loop over the lines, compiled
+        counts = compiled.c4_lines(
+            u.lines, keywords, C4_CITATION.sub, C4_POLICY.search, C4_MAX_WORD_LENGTH, C4_MIN_WORDS_PER_LINE
+        )
+        no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines = counts
+        return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines)
     for raw in u.lines:
         line = raw.strip()
         if len(line) > C4_MAX_WORD_LENGTH and any(len(w) > C4_MAX_WORD_LENGTH for w in line.split()):
@@ -412,6 +421,20 @@ def c4_signals(u: Segmentation) -> dict[str, float]:
                 policy += 1
                 continue
         kept_lines.append(line)
+    return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines)
+
+
+def _c4_counts(
+    u: Segmentation,
+    no_punct: int,
+    too_few_words: int,
+    long_word: int,
+    javascript: int,
+    policy: int,
+    lorem: int,
+    curly: int,
+    kept_lines: list[str],
+) -> dict[str, float]:
     kept = len(kept_lines)
     # one sentence per kept line plus the boundaries inside it, counted in one pass: NUL between
     # lines is neither a word nor a space, so no boundary can span two lines

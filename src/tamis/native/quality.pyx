@@ -182,3 +182,136 @@ def class_counts(str text, const unsigned char[::1] table):
         first += bits & 1
         second += (bits >> 1) & 1
     return first, second
+
+
+cdef extern from "Python.h":
+    bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+
+
+cdef inline void strip_span(int kind, void* data, Py_ssize_t n, Py_ssize_t* start, Py_ssize_t* end) noexcept:
+    """`str.strip()`'s bounds: white space as `str.split()` means it."""
+    cdef Py_ssize_t s = 0, e = n
+    while s < e and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, s)):
+        s += 1
+    while e > s and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, e - 1)):
+        e -= 1
+    start[0] = s
+    end[0] = e
+
+
+def bullet_and_ellipsis_lines(tuple lines):
+    """How many lines start with a bullet ("•", "-") after their leading white space, and how many
+    end with an ellipsis ("...", "…") before their trailing white space (Gopher's line ratios)."""
+    cdef Py_ssize_t bullets = 0, ellipses = 0, s, e, n
+    cdef int kind
+    cdef void* data
+    cdef str line
+    cdef unsigned int ch
+    for line in lines:
+        kind = PyUnicode_KIND(line)
+        data = PyUnicode_DATA(line)
+        strip_span(kind, data, len(line), &s, &e)
+        if s == e:
+            continue
+        ch = PyUnicode_READ(kind, data, s)
+        if ch == 0x2022 or ch == 0x2D:
+            bullets += 1
+        ch = PyUnicode_READ(kind, data, e - 1)
+        if ch == 0x2026 or (
+            ch == 0x2E and e - s >= 3
+            and PyUnicode_READ(kind, data, e - 2) == 0x2E and PyUnicode_READ(kind, data, e - 3) == 0x2E
+        ):
+            ellipses += 1
+    return bullets, ellipses
+
+
+cdef inline bint ends_c4(int kind, void* data, Py_ssize_t s, Py_ssize_t e) noexcept:
+    """`line.endswith(C4_END_PUNCTUATION) and not line.endswith("...")` for line = text[s:e]."""
+    if e <= s:
+        return False
+    cdef unsigned int ch = PyUnicode_READ(kind, data, e - 1)
+    if ch == 0x2E:
+        return not (e - s >= 3 and PyUnicode_READ(kind, data, e - 2) == 0x2E
+                    and PyUnicode_READ(kind, data, e - 3) == 0x2E)
+    return ch == 0x3F or ch == 0x21 or ch == 0x22 or ch == 0x27
+
+
+def c4_lines(tuple lines, bint keywords, object remove_citations, object find_policy,
+             Py_ssize_t max_word_length, Py_ssize_t min_words):
+    """The loop of `c4_signals` over the lines: (no_punct, too_few_words, long_word, javascript,
+    policy, lorem, curly, kept lines). `remove_citations` and `find_policy` are C4_CITATION.sub
+    and C4_POLICY.search, called only on the lines that need them, as in the Python twin."""
+    cdef Py_ssize_t no_punct = 0, too_few = 0, long_word = 0, javascript = 0, policy = 0
+    cdef Py_ssize_t s, e, i, run, words, n
+    cdef bint lorem = False, curly = False, bracket, space, long_run
+    cdef int kind, lkind
+    cdef void* data
+    cdef void* ldata
+    cdef str raw, line, lowered
+    cdef unsigned int ch
+    cdef list kept = []
+    for raw in lines:
+        kind = PyUnicode_KIND(raw)
+        data = PyUnicode_DATA(raw)
+        n = len(raw)
+        strip_span(kind, data, n, &s, &e)
+        if e - s > max_word_length:  # a white-space-separated word longer than the limit?
+            run = 0
+            long_run = False
+            for i in range(s, e):
+                if Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                    run = 0
+                else:
+                    run += 1
+                    if run > max_word_length:
+                        long_run = True
+                        break
+            if long_run:
+                long_word += 1
+                continue
+        bracket = False
+        for i in range(s, e):
+            if PyUnicode_READ(kind, data, i) == 0x5B:  # "["
+                bracket = True
+                break
+        line = None
+        if bracket:
+            line = remove_citations("", raw[s:e])
+            lkind = PyUnicode_KIND(line)
+            ldata = PyUnicode_DATA(line)
+            if not ends_c4(lkind, ldata, 0, len(line)):
+                no_punct += 1
+                continue
+        elif not ends_c4(kind, data, s, e):
+            no_punct += 1
+            continue
+        # words counted before citations are removed, as datatrove does; at most min_words needed
+        words = 0
+        space = True
+        for i in range(n):
+            if Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i)):
+                space = True
+            elif space:
+                space = False
+                words += 1
+                if words >= min_words:
+                    break
+        if words < min_words:
+            too_few += 1
+            continue
+        if line is None:
+            line = raw[s:e]
+        if keywords:  # the page has one of the phrases somewhere: look in this line
+            lowered = line.lower()
+            if "lorem ipsum" in lowered:
+                lorem = True
+            if "javascript" in lowered:
+                javascript += 1
+                continue
+            if "{" in line:
+                curly = True
+            if find_policy(lowered) is not None:
+                policy += 1
+                continue
+        kept.append(line)
+    return no_punct, too_few, long_word, javascript, policy, int(lorem), int(curly), kept
