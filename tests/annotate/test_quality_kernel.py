@@ -125,3 +125,22 @@ def test_the_kernels_constants_are_the_steps() -> None:
     assert C4_END_PUNCTUATION == (".", "?", "!", '"', "'")
     assert BULLETS == ("•", "-")
     assert ELLIPSES == ("...", "…")
+
+
+_PHRASE_PIECES = st.sampled_from(
+    ["coo", "kie", "\u212aie", "COO", "javascr", "İ", "ipt", "I", "pt", "lorem", " ", "ipsum", "{", "Σ", "x"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PHRASE_PIECES, max_size=8).map("".join))
+def test_the_compiled_phrase_look_matches_lower_and_in(text: str) -> None:
+    # the Kelvin sign lowers to "k" (so "COO\u212aIE" holds "cookie"); "İ" to "i" and a dot
+    from tamis.annotate.quality import _C4_PHRASES, _ascii_lower_table
+
+    with pure_python(False):
+        compiled = kernel("quality")
+    assert compiled is not None
+    low = text.lower()
+    expected = any(p.decode() in low for p in _C4_PHRASES)
+    assert compiled.lower_has_phrase(text, _ascii_lower_table(), _C4_PHRASES) == expected

@@ -24,7 +24,7 @@ from tamis.derived import cached_array
 from tamis.document import Document
 from tamis.native import kernel
 from tamis.steps import Annotate, register
-from tamis.text.chars import CODE_POINTS, matching_code_points
+from tamis.text.chars import CODE_POINTS, _code_point_text, matching_code_points
 from tamis.text.lexicon import gopher_stop_words, stop_words
 from tamis.text.segmentation import Segmentation, segment
 
@@ -372,11 +372,40 @@ def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
     return out
 
 
+#: the phrases `c4_signals` looks for in the lower-cased text before it looks at each line
+_C4_PHRASES = tuple(p.encode("ascii") for p in ("{", "lorem ipsum", "javascript", *C4_POLICY_HINTS))
+
+
+@cache
+def _ascii_lower_table() -> np.ndarray:
+    """Each code point's lower case where `str.lower` makes it one ASCII character, else 0 (for
+    the compiled look for `_C4_PHRASES`: the Kelvin sign K is "k"; "İ", which lowers to "i" and a
+    combining dot, is 0: no phrase ends with "i", so none can match across it)."""
+    if any(p.endswith(b"i") or b"\0" in p for p in _C4_PHRASES):
+        raise AssertionError("the compiled phrase look-up is only exact for phrases not ending in 'i'")
+
+    def build() -> np.ndarray:
+        lowered = map(str.lower, _code_point_text(CODE_POINTS))
+        return np.fromiter(
+            (ord(c) if len(c) == 1 and c < "\x80" else 0 for c in lowered), np.uint8, CODE_POINTS
+        )
+
+    return np.asarray(cached_array("ascii-lower", [Path(__file__).read_bytes()], build))
+
+
 def c4_signals(u: Segmentation) -> dict[str, float]:
     """C4's line rules as counts of lines each rule would drop, and its document rules."""
     no_punct = too_few_words = long_word = javascript = policy = 0
     lorem = curly = 0
     kept_lines: list[str] = []
+    compiled = kernel("quality")
+    if compiled is not None:  # the same look at the text and loop over the lines, compiled
+        keywords = compiled.lower_has_phrase(u.text, _ascii_lower_table(), _C4_PHRASES)
+        counts = compiled.c4_lines(
+            u.lines, keywords, C4_CITATION.sub, C4_POLICY.search, C4_MAX_WORD_LENGTH, C4_MIN_WORDS_PER_LINE
+        )
+        no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines = counts
+        return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines)
     # most pages have none of C4's phrases: one look at the whole text spares a lower() per line
     low = u.text.lower()
     # (a substring every C4_POLICY phrase holds: 3x cheaper than the pattern; lines are then
@@ -387,13 +416,6 @@ def c4_signals(u: Segmentation) -> dict[str, float]:
         or "javascript" in low
         or any(map(low.__contains__, C4_POLICY_HINTS))
     )
-    compiled = kernel("quality")
-    if compiled is not None:  # the same loop over the lines, compiled
-        counts = compiled.c4_lines(
-            u.lines, keywords, C4_CITATION.sub, C4_POLICY.search, C4_MAX_WORD_LENGTH, C4_MIN_WORDS_PER_LINE
-        )
-        no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines = counts
-        return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines)
     for raw in u.lines:
         line = raw.strip()
         if len(line) > C4_MAX_WORD_LENGTH and any(len(w) > C4_MAX_WORD_LENGTH for w in line.split()):

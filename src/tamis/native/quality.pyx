@@ -315,3 +315,33 @@ def c4_lines(tuple lines, bint keywords, object remove_citations, object find_po
                 continue
         kept.append(line)
     return no_punct, too_few, long_word, javascript, policy, int(lorem), int(curly), kept
+
+
+cdef extern from "string.h":
+    void* memmem(const void* haystack, size_t haystacklen, const void* needle, size_t needlelen) nogil
+
+
+def lower_has_phrase(str text, const unsigned char[::1] table, tuple phrases):
+    """Whether `text.lower()` holds one of the ASCII `phrases`, without lowering the text: each
+    code point maps to its lower-case ASCII character (`table`, from `str.lower` itself) or to 0
+    where its lower case is not one ASCII character. That is exact for phrases that hold no NUL
+    and do not end with "i": U+0130 lowers to "i" and a combining dot, which no such phrase can
+    match across."""
+    cdef Py_ssize_t n = len(text), i
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef bytes phrase
+    if n == 0:
+        return False
+    cdef unsigned char* mapped = <unsigned char*>malloc(n)
+    if not mapped:
+        raise MemoryError()
+    try:
+        for i in range(n):
+            mapped[i] = table[PyUnicode_READ(kind, data, i)]
+        for phrase in phrases:
+            if memmem(mapped, n, <const char*>phrase, len(phrase)) != NULL:
+                return True
+        return False
+    finally:
+        free(mapped)
