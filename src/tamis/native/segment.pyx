@@ -1,6 +1,6 @@
 # cython: language_level=3
 """Compiled twin of `tamis.text.segmentation`'s tokenizer (`python_tokens`, the word filter,
-`count_letter_tokens`, the word lengths) and of `str.lower` over the words.
+`count_letter_tokens`, the word lengths) and of `str.lower` over the words (in the same pass).
 
 One pass over the characters finds the white-space chunks and settles the common chunks (a run
 of letters, with lone marks before or after it) without a Python call; the other chunks go to
@@ -30,6 +30,7 @@ cdef enum:
     WORD = 1  # not in SYMBOL_TOKENS
     ALPHA = 2  # str.isalpha()
     HAS_LETTER = 4  # HAS_LETTER.search() finds something
+    LOWER_SAME = 8  # str.lower() gives the same string
 
 
 cdef inline int classify(int kind, void* data, Py_ssize_t a, Py_ssize_t b,
@@ -37,7 +38,7 @@ cdef inline int classify(int kind, void* data, Py_ssize_t a, Py_ssize_t b,
     """WORD / ALPHA / HAS_LETTER bits of text[a:b] (a non-empty token)."""
     cdef Py_ssize_t n = b - a, i
     cdef Py_UCS4 ch, first = PyUnicode_READ(kind, data, a)
-    cdef bint alpha = True, letter = False, same = True
+    cdef bint alpha = True, letter = False, same = True, keeps = True
     cdef unsigned char bits
     for i in range(a, b):
         ch = PyUnicode_READ(kind, data, i)
@@ -46,6 +47,8 @@ cdef inline int classify(int kind, void* data, Py_ssize_t a, Py_ssize_t b,
             alpha = False
         if bits & LETTER:
             letter = True
+        if not bits & LOWER_KEEPS:
+            keeps = False
         if ch != first:
             same = False
     cdef bint symbol
@@ -54,19 +57,22 @@ cdef inline int classify(int kind, void* data, Py_ssize_t a, Py_ssize_t b,
     else:
         # SYMBOL_TOKENS' runs: "..", "__", "--" up to 12 long
         symbol = n <= 12 and same and (first == 0x2E or first == 0x5F or first == 0x2D)
-    return (0 if symbol else WORD) | (ALPHA if alpha else 0) | (HAS_LETTER if (alpha or letter) else 0)
+    return ((0 if symbol else WORD) | (ALPHA if alpha else 0) | (HAS_LETTER if (alpha or letter) else 0)
+            | (LOWER_SAME if keeps else 0))
 
 
 cdef class _Out:
     """The lists and counts one text's tokens go to."""
     cdef list tokens
     cdef list words
+    cdef list lowered
     cdef Py_ssize_t word_chars
     cdef Py_ssize_t letter_words
 
     def __cinit__(self):
         self.tokens = []
         self.words = []
+        self.lowered = []
         self.word_chars = 0
         self.letter_words = 0
 
@@ -75,6 +81,8 @@ cdef inline void add(_Out out, str token, int bits, Py_ssize_t n):
     out.tokens.append(token)
     if bits & WORD:
         out.words.append(token)
+        # most words are in lower case already: the same object, no new string
+        out.lowered.append(token if bits & LOWER_SAME else token.lower())
         out.word_chars += n
         if bits & HAS_LETTER:
             out.letter_words += 1
@@ -102,14 +110,15 @@ cdef void add_found(_Out out, list found, const unsigned char[::1] table):
 
 
 def tokenize(str text, const unsigned char[::1] table, object find, object keeps_period):
-    """(tokens, words, word_chars, letter_words) of `text`, as `python_tokens`, the SYMBOL_TOKENS
-    filter and `count_letter_tokens` give them; `find` is the findall of the pattern that
-    `python_tokens` would use for this text."""
+    """(tokens, words, lowered words, word_chars, letter_words) of `text`, as `python_tokens`, the
+    SYMBOL_TOKENS filter, `str.lower` and `count_letter_tokens` give them; `find` is the findall of
+    the pattern that `python_tokens` would use for this text."""
     cdef int kind = PyUnicode_KIND(text)
     cdef void* data = PyUnicode_DATA(text)
     cdef Py_ssize_t n = len(text), i = 0, a, b, left, right, j
     cdef Py_UCS4 ch
-    cdef bint alpha, dots
+    cdef bint alpha, dots, keeps
+    cdef unsigned char bits
     cdef _Out out = _Out()
     cdef str core, token
     while i < n:
@@ -118,19 +127,23 @@ def tokenize(str text, const unsigned char[::1] table, object find, object keeps
             i += 1
             continue
         a = i
-        alpha = True
+        alpha = keeps = True
         while i < n:
             ch = PyUnicode_READ(kind, data, i)
             if Py_UNICODE_ISSPACE(ch):
                 break
-            if not table[ch] & ALPHA_CHAR:
+            bits = table[ch]
+            if not bits & ALPHA_CHAR:
                 alpha = False
+            if not bits & LOWER_KEEPS:
+                keeps = False
             i += 1
         b = i
         if alpha:  # three chunks in four: one word
             token = text[a:b]
             out.tokens.append(token)
             out.words.append(token)
+            out.lowered.append(token if keeps else token.lower())
             out.word_chars += b - a
             out.letter_words += 1
             continue
@@ -177,27 +190,4 @@ def tokenize(str text, const unsigned char[::1] table, object find, object keeps
         else:
             add(out, core, classify(kind, data, left, right, table), right - left)
             add_each(out, text, kind, data, right, b, table)
-    return tuple(out.tokens), tuple(out.words), out.word_chars, out.letter_words
-
-
-def lowered(tuple words, const unsigned char[::1] table):
-    """`tuple(map(str.lower, words))`, where a word that lowering leaves as it is is the same
-    object (most words are lower-case already: no new string for them)."""
-    cdef Py_ssize_t k, i, n
-    cdef int kind
-    cdef void* data
-    cdef str word
-    cdef list out = []
-    cdef bint keep
-    for k in range(len(words)):
-        word = words[k]
-        kind = PyUnicode_KIND(word)
-        data = PyUnicode_DATA(word)
-        n = len(word)
-        keep = True
-        for i in range(n):
-            if not table[PyUnicode_READ(kind, data, i)] & LOWER_KEEPS:
-                keep = False
-                break
-        out.append(word if keep else word.lower())
-    return tuple(out)
+    return tuple(out.tokens), tuple(out.words), tuple(out.lowered), out.word_chars, out.letter_words

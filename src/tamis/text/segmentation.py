@@ -25,6 +25,14 @@ A character-level numpy tokenizer (class table, token starts as boolean masks, t
 for chunks holding digits or several letter runs) gave the same tokens on the 10k bench corpus
 but cost 2.6 s against this loop's 1.7 s: at ~2,800 characters a page, a dozen passes over the
 characters cost more than one C call per chunk.
+
+Where the compiled kernel `tamis.native.segment` is built (and TAMIS_PURE_PYTHON is not 1), the
+same loop runs in C: one pass over the characters finds the chunks, settles the common ones without
+a Python call (the pattern still splits the rest), and counts the words, their characters and the
+letter words as it goes, and the lower-cased words (a word that lowering would not change is
+reused, not copied). `python_tokens`
+and the code beside it stay as the reference twin; tests/text/test_segmentation_kernel.py holds
+both identical on real and made-up text.
 """
 
 from __future__ import annotations
@@ -201,9 +209,10 @@ class Segmentation:
         if compiled is not None:
             # the same tokens, words and counts as below, in one compiled pass (docs/speed.md)
             find = (FIND_TOKENS_WITH_ENTITIES if "&" in measured else FIND_TOKENS).findall
-            self.tokens, self.words, word_chars, letter_words = compiled.tokenize(
+            self.tokens, self.words, lowered, word_chars, letter_words = compiled.tokenize(
                 measured, _kernel_table(), find, _KEEPS_PERIOD
             )
+            self.__dict__["lowered"] = lowered
             self.__dict__["word_chars"] = word_chars
             self.__dict__["letter_words"] = letter_words
             return
@@ -219,9 +228,6 @@ class Segmentation:
     @cached_property
     def lowered(self) -> tuple[str, ...]:
         """The words in lower case."""
-        compiled = kernel("segment")
-        if compiled is not None:  # equal strings; a word already in lower case is not copied
-            return compiled.lowered(self.words, _kernel_table())
         return tuple(map(str.lower, self.words))
 
     @cached_property
