@@ -107,11 +107,12 @@ _C4_PIECES = st.sampled_from(
         "[1]", "[edit]", "[", "]", "javascript", "JavaScript", "uses cookies", "Privacy Policy",
         "terms of use", "lorem ipsum", "{", "}", "x" * 1001, "...", "…", ".", "!", "?", '"', "'",
         "\n", "\n\n", " ", "\u00a0", "\u2028", "\t", "word", "Wort", "•", "-", "İ", "\u212a", "Σ",
+        "։", "؟", "۔", "।", "。", "｡", "?!", "\x00", "_", "1", "»", "(", "\u0301", "😀",
     ]
 )  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(st.lists(_C4_PIECES, max_size=30).map("".join))
 def test_line_signals_are_identical_on_made_up_lines(text: str) -> None:
     compiled, reference = both(lambda: _signals(text, "en"))
@@ -144,3 +145,30 @@ def test_the_compiled_phrase_look_matches_lower_and_in(text: str) -> None:
     low = text.lower()
     expected = any(p.decode() in low for p in _C4_PHRASES)
     assert compiled.lower_has_phrase(text, _ascii_lower_table(), _C4_PHRASES) == expected
+
+
+# each condition of SENTENCE_END that the compiled count replays, in kept lines (three words or
+# more, ending with a terminal mark): after an ellipsis or another mark, a period before a period,
+# marks and brackets before the space, no word after it, NUL, other scripts' full stops
+_SENTENCE_LINES = [
+    "Wait…. Then it went on. Yes it did.",
+    "Really?! Yes. No... maybe. It is fine.",
+    "Word.\u00a0(Next) one two.",
+    "U.S. and U.K. are two.",
+    "It was 3.5 km. Far away now.",
+    "He left. — Then? “Quoted.” Done here!",
+    "Ends with a mark. !!! and more words here.",
+    "One.\x00 two three four.",
+    "Hi. 😀 emoji after. ok go.",
+    "Это конец. Начало здесь։ Ещё одно。 Ну｡ Да؟ Нет۔ Конец। Всё.",
+    "A sentence [1]. Another one [edit]. Third one here.",
+    "No space.Next word here. End.",
+    "Trailing space after mark.   \u2028 Next line here.",
+]
+
+
+def test_sentence_boundaries_match_the_pattern_on_hand_made_lines() -> None:
+    for line in _SENTENCE_LINES:
+        for text in (line, line + "\n" + line, "Intro line.\n" + line + "\n\n" + line[::-1]):
+            compiled, reference = both(lambda text=text: _signals(text, "en"))
+            assert compiled == reference, text

@@ -404,8 +404,8 @@ def c4_signals(u: Segmentation) -> dict[str, float]:
         counts = compiled.c4_lines(
             u.lines, keywords, C4_CITATION.sub, C4_POLICY.search, C4_MAX_WORD_LENGTH, C4_MIN_WORDS_PER_LINE
         )
-        no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines = counts
-        return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines)
+        no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept, ends = counts
+        return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept, ends)
     # most pages have none of C4's phrases: one look at the whole text spares a lower() per line
     low = u.text.lower()
     # (a substring every C4_POLICY phrase holds: 3x cheaper than the pattern; lines are then
@@ -443,7 +443,12 @@ def c4_signals(u: Segmentation) -> dict[str, float]:
                 policy += 1
                 continue
         kept_lines.append(line)
-    return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept_lines)
+    # one sentence per kept line plus the boundaries inside it, counted in one pass: NUL between
+    # lines is neither a word nor a space, so no boundary can span two lines
+    ends = len(SENTENCE_END.findall("\x00".join(kept_lines)))
+    return _c4_counts(
+        u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, len(kept_lines), ends
+    )
 
 
 def _c4_counts(
@@ -455,12 +460,10 @@ def _c4_counts(
     policy: int,
     lorem: int,
     curly: int,
-    kept_lines: list[str],
+    kept: int,
+    sentence_ends: int,
 ) -> dict[str, float]:
-    kept = len(kept_lines)
-    # one sentence per kept line plus the boundaries inside it, counted in one pass: NUL between
-    # lines is neither a word nor a space, so no boundary can span two lines
-    sentences = kept + len(SENTENCE_END.findall("\x00".join(kept_lines)))
+    sentences = kept + sentence_ends
     return {
         "c4.line_count": len(u.lines),
         "c4.lines_no_terminal_punct": no_punct,

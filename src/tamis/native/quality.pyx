@@ -186,6 +186,64 @@ def class_counts(str text, const unsigned char[::1] table):
 
 cdef extern from "Python.h":
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    bint Py_UNICODE_ISALNUM(Py_UCS4 ch) nogil
+
+
+cdef inline bint is_word(unsigned int ch) noexcept nogil:
+    """`re`'s \\w for str patterns."""
+    return ch == 0x5F or Py_UNICODE_ISALNUM(ch)
+
+
+cdef inline bint is_terminal(unsigned int ch) noexcept nogil:
+    """quality._TERMINAL: [.!?։؟۔।。｡]"""
+    return (ch == 0x2E or ch == 0x21 or ch == 0x3F or ch == 0x589 or ch == 0x61F or ch == 0x6D4
+            or ch == 0x964 or ch == 0x3002 or ch == 0xFF61)
+
+
+cdef Py_ssize_t sentence_ends(int kind, void* data, Py_ssize_t start, Py_ssize_t end) noexcept:
+    """`len(SENTENCE_END.findall(text[start:end]))`, the pattern's matches replayed by hand:
+    a terminal mark not after [.!?…] (and a period not before a period), the run of
+    [^\\w\\s\\x00] characters after it, at least one white space, then some word character
+    before the next NUL (the lookahead). A match ends after its white space; the next search
+    starts there, a failed one at the next character, as `findall` does."""
+    cdef Py_ssize_t count = 0, p = start, r, j
+    cdef unsigned int ch, prev
+    while p < end:
+        ch = PyUnicode_READ(kind, data, p)
+        if not is_terminal(ch):
+            p += 1
+            continue
+        if p > start:
+            prev = PyUnicode_READ(kind, data, p - 1)
+            if prev == 0x2E or prev == 0x21 or prev == 0x3F or prev == 0x2026:
+                p += 1
+                continue
+        if ch == 0x2E and p + 1 < end and PyUnicode_READ(kind, data, p + 1) == 0x2E:
+            p += 1
+            continue
+        r = p + 1  # the marks and symbols after it
+        while r < end:
+            ch = PyUnicode_READ(kind, data, r)
+            if ch == 0 or is_word(ch) or Py_UNICODE_ISSPACE(ch):
+                break
+            r += 1
+        if r == end or not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, r)):
+            p += 1
+            continue
+        while r < end and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, r)):
+            r += 1
+        j = r  # the lookahead: a word character before any NUL
+        while j < end:
+            ch = PyUnicode_READ(kind, data, j)
+            if ch == 0 or is_word(ch):
+                break
+            j += 1
+        if j < end and PyUnicode_READ(kind, data, j) != 0:
+            count += 1
+            p = r
+        else:
+            p += 1
+    return count
 
 
 cdef inline void strip_span(int kind, void* data, Py_ssize_t n, Py_ssize_t* start, Py_ssize_t* end) noexcept:
@@ -239,7 +297,7 @@ cdef inline bint ends_c4(int kind, void* data, Py_ssize_t s, Py_ssize_t e) noexc
 def c4_lines(tuple lines, bint keywords, object remove_citations, object find_policy,
              Py_ssize_t max_word_length, Py_ssize_t min_words):
     """The loop of `c4_signals` over the lines: (no_punct, too_few_words, long_word, javascript,
-    policy, lorem, curly, kept lines). `remove_citations` and `find_policy` are C4_CITATION.sub
+    policy, lorem, curly, kept lines, sentence boundaries inside the kept lines). `remove_citations` and `find_policy` are C4_CITATION.sub
     and C4_POLICY.search, called only on the lines that need them, as in the Python twin."""
     cdef Py_ssize_t no_punct = 0, too_few = 0, long_word = 0, javascript = 0, policy = 0
     cdef Py_ssize_t s, e, i, run, words, n
@@ -249,7 +307,7 @@ def c4_lines(tuple lines, bint keywords, object remove_citations, object find_po
     cdef void* ldata
     cdef str raw, line, lowered
     cdef unsigned int ch
-    cdef list kept = []
+    cdef Py_ssize_t kept = 0, sentences = 0
     for raw in lines:
         kind = PyUnicode_KIND(raw)
         data = PyUnicode_DATA(raw)
@@ -299,9 +357,9 @@ def c4_lines(tuple lines, bint keywords, object remove_citations, object find_po
         if words < min_words:
             too_few += 1
             continue
-        if line is None:
-            line = raw[s:e]
         if keywords:  # the page has one of the phrases somewhere: look in this line
+            if line is None:
+                line = raw[s:e]
             lowered = line.lower()
             if "lorem ipsum" in lowered:
                 lorem = True
@@ -313,8 +371,13 @@ def c4_lines(tuple lines, bint keywords, object remove_citations, object find_po
             if find_policy(lowered) is not None:
                 policy += 1
                 continue
-        kept.append(line)
-    return no_punct, too_few, long_word, javascript, policy, int(lorem), int(curly), kept
+        kept += 1
+        # the kept line's sentence boundaries, on the line as it stands (citations removed)
+        if line is None:
+            sentences += sentence_ends(kind, data, s, e)
+        else:
+            sentences += sentence_ends(PyUnicode_KIND(line), PyUnicode_DATA(line), 0, len(line))
+    return no_punct, too_few, long_word, javascript, policy, int(lorem), int(curly), kept, sentences
 
 
 cdef extern from "string.h":
