@@ -32,6 +32,7 @@ from tamis.annotate import quality
 from tamis.annotate.language import IdentifyLanguage, declared_language
 from tamis.annotate.quality import measure_all
 from tamis.filter.thresholds import RejectByThresholds
+from tamis.native import kernel
 from tamis.text.segmentation import Segmentation
 
 #: real pages in several languages (raw page text and its gold text), ../shared/realpages
@@ -68,7 +69,8 @@ def quality_parts(texts: list[str], langs: list[str]) -> dict[str, float]:
     timed("segmentation: word chars", lambda: [u.word_chars for u in units])
     timed("segmentation: lowered words", lambda: [u.lowered for u in units])
     timed("segmentation: lines", lambda: [u.lines for u in units])
-    timed("segmentation: token keys", lambda: [u.token_keys for u in units])
+    if kernel("quality") is None:  # the compiled repetition counts hash the tokens themselves
+        timed("segmentation: token keys", lambda: [u.token_keys for u in units])
     pairs = list(zip(units, langs, strict=True))
     timed(
         "text signals",
@@ -132,7 +134,8 @@ def main() -> None:
         "annotate.quality": digest(signals),
         "filter.thresholds": digest([repr(v) for v in verdicts]),
     }
-    print(f"{len(texts):,} documents of {corpus}; CPU seconds, best of {args.repeat}:")
+    path = "compiled kernels" if kernel("quality") and kernel("segment") else "pure Python"
+    print(f"{len(texts):,} documents of {corpus} ({path}); CPU seconds, best of {args.repeat}:")
     for name, s in seconds.items():
         print(f"  {name:20s} {s:7.2f}   digest {digests[name]}")
     if args.parts:

@@ -12,14 +12,19 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import regex
 
 from tamis.annotate.char_classes import count_classes
+from tamis.derived import cached_array
 from tamis.document import Document
+from tamis.native import kernel
 from tamis.steps import Annotate, register
+from tamis.text.chars import CODE_POINTS, _code_point_text, matching_code_points
 from tamis.text.lexicon import gopher_stop_words, stop_words
 from tamis.text.segmentation import Segmentation, segment
 
@@ -69,8 +74,26 @@ def upper_and_digit_counts(text: str) -> tuple[int, int]:
     >>> upper_and_digit_counts("Übel 42 ΑΒ x٣ 𝐀😀")
     (4, 3)
     """
+    compiled = kernel("quality")
+    if compiled is not None:
+        upper, digits = compiled.class_counts(text, _upper_digit_table())
+        return upper, digits
     upper, digits = count_classes(text, (_UPPER, _DIGIT))
     return upper, digits
+
+
+@cache
+def _upper_digit_table() -> np.ndarray:
+    """Every code point's classes for the compiled `upper_and_digit_counts`: bit 1 where `_UPPER`
+    matches it, bit 2 where `_DIGIT` does (from the patterns themselves, so the counts agree)."""
+
+    def build() -> np.ndarray:
+        table = np.zeros(CODE_POINTS, dtype=np.uint8)
+        table[matching_code_points(_UPPER)] |= 1
+        table[matching_code_points(_DIGIT)] |= 2
+        return table
+
+    return np.asarray(cached_array("upper-digit", [Path(__file__).read_bytes()], build))
 
 
 def find_duplicates(items: Sequence[str]) -> tuple[int, int]:
@@ -151,17 +174,19 @@ def gopher_quality_signals(
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
     stops = gopher_stop_words(lang)
+    compiled = kernel("quality")
+    if compiled is not None:
+        bullets, ellipses = compiled.bullet_and_ellipsis_lines(lines)
+    else:
+        bullets = sum(1 for s in lines if s.lstrip().startswith(BULLETS))
+        ellipses = sum(1 for s in lines if s.rstrip().endswith(ELLIPSES))
     return {
         "gopher.word_count": len(words) if not u.truncated else round(len(words) * u.full_length / len(text)),
         "gopher.mean_word_length": _ratio(word_chars, len(words)),
         "gopher.hash_word_ratio": _ratio(text.count("#"), n_tokens),
         "gopher.ellipsis_word_ratio": _ratio(text.count("...") + text.count("…"), n_tokens),
-        "gopher.bullet_line_ratio": _ratio(
-            sum(1 for s in lines if s.lstrip().startswith(BULLETS)), len(lines)
-        ),
-        "gopher.ellipsis_line_ratio": _ratio(
-            sum(1 for s in lines if s.rstrip().endswith(ELLIPSES)), len(lines)
-        ),
+        "gopher.bullet_line_ratio": _ratio(bullets, len(lines)),
+        "gopher.ellipsis_line_ratio": _ratio(ellipses, len(lines)),
         # symbol tokens never contain a letter, so tokens with a letter = words with a letter
         "gopher.alpha_word_ratio": _ratio(letter_words, n_tokens),
         # distinct members of the language's own short list; -1: no list for this language
@@ -335,7 +360,11 @@ def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
     n, chars = find_duplicates(lines)
     out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
     out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
-    top, dup = repetition_chars(u.tokens, u.token_keys)
+    compiled = kernel("quality")
+    if compiled is not None:  # the same counts, on the kernel's own token keys
+        top, dup = compiled.repetition_chars(u.tokens)
+    else:
+        top, dup = repetition_chars(u.tokens, u.token_keys)
     for n in TOP_NGRAM_SIZES:
         out[f"gopher.top_{n}gram_char_fraction"] = _ratio(top[n], n_chars)
     for n in DUP_NGRAM_SIZES:
@@ -343,11 +372,40 @@ def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
     return out
 
 
+#: the phrases `c4_signals` looks for in the lower-cased text before it looks at each line
+_C4_PHRASES = tuple(p.encode("ascii") for p in ("{", "lorem ipsum", "javascript", *C4_POLICY_HINTS))
+
+
+@cache
+def _ascii_lower_table() -> np.ndarray:
+    """Each code point's lower case where `str.lower` makes it one ASCII character, else 0 (for
+    the compiled look for `_C4_PHRASES`: the Kelvin sign K is "k"; "İ", which lowers to "i" and a
+    combining dot, is 0: no phrase ends with "i", so none can match across it)."""
+    if any(p.endswith(b"i") or b"\0" in p for p in _C4_PHRASES):
+        raise AssertionError("the compiled phrase look-up is only exact for phrases not ending in 'i'")
+
+    def build() -> np.ndarray:
+        lowered = map(str.lower, _code_point_text(CODE_POINTS))
+        return np.fromiter(
+            (ord(c) if len(c) == 1 and c < "\x80" else 0 for c in lowered), np.uint8, CODE_POINTS
+        )
+
+    return np.asarray(cached_array("ascii-lower", [Path(__file__).read_bytes()], build))
+
+
 def c4_signals(u: Segmentation) -> dict[str, float]:
     """C4's line rules as counts of lines each rule would drop, and its document rules."""
     no_punct = too_few_words = long_word = javascript = policy = 0
     lorem = curly = 0
     kept_lines: list[str] = []
+    compiled = kernel("quality")
+    if compiled is not None:  # the same look at the text and loop over the lines, compiled
+        keywords = compiled.lower_has_phrase(u.text, _ascii_lower_table(), _C4_PHRASES)
+        counts = compiled.c4_lines(
+            u.lines, keywords, C4_CITATION.sub, C4_POLICY.search, C4_MAX_WORD_LENGTH, C4_MIN_WORDS_PER_LINE
+        )
+        no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept, ends = counts
+        return _c4_counts(u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, kept, ends)
     # most pages have none of C4's phrases: one look at the whole text spares a lower() per line
     low = u.text.lower()
     # (a substring every C4_POLICY phrase holds: 3x cheaper than the pattern; lines are then
@@ -385,10 +443,27 @@ def c4_signals(u: Segmentation) -> dict[str, float]:
                 policy += 1
                 continue
         kept_lines.append(line)
-    kept = len(kept_lines)
     # one sentence per kept line plus the boundaries inside it, counted in one pass: NUL between
     # lines is neither a word nor a space, so no boundary can span two lines
-    sentences = kept + len(SENTENCE_END.findall("\x00".join(kept_lines)))
+    ends = len(SENTENCE_END.findall("\x00".join(kept_lines)))
+    return _c4_counts(
+        u, no_punct, too_few_words, long_word, javascript, policy, lorem, curly, len(kept_lines), ends
+    )
+
+
+def _c4_counts(
+    u: Segmentation,
+    no_punct: int,
+    too_few_words: int,
+    long_word: int,
+    javascript: int,
+    policy: int,
+    lorem: int,
+    curly: int,
+    kept: int,
+    sentence_ends: int,
+) -> dict[str, float]:
+    sentences = kept + sentence_ends
     return {
         "c4.line_count": len(u.lines),
         "c4.lines_no_terminal_punct": no_punct,

@@ -25,6 +25,14 @@ A character-level numpy tokenizer (class table, token starts as boolean masks, t
 for chunks holding digits or several letter runs) gave the same tokens on the 10k bench corpus
 but cost 2.6 s against this loop's 1.7 s: at ~2,800 characters a page, a dozen passes over the
 characters cost more than one C call per chunk.
+
+Where the compiled kernel `tamis.native.segment` is built (and TAMIS_PURE_PYTHON is not 1), the
+same loop runs in C: one pass over the characters finds the chunks, settles the common ones without
+a Python call (the pattern still splits the rest), and counts the words, their characters and the
+letter words as it goes, and the lower-cased words (a word that lowering would not change is
+reused, not copied). `python_tokens`
+and the code beside it stay as the reference twin; tests/text/test_segmentation_kernel.py holds
+both identical on real and made-up text.
 """
 
 from __future__ import annotations
@@ -39,7 +47,8 @@ import numpy as np
 import regex
 
 from tamis.derived import cached_array
-from tamis.text.chars import CODE_POINTS, _code_point_text
+from tamis.native import kernel
+from tamis.text.chars import CODE_POINTS, _code_point_text, matching_code_points
 
 # --- the token pattern ----------------------------------------------------------------------
 # How the tokens differ from spaCy's (measured parity in docs/quality.md):
@@ -165,6 +174,30 @@ def _white_space() -> np.ndarray:
     return np.asarray(cached_array("white-space", [Path(__file__).read_bytes()], build))
 
 
+# bits of `_kernel_table` (the same values as in native/segment.pyx)
+_LONE, _TRAILING, _PUNCT, _LETTER, _ALPHA, _LOWER_KEEPS = 1, 2, 4, 8, 16, 32
+
+
+@cache
+def _kernel_table() -> np.ndarray:
+    """What the compiled tokenizer asks of each code point, as bits: a lone mark, a trailing mark,
+    a one-character symbol (PUNCT_CHARS), a letter (HAS_LETTER), `str.isalpha`, and `str.lower`
+    leaving it as it is; each from the pattern or the str method itself, so they agree."""
+
+    def build() -> np.ndarray:
+        table = np.zeros(CODE_POINTS, dtype=np.uint8)
+        table[matching_code_points(HAS_LETTER)] |= _LETTER
+        every = _code_point_text(CODE_POINTS)
+        table[np.fromiter(map(str.isalpha, every), bool, CODE_POINTS)] |= _ALPHA
+        keeps = np.fromiter((c == c.lower() for c in every), bool, CODE_POINTS)
+        table[keeps] |= _LOWER_KEEPS
+        for chars, bit in ((_LONE_MARKS, _LONE), (_TRAILING_MARKS, _TRAILING), (PUNCT_CHARS, _PUNCT)):
+            table[[ord(c) for c in chars]] |= bit
+        return table
+
+    return np.asarray(cached_array("segment-kernel", [Path(__file__).read_bytes()], build))
+
+
 class Segmentation:
     """A text split once into tokens and lines (see the module docstring for the fields)."""
 
@@ -172,10 +205,21 @@ class Segmentation:
         measured = text[:MAX_MEASURED_CHARS]
         self.text = measured  # the measured text (the whole text, or its first MAX_MEASURED_CHARS)
         self.full_length = len(text)  # length of the whole text
-        self.tokens: tuple[str, ...] = tuple(python_tokens(measured))
+        compiled = kernel("segment")
+        if compiled is not None:
+            # the same tokens, words and counts as below, in one compiled pass (docs/speed.md)
+            find = (FIND_TOKENS_WITH_ENTITIES if "&" in measured else FIND_TOKENS).findall
+            self.tokens, self.words, lowered, word_chars, letter_words = compiled.tokenize(
+                measured, _kernel_table(), find, _KEEPS_PERIOD
+            )
+            self.__dict__["lowered"] = lowered
+            self.__dict__["word_chars"] = word_chars
+            self.__dict__["letter_words"] = letter_words
+            return
+        self.tokens = tuple(python_tokens(measured))
         # a token is a word unless every character is punctuation: TOKEN only makes single-character
         # symbols and runs of dots or dashes, so one set lookup per token (a C-level filter) decides
-        self.words: tuple[str, ...] = tuple(filterfalse(SYMBOL_TOKENS.__contains__, self.tokens))
+        self.words = tuple(filterfalse(SYMBOL_TOKENS.__contains__, self.tokens))
 
     @property
     def truncated(self) -> bool:
