@@ -31,10 +31,11 @@ from operator import itemgetter, mul
 from typing import Any
 
 from tamis.annotate import mt_artifacts
-from tamis.annotate.fluency import FluencyModels, load_shipped, shipped_languages, token_hashes
+from tamis.annotate.fluency import BOS_HASH, FluencyModels, load_shipped, shipped_languages, token_hashes
 from tamis.annotate.mt_calibration import Calibration, load_calibration, sigmoid
 from tamis.annotate.text_units import split_text
 from tamis.document import Document
+from tamis.native import kernel
 from tamis.steps import Annotate, register
 
 #: words measured per document: about the size of the WMT pseudo-documents the calibrator
@@ -57,10 +58,33 @@ FEATURES = (
 )  # fmt: skip
 #: tokens whose commas and sentence ends are counted: about the tokens of the first MAX_WORDS words
 _TOKEN_WINDOW = int(MAX_WORDS * 1.3)
+#: the compiled twin of `python_fluency_features` (None: not built, or TAMIS_PURE_PYTHON=1)
+_NATIVE_FLUENCY = kernel("fluency")
 
 
 def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
     """The aggregate fluency features of the first MAX_WORDS words (empty when too short).
+
+    Uses the words and tokens `annotate.quality` already split (`split_text` is a small cache).
+    The compiled kernel (`tamis.native.fluency`) computes them in one C loop where it is built;
+    `python_fluency_features` is its reference twin (the same values, bit for bit: tested).
+    """
+    native = _NATIVE_FLUENCY
+    if native is None:
+        return python_fluency_features(text, models)
+    units = split_text(text)
+    if min(len(units.words), MAX_WORDS) < MIN_WORDS:
+        return {}
+    cells, mask, cost_of = models.words.kernel_tables
+    values = native.fluency_aggregates(
+        units.lowered, units.words, units.tokens, MAX_WORDS, _TOKEN_WINDOW,
+        cells, mask, cost_of, models.words.order, BOS_HASH,
+    )  # fmt: skip
+    return dict(zip(FEATURES, values, strict=True))
+
+
+def python_fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
+    """`fluency_features` in Python and numpy: the reference twin of the compiled kernel.
 
     Uses the words and tokens `annotate.quality` already split (`split_text` is a small cache).
     Each feature is a sum or a count: no sort, no Python step per word. Left out since 7 Dec

@@ -35,6 +35,9 @@ import numpy as np
 import regex
 
 from tamis.annotate.fluency import FluencyModels
+from tamis.derived import cached_array
+from tamis.native import kernel
+from tamis.text.chars import CODE_POINTS, matching_code_points
 from tamis.text.lexicon import has_word_list, top_words, word_frequencies
 
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
@@ -223,7 +226,39 @@ def foreign_ui_lines(
     return found
 
 
+#: the compiled gate of `name_variants` (None: not built, or TAMIS_PURE_PYTHON=1)
+_NATIVE = kernel("mt_artifacts")
+
+
+@cache
+def name_classes() -> np.ndarray:
+    """Per code point, as `regex` (which runs `_CAPITALISED`) classes it: 1 `\\p{Lu}`, 2
+    `\\p{Ll}`, 4 `\\w` (what `\\b` looks at), summed; the table the compiled gate reads."""
+
+    def build() -> np.ndarray:
+        table = np.zeros(CODE_POINTS, dtype=np.uint8)
+        for pattern, bit in ((r"\p{Lu}", 1), (r"\p{Ll}", 2), (r"\w", 4)):
+            table[matching_code_points(regex.compile(pattern))] |= bit
+        return table
+
+    return np.asarray(cached_array("mt-name-classes", [_CAPITALISED.pattern, "1 2 4"], build))
+
+
 def name_variants(
+    text: str,
+    page: PageWords,
+    others: Mapping[str, FluencyModels] | None = None,
+) -> list[Artifact]:
+    """Two spellings of one rare name on a page (`python_name_variants`), behind the compiled
+    gate where it is built: no two capitalised names spelt with the same letters (almost every
+    page), no artifact, and the Python check does not run."""
+    native = _NATIVE
+    if native is not None and not native.has_respelt_names(text, name_classes(), MIN_NAME_CHARS - 1):
+        return []
+    return python_name_variants(text, page, others)
+
+
+def python_name_variants(
     text: str,
     page: PageWords,
     others: Mapping[str, FluencyModels] | None = None,
