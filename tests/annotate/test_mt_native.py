@@ -1,5 +1,5 @@
 """The compiled kernels of the MT step against their Python twins: the same features bit for bit,
-the same word hashes, the same capitalised names, and no artifact lost behind the name gate."""
+the same word hashes, the same capitalised names, and no artifact lost behind the gates of the artifact checks."""
 
 from __future__ import annotations
 
@@ -124,28 +124,70 @@ def test_capitalised_names_are_the_regex_findall_on_awkward_text(text: str) -> N
         ("xErmachanow, Ermanachow", False),  # inside a word: not a name
     ],
 )
-def test_respelt_names_gate(text: str, respelt: bool) -> None:
+def test_respelt_names(text: str, respelt: bool) -> None:
     assert ARTIFACTS.has_respelt_names(text, mt_artifacts.name_classes(), MIN_LOWER) is respelt
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.sampled_from(["Ermachanow", "Ermanachow", "Nowachmare", "Ermachanowa", "und", ",", "Ёлкина", "Ёклина", "\n", "İstanbul", "İnstabul"]), max_size=12))  # fmt: skip
-def test_no_name_variant_is_lost_behind_the_gate(words: list[str]) -> None:
-    text = " ".join(words)
-    page = machine_translation.load_models("de")
-    assert page is not None
-    expected = mt_artifacts.python_name_variants(text, page, all_models())
-    gate = ARTIFACTS.has_respelt_names(text, mt_artifacts.name_classes(), MIN_LOWER)
-    assert gate or expected == []
-    assert mt_artifacts.name_variants(text, page, all_models()) == expected
+#: every language the gates may see: listed conjunctions, and wordfreq's derived top words (es, it, pl)
+GATE_LANGS = (*LANGS, "es", "it", "pl")
 
 
-def test_name_gate_loses_no_artifact_on_real_text() -> None:
-    page = machine_translation.load_models("de")
+def every_check(text: str, lang: str) -> dict[str, list[mt_artifacts.Artifact]]:
+    """What each gated check finds in `text`, run as it is (the reference)."""
+    page = machine_translation.load_models(lang) or mt_artifacts.wordfreq_page(lang)
     assert page is not None
-    passed = 0
+    return {
+        "name_variants": mt_artifacts.name_variants(text, page, all_models()),
+        "capitalised_function_word": mt_artifacts.capitalised_function_words(text, lang),
+        "spaces_before_punctuation": mt_artifacts.spaces_before_punctuation(text),
+    }
+
+
+def assert_gates_lose_nothing(text: str, lang: str) -> tuple[str, ...]:
+    possible = mt_artifacts.possible_checks(text, lang)
+    found = every_check(text, lang)
+    assert set(found) == set(mt_artifacts.GATED_CHECKS)
+    lost = {check: artifacts for check, artifacts in found.items() if artifacts and check not in possible}
+    assert not lost, (lang, text[:80])
+    return possible
+
+
+def test_the_gates_lose_no_artifact_on_real_text() -> None:
+    ruled_out = found = 0
     for text in real_texts():
-        expected = mt_artifacts.python_name_variants(text, page, all_models())
-        assert mt_artifacts.name_variants(text, page, all_models()) == expected
-        passed += ARTIFACTS.has_respelt_names(text, mt_artifacts.name_classes(), MIN_LOWER)
-    assert passed > 0  # some real pieces do hold two names spelt with the same letters
+        for lang in GATE_LANGS:
+            possible = assert_gates_lose_nothing(text, lang)
+            ruled_out += len(mt_artifacts.GATED_CHECKS) - len(possible)
+            found += sum(map(bool, every_check(text, lang).values()))
+    assert ruled_out > 0 and found > 0  # the gates do rule checks out, and the checks do fire
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.sampled_from(["Ermachanow", "Ermanachow", "Ermachanowa", "Ёлкина", "Ёклина", "İstanbul", "İnstabul", "Dass", "Und", "И", "Что", "Que", "And", "dass", "Channel", "24", "Putins", "viele", "Aber", "_x", "\t", "  ", "\n", ",", " ,", " .", " )", "сказал", "Los", "Angeles", "é\u0301"]), max_size=16), st.sampled_from(GATE_LANGS))  # fmt: skip
+def test_the_gates_lose_no_artifact_on_made_up_pages(words: list[str], lang: str) -> None:
+    assert_gates_lose_nothing(" ".join(words), lang)
+
+
+@settings(max_examples=300, deadline=None)
+@given(awkward_text, st.sampled_from(GATE_LANGS))
+def test_the_gates_lose_no_artifact_on_awkward_text(text: str, lang: str) -> None:
+    assert_gates_lose_nothing(text, lang)
+
+
+@pytest.mark.parametrize(
+    ("text", "possible"),
+    [
+        ("Ermachanow sagte, Ermanachow habe", ("name_variants",)),
+        ("Ermachanow sagte, Ermachanow habe", ()),
+        ("gegenüber Channel 24 Dass Putins Besuch", ("capitalised_function_word",)),
+        ("Dass Putins Besuch", ()),  # at the start: no word before
+        ("gesagt. Dass Putins", ()),  # after a full stop
+        ("gegenüber Channel 24 Dassel kam", ()),  # a longer word
+        ("gegenüber 24 Dass ,", ()),  # no word character after the spaces
+        ("gegenüber 24 Dass\tund", ("capitalised_function_word",)),
+        ("a , b . c ) d , e .", ("spaces_before_punctuation",)),
+        ("a , b . c ) d ,", ()),  # four marks: fewer than the check needs
+    ],
+)
+def test_gates(text: str, possible: tuple[str, ...]) -> None:
+    assert mt_artifacts.possible_checks(text, "de") == possible

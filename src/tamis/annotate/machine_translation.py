@@ -153,12 +153,18 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
         dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
         for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
     ]
+    # the checks the compiled kernel's pass over the text does not rule out (all without it)
+    possible = mt_artifacts.possible_checks(text, page.lang)
     return [
         *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
-        *mt_artifacts.name_variants(text, page, others),
-        *mt_artifacts.capitalised_function_words(text, page.lang),
+        *(mt_artifacts.name_variants(text, page, others) if "name_variants" in possible else ()),
+        *(
+            mt_artifacts.capitalised_function_words(text, page.lang)
+            if "capitalised_function_word" in possible
+            else ()
+        ),
         *mt_artifacts.foreign_outlet_credits(text, page, others, words),
-        *mt_artifacts.spaces_before_punctuation(text),
+        *(mt_artifacts.spaces_before_punctuation(text) if "spaces_before_punctuation" in possible else ()),
         *in_captions,
     ]
 

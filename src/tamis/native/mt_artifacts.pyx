@@ -126,3 +126,85 @@ def has_respelt_names(str text, const uint8_t[::1] classes, Py_ssize_t min_lower
         return False
     finally:
         free(names)
+
+
+#: bits of `page_gates`
+NAMES = 1
+CAPITALISED = 2
+SPACED = 4
+
+
+def page_gates(
+    str text,
+    const uint8_t[::1] classes,
+    Py_ssize_t min_lower,
+    tuple forms,
+    str firsts,
+    Py_ssize_t min_spaced,
+):
+    """Which of three artifact checks can find something in `text`, as bits (a check whose bit
+    is off finds nothing; one whose bit is on runs as it is):
+
+    - NAMES: two capitalised names spelt with the same letters (`has_respelt_names`);
+    - CAPITALISED: one of `forms` (the capitalised function words; `firsts` their first
+      characters) after a letter or digit and a space or tab, before spaces or tabs and a word
+      character (`re`'s `\\w`: `capitalised_function_words` keeps no other match);
+    - SPACED: at least `min_spaced` commas, full stops or closing brackets after a space (what
+      `spaces_before_punctuation` counts before it looks at lines).
+    """
+    cdef int gates = NAMES if has_respelt_names(text, classes, min_lower) else 0
+    cdef Py_ssize_t n = len(text), q, p, k, length, spaced = 0
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef int form_kind, firsts_kind = PyUnicode_KIND(firsts)
+    cdef void* form_data
+    cdef void* firsts_data = PyUnicode_DATA(firsts)
+    cdef Py_ssize_t n_firsts = len(firsts)
+    cdef Py_UCS4 ch, first
+    cdef str form
+    cdef bint same
+    for q in range(1, n):
+        ch = PyUnicode_READ(kind, data, q - 1)
+        if ch != u" " and ch != u"\t":
+            continue
+        first = PyUnicode_READ(kind, data, q)
+        if ch == u" " and (first == u"," or first == u"." or first == u")"):
+            spaced += 1
+            continue
+        if gates & CAPITALISED or q < 2:
+            continue
+        same = False
+        for k in range(n_firsts):
+            if PyUnicode_READ(firsts_kind, firsts_data, k) == first:
+                same = True
+                break
+        if not same:
+            continue  # no form starts with this character (most words)
+        ch = PyUnicode_READ(kind, data, q - 2)
+        if not ch.isalnum():
+            continue
+        for form in forms:
+            length = len(form)
+            if length == 0 or q + length >= n:
+                continue
+            form_kind = PyUnicode_KIND(form)
+            form_data = PyUnicode_DATA(form)
+            same = True
+            for k in range(length):
+                if PyUnicode_READ(form_kind, form_data, k) != PyUnicode_READ(kind, data, q + k):
+                    same = False
+                    break
+            if not same:
+                continue
+            p = q + length
+            while p < n:
+                ch = PyUnicode_READ(kind, data, p)
+                if ch != u" " and ch != u"\t":
+                    break
+                p += 1
+            if p > q + length and p < n and (ch.isalnum() or ch == u"_"):
+                gates |= CAPITALISED
+                break
+    if spaced >= min_spaced:
+        gates |= SPACED
+    return gates
