@@ -132,39 +132,44 @@ def all_models() -> dict[str, FluencyModels]:
 def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artifacts.Artifact]:
     """Every artifact of the document, in the text and in the boilerplate lines removed before."""
     others = all_models()
+    text = doc.text[:MAX_ARTIFACT_CHARS]
+    # the checks the compiled kernel's pass over the text does not rule out (all without it)
+    possible = mt_artifacts.possible_checks(text, page.lang)
+    names = mt_artifacts.name_variants(text, page, others) if "name_variants" in possible else []
+    capitalised = (
+        mt_artifacts.capitalised_function_words(text, page.lang)
+        if "capitalised_function_word" in possible
+        else []
+    )
+    spaced = mt_artifacts.spaces_before_punctuation(text) if "spaces_before_punctuation" in possible else []
+    if "foreign_ui_line" not in mt_artifacts.checks_for(page.lang):
+        # a page in the only source language (English): no other language's template lines or
+        # credits to find (both checks return at once), so their inputs are not gathered
+        return [*names, *capitalised, *spaced]
     removed = [
         e.removed.strip()
         for e in doc.edits
         if e.step in _REMOVED_LINE_STEPS and e.removed.strip() and "\n" not in e.removed.strip()
     ]
-    text = doc.text[:MAX_ARTIFACT_CHARS]
     # the words annotate.quality split (split_text's small cache): the gates of the checks
     # (a word takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`),
     # passed as they are: each gate scans them until a gate word, cheaper than building their set.
-    # Where both gated checks apply, one scan for the words of either gate first: most pages
-    # hold none (82% of the non-English make_corpus pages), and then neither check scans again
+    # One scan for the words of either gate first: most pages hold none (82% of the non-English
+    # make_corpus pages), and then neither check scans again
     words: Sequence[str] = split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS]
-    if "foreign_ui_line" in mt_artifacts.checks_for(page.lang) and mt_artifacts.gate_words(
-        page.lang
-    ).isdisjoint(words):
+    if mt_artifacts.gate_words(page.lang).isdisjoint(words):
         words = ()  # the same answer as the words: no gate word among them
     # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
     in_captions = [
         dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
         for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
     ]
-    # the checks the compiled kernel's pass over the text does not rule out (all without it)
-    possible = mt_artifacts.possible_checks(text, page.lang)
     return [
         *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
-        *(mt_artifacts.name_variants(text, page, others) if "name_variants" in possible else ()),
-        *(
-            mt_artifacts.capitalised_function_words(text, page.lang)
-            if "capitalised_function_word" in possible
-            else ()
-        ),
+        *names,
+        *capitalised,
         *mt_artifacts.foreign_outlet_credits(text, page, others, words),
-        *(mt_artifacts.spaces_before_punctuation(text) if "spaces_before_punctuation" in possible else ()),
+        *spaced,
         *in_captions,
     ]
 
@@ -205,6 +210,7 @@ class DetectMachineTranslation(Annotate):
         load_calibration()
         for models in all_models().values():  # build the hash tables once per worker
             _ = models.words.table
+        mt_artifacts.name_classes()  # the compiled gates' table (memory-mapped, built once)
 
     def measure(self, doc: Document) -> dict[str, Any]:
         lang = doc.language
