@@ -16,6 +16,11 @@ pages, rarely on human pages):
 - `spaces_before_punctuation`: commas, full stops and closing brackets after a space, many
   times in running text ("Tooltip , wenn", "zu beschreiben ."): MT of HTML leaves a space
   where an inline link or tag ended (machine-translated Wikipedia mirrors).
+
+`possible_checks` runs one compiled pass over the text (`tamis.native.mt_artifacts`, where it is
+built) that rules out `name_variants`, `capitalised_function_words` and
+`spaces_before_punctuation` on the pages where they can find nothing (most pages); the checks
+themselves stay in Python, and run as they are wherever the pass lets a page through.
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ same letters. Where none are (almost every page) the check can find nothing; whe
 Python check runs as it is, so its artifacts are its own.
 """
 
-from libc.stdint cimport uint8_t, uint64_t
+from libc.stdint cimport uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc, qsort
 
 
@@ -40,12 +40,23 @@ cdef int _by_signature(const void* a, const void* b) noexcept nogil:
     return (x > y) - (x < y)
 
 
-cdef Py_ssize_t _names(str text, const uint8_t[::1] classes, Py_ssize_t min_lower, Name* out):
+cdef struct Extra:
+    # what `page_gates` counts in the same pass: marks after a space, and a capitalised form
+    Py_ssize_t spaced
+    bint capitalised
+    uint64_t first_bits[4]  # the forms' first characters, a bit per low byte
+
+
+cdef Py_ssize_t _names(
+    str text, const uint8_t[::1] classes, Py_ssize_t min_lower, Name* out, Extra* extra=NULL, tuple forms=None
+):
     """The capitalised names of `text`, in order, into `out` (room for len(text) // 2 + 1);
     their number. A name starts at an upper-case letter after no word character, goes on with
     at least `min_lower` lower-case letters and ends before no word character (the regex:
-    `\\b` on both sides, the lower-case run greedy, so a word character after it is no match)."""
+    `\\b` on both sides, the lower-case run greedy, so a word character after it is no match).
+    With `extra`, each space or tab is looked at as well (`page_gates`): none is inside a name."""
     cdef Py_ssize_t n = len(text), i = 0, j, found = 0
+    cdef uint32_t low
     cdef bint after_word = False
     cdef uint8_t c
     cdef uint64_t signature
@@ -75,9 +86,53 @@ cdef Py_ssize_t _names(str text, const uint8_t[::1] classes, Py_ssize_t min_lowe
             after_word = classes[ch] & WORD
             i = j
             continue
+        if extra != NULL and (ch == u" " or ch == u"\t") and i + 1 < n:
+            j = i + 1  # the character after the space or tab
+            ch = PyUnicode_READ(kind, data, j)
+            if PyUnicode_READ(kind, data, i) == u" " and (ch == u"," or ch == u"." or ch == u")"):
+                extra.spaced += 1
+            elif not extra.capitalised and i >= 1:
+                low = <uint32_t>ch & 0xFF
+                if (extra.first_bits[low >> 6] >> (low & 63)) & 1:
+                    extra.capitalised = _capitalised_form_at(kind, data, n, j, forms)
         after_word = c & WORD
         i += 1
     return found
+
+
+cdef bint _capitalised_form_at(int kind, void* data, Py_ssize_t n, Py_ssize_t q, tuple forms):
+    """Whether one of `forms` starts at `q` (after a space or tab), after a letter or digit
+    (at q - 2) and before spaces or tabs and a word character (`re`'s `\\w`)."""
+    cdef Py_UCS4 ch = PyUnicode_READ(kind, data, q - 2)
+    cdef Py_ssize_t length, k, p
+    cdef int form_kind
+    cdef void* form_data
+    cdef str form
+    cdef bint same
+    if not ch.isalnum():
+        return False
+    for form in forms:
+        length = len(form)
+        if length == 0 or q + length >= n:
+            continue
+        form_kind = PyUnicode_KIND(form)
+        form_data = PyUnicode_DATA(form)
+        same = True
+        for k in range(length):
+            if PyUnicode_READ(form_kind, form_data, k) != PyUnicode_READ(kind, data, q + k):
+                same = False
+                break
+        if not same:
+            continue
+        p = q + length
+        while p < n:
+            ch = PyUnicode_READ(kind, data, p)
+            if ch != u" " and ch != u"\t":
+                break
+            p += 1
+        if p > q + length and p < n and (ch.isalnum() or ch == u"_"):
+            return True
+    return False
 
 
 def capitalised_names(str text, const uint8_t[::1] classes, Py_ssize_t min_lower):
@@ -97,41 +152,46 @@ def has_respelt_names(str text, const uint8_t[::1] classes, Py_ssize_t min_lower
     """Whether two different capitalised names of `text` are spelt with the same letters (the
     same multiset: a sum of one mixed value a letter). False: `name_variants` finds nothing."""
     cdef Name* names = <Name*>malloc((len(text) // 2 + 1) * sizeof(Name))
-    cdef Py_ssize_t k, m, count, p
-    cdef bint differ
-    cdef Py_UCS4 a, b
-    cdef int kind = PyUnicode_KIND(text)
-    cdef void* data = PyUnicode_DATA(text)
     if names == NULL:
         raise MemoryError()
     try:
-        count = _names(text, classes, min_lower, names)
-        if count < 2:
-            return False
-        qsort(names, count, sizeof(Name), _by_signature)
-        for k in range(count - 1):
-            m = k + 1
-            while m < count and names[m].signature == names[k].signature:
-                # the same signature: the same name again, or (to check) another spelling
-                differ = names[m].length != names[k].length
-                p = 0
-                while not differ and p < names[k].length:
-                    a = PyUnicode_READ(kind, data, names[k].start + p)
-                    b = PyUnicode_READ(kind, data, names[m].start + p)
-                    differ = a != b
-                    p += 1
-                if differ:
-                    return True
-                m += 1
-        return False
+        return _respelt(text, names, _names(text, classes, min_lower, names))
     finally:
         free(names)
 
 
-#: bits of `page_gates`
-NAMES = 1
-CAPITALISED = 2
-SPACED = 4
+cdef bint _respelt(str text, Name* names, Py_ssize_t count):
+    """Whether two different names of `names` (sorted here) have the same letters."""
+    cdef Py_ssize_t k, m, p
+    cdef bint differ
+    cdef Py_UCS4 a, b
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    if count < 2:
+        return False
+    qsort(names, count, sizeof(Name), _by_signature)
+    for k in range(count - 1):
+        m = k + 1
+        while m < count and names[m].signature == names[k].signature:
+            # the same signature: the same name again, or (to check) another spelling
+            differ = names[m].length != names[k].length
+            p = 0
+            while not differ and p < names[k].length:
+                a = PyUnicode_READ(kind, data, names[k].start + p)
+                b = PyUnicode_READ(kind, data, names[m].start + p)
+                differ = a != b
+                p += 1
+            if differ:
+                return True
+            m += 1
+    return False
+
+
+#: bits of `page_gates` (C constants: the scan's loop tests them per space)
+cdef enum:
+    NAMES = 1
+    CAPITALISED = 2
+    SPACED = 4
 
 
 def page_gates(
@@ -152,59 +212,28 @@ def page_gates(
     - SPACED: at least `min_spaced` commas, full stops or closing brackets after a space (what
       `spaces_before_punctuation` counts before it looks at lines).
     """
-    cdef int gates = NAMES if has_respelt_names(text, classes, min_lower) else 0
-    cdef Py_ssize_t n = len(text), q, p, k, length, spaced = 0
-    cdef int kind = PyUnicode_KIND(text)
-    cdef void* data = PyUnicode_DATA(text)
-    cdef int form_kind, firsts_kind = PyUnicode_KIND(firsts)
-    cdef void* form_data
+    cdef Extra extra
+    cdef Py_ssize_t k, n_firsts = len(firsts)
+    cdef int firsts_kind = PyUnicode_KIND(firsts)
     cdef void* firsts_data = PyUnicode_DATA(firsts)
-    cdef Py_ssize_t n_firsts = len(firsts)
-    cdef Py_UCS4 ch, first
-    cdef str form
-    cdef bint same
-    for q in range(1, n):
-        ch = PyUnicode_READ(kind, data, q - 1)
-        if ch != u" " and ch != u"\t":
-            continue
-        first = PyUnicode_READ(kind, data, q)
-        if ch == u" " and (first == u"," or first == u"." or first == u")"):
-            spaced += 1
-            continue
-        if gates & CAPITALISED or q < 2:
-            continue
-        same = False
-        for k in range(n_firsts):
-            if PyUnicode_READ(firsts_kind, firsts_data, k) == first:
-                same = True
-                break
-        if not same:
-            continue  # no form starts with this character (most words)
-        ch = PyUnicode_READ(kind, data, q - 2)
-        if not ch.isalnum():
-            continue
-        for form in forms:
-            length = len(form)
-            if length == 0 or q + length >= n:
-                continue
-            form_kind = PyUnicode_KIND(form)
-            form_data = PyUnicode_DATA(form)
-            same = True
-            for k in range(length):
-                if PyUnicode_READ(form_kind, form_data, k) != PyUnicode_READ(kind, data, q + k):
-                    same = False
-                    break
-            if not same:
-                continue
-            p = q + length
-            while p < n:
-                ch = PyUnicode_READ(kind, data, p)
-                if ch != u" " and ch != u"\t":
-                    break
-                p += 1
-            if p > q + length and p < n and (ch.isalnum() or ch == u"_"):
-                gates |= CAPITALISED
-                break
-    if spaced >= min_spaced:
+    cdef uint32_t low
+    cdef int gates = 0
+    cdef Name* names = <Name*>malloc((len(text) // 2 + 1) * sizeof(Name))
+    if names == NULL:
+        raise MemoryError()
+    extra.spaced = 0
+    extra.capitalised = False
+    extra.first_bits[0] = extra.first_bits[1] = extra.first_bits[2] = extra.first_bits[3] = 0
+    for k in range(n_firsts):
+        low = <uint32_t>PyUnicode_READ(firsts_kind, firsts_data, k) & 0xFF
+        extra.first_bits[low >> 6] |= (<uint64_t>1) << (low & 63)
+    try:
+        if _respelt(text, names, _names(text, classes, min_lower, names, &extra, forms)):
+            gates |= NAMES
+    finally:
+        free(names)
+    if extra.capitalised:
+        gates |= CAPITALISED
+    if extra.spaced >= min_spaced:
         gates |= SPACED
     return gates
