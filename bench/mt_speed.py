@@ -46,6 +46,7 @@ SECTIONS = (
     (mt_artifacts, "capitalised_function_words"),
     (mt_artifacts, "foreign_outlet_credits"),
     (mt_artifacts, "spaces_before_punctuation"),
+    (mt_artifacts, "possible_checks"),
     (machine_translation.Calibration, "contributions"),
     (machine_translation, "_verdict"),
 )

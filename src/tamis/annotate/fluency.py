@@ -37,8 +37,9 @@ COST_STEP = 1.0 / 16
 _MIX = np.uint64(0x9E3779B97F4A7C15)
 _ORDER_SALT = np.uint64(0xC2B2AE3D27D4EB4F)
 _SHIFT_29 = np.uint64(29)
-#: the hash of the padding before a text's first token
-_BOS = np.uint64(xxhash.xxh64_intdigest(b"<s>"))
+#: the hash of the padding before a text's first token (an int, and as numpy's uint64)
+BOS_HASH = xxhash.xxh64_intdigest(b"<s>")
+_BOS = np.uint64(BOS_HASH)
 
 
 def token_hashes(tokens: Sequence[str]) -> np.ndarray:
@@ -177,6 +178,12 @@ class NgramModel:
         inputs = [keys.tobytes(), costs.tobytes(), Path(__file__).read_bytes()]
         cells = cached_array("fluency-table", inputs, lambda: HashTable.build(keys, costs).cells)
         return HashTable(cells, np.uint32(len(cells) - 1))
+
+    @cached_property
+    def kernel_tables(self) -> tuple[np.ndarray, int, np.ndarray]:
+        """What the compiled twin of the probe (`tamis.native.fluency`) reads: the hash table's
+        cells (a plain array), its mask, and `_cost_of`."""
+        return self.table._cells, int(self.table.mask), self._cost_of
 
     def unigram_costs(self, words: Sequence[str]) -> np.ndarray:
         """-ln P(word) of each word alone (the unknown cost where absent)."""

@@ -31,10 +31,11 @@ from operator import itemgetter, mul
 from typing import Any
 
 from tamis.annotate import mt_artifacts
-from tamis.annotate.fluency import FluencyModels, load_shipped, shipped_languages, token_hashes
+from tamis.annotate.fluency import BOS_HASH, FluencyModels, load_shipped, shipped_languages, token_hashes
 from tamis.annotate.mt_calibration import Calibration, load_calibration, sigmoid
 from tamis.annotate.text_units import split_text
 from tamis.document import Document
+from tamis.native import kernel
 from tamis.steps import Annotate, register
 
 #: words measured per document: about the size of the WMT pseudo-documents the calibrator
@@ -57,10 +58,33 @@ FEATURES = (
 )  # fmt: skip
 #: tokens whose commas and sentence ends are counted: about the tokens of the first MAX_WORDS words
 _TOKEN_WINDOW = int(MAX_WORDS * 1.3)
+#: the compiled twin of `python_fluency_features` (None: not built, or TAMIS_PURE_PYTHON=1)
+_NATIVE_FLUENCY = kernel("fluency")
 
 
 def fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
     """The aggregate fluency features of the first MAX_WORDS words (empty when too short).
+
+    Uses the words and tokens `annotate.quality` already split (`split_text` is a small cache).
+    The compiled kernel (`tamis.native.fluency`) computes them in one C loop where it is built;
+    `python_fluency_features` is its reference twin (the same values, bit for bit: tested).
+    """
+    native = _NATIVE_FLUENCY
+    if native is None:
+        return python_fluency_features(text, models)
+    units = split_text(text)
+    if min(len(units.words), MAX_WORDS) < MIN_WORDS:
+        return {}
+    cells, mask, cost_of = models.words.kernel_tables
+    values = native.fluency_aggregates(
+        units.lowered, units.words, units.tokens, MAX_WORDS, _TOKEN_WINDOW,
+        cells, mask, cost_of, models.words.order, BOS_HASH,
+    )  # fmt: skip
+    return dict(zip(FEATURES, values, strict=True))
+
+
+def python_fluency_features(text: str, models: FluencyModels) -> dict[str, float]:
+    """`fluency_features` in Python and numpy: the reference twin of the compiled kernel.
 
     Uses the words and tokens `annotate.quality` already split (`split_text` is a small cache).
     Each feature is a sum or a count: no sort, no Python step per word. Left out since 7 Dec
@@ -108,21 +132,32 @@ def all_models() -> dict[str, FluencyModels]:
 def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artifacts.Artifact]:
     """Every artifact of the document, in the text and in the boilerplate lines removed before."""
     others = all_models()
+    text = doc.text[:MAX_ARTIFACT_CHARS]
+    # the checks the compiled kernel's pass over the text does not rule out (all without it)
+    possible = mt_artifacts.possible_checks(text, page.lang)
+    names = mt_artifacts.name_variants(text, page, others) if "name_variants" in possible else []
+    capitalised = (
+        mt_artifacts.capitalised_function_words(text, page.lang)
+        if "capitalised_function_word" in possible
+        else []
+    )
+    spaced = mt_artifacts.spaces_before_punctuation(text) if "spaces_before_punctuation" in possible else []
+    if "foreign_ui_line" not in mt_artifacts.checks_for(page.lang):
+        # a page in the only source language (English): no other language's template lines or
+        # credits to find (both checks return at once), so their inputs are not gathered
+        return [*names, *capitalised, *spaced]
     removed = [
         e.removed.strip()
         for e in doc.edits
         if e.step in _REMOVED_LINE_STEPS and e.removed.strip() and "\n" not in e.removed.strip()
     ]
-    text = doc.text[:MAX_ARTIFACT_CHARS]
     # the words annotate.quality split (split_text's small cache): the gates of the checks
     # (a word takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`),
     # passed as they are: each gate scans them until a gate word, cheaper than building their set.
-    # Where both gated checks apply, one scan for the words of either gate first: most pages
-    # hold none (82% of the non-English make_corpus pages), and then neither check scans again
+    # One scan for the words of either gate first: most pages hold none (82% of the non-English
+    # make_corpus pages), and then neither check scans again
     words: Sequence[str] = split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS]
-    if "foreign_ui_line" in mt_artifacts.checks_for(page.lang) and mt_artifacts.gate_words(
-        page.lang
-    ).isdisjoint(words):
+    if mt_artifacts.gate_words(page.lang).isdisjoint(words):
         words = ()  # the same answer as the words: no gate word among them
     # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
     in_captions = [
@@ -131,10 +166,10 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
     ]
     return [
         *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
-        *mt_artifacts.name_variants(text, page, others),
-        *mt_artifacts.capitalised_function_words(text, page.lang),
+        *names,
+        *capitalised,
         *mt_artifacts.foreign_outlet_credits(text, page, others, words),
-        *mt_artifacts.spaces_before_punctuation(text),
+        *spaced,
         *in_captions,
     ]
 
@@ -175,6 +210,7 @@ class DetectMachineTranslation(Annotate):
         load_calibration()
         for models in all_models().values():  # build the hash tables once per worker
             _ = models.words.table
+        mt_artifacts.name_classes()  # the compiled gates' table (memory-mapped, built once)
 
     def measure(self, doc: Document) -> dict[str, Any]:
         lang = doc.language

@@ -16,6 +16,11 @@ pages, rarely on human pages):
 - `spaces_before_punctuation`: commas, full stops and closing brackets after a space, many
   times in running text ("Tooltip , wenn", "zu beschreiben ."): MT of HTML leaves a space
   where an inline link or tag ended (machine-translated Wikipedia mirrors).
+
+`possible_checks` runs one compiled pass over the text (`tamis.native.mt_artifacts`, where it is
+built) that rules out `name_variants`, `capitalised_function_words` and
+`spaces_before_punctuation` on the pages where they can find nothing (most pages); the checks
+themselves stay in Python, and run as they are wherever the pass lets a page through.
 """
 
 from __future__ import annotations
@@ -35,6 +40,9 @@ import numpy as np
 import regex
 
 from tamis.annotate.fluency import FluencyModels
+from tamis.derived import cached_array
+from tamis.native import kernel
+from tamis.text.chars import CODE_POINTS, matching_code_points
 from tamis.text.lexicon import has_word_list, top_words, word_frequencies
 
 _WORD = regex.compile(r"[\p{L}\p{M}][\p{L}\p{M}'’-]*")
@@ -223,6 +231,26 @@ def foreign_ui_lines(
     return found
 
 
+#: the compiled gates of three checks (`possible_checks`; None: not built, or TAMIS_PURE_PYTHON=1)
+_NATIVE = kernel("mt_artifacts")
+#: the checks `possible_checks` may rule out on a page
+GATED_CHECKS = ("name_variants", "capitalised_function_word", "spaces_before_punctuation")
+
+
+@cache
+def name_classes() -> np.ndarray:
+    """Per code point, as `regex` (which runs `_CAPITALISED`) classes it: 1 `\\p{Lu}`, 2
+    `\\p{Ll}`, 4 `\\w` (what `\\b` looks at), summed; the table the compiled gates read."""
+
+    def build() -> np.ndarray:
+        table = np.zeros(CODE_POINTS, dtype=np.uint8)
+        for pattern, bit in ((r"\p{Lu}", 1), (r"\p{Ll}", 2), (r"\w", 4)):
+            table[matching_code_points(regex.compile(pattern))] |= bit
+        return table
+
+    return np.asarray(cached_array("mt-name-classes", [_CAPITALISED.pattern, "1 2 4"], build))
+
+
 def name_variants(
     text: str,
     page: PageWords,
@@ -285,16 +313,24 @@ def function_words(lang: str) -> tuple[frozenset[str], bool]:
 
 
 @cache
+def _capitalised_forms(lang: str) -> tuple[tuple[str, ...], str]:
+    """The function words of `lang` capitalised, longest first (the pattern's alternatives),
+    and their first characters, each once (the compiled gate's quick test)."""
+    words = function_words(lang)[0]
+    forms = tuple(w[0].upper() + w[1:] for w in sorted(words, key=len, reverse=True))
+    return forms, "".join(sorted({form[0] for form in forms}))
+
+
+@cache
 def _capitalised_pattern(lang: str) -> re.Pattern[str] | None:
     """A conjunction of `lang`, capitalised, after a word and a space, before a space and a letter."""
-    words = function_words(lang)[0]
-    if not words:
+    forms = _capitalised_forms(lang)[0]
+    if not forms:
         return None
-    forms = "|".join(re.escape(w[0].upper() + w[1:]) for w in sorted(words, key=len, reverse=True))
     # the standard library's `re` (3x faster here than `regex`), starting with the words
     # themselves so that it only stops at their first letters (a lookbehind first made it
     # stop at every character); the word and space before are checked after
-    return re.compile(rf"(?:{forms})(?=[ \t]+(\w+))")
+    return re.compile(rf"(?:{'|'.join(map(re.escape, forms))})(?=[ \t]+(\w+))")
 
 
 def capitalised_function_words(text: str, lang: str) -> list[Artifact]:
@@ -457,6 +493,21 @@ def spaces_before_punctuation(text: str) -> list[Artifact]:
     context = text[max(0, first - 20) : first + 2].split("\n")[-1]
     detail = f"{len(marks)} marks after a space in {words} words of running text"
     return [Artifact("spaces_before_punctuation", first, first + 2, context, detail)]
+
+
+def possible_checks(text: str, lang: str) -> tuple[str, ...]:
+    """The checks of GATED_CHECKS that can find an artifact in `text`: the compiled kernel's
+    one pass over the text rules out those that cannot (on most pages, all three: no two names
+    spelt with the same letters, no capitalised conjunction after a word and a space, fewer
+    marks after a space than `spaces_before_punctuation` needs); without it, all of them."""
+    native = _NATIVE
+    if native is None:
+        return GATED_CHECKS
+    forms, firsts = _capitalised_forms(lang)
+    gates = native.page_gates(text, name_classes(), MIN_NAME_CHARS - 1, forms, firsts, MIN_SPACED_MARKS)
+    if gates == 0:
+        return ()  # most pages
+    return tuple(check for bit, check in zip((1, 2, 4), GATED_CHECKS, strict=True) if gates & bit)
 
 
 @cache
