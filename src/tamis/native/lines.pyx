@@ -1,0 +1,107 @@
+# cython: language_level=3
+"""Per-character and per-line scans of the repair steps (twins: the `re` patterns they replace,
+named in each function; tamis.text.char_scan builds the tables and tells when to use them).
+
+A character class is a table of bits with one entry per code point (`char_scan.class_table`,
+built by asking `re` about every code point): the loops below read the text's code points and
+look each up, where `re` runs its class test per character in its search loop.
+"""
+
+from cpython.unicode cimport PyUnicode_READ, PyUnicode_KIND, PyUnicode_DATA, PyUnicode_GET_LENGTH
+
+
+def first_in(str text, const unsigned char[:] table, Py_ssize_t start=0):
+    """The index of the first character at or after `start` with a non-zero table entry, or -1:
+    `pattern.search(text, start)` of a one-character class pattern."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t i
+    cdef const unsigned char *s1
+    if kind == 1:  # Latin-1 text: the loop the compiler can keep tight
+        s1 = <const unsigned char *> data
+        for i in range(start, n):
+            if table[s1[i]]:
+                return i
+        return -1
+    for i in range(start, n):
+        if table[PyUnicode_READ(kind, data, i)]:
+            return i
+    return -1
+
+
+def single_or_pair(str text, const unsigned char[:] table):
+    """The span of the first character with bit 1, or of a character with bit 2 followed by one
+    with bit 4 (whichever starts first), or None: `re`'s
+    `[single lead](?:(?<=[single])|(?<=[lead])[continuation])` (repair.unicode)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t i
+    cdef unsigned char t
+    for i in range(n):
+        t = table[PyUnicode_READ(kind, data, i)]
+        if t:
+            if t & 1:
+                return (i, i + 1)
+            if t & 2 and i + 1 < n and table[PyUnicode_READ(kind, data, i + 1)] & 4:
+                return (i, i + 2)
+    return None
+
+
+def glued_marks(str text, const unsigned char[:] table):
+    """Indexes of the marks (bit 1) followed by two letters (bit 2) and preceded by two letters,
+    or, for "," and ";" (bit 8), by a digit (bit 4): the starts of `re`'s
+    `[.!?,;:](?=[^\\W\\d_]{2})(?:(?<=[^\\W\\d_]{2}.)|(?<=\\d[,;]))` (repair.punctuation_spacing)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t i
+    cdef unsigned char t
+    cdef list found = []
+    for i in range(n - 2):
+        t = table[PyUnicode_READ(kind, data, i)]
+        if not t & 1:
+            continue
+        if not (table[PyUnicode_READ(kind, data, i + 1)] & 2 and table[PyUnicode_READ(kind, data, i + 2)] & 2):
+            continue
+        if i >= 2 and table[PyUnicode_READ(kind, data, i - 1)] & 2 and table[PyUnicode_READ(kind, data, i - 2)] & 2:
+            found.append(i)
+        elif t & 8 and i >= 1 and table[PyUnicode_READ(kind, data, i - 1)] & 4:
+            found.append(i)
+    return found
+
+
+def short_lines_where(str text, Py_ssize_t max_chars, object lead, object trail):
+    """(index, stripped line) of each line (split at "\\n") whose `str.strip()` is 1 to
+    `max_chars` characters long and for which `lead(stripped)` or `trail(stripped)` is not None
+    (repair.captions: its scan's `match` and `search`)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t start = 0, end, a, b, line = 0
+    cdef Py_UCS4 ch
+    cdef list found = []
+    while start <= n:
+        end = start
+        while end < n and PyUnicode_READ(kind, data, end) != 10:
+            end += 1
+        a = start
+        b = end
+        while a < b:
+            ch = PyUnicode_READ(kind, data, a)
+            if not ch.isspace():
+                break
+            a += 1
+        while b > a:
+            ch = PyUnicode_READ(kind, data, b - 1)
+            if not ch.isspace():
+                break
+            b -= 1
+        if 0 < b - a <= max_chars:
+            s = text[a:b]
+            if lead(s) is not None or trail(s) is not None:
+                found.append((line, s))
+        line += 1
+        start = end + 1
+    return found
