@@ -16,10 +16,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import regex
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tamis.repair import captions, punctuation_spacing, unicode, whitespace
+from tamis.repair import captions, pii, punctuation_spacing, unicode, whitespace
 from tamis.text import char_scan
 
 K = char_scan.lines_kernel()
@@ -63,7 +64,25 @@ def texts() -> list[str]:
 def made_up(n: int, seed: int) -> list[str]:
     rng = random.Random(seed)
     pool = AWKWARD + "abcdefghij ABC Kasachstan.Für"
-    return ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(n)]
+    out = ["".join(rng.choice(pool) for _ in range(rng.randrange(0, 60))) for _ in range(n)]
+    # numbers and IBANs next to letters, digits of other scripts and separators
+    pieces = [
+        "DE89 3704 0044 0532 0130 00",
+        "GB82WEST12345698765432",
+        "+49 30 1234567",
+        "030/123 45 67",
+        "4111 1111 1111 1111",
+        "٣٤٥٦٧٨٩٠",
+        "1.1.1.1",
+        "(555) 123-4567",
+        "AB12",
+        "x",
+        " ",
+        ".",
+        "\n",
+    ]
+    out += ["".join(rng.choice(pieces) for _ in range(rng.randrange(1, 8))) for _ in range(n // 4)]
+    return out
 
 
 def every_code_point() -> str:
@@ -89,14 +108,16 @@ def every_code_point() -> str:
             punctuation_spacing._candidate_table,
             [(r"[.!?,;:]", 1), (r"[^\W\d_]", 2), (r"\d", 4), (r"[,;]", 8)],
         ),
+        (pii._pii_table, [(r"\d", 1), (r"[\d +.()/-]", 2), ("[A-Z]", 4)]),
     ],
 )
 def test_each_table_bit_is_what_re_says_of_each_code_point(table, classes) -> None:
     t = table()
     rng = random.Random(1)
     points = [*range(0x3000), *range(0xD7F0, 0xE010), *rng.sample(range(0x3000, 0x110000), 30_000)]
+    engine = regex if table is pii._pii_table else re  # each table in its patterns' module
     for pattern, bit in classes:
-        compiled = re.compile(pattern)
+        compiled = engine.compile(pattern)
         wrong = [c for c in points if bool(compiled.fullmatch(chr(c))) != bool(t[c] & bit)]
         assert wrong == [], (pattern, wrong[:5])
 
@@ -122,6 +143,12 @@ def check_one(text: str) -> None:
     lines = [(i, s) for i, line in enumerate(text.split("\n")) if 0 < len(s := line.strip()) <= 220]
     want_lines = [(i, s) for i, s in lines if scan.lead.match(s) or scan.trail.search(s)]
     assert K.short_lines_where(text, 220, scan.lead.match, scan.trail.search) == want_lines
+    assert K.runs_from(text, pii._pii_table(), 7) == [m.span() for m in pii._NUMBER_RUN.finditer(text)]
+    starts = K.sequence_starts(text, pii._pii_table(), b"\x04\x04\x01\x01")
+    assert starts == [m.start() for m in regex.finditer(r"(?=[A-Z]{2}\d{2})", text)]
+    assert [m.span() for m in pii._match_from(pii.IBAN, text, starts)] == [
+        m.span() for m in pii.IBAN.finditer(text)
+    ]
 
 
 def test_kernels_agree_with_the_patterns_on_real_text(texts: list[str]) -> None:
@@ -157,6 +184,7 @@ STEPS = [
     (punctuation_spacing, punctuation_spacing.SpaceAfterPunctuation),
     (captions, captions.MoveCaptions),
     (whitespace, whitespace.NormalizeWhitespace),
+    (pii, pii.MaskPersonalData),
 ]
 
 

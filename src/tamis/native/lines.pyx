@@ -105,3 +105,47 @@ def short_lines_where(str text, Py_ssize_t max_chars, object lead, object trail)
         line += 1
         start = end + 1
     return found
+
+
+def runs_from(str text, const unsigned char[:] table, Py_ssize_t least):
+    """Spans of `re`'s `[first][rest]{least-1,}` (table bit 1: first, bit 2: rest; every first
+    character is also a rest one), in order: a run of bit-2 characters from a bit-1 character
+    on, at least `least` long (repair.pii's `_NUMBER_RUN`)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t i = 0, j
+    cdef list found = []
+    while i < n:
+        if not table[PyUnicode_READ(kind, data, i)] & 1:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and table[PyUnicode_READ(kind, data, j)] & 2:
+            j += 1
+        if j - i >= least:
+            found.append((i, j))
+        # a later start inside the run ends where it ends, shorter: none can match before j
+        i = j
+    return found
+
+
+def sequence_starts(str text, const unsigned char[:] table, bytes bits):
+    """The indexes i where text[i + k] has a table bit of bits[k] for every k, in order (where
+    `re`'s `[c0][c1]...` matches, overlaps included)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void *data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+    cdef Py_ssize_t m = len(bits)
+    cdef const unsigned char *want = bits
+    cdef Py_ssize_t i, k
+    cdef list found = []
+    for i in range(n - m + 1):
+        if not table[PyUnicode_READ(kind, data, i)] & want[0]:
+            continue
+        for k in range(1, m):
+            if not table[PyUnicode_READ(kind, data, i + k)] & want[k]:
+                break
+        else:
+            found.append(i)
+    return found

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from typing import Any
 
 import numpy as np
 
@@ -20,9 +21,10 @@ from tamis.native import kernel
 from tamis.text.chars import CODE_POINTS, _code_point_text
 
 
-def class_table(classes: Iterable[tuple[str, int]]) -> np.ndarray:
+def class_table(classes: Iterable[tuple[str, int]], engine: Any = re) -> np.ndarray:
     """A read-only uint8 table of every code point (surrogates included): the OR of the bits of
-    the one-character `re` patterns (no flags) that match it.
+    the one-character patterns (no flags) that match it, as `engine` (`re` or `regex`, the
+    module of the patterns the table stands for: their `\\d`, `\\w` differ) matches them.
 
     >>> t = class_table([("[a-c]", 1), ("[b-d]", 2)])
     >>> [int(t[ord(c)]) for c in "abcde"]
@@ -32,7 +34,9 @@ def class_table(classes: Iterable[tuple[str, int]]) -> np.ndarray:
     table = np.zeros(CODE_POINTS, dtype=np.uint8)
     for pattern, bit in classes:
         found = np.zeros(CODE_POINTS, dtype=bool)
-        for m in re.finditer(f"(?:{pattern})+", every):  # runs: a few thousand matches, not one per character
+        for m in engine.finditer(
+            f"(?:{pattern})+", every
+        ):  # runs: a few thousand matches, not one per character
             found[m.start() : m.end()] = True
         table[found] |= bit
     table.flags.writeable = False
