@@ -149,3 +149,97 @@ def sequence_starts(str text, const unsigned char[:] table, bytes bits):
         else:
             found.append(i)
     return found
+
+
+from libc.stdlib cimport malloc, free
+
+
+cdef class ClassWords:
+    """Words as sequences of character classes (each class a `str` of its characters), found
+    anywhere in a text: `lines(text)` gives the lines (split at "\\n") where one occurs, as
+    `re.search` of the class sequence would find it (tamis.text.prefilter.words_anywhere).
+
+    Each word is entered at one of its positions (`anchors`), by a table of code point ->
+    bitmask of the words whose class there holds it (`table`, at most 32 words); the rest of
+    the word is then checked class by class. No class may hold "\\n"."""
+
+    cdef Py_UCS4 *chars
+    cdef Py_ssize_t *class_start  # class j of all words: chars[class_start[j]:class_start[j + 1]]
+    cdef Py_ssize_t *first  # word w: its classes are first[w] .. first[w + 1]
+    cdef Py_ssize_t *anchor
+    cdef Py_ssize_t n_words
+    cdef const unsigned int[:] table
+
+    def __cinit__(self, list words, list anchors, const unsigned int[:] table):
+        cdef Py_ssize_t n_classes = sum(len(w) for w in words)
+        cdef Py_ssize_t n_chars = sum(len(c) for w in words for c in w)
+        self.n_words = len(words)
+        self.chars = <Py_UCS4 *> malloc(max(n_chars, 1) * sizeof(Py_UCS4))
+        self.class_start = <Py_ssize_t *> malloc((n_classes + 1) * sizeof(Py_ssize_t))
+        self.first = <Py_ssize_t *> malloc((self.n_words + 1) * sizeof(Py_ssize_t))
+        self.anchor = <Py_ssize_t *> malloc(max(self.n_words, 1) * sizeof(Py_ssize_t))
+        if not (self.chars and self.class_start and self.first and self.anchor):
+            raise MemoryError()
+        cdef Py_ssize_t w = 0, j = 0, c = 0
+        for word in words:
+            self.first[w] = j
+            self.anchor[w] = anchors[w]
+            for cls in word:
+                self.class_start[j] = c
+                for ch in cls:
+                    self.chars[c] = ord(ch)
+                    c += 1
+                j += 1
+            w += 1
+        self.first[w] = j
+        self.class_start[j] = c
+        self.table = table
+
+    def __dealloc__(self):
+        free(self.chars)
+        free(self.class_start)
+        free(self.first)
+        free(self.anchor)
+
+    def lines(self, str text):
+        cdef int kind = PyUnicode_KIND(text)
+        cdef void *data = PyUnicode_DATA(text)
+        cdef Py_ssize_t n = PyUnicode_GET_LENGTH(text)
+        cdef Py_ssize_t i, w, j, start, length, p, c
+        cdef Py_ssize_t line = 0, last = -1
+        cdef unsigned int mask
+        cdef Py_UCS4 ch, x
+        cdef bint ok, hit
+        cdef list found = []
+        for i in range(n):
+            ch = PyUnicode_READ(kind, data, i)
+            if ch == 10:
+                line += 1
+                continue
+            mask = self.table[ch]
+            if not mask or line == last:
+                continue
+            for w in range(self.n_words):
+                if not (mask >> w) & 1:
+                    continue
+                start = i - self.anchor[w]
+                length = self.first[w + 1] - self.first[w]
+                if start < 0 or start + length > n:
+                    continue
+                ok = True
+                for p in range(length):
+                    x = PyUnicode_READ(kind, data, start + p)
+                    j = self.first[w] + p
+                    hit = False
+                    for c in range(self.class_start[j], self.class_start[j + 1]):
+                        if self.chars[c] == x:
+                            hit = True
+                            break
+                    if not hit:
+                        ok = False
+                        break
+                if ok:
+                    found.append(line)
+                    last = line
+                    break
+        return found
