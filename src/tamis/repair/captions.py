@@ -17,6 +17,7 @@ import regex
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
 from tamis.text import prefilter
+from tamis.text.char_scan import lines_kernel
 from tamis.text.language_data import words
 from tamis.text.lines import line_spans
 from tamis.text.prefilter import Unscannable, char_set, compact_class, exact_trie, regex_space
@@ -110,6 +111,19 @@ class MoveCaptions(Repair):
     def _move(self, text: str, scan: _Scan | None) -> Repaired:
         """Move the lines that are captions; with a `scan`, judge only the lines it names (exact:
         every caption has a place where a leading or a trailing credit can begin)."""
+        k = lines_kernel()
+        if scan is not None and k is not None:
+            # the same loop in compiled code: the short lines the scan names, stripped
+            named = k.short_lines_where(text, self.max_chars, scan.lead.match, scan.trail.search)
+            found = {i: s for i, s in named if _could_be_caption(s) and self.is_caption(s)}
+            if not found:
+                return Repaired(text)
+            lines = text.split("\n")
+            spans = line_spans(
+                text, lines, [None if i not in found else "caption" for i in range(len(lines))]
+            )
+            result = Repaired.from_spans(text, spans, step=self.name)
+            return Repaired(result.text, result.edits, captions=tuple(found.values()))
         lines = text.split("\n")
         verdicts: list[str | None] = []
         captions = []

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import regex
@@ -186,9 +187,10 @@ class RemoveMarkupResidue(Repair):
         return _apply_runs(text, spans, self.name)
 
     def _attribute_runs(self, text: str) -> Repaired:
-        if "=" not in text or ">" not in text or _QUOTED_VALUE.search(text) is None:
+        if "=" not in text or ">" not in text:
             return Repaired(text)
-        return Repaired.substitute(text, _ATTR_RUN, "", step=self.name, rule="attribute_fragment")
+        spans = [(m.start(), m.end(), "", "attribute_fragment") for m in attribute_runs(text)]
+        return Repaired.from_spans(text, spans, step=self.name)
 
     def _framework(self, text: str) -> Repaired:
         if ("_" not in text or "_ng" not in text) and "data-" not in text:
@@ -204,6 +206,39 @@ class RemoveMarkupResidue(Repair):
         if "&" not in text:
             return Repaired(text)
         return Repaired.substitute(text, _ENTITY, _entity, step=self.name, rule="html_entity")
+
+
+_NAME_CHAR = regex.compile(r"[\w:.-]")  # what an attribute name of `_ATTR_RUN` is made of
+_SPACE = regex.compile(r"\s")
+
+
+def attribute_runs(text: str) -> Iterator[regex.Match[str]]:
+    """The matches of `_ATTR_RUN.finditer(text)`, the pattern tried only where one can begin.
+
+    A run opens with an attribute whose value is quoted, so its first "=" is one that
+    `_QUOTED_VALUE` finds; it begins where the name before that "=" (and the white space after
+    the name) begins: a name character cannot come before it, as the look-behinds allow only
+    white space, a quote, ">" or a line start there. The pattern tried at every character cost
+    ~0.14 s on the bench corpus and on the real pages (docs/speed.md), these few tries ~0.01 s.
+
+    >>> [m.group() for m in attribute_runs('Text class="entry" rel="x">Body and a=b')]
+    ['class="entry" rel="x">']
+    """
+    starts = set()
+    for value in _QUOTED_VALUE.finditer(text):
+        end = value.start()  # the "="
+        while end > 0 and _SPACE.match(text, end - 1):
+            end -= 1
+        start = end
+        while start > 0 and _NAME_CHAR.match(text, start - 1):
+            start -= 1
+        if start < end:
+            starts.add(start)
+    done = 0  # as finditer: each try after the end of the last match
+    for start in sorted(starts):
+        if start >= done and (m := _ATTR_RUN.match(text, start)) is not None:
+            done = m.end()
+            yield m
 
 
 def _line_start(text: str, i: int) -> bool:

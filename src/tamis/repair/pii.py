@@ -9,9 +9,10 @@ version numbers and ISBNs are not phone numbers or addresses (tests/repair/test_
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from bisect import bisect_left
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ import regex
 from tamis.document import Document
 from tamis.errors import ConfigError
 from tamis.steps import Repair, Repaired, register
+from tamis.text.char_scan import class_table, lines_kernel
 
 EMAIL = regex.compile(r"(?<![\w.+-])[\w.+-]{1,64}@[\w-]{1,63}(?:\.[\w-]{1,63})*\.[^\W\d_]{2,24}(?![\w-])")
 # International (+49 30 1234567, +7 (495) 123-45-67) and national (030 1234567,
@@ -151,6 +153,8 @@ def _matches(
     character and a Python check of every number on the page (docs/repair-speed.md)."""
     if kind == "email":
         return pattern.finditer(text) if "@" in text else ()
+    if kind == "iban" and (k := lines_kernel()) is not None:
+        return _match_from(pattern, text, k.sequence_starts(text, _pii_table(), b"\x04\x04\x01\x01"))
     least = _MIN_RUN.get(kind)
     if least is None:
         return pattern.finditer(text)
@@ -165,6 +169,36 @@ def _matches(
     )
 
 
+@functools.cache
+def _pii_table() -> object:
+    """Bits for the kernel, in the patterns' own module: 1 a digit (`\\d`), 2 a character of
+    `_NUMBER_RUN`'s runs, 4 a letter that can open an IBAN (`[A-Z]`)."""
+    return class_table([(r"\d", 1), (r"[\d +.()/-]", 2), ("[A-Z]", 4)], engine=regex)
+
+
+def number_runs(text: str) -> list[tuple[int, int]]:
+    """The spans of `_NUMBER_RUN` in `text`: in the kernel (~4x faster) when it is built.
+
+    >>> number_runs("call 030 1234567 or 12 34")
+    [(5, 17)]
+    """
+    k = lines_kernel()
+    if k is None:
+        return [m.span() for m in _NUMBER_RUN.finditer(text)]
+    return k.runs_from(text, _pii_table(), 7)
+
+
+def _match_from(pattern: regex.Pattern[str], text: str, starts: Iterable[int]) -> Iterator[regex.Match[str]]:
+    """What `pattern.finditer(text)` gives for a pattern whose every match starts at one of
+    `starts` (ascending): the pattern tried at those only, each after the last match's end
+    (IBAN: two capitals and two digits open every match; `regex` looks behind `pos`)."""
+    end = 0
+    for start in starts:
+        if start >= end and (m := pattern.match(text, start)) is not None:
+            end = m.end()
+            yield m
+
+
 def find_pii(text: str) -> list[tuple[int, int, str]]:
     """Non-overlapping `(start, end, kind)` spans of personal data, in text order.
 
@@ -174,7 +208,7 @@ def find_pii(text: str) -> list[tuple[int, int, str]]:
     starts: list[int] = []  # taken spans, sorted and non-overlapping: starts, ends, kinds
     ends: list[int] = []
     kinds: list[str] = []
-    runs = [m.span() for m in _NUMBER_RUN.finditer(text)]
+    runs = number_runs(text)
     for kind, (pattern, valid) in DETECTORS.items():
         for m in _matches(kind, pattern, text, runs):
             s, e = m.span()
@@ -207,6 +241,10 @@ class MaskPersonalData(Repair):
         "credit_card": "a card number that passes the Luhn check",
     }
     provides = tuple(f"pii.{kind}_count" for kind in DETECTORS)
+
+    def setup(self) -> None:
+        if lines_kernel() is not None:
+            _pii_table()
 
     def __post_init__(self) -> None:
         unknown = sorted(set(self.mask) - set(DETECTORS))

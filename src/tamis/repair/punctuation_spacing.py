@@ -20,11 +20,13 @@ touched: their sentences need no space after the mark.
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text.char_scan import class_table, lines_kernel
 
 # a mark between two letters: the stdlib pattern skips in C to the marks; the look-ahead comes
 # first because most marks are followed by a space, which fails it at once (both assertions look
@@ -55,16 +57,37 @@ class SpaceAfterPunctuation(Repair):
         "space_after_comma": "a space inserted after , ; or : between two words",
     }
 
+    def setup(self) -> None:
+        if lines_kernel() is not None:
+            _candidate_table()
+
     def repair(self, text: str, doc: Document) -> Repaired:
         spans: list[tuple[int, int, str, str]] = []
-        for m in _CANDIDATE.finditer(text):
-            pos = m.start()
+        for pos in candidates(text):
             rule = _rule_at(text, pos)
             if rule is not None:
                 spans.append((pos + 1, pos + 1, " ", rule))
         if not spans:
             return Repaired(text)
         return Repaired.from_spans(text, spans, step=self.name)
+
+
+@functools.cache
+def _candidate_table() -> object:
+    """The classes of `_CANDIDATE` as bits for the kernel's `glued_marks`."""
+    return class_table([(r"[.!?,;:]", 1), (r"[^\W\d_]", 2), (r"\d", 4), (r"[,;]", 8)])
+
+
+def candidates(text: str) -> list[int]:
+    """Where `_CANDIDATE` matches: in the kernel (~3x faster) when it is built.
+
+    >>> candidates("Kasachstan.Für 2027,grâce x.y")
+    [10, 19]
+    """
+    k = lines_kernel()
+    if k is None:
+        return [m.start() for m in _CANDIDATE.finditer(text)]
+    return k.glued_marks(text, _candidate_table())
 
 
 def _rule_at(text: str, pos: int) -> str | None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text.char_scan import class_table, lines_kernel
 from tamis.text.diff import line_diff
 from tamis.text.prefilter import non_ascii_reach
 
@@ -47,6 +48,27 @@ def _suspicious_or_pair() -> re.Pattern[str]:
     return re.compile(f"[{suspicious}{_LEAD}](?:(?<=[{suspicious}])|(?<=[{_LEAD}])[{_CONTINUATION}])")
 
 
+@functools.cache
+def _suspicious_table() -> object:
+    """The classes of `_suspicious_or_pair` as bits for the kernel's `single_or_pair`:
+    1 suspicious, 2 lead, 4 continuation."""
+    return class_table([(f"[{_suspicious_chars()}]", 1), (f"[{_LEAD}]", 2), (f"[{_CONTINUATION}]", 4)])
+
+
+def first_suspicious(text: str) -> tuple[int, int] | None:
+    """The span of `_suspicious_or_pair().search(text)`, or None; in the kernel (~4x faster)
+    when it is built.
+
+    >>> first_suspicious("Grüße"), first_suspicious("GrÃ¼ÃŸe"), first_suspicious("a\\x1bÃ¼")
+    (None, (2, 4), (1, 2))
+    """
+    k = lines_kernel()
+    if k is None:
+        found = _suspicious_or_pair().search(text)
+        return None if found is None else found.span()
+    return k.single_or_pair(text, _suspicious_table())
+
+
 def could_need_ftfy(text: str) -> bool:
     """False when no ftfy fixer could change `text` (the common case, checked ~50x faster than ftfy).
 
@@ -58,14 +80,15 @@ def could_need_ftfy(text: str) -> bool:
     >>> could_need_ftfy("Grüße\\x1b"), could_need_ftfy("Ã¼ber\\x1b"), could_need_ftfy("Cafe\\u0301")
     (True, True, True)
     """
-    found = _suspicious_or_pair().search(text)
+    found = first_suspicious(text)
     if found is None:
         # ASCII is NFC and cannot hold mojibake
         return not text.isascii() and not unicodedata.is_normalized("NFC", text)
-    if found.end() - found.start() == 1:
+    start, end = found
+    if end - start == 1:
         return True  # a suspicious character
     # a mojibake pair first; a suspicious character may follow it
-    if _suspicious().search(text, found.end()) is not None:
+    if _suspicious().search(text, end) is not None:
         return True
     if not unicodedata.is_normalized("NFC", text):
         return True
@@ -124,6 +147,10 @@ class FixUnicode(Repair):
         "soft_hyphen": "an invisible soft hyphen inside a word removed ('Prä\\xadsident')",
         "zero_width_space": "a zero-width space or word joiner removed from text in a spaced script",
     }
+
+    def setup(self) -> None:
+        if lines_kernel() is not None:
+            _suspicious_table()
 
     def repair(self, text: str, doc: Document) -> Repaired:
         fixed = self._ftfy(text)

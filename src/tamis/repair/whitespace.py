@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from tamis.document import Document
 from tamis.steps import Repair, Repaired, register
+from tamis.text.char_scan import class_table, lines_kernel
 
 # Spaces other than newline, including NBSP and the other Unicode space separators.
 _TRAILING = re.compile(r"[^\S\n]+$", re.M)
@@ -32,13 +33,32 @@ _NEWLINE_SPACE = re.compile("\n ")
 _AROUND_NEWLINE = re.compile("\n(?:(?<= \n)| |\n\n)")  # the three at once: " \n", "\n ", "\n\n\n"
 
 
+@functools.cache
+def _odd_table() -> object:
+    """`_ODD` as a table for the kernel's `first_in`."""
+    return class_table([(_ODD.pattern, 1)])
+
+
+def has_odd_space(text: str) -> bool:
+    """Whether `text` holds whitespace other than " " and newlines: `_ODD.search` in the kernel
+    (~3x faster) when it is built, else the pattern itself.
+
+    >>> has_odd_space("a b\\nc"), has_odd_space("a\\xa0b")
+    (False, True)
+    """
+    k = lines_kernel()
+    if k is None:
+        return _ODD.search(text) is not None
+    return k.first_in(text, _odd_table()) >= 0
+
+
 def needs_normalizing(text: str) -> bool:
     """True when some rule below could change `text` (substring checks: ~20x faster than the regexes).
 
     >>> needs_normalizing("one line\\n\\nnext"), needs_normalizing("two  spaces"), needs_normalizing("x\\xa0y")
     (False, True, True)
     """
-    odd = _ODD.search(text) is not None
+    odd = has_odd_space(text)
     return any(may_match(text, odd) for *_, may_match in _RULES)
 
 
@@ -55,11 +75,15 @@ class NormalizeWhitespace(Repair):
         "edge_space": "whitespace at the start or end of the text",
     }
 
+    def setup(self) -> None:
+        if lines_kernel() is not None:
+            _odd_table()
+
     def repair(self, text: str, doc: Document) -> Repaired:
         # A rule runs over the text only when it can match, as told by substring checks (and, when
         # the text holds odd spaces, by scans that skip to those in C): bench/repair_quality.py,
         # this step 70 -> 100+ MB/s
-        odd = _ODD.search(text) is not None
+        odd = has_odd_space(text)
         if not (odd or _AROUND_NEWLINE.search(text) or "  " in text or _edges(text, odd)):
             return Repaired(text)  # no rule can match: the common case, told in fewer scans
         result = Repaired(text)

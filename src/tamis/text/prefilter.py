@@ -30,9 +30,11 @@ from dataclasses import dataclass
 from re import _parser  # type: ignore[attr-defined]  # the stdlib's own parse tree of a pattern
 from typing import Any
 
+import numpy as np
 import regex
 
 from tamis.text import chars as code_points
+from tamis.text.char_scan import lines_kernel
 
 # --- characters ----------------------------------------------------------------------------------
 
@@ -525,6 +527,10 @@ def candidate_lines(text: str, scan: LineScan) -> tuple[list[int], set[int]]:
             found.add(line)
             if m.group("g") is not None:
                 gated.add(line)
+    words = anywhere_words(scan.anywhere.pattern)
+    if words is not None:  # the kernel, on the text without the newline put before it
+        gated.update(words.lines(text[1:]))
+        return sorted(found | gated), gated
     line = pos = 0
     for m in scan.anywhere.finditer(text):
         start = m.start()
@@ -532,6 +538,48 @@ def candidate_lines(text: str, scan: LineScan) -> tuple[list[int], set[int]]:
         pos = start
         gated.add(line - 1)
     return sorted(found | gated), gated
+
+
+@functools.cache
+def anywhere_words(pattern: str) -> Any | None:
+    """The compiled twin of a `words_anywhere` pattern (tamis.native.lines.ClassWords: the
+    lines holding one of its words, found ~2-4x faster than by the pattern's `finditer`), or
+    None: no kernel, or a pattern not of that shape.
+
+    The words are read back from the pattern itself: each alternative ends with a look-behind
+    over its whole word, class by class (`re_class`), which is what decides a match (the
+    classes before it are a superset, the anchor and the next character of every word)."""
+    k = lines_kernel()
+    if k is None:
+        return None
+    items = list(_parser.parse(pattern))
+    if len(items) != 3 or items[2][0] is not _parser.BRANCH:
+        return None
+    words: list[list[str]] = []
+    for alternative in items[2][1][1]:
+        op, behind = list(alternative)[-1]
+        if op is not _parser.ASSERT or behind[0] != -1:
+            return None
+        word = []
+        for op, av in behind[1]:
+            if op is _parser.LITERAL:
+                word.append(chr(av))
+            elif op is _parser.IN and all(o is _parser.LITERAL for o, _ in av):
+                word.append("".join(chr(a) for _, a in av))
+            else:
+                return None
+        if not word or any("\n" in c for c in word):
+            return None
+        words.append(word)
+    if not words or len(words) > 32:
+        return None
+    anchors = [max(range(len(w)), key=lambda i: min(rarity(x.lower()) for x in w[i])) for w in words]
+    table = np.zeros(code_points.CODE_POINTS, dtype=np.uint32)
+    for bit, (word, at) in enumerate(zip(words, anchors, strict=True)):
+        for c in word[at]:
+            table[ord(c)] |= 1 << bit
+    table.flags.writeable = False
+    return k.ClassWords(words, anchors, table)
 
 
 # --- exact tries of small finite patterns (repair.captions) ---------------------------------------
