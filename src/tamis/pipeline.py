@@ -257,7 +257,7 @@ def apply_step(step: Step, doc: Document, s: StepStats) -> Document:
 
 
 #: documents taken through the steps together, one step at a time (`process_all`)
-STEP_BATCH = 64
+STEP_BATCH = 256
 
 
 def process_all(
