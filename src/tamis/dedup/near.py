@@ -211,9 +211,10 @@ class RemoveNearDuplicates(CorpusStage):
         step = self.batch_docs * (40 if gpu else 1)  # a GPU wants big launches, the CPU cache small batches
         for lo in range(0, len(texts), step):
             batch = [shingle_text(t) for t in texts[lo : lo + step]]
-            hashes, offsets = mh.shingle_hashes(batch, self.shingle)
-            kernel = mh.signatures_gpu if gpu else mh.signatures_cpu
-            out[lo : lo + len(batch)] = kernel(hashes, offsets, a, b)
+            if gpu:
+                out[lo : lo + len(batch)] = mh.signatures_gpu(*mh.shingle_hashes(batch, self.shingle), a, b)
+            else:
+                out[lo : lo + len(batch)] = mh.signatures(batch, self.shingle, a, b)
         return out
 
     def map_shard(self, docs: Sequence[Document], shard: int, work_dir: Path) -> None:

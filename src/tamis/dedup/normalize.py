@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import unicodedata
+from typing import Any
 from urllib.parse import urlsplit
 
 import numpy as np
@@ -11,6 +12,7 @@ import regex
 import xxhash
 
 from tamis.document import Document
+from tamis.native import kernel
 from tamis.text.chars import code_point_table
 
 #: what `normalize` can do, in the order it does it
@@ -39,15 +41,34 @@ def _map_chars(text: str, what: tuple[str, ...] | list[str]) -> str:
     return cps.tobytes().decode("utf-32-le", "surrogatepass")
 
 
-def _prepare(text: str, what: tuple[str, ...] | list[str]) -> str:
+def _fold(text: str, what: tuple[str, ...] | list[str]) -> str:
     # is_normalized is a quick check (~10x cheaper than normalize); 76% of the bench corpus needs no change
     if "nfkc" in what and not text.isascii() and not unicodedata.is_normalized("NFKC", text):
         text = unicodedata.normalize("NFKC", text)
     if "casefold" in what:
         text = text.casefold()
+    return text
+
+
+def _prepare(text: str, what: tuple[str, ...] | list[str]) -> str:
+    text = _fold(text, what)
     if "punctuation" in what or "digits" in what:
         text = _map_chars(text, what)
     return text
+
+
+def _compiled(what: tuple[str, ...] | list[str]) -> Any:
+    """The compiled mapping + whitespace collapse (`tamis.native.dedup_norm`: one pass, about 3x
+    cheaper than `_map_chars` and `str.split`), when built and `what` asks for any of it."""
+    if "punctuation" in what or "digits" in what or "whitespace" in what:
+        return kernel("dedup_norm")
+    return None
+
+
+def _map_collapse(compiled: Any, folded: str, what: tuple[str, ...] | list[str], per_line: bool) -> str:
+    return compiled.map_collapse(
+        folded, _char_kinds(), "punctuation" in what, "digits" in what, "whitespace" in what, per_line
+    )
 
 
 def normalize(
@@ -60,6 +81,9 @@ def normalize(
     >>> normalize("Ｐａｇｅ 2023", ("nfkc", "casefold", "digits", "whitespace"))
     'page 0000'
     """
+    compiled = _compiled(what)
+    if compiled is not None:
+        return _map_collapse(compiled, _fold(text, what), what, per_line=False)
     text = _prepare(text, what)
     return " ".join(text.split()) if "whitespace" in what else text
 
@@ -71,6 +95,12 @@ def normalize_lines(text: str, what: tuple[str, ...] | list[str]) -> list[str]:
     ['home news', '', 'leave a reply']
     """
     raw = text.split("\n")
+    compiled = _compiled(what)
+    if compiled is not None:
+        folded = _fold(text, what)
+        if folded.count("\n") != len(raw) - 1:  # a compatibility form held a line break
+            return [normalize(line, what) for line in raw]
+        return _map_collapse(compiled, folded, what, per_line=True).split("\n")
     lines = _prepare(text, what).split("\n")
     if len(lines) != len(raw):  # a compatibility form held a line break: go line by line
         return [normalize(line, what) for line in raw]
