@@ -47,7 +47,10 @@ def real_texts() -> list[str]:
 @pytest.fixture(scope="module")
 def memos() -> list[glue.Memo]:
     step = SplitGluedWords()
-    return [glue.memo(step, lang) for lang in LANGUAGES]
+    memos = [glue.memo(step, lang) for lang in LANGUAGES]
+    for m in memos:
+        m.build_hot()
+    return memos
 
 
 def both(text: str, harmless: set[str], min_letters: int, hot: frozenset[str]) -> tuple[object, object]:

@@ -68,8 +68,10 @@ _SCRIPT_SEAM = regex.compile(
 #: two letter runs separated by whitespace only (the first one whole): a spaced word pair
 _SPACED_PAIR = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\s+(?=([^\W\d_]+))")
 _UNSEEN = object()
-#: how many of a language's commonest words `Memo.hot` holds (with their capitalised forms, ~1 MB)
+#: how many of a language's commonest words `Memo.hot` holds (with their capitalised forms, ~1 MB) ...
 HOT_WORDS = 20_000
+#: ... built when the memo sees this many texts (or by `SplitGluedWords.preload`)
+HOT_AFTER_TEXTS = 20
 
 # ---------------------------------------------------------------------------------------------
 # Language data (repair/patterns/glued_words.toml)
@@ -326,12 +328,20 @@ class Memo:
         # only the channel and case seams say so, and `common_words` leaves those out
         self.common = common_words(p, lang, max(p.common_min_zipf, p.max_known_glue_zipf))
         self.harmless: set[str] = set(self.common)
-        # the commonest of them, a set small enough to stay in the processor's cache: the compiled
-        # `candidate_runs` looks there first (most tokens of a text are among them)
+        # the commonest of them (`build_hot`), looked up first by `candidate_runs`; built after a few
+        # texts, or by `preload`: for one page (`tamis clean`) it costs more than it saves
+        self.hot: frozenset[str] = frozenset()
+        self.hot_table: Any = None
+        self.texts = 0
+        self.decisions: dict[str, tuple | None] = {}
+
+    def build_hot(self) -> None:
+        """The `HOT_WORDS` commonest words, capitalised too, as a table the compiled `candidate_runs`
+        compares in the text's own characters (most tokens of a text are among them, and the table
+        stays in the processor's cache where the large `harmless` set does not): ~0.03 s of CPU."""
         top = itertools.islice(self.words, HOT_WORDS)
         self.hot = frozenset(f for w in top for f in (w, w.capitalize()) if f in self.common)
         self.hot_table = _GLUE_KERNEL.HotWords(self.hot) if _GLUE_KERNEL is not None else self.hot
-        self.decisions: dict[str, tuple | None] = {}
 
     def remember_harmless(self, tokens: set[str]) -> None:
         """Whitespace tokens none of whose letter runs splits: harmless as a whole."""
@@ -970,7 +980,7 @@ def _attached(text: str, start: int, end: int) -> bool:
 
 
 def candidate_runs(
-    text: str, harmless: set[str], min_letters: int, hot: frozenset[str] = frozenset()
+    text: str, harmless: set[str], min_letters: int, hot: frozenset[str] | None = None
 ) -> tuple[set[str], set[str]]:
     """(tokens, runs): the distinct whitespace tokens of `text` that hold a letter run of at least
     `min_letters` letters not in `hot` and are not in `harmless`, and the distinct such runs of those
@@ -983,6 +993,7 @@ def candidate_runs(
     if not rough:
         return rough, set()
     runs = set(run.findall(" ".join(rough))).difference(harmless)
+    hot = hot or frozenset()
     return {t for t in rough if not hot.issuperset(run.findall(t))}, runs
 
 
@@ -1001,6 +1012,9 @@ def proposals(p: SplitGluedWords, text: str, memo: Memo) -> dict[str, list[Split
     proposes here, likeliest first (none: not in this context); evidence is asked for afterwards."""
     # Whitespace tokens that are not common words, in their own case, then the letter runs inside
     # them that are not known to be harmless (common words, and runs already decided).
+    memo.texts += 1
+    if memo.texts == HOT_AFTER_TEXTS:
+        memo.build_hot()
     rough, runs = _candidate_runs(text, memo.harmless, p.min_letters, memo.hot_table)
     if not rough:
         return {}
