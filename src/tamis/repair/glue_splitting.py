@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import itertools
 import re
 import tomllib
 from collections import Counter
@@ -34,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import regex
 
 from tamis.derived import cached_json
+from tamis.native import kernel
 from tamis.text.lexicon import frequency_buckets, zipf_by_word, zipf_table
 
 if TYPE_CHECKING:
@@ -66,6 +68,10 @@ _SCRIPT_SEAM = regex.compile(
 #: two letter runs separated by whitespace only (the first one whole): a spaced word pair
 _SPACED_PAIR = re.compile(r"(?<![^\W\d_])([^\W\d_]+)\s+(?=([^\W\d_]+))")
 _UNSEEN = object()
+#: how many of a language's commonest words `Memo.hot` holds (with their capitalised forms, ~1 MB) ...
+HOT_WORDS = 20_000
+#: ... built when the memo sees this many texts (or by `SplitGluedWords.preload`)
+HOT_AFTER_TEXTS = 20
 
 # ---------------------------------------------------------------------------------------------
 # Language data (repair/patterns/glued_words.toml)
@@ -321,9 +327,21 @@ class Memo:
         # listed words down to the known-glue ceiling: below it a listed token may be a glue, above it
         # only the channel and case seams say so, and `common_words` leaves those out
         self.common = common_words(p, lang, max(p.common_min_zipf, p.max_known_glue_zipf))
-        self.token = re.compile(f"{_LETTERS}{{{p.min_letters},}}")
         self.harmless: set[str] = set(self.common)
+        # the commonest of them (`build_hot`), looked up first by `candidate_runs`; built after a few
+        # texts, or by `preload`: for one page (`tamis clean`) it costs more than it saves
+        self.hot: frozenset[str] = frozenset()
+        self.hot_table: Any = None
+        self.texts = 0
         self.decisions: dict[str, tuple | None] = {}
+
+    def build_hot(self) -> None:
+        """The `HOT_WORDS` commonest words, capitalised too, as a table the compiled `candidate_runs`
+        compares in the text's own characters (most tokens of a text are among them, and the table
+        stays in the processor's cache where the large `harmless` set does not): ~0.03 s of CPU."""
+        top = itertools.islice(self.words, HOT_WORDS)
+        self.hot = frozenset(f for w in top for f in (w, w.capitalize()) if f in self.common)
+        self.hot_table = _GLUE_KERNEL.HotWords(self.hot) if _GLUE_KERNEL is not None else self.hot
 
     def remember_harmless(self, tokens: set[str]) -> None:
         """Whitespace tokens none of whose letter runs splits: harmless as a whole."""
@@ -961,18 +979,45 @@ def _attached(text: str, start: int, end: int) -> bool:
 # Finding the splits of one text
 
 
-def proposals(
-    p: SplitGluedWords, text: str, memo: Memo, tokens: set[str] | None = None
-) -> dict[str, list[Split]]:
+def candidate_runs(
+    text: str, harmless: set[str], min_letters: int, hot: frozenset[str] | None = None
+) -> tuple[set[str], set[str]]:
+    """(tokens, runs): the distinct whitespace tokens of `text` that hold a letter run of at least
+    `min_letters` letters not in `hot` and are not in `harmless`, and the distinct such runs of those
+    tokens that are not in `harmless` either. `hot` (a language's commonest words) holds only words
+    of `harmless`, so the runs are the same whatever it holds; it lets the compiled twin (the
+    `tamis.native.glue` kernel) skip most tokens without creating a string. The reference twin: split,
+    join, findall and set difference run in C; no regex ever scans the whole text."""
+    run = _letter_runs(min_letters)
+    rough = set(text.split()).difference(harmless)
+    if not rough:
+        return rough, set()
+    runs = set(run.findall(" ".join(rough))).difference(harmless)
+    hot = hot or frozenset()
+    return {t for t in rough if not hot.issuperset(run.findall(t))}, runs
+
+
+@functools.cache
+def _letter_runs(min_letters: int) -> re.Pattern[str]:
+    return re.compile(f"{_LETTERS}{{{min_letters},}}")
+
+
+_GLUE_KERNEL = kernel("glue")
+#: the compiled twin when it is built (tamis.native), else the Python reference
+_candidate_runs = _GLUE_KERNEL.candidate_runs if _GLUE_KERNEL is not None else candidate_runs
+
+
+def proposals(p: SplitGluedWords, text: str, memo: Memo) -> dict[str, list[Split]]:
     """The letter runs of `text` that split in some context, with the splits word frequency
     proposes here, likeliest first (none: not in this context); evidence is asked for afterwards."""
     # Whitespace tokens that are not common words, in their own case, then the letter runs inside
-    # them that are not known to be harmless (common words, and runs already decided): split, join,
-    # findall and set difference run in C; no regex ever scans the whole text.
-    rough = (tokens if tokens is not None else set(text.split())).difference(memo.harmless)
+    # them that are not known to be harmless (common words, and runs already decided).
+    memo.texts += 1
+    if memo.texts == HOT_AFTER_TEXTS:
+        memo.build_hot()
+    rough, runs = _candidate_runs(text, memo.harmless, p.min_letters, memo.hot_table)
     if not rough:
         return {}
-    runs = set(memo.token.findall(" ".join(rough))).difference(memo.harmless)
     out: dict[str, list[Split]] = {}
     for run in runs:
         decision = memo.decision(run)
@@ -1065,11 +1110,11 @@ def glue_spans(
     spans: list[Span] = []
     evidence: dict[str, str] = {}
     language_memo = memo(p, lang)
+    proposed = proposals(p, text, language_memo)
+    if not proposed:
+        return spans, evidence  # most texts: no token to look at further
     whitespace_tokens = text.split()
     tokens = set(whitespace_tokens)
-    proposed = proposals(p, text, language_memo, tokens)
-    if not proposed:
-        return spans, evidence
     dense = _glue_dense(p, text, proposed, words, len(whitespace_tokens))
     context = Context(p, text, tokens, lang, pairs, words, dense)
     for token, candidates in proposed.items():

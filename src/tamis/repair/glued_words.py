@@ -120,7 +120,7 @@ class SplitGluedWords(Repair):
         in the parent instead of once in each worker."""
         for lang in self.languages:
             if glue.lexicon(lang) is not None:
-                glue.memo(self, lang)
+                glue.memo(self, lang).build_hot()
 
     def repair(self, text: str, doc: Document) -> Repaired:
         return self.split_glues(text, doc.language)
