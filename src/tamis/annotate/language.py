@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import regex
 
 from tamis.annotate.char_classes import count_classes, count_with
@@ -21,6 +22,7 @@ from tamis.document import Document
 from tamis.errors import ConfigError
 from tamis.native import kernel
 from tamis.steps import Annotate, register
+from tamis.text.chars import matching_code_points
 
 #: characters of the text given to fastText for the document label. lid.176's cost grows
 #: with length (about 0.33 us a character of real web text: 165 us for 500 characters), and
@@ -65,6 +67,7 @@ _COMMON_SCRIPTS = tuple((s, regex.compile(f"\\p{{{s}}}+")) for s in ("Latin", "C
 #: letters, Latin and Cyrillic, counted together (`script_counts`)
 _SCRIPT_CLASSES = (_OTHER_LETTERS, *(pattern for _, pattern in _COMMON_SCRIPTS))
 _NEWLINES = regex.compile(r"\s*\n\s*")
+_SPACE = regex.compile(r"\s")  # `_NEWLINES`' \s, for the compiled twin's table
 
 
 @cache
@@ -231,11 +234,12 @@ class IdentifyLanguage(Annotate):
         return self.label(doc.text, declared_language(doc.meta))
 
     def label(self, text: str, declared: str | None = None) -> dict[str, Any]:
-        head = text[:MAX_DOC_CHARS]
-        if "\n" in head:  # most heads are one line: no pattern scan for them
-            head = _NEWLINES.sub(" ", head)
-        head = head.strip()
         compiled = kernel("char_classes")
+        native = kernel("language")
+        head = text[:MAX_DOC_CHARS]
+        if "\n" in head:
+            head = native.join_lines(head, _space_table()) if native else _NEWLINES.sub(" ", head)
+        head = head.strip()
         # the head's counts serve twice: "any letter?" (`\p{L}` counts every letter) and its script
         head_counts = script_counts(head, compiled)
         out: dict[str, Any] = {"language_declared": declared or ""}
@@ -250,7 +254,11 @@ class IdentifyLanguage(Annotate):
                 language_mismatch=0,
             )
             return out
-        paragraphs = _sample_paragraphs(text)
+        paragraphs = (
+            native.sample_paragraphs(text, MAX_PARAGRAPHS, MIN_PARAGRAPH_CHARS, MAX_SCAN_CHARS)
+            if native
+            else _sample_paragraphs(text)
+        )
         snippets = [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs]
         # One label for snippets spread over the whole document (or its head, for one paragraph)
         lang, score = identify([" ".join(snippets) if snippets else head])[0]
@@ -297,6 +305,15 @@ def _one_script(text: str, compiled: Any = None) -> bool:
     """
     _, latin, cyrillic = script_counts(text, compiled)
     return min(latin, cyrillic) * 20 <= latin + cyrillic
+
+
+@cache
+def _space_table() -> bytes:
+    """1 at each BMP code point `\\s` matches in `_NEWLINES` (the `regex` module's own set), for
+    the compiled `join_lines` (native/language.pyx); no character beyond the BMP is white space."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[matching_code_points(_SPACE, 0x10000)] = 1
+    return table.tobytes()
 
 
 def _sample_paragraphs(text: str) -> list[str]:
