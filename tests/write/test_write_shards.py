@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import zlib
 from pathlib import Path
 
 import fsspec
@@ -16,6 +17,7 @@ import zstandard
 from foundation_helpers import ud_documents
 from tamis.document import KEPT_SCHEMA, REJECTED_SCHEMA, Document, Rejected, Source, from_row, replay
 from tamis.write import ShardWriter
+from tamis.write.shards import GZIP_LEVEL
 
 TEXTS = ud_documents(40)
 FORMATS = ["parquet", "jsonl", "jsonl.gz", "jsonl.zst"]
@@ -228,3 +230,14 @@ def test_rows_in_several_chunks_write_the_same_parquet_bytes(tmp_path: Path) -> 
     [path] = by_doc.close()
     assert by_row.close() == [str(tmp_path / "rows" / Path(path).name)]
     assert (tmp_path / "rows" / Path(path).name).read_bytes() == Path(path).read_bytes()
+
+
+def test_jsonl_gz_is_compressed_at_the_chosen_level(tmp_path: Path) -> None:
+    with ShardWriter(str(tmp_path), "part", KEPT_SCHEMA, fmt="jsonl.gz") as w:
+        w.write_all(_docs())
+    data = (tmp_path / "part-000.jsonl.gz").read_bytes()
+    payload = gzip.decompress(data)
+    deflate = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, -zlib.MAX_WBITS)
+    # the raw deflate stream between gzip's 10-byte header and its 8-byte trailer
+    assert data[10:-8] == deflate.compress(payload) + deflate.flush()
+    assert len(orjson.loads(payload.splitlines()[0])["text"]) > 0

@@ -14,12 +14,15 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import regex
 
-from tamis.annotate.char_classes import count_classes
+from tamis.annotate.char_classes import count_classes, count_with
 from tamis.document import Document
 from tamis.errors import ConfigError
+from tamis.native import kernel
 from tamis.steps import Annotate, register
+from tamis.text.chars import matching_code_points
 
 #: characters of the text given to fastText for the document label. lid.176's cost grows
 #: with length (about 0.33 us a character of real web text: 165 us for 500 characters), and
@@ -64,6 +67,7 @@ _COMMON_SCRIPTS = tuple((s, regex.compile(f"\\p{{{s}}}+")) for s in ("Latin", "C
 #: letters, Latin and Cyrillic, counted together (`script_counts`)
 _SCRIPT_CLASSES = (_OTHER_LETTERS, *(pattern for _, pattern in _COMMON_SCRIPTS))
 _NEWLINES = regex.compile(r"\s*\n\s*")
+_SPACE = regex.compile(r"\s")  # `_NEWLINES`' \s, for the compiled twin's table
 
 
 @cache
@@ -146,16 +150,20 @@ def identify(texts: list[str]) -> list[tuple[str, float]]:
     return out
 
 
-def script_counts(text: str) -> tuple[int, int, int]:
+def script_counts(text: str, compiled: Any = None) -> tuple[int, int, int]:
     """How many characters of `text` are letters, Latin, and Cyrillic (Latin and Cyrillic count
     every character of the script, as `\\p{Latin}` does, letters or not).
 
-    One table lookup per code point (`char_classes`) instead of three pattern scans.
+    One table lookup per code point (`char_classes`) instead of three pattern scans;
+    `compiled` is `kernel("char_classes")` when the caller has looked it up.
 
     >>> script_counts("Привет, world! 42")
     (11, 5, 6)
     """
-    letters, latin, cyrillic = count_classes(text, _SCRIPT_CLASSES)
+    if compiled is not None:
+        letters, latin, cyrillic = count_with(compiled, text, _SCRIPT_CLASSES)
+    else:
+        letters, latin, cyrillic = count_classes(text, _SCRIPT_CLASSES)
     return letters, latin, cyrillic
 
 
@@ -165,7 +173,12 @@ def dominant_script(text: str) -> str:
     >>> dominant_script("Привет, world! Как дела?"), dominant_script("1234 !!")
     ('Cyrillic', 'none')
     """
-    letters, latin, cyrillic = script_counts(text)
+    return _dominant_script(text, script_counts(text))
+
+
+def _dominant_script(text: str, counts: tuple[int, int, int]) -> str:
+    """`dominant_script` of `text`, whose `script_counts` are `counts`."""
+    letters, latin, cyrillic = counts
     if not letters:
         return "none"
     # the common cases from the counts; the full table only for other scripts
@@ -221,26 +234,37 @@ class IdentifyLanguage(Annotate):
         return self.label(doc.text, declared_language(doc.meta))
 
     def label(self, text: str, declared: str | None = None) -> dict[str, Any]:
-        head = _NEWLINES.sub(" ", text[:MAX_DOC_CHARS]).strip()
+        compiled = kernel("char_classes")
+        native = kernel("language")
+        head = text[:MAX_DOC_CHARS]
+        if "\n" in head:
+            head = native.join_lines(head, _space_table()) if native else _NEWLINES.sub(" ", head)
+        head = head.strip()
+        # the head's counts serve twice: "any letter?" (`\p{L}` counts every letter) and its script
+        head_counts = script_counts(head, compiled)
         out: dict[str, Any] = {"language_declared": declared or ""}
-        if not _OTHER_LETTERS.search(head):
+        if not head_counts[0]:
             # nothing to identify: the thresholds filter rejects it as empty or symbol-only
             out.update(
                 language="und",
                 language_score=0.0,
-                script=dominant_script(head),
+                script=_dominant_script(head, head_counts),
                 language_mix=0.0,
                 paragraph_languages="",
                 language_mismatch=0,
             )
             return out
-        paragraphs = _sample_paragraphs(text)
+        paragraphs = (
+            native.sample_paragraphs(text, MAX_PARAGRAPHS, MIN_PARAGRAPH_CHARS, MAX_SCAN_CHARS)
+            if native
+            else _sample_paragraphs(text)
+        )
         snippets = [p[:MAX_PARAGRAPH_CHARS] for p in paragraphs]
         # One label for snippets spread over the whole document (or its head, for one paragraph)
         lang, score = identify([" ".join(snippets) if snippets else head])[0]
         chars: Counter[str] = Counter()
         weighted: Counter[str] = Counter()
-        if snippets and score >= self.monolingual_score and _one_script(" ".join(snippets)):
+        if snippets and score >= self.monolingual_score and _one_script(" ".join(snippets), compiled):
             # lid.176 is sure about text drawn from every part of the page: one language, and
             # no need to label paragraph by paragraph (saves 4 model calls on most pages)
             chars[lang] = sum(map(len, paragraphs))
@@ -265,7 +289,7 @@ class IdentifyLanguage(Annotate):
         out.update(
             language=lang,
             language_score=round(score, 4),
-            script=dominant_script(head),
+            script=_dominant_script(head, head_counts),
             language_mix=round(mix, 4),
             paragraph_languages=" ".join(f"{k}:{n}" for k, n in chars.most_common() if k != "und"),
             language_mismatch=mismatch,
@@ -273,14 +297,23 @@ class IdentifyLanguage(Annotate):
         return out
 
 
-def _one_script(text: str) -> bool:
+def _one_script(text: str, compiled: Any = None) -> bool:
     """True unless both Latin and Cyrillic letters make up more than 5% of the letters.
 
     lid.176 labels a page of Russian with one German paragraph as Russian at 0.98: the
     confident-label shortcut needs this check to see cross-script mixtures.
     """
-    _, latin, cyrillic = script_counts(text)
+    _, latin, cyrillic = script_counts(text, compiled)
     return min(latin, cyrillic) * 20 <= latin + cyrillic
+
+
+@cache
+def _space_table() -> bytes:
+    """1 at each BMP code point `\\s` matches in `_NEWLINES` (the `regex` module's own set), for
+    the compiled `join_lines` (native/language.pyx); no character beyond the BMP is white space."""
+    table = np.zeros(0x10000, dtype=np.uint8)
+    table[matching_code_points(_SPACE, 0x10000)] = 1
+    return table.tobytes()
 
 
 def _sample_paragraphs(text: str) -> list[str]:

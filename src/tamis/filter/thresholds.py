@@ -113,6 +113,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
 
 PRESETS = ("default", "gopher", "fineweb-like")
 
+#: what `judge` compares (bool too, as `int | float` did); a tuple: no union built per call
+_NUMBER = (int, float)
+
 #: what `mt_farm` does with suspected machine-translated pages (issue 12): "flag" keeps them
 #: (the annotations say why), "drop_page" drops each suspected page, "drop_site" drops every
 #: page of a site where enough pages are suspected (needs annotate.site_mt before the filter)
@@ -246,24 +249,27 @@ class RejectByThresholds(Filter):
         merged = {**tables.get("all", {}), **tables.get(lang, {}), **self.overrides}
         return {k: v for k, v in merged.items() if k in RULES}
 
-    def _checks(self, lang: str) -> list[tuple[str, str, bool, float]]:
-        """(rule, signal, rejects-when-below, limit) of the enabled rules for `lang`, in order."""
-        cache: dict[str, list[tuple[str, str, bool, float]]] = self._checks_by_lang  # type: ignore[attr-defined]
-        if lang not in cache:
+    def _checks(self, lang: str) -> list[tuple[str, str, bool, float, bool]]:
+        """(rule, signal, rejects-when-below, limit, skips-negative-values) of the enabled rules
+        for `lang`, in order."""
+        cache: dict[str, list[tuple[str, str, bool, float, bool]]] = self._checks_by_lang  # type: ignore[attr-defined]
+        checks = cache.get(lang)
+        if checks is None:
             table = self.thresholds(lang)
-            cache[lang] = [
-                (code, key, op == "<", table[code])
+            checks = cache[lang] = [
+                # a negative stop-word share means no stop-word list for the language
+                (code, key, op == "<", table[code], code == "too_few_stop_words")
                 for code, (key, op, _) in RULES.items()
                 if table.get(code) is not None and table.get(code) is not False
             ]
-        return cache[lang]
+        return checks
 
     def judge(self, annotations: Mapping[str, Any], lang: str) -> Rejected | None:
-        for code, key, below, limit in self._checks(lang):
+        for code, key, below, limit, skip_negative in self._checks(lang):
             value = annotations.get(key)
-            if not isinstance(value, int | float):
+            if not isinstance(value, _NUMBER):
                 continue  # not measured (e.g. no MT step in this pipeline)
-            if code == "too_few_stop_words" and value < 0:
+            if skip_negative and value < 0:
                 continue  # no stop-word list for this language: the rule does not apply
             if (value < limit) if below else (value > limit):
                 return Rejected(self.name, code, value, limit)

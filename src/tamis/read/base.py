@@ -216,8 +216,8 @@ class OwningGzipFile(gzip.GzipFile):
     clock in the header, so equal inputs give byte-identical files.
     """
 
-    def __init__(self, raw: IO[bytes], mode: str = "rb") -> None:
-        super().__init__(filename="", fileobj=raw, mode=mode, mtime=0)
+    def __init__(self, raw: IO[bytes], mode: str = "rb", compresslevel: int = 9) -> None:
+        super().__init__(filename="", fileobj=raw, mode=mode, compresslevel=compresslevel, mtime=0)
         self._raw = raw
 
     def close(self) -> None:
