@@ -172,3 +172,38 @@ def test_sentence_boundaries_match_the_pattern_on_hand_made_lines() -> None:
         for text in (line, line + "\n" + line, "Intro line.\n" + line + "\n\n" + line[::-1]):
             compiled, reference = both(lambda text=text: _signals(text, "en"))
             assert compiled == reference, text
+
+
+def _stop_counts(words: tuple[str, ...], lang: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    from tamis.annotate.quality import stop_word_counts
+    from tamis.text.segmentation import Segmentation
+
+    class Words(Segmentation):  # a segmentation whose lower-cased words are `words`
+        def __init__(self) -> None:
+            self.__dict__["lowered"] = words
+
+    return both(lambda: stop_word_counts(Words(), lang))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "de", "xx"])
+def test_stop_word_counts_match_set_membership_on_real_text(lang: str) -> None:
+    for text in real_texts(pages=40):
+        compiled, reference = _stop_counts(segment(text).lowered, lang)
+        assert compiled == reference
+
+
+def _near_stop_words() -> list[str]:
+    from tamis.text.lexicon import gopher_stop_words, stop_words
+
+    listed = sorted(stop_words("en") | gopher_stop_words("en"))[:40]
+    # the words, and words one character off them (same length, a prefix, an extension, "İ")
+    return [*listed, *(w[:-1] for w in listed), *(w + "s" for w in listed), *(w.upper() for w in listed)] + [
+        "", "i̇", "İ", "\u212a", "the\u0301", "😀", "тот", "и", "the\x00", "th",
+    ]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_near_stop_words()), max_size=40).map(tuple))
+def test_stop_word_counts_match_set_membership_on_made_up_words(words: tuple[str, ...]) -> None:
+    compiled, reference = _stop_counts(words, "en")
+    assert compiled == reference

@@ -146,18 +146,43 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def text_signals(u: Segmentation, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
+@cache
+def _word_sets(lang: str) -> tuple[Any, Any]:
+    """The compiled kernel's sets of `stop_words(lang)` and `gopher_stop_words(lang)`, built once
+    per language (derived from the shipped lists alone, so no result depends on what ran before)."""
+    compiled = kernel("quality")
+    return compiled.WordSet(stop_words(lang)), compiled.WordSet(gopher_stop_words(lang))
+
+
+def stop_word_counts(u: Segmentation, lang: str) -> tuple[int, int]:
+    """How many words are among `stop_words(lang)`, and how many distinct members of
+    `gopher_stop_words(lang)` the text uses (-1 for either where the language has no list).
+
+    Compiled: one C loop over the lower-cased words, each hashed once for both sets (a key
+    match is checked against the word itself: exact), instead of CPython's string hash per word.
+    """
+    compiled = kernel("quality")
+    stops, gopher = stop_words(lang), gopher_stop_words(lang)
+    if compiled is not None and (stops or gopher):
+        hits, distinct = compiled.stop_word_counts(u.lowered, *_word_sets(lang))
+    else:
+        hits = sum(map(stops.__contains__, u.lowered)) if stops else 0
+        distinct = len(gopher.intersection(u.lowered)) if gopher else 0
+    return (hits if stops else -1), (distinct if gopher else -1)
+
+
+def text_signals(u: Segmentation, letter_words: int, word_chars: int, stop_hits: int) -> dict[str, float]:
+    """The simple text signals; `stop_hits`: `stop_word_counts`' first count (-1: no list)."""
     text = u.text
     n_chars = len(text)
     n_words = len(u.words)
-    stops = stop_words(lang)
     upper, digits = upper_and_digit_counts(text)
     return {
         "text.char_count": u.full_length,
         "text.word_count": n_words if not u.truncated else round(n_words * u.full_length / max(n_chars, 1)),
         "text.line_count": text.count("\n") + 1 if text else 0,
         "text.mean_word_length": _ratio(word_chars, n_words),
-        "text.stop_word_ratio": _ratio(sum(map(stops.__contains__, u.lowered)), n_words) if stops else -1.0,
+        "text.stop_word_ratio": _ratio(stop_hits, n_words) if stop_hits >= 0 else -1.0,
         # punctuation and symbol tokens among all tokens
         "text.symbol_ratio": _ratio(len(u.tokens) - n_words, len(u.tokens)),
         # upper-case letters among the characters of words
@@ -169,11 +194,11 @@ def text_signals(u: Segmentation, lang: str, letter_words: int, word_chars: int)
 
 
 def gopher_quality_signals(
-    u: Segmentation, lang: str, letter_words: int, word_chars: int
+    u: Segmentation, letter_words: int, word_chars: int, gopher_stops: int
 ) -> dict[str, float]:
+    """Gopher's quality signals; `gopher_stops`: `stop_word_counts`' second count (-1: no list)."""
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
-    stops = gopher_stop_words(lang)
     compiled = kernel("quality")
     if compiled is not None:
         bullets, ellipses = compiled.bullet_and_ellipsis_lines(lines)
@@ -190,7 +215,7 @@ def gopher_quality_signals(
         # symbol tokens never contain a letter, so tokens with a letter = words with a letter
         "gopher.alpha_word_ratio": _ratio(letter_words, n_tokens),
         # distinct members of the language's own short list; -1: no list for this language
-        "gopher.stop_word_count": len(stops.intersection(u.lowered)) if stops else -1,
+        "gopher.stop_word_count": gopher_stops,
     }
 
 
@@ -527,8 +552,9 @@ def measure_all(text: str, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     letter_words = u.letter_words
     word_chars = u.word_chars
-    out.update(text_signals(u, lang, letter_words, word_chars))
-    out.update(gopher_quality_signals(u, lang, letter_words, word_chars))
+    stop_hits, gopher_stops = stop_word_counts(u, lang)
+    out.update(text_signals(u, letter_words, word_chars, stop_hits))
+    out.update(gopher_quality_signals(u, letter_words, word_chars, gopher_stops))
     out.update(gopher_repetition_signals(u))
     out.update(c4_signals(u))
     out.update(fineweb_signals(u))

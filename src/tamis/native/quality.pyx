@@ -408,3 +408,112 @@ def lower_has_phrase(str text, const unsigned char[::1] table, tuple phrases):
         return False
     finally:
         free(mapped)
+
+
+# --- stop words: a set of words probed with C keys -------------------------------------------
+
+cdef inline uint64_t word_key(int kind, void* data, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The 64-bit key of text[a:b] (FNV-1a over the code points, then `finish`)."""
+    cdef uint64_t h = FNV_OFFSET
+    cdef Py_ssize_t j
+    for j in range(a, b):
+        h = (h ^ PyUnicode_READ(kind, data, j)) * MIX
+    return finish(h ^ <uint64_t>(b - a))
+
+
+cdef inline bint same_text(int kind, void* data, Py_ssize_t a, Py_ssize_t b, str other) noexcept:
+    """text[a:b] == other, code point by code point (whatever the two strings' kinds)."""
+    cdef Py_ssize_t n = b - a, j
+    if len(other) != n:
+        return False
+    cdef int okind = PyUnicode_KIND(other)
+    cdef void* odata = PyUnicode_DATA(other)
+    for j in range(n):
+        if PyUnicode_READ(kind, data, a + j) != PyUnicode_READ(okind, odata, j):
+            return False
+    return True
+
+
+cdef class WordSet:
+    """A fixed set of words (a language's stop words), built once, probed from C: a key match is
+    checked against the word itself, so membership is exact (no reliance on the 64-bit key)."""
+    cdef tuple words
+    cdef uint64_t* keys
+    cdef Py_ssize_t* index  # which word the slot holds; -1: empty
+    cdef uint64_t mask
+    cdef int shift
+
+    def __cinit__(self, words):
+        self.words = tuple(sorted(set(words)))
+        cdef Py_ssize_t n = len(self.words), i, size
+        cdef int bits = 4
+        while (<Py_ssize_t>1 << bits) < 4 * n:
+            bits += 1
+        size = <Py_ssize_t>1 << bits
+        self.mask = size - 1
+        self.shift = 64 - bits
+        self.keys = <uint64_t*>malloc(size * sizeof(uint64_t))
+        self.index = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+        if not self.keys or not self.index:
+            raise MemoryError()
+        for i in range(size):
+            self.index[i] = -1
+        cdef str w
+        cdef uint64_t key, s
+        for i in range(n):
+            w = self.words[i]
+            key = word_key(PyUnicode_KIND(w), PyUnicode_DATA(w), 0, len(w))
+            s = (key * 0x9E3779B97F4A7C15ULL) >> self.shift
+            while self.index[s] != -1:
+                s = (s + 1) & self.mask
+            self.keys[s] = key
+            self.index[s] = i
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.index)
+
+    def __len__(self):
+        return len(self.words)
+
+    cdef inline Py_ssize_t find(self, int kind, void* data, Py_ssize_t n, uint64_t key) noexcept:
+        """The index among the words of the `n` code points at `data` (key `key`), or -1."""
+        cdef Py_ssize_t at
+        cdef uint64_t s = (key * 0x9E3779B97F4A7C15ULL) >> self.shift
+        while True:
+            at = self.index[s]
+            if at == -1:
+                return -1
+            if self.keys[s] == key and same_text(kind, data, 0, n, <str>self.words[at]):
+                return at
+            s = (s + 1) & self.mask
+
+
+def stop_word_counts(tuple lowered, WordSet stops, WordSet gopher):
+    """(how many of `lowered` are in `stops`, how many distinct members of `gopher` occur in
+    `lowered`): `sum(map(stops.__contains__, lowered))` and `len(gopher.intersection(lowered))`."""
+    cdef Py_ssize_t hits = 0, distinct = 0, at, n, g = len(gopher.words)
+    cdef str w
+    cdef int kind
+    cdef void* data
+    cdef uint64_t key
+    cdef unsigned char* seen = <unsigned char*>malloc(g + 1)
+    if not seen:
+        raise MemoryError()
+    memset(seen, 0, g + 1)
+    try:
+        for w in lowered:
+            kind = PyUnicode_KIND(w)
+            data = PyUnicode_DATA(w)
+            n = len(w)
+            key = word_key(kind, data, 0, n)
+            if stops.find(kind, data, n, key) != -1:
+                hits += 1
+            if g:
+                at = gopher.find(kind, data, n, key)
+                if at != -1 and not seen[at]:
+                    seen[at] = 1
+                    distinct += 1
+    finally:
+        free(seen)
+    return hits, distinct
