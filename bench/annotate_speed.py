@@ -84,9 +84,16 @@ def quality_parts(texts: list[str], langs: list[str]) -> dict[str, float]:
             quality.gopher_quality_signals(u, u.letter_words, u.word_chars, s[1]) for u, s in with_stops
         ],
     )
-    timed("gopher repetition", lambda: [quality.gopher_repetition_signals(u) for u in units])
+    repeats = timed("line repeats", lambda: [quality.line_repeats(u.text) for u in units])
+    timed(
+        "gopher repetition",
+        lambda: [quality.gopher_repetition_signals(u, r[:2]) for u, r in zip(units, repeats, strict=True)],
+    )
     timed("c4", lambda: [quality.c4_signals(u) for u in units])
-    timed("fineweb", lambda: [quality.fineweb_signals(u) for u in units])
+    timed(
+        "fineweb",
+        lambda: [quality.fineweb_signals(u, r[2], r[3]) for u, r in zip(units, repeats, strict=True)],
+    )
     return seconds
 
 

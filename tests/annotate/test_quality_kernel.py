@@ -206,3 +206,32 @@ def _near_stop_words() -> list[str]:
 def test_stop_word_counts_match_set_membership_on_made_up_words(words: tuple[str, ...]) -> None:
     compiled, reference = _stop_counts(words, "en")
     assert compiled == reference
+
+
+def test_line_repeats_match_the_python_twin_on_real_text() -> None:
+    from tamis.annotate.quality import line_repeats
+
+    for text in real_texts(pages=60):
+        doubled = text + "\n\n" + text[: len(text) // 2]  # repeated paragraphs and lines
+        for t in (text, doubled, text.strip(), "\n" + text + "\n\n"):
+            compiled, reference = both(lambda t=t: line_repeats(t))
+            assert compiled == reference
+
+
+# few distinct lines, so that lines and paragraphs repeat; blank, space-only, stop-mark ending,
+# long and short lines; lines equal but for one character; other scripts' line separators
+_LINE_PIECES = st.sampled_from(
+    [
+        "\n", "\n", "\n\n", "\n\n\n", "a", "a.", "a!", "b", " ", "\t", "\u3000", "\u2028", "\r",
+        "…", "。", "‽", "x" * 31, "x" * 30, "y" * 40 + ".", "İ", "\u212a", "😀", "\x00", "٣",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=40).map("".join))
+def test_line_repeats_match_the_python_twin_on_made_up_lines(text: str) -> None:
+    from tamis.annotate.quality import line_repeats
+
+    compiled, reference = both(lambda: line_repeats(text))
+    assert compiled == reference

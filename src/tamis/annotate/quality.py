@@ -373,18 +373,50 @@ def split_lines(text: str) -> list[str]:
     return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
 
 
-def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
-    text = u.text
-    n_chars = len(text)
-    out: dict[str, float] = {}
+def line_repeats(
+    text: str,
+) -> tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int, int], int]:
+    """What Gopher's and FineWeb's repeated-line signals count, as the compiled `line_repeats`
+    returns it: (paragraphs, repeats, repeat chars) of `split_paragraphs(text.strip())`; the same
+    of `split_lines(text)`; (lines, ending in a FineWeb stop mark, short, repeat chars) of FineWeb's
+    non-blank lines; and the line breaks.
+
+    Compiled: one pass of C over the text, the pieces as spans (no strings), their repeats found
+    on 64-bit keys with every key match checked against the characters (exact).
+
+    >>> line_repeats("a\\n\\nb.\\na\\n\\nb.\\na")
+    ((3, 1, 4), (5, 3, 4), (5, 2, 5, 4), 6)
+    """
+    compiled = kernel("quality")
+    if compiled is not None:
+        return compiled.line_repeats(text, "".join(FINEWEB_STOP_CHARS), FINEWEB_SHORT_LINE)
     paragraphs = split_paragraphs(text.strip())
-    n, chars = find_duplicates(paragraphs)
-    out["gopher.dup_para_fraction"] = _ratio(n, len(paragraphs))
-    out["gopher.dup_para_char_fraction"] = _ratio(chars, n_chars)
     lines = split_lines(text)
-    n, chars = find_duplicates(lines)
-    out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
-    out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
+    fineweb = [line for line in text.split("\n") if line.strip()]
+    return (
+        (len(paragraphs), *find_duplicates(paragraphs)),
+        (len(lines), *find_duplicates(lines)),
+        (
+            len(fineweb),
+            sum(1 for s in fineweb if s.endswith(FINEWEB_STOP_CHARS)),
+            sum(1 for s in fineweb if len(s) <= FINEWEB_SHORT_LINE),
+            find_duplicates(fineweb)[1],
+        ),
+        text.count("\n"),
+    )
+
+
+def gopher_repetition_signals(
+    u: Segmentation, repeats: tuple[tuple[int, int, int], tuple[int, int, int]]
+) -> dict[str, float]:
+    """Gopher's repetition signals; `repeats`: the first two parts of `line_repeats(u.text)`."""
+    n_chars = len(u.text)
+    out: dict[str, float] = {}
+    (paragraphs, n, chars), (lines, n_lines, line_chars) = repeats
+    out["gopher.dup_para_fraction"] = _ratio(n, paragraphs)
+    out["gopher.dup_para_char_fraction"] = _ratio(chars, n_chars)
+    out["gopher.dup_line_fraction"] = _ratio(n_lines, lines)
+    out["gopher.dup_line_char_fraction"] = _ratio(line_chars, n_chars)
     compiled = kernel("quality")
     if compiled is not None:  # the same counts, on the kernel's own token keys
         top, dup = compiled.repetition_chars(u.tokens)
@@ -503,17 +535,15 @@ def _c4_counts(
     }
 
 
-def fineweb_signals(u: Segmentation) -> dict[str, float]:
-    text = u.text
-    lines = [line for line in text.split("\n") if line.strip()]
-    n = len(lines)
-    _, dup_chars = find_duplicates(lines)
+def fineweb_signals(u: Segmentation, lines: tuple[int, int, int, int], newlines: int) -> dict[str, float]:
+    """FineWeb's line signals; `lines` and `newlines`: the last two parts of `line_repeats(u.text)`."""
+    n, punct, short, dup_chars = lines
     return {
         "fineweb.line_count": n,
-        "fineweb.line_punct_ratio": _ratio(sum(1 for s in lines if s.endswith(FINEWEB_STOP_CHARS)), n),
-        "fineweb.short_line_ratio": _ratio(sum(1 for s in lines if len(s) <= FINEWEB_SHORT_LINE), n),
-        "fineweb.dup_line_char_ratio": _ratio(dup_chars, len(text) - text.count("\n")),
-        "fineweb.newline_word_ratio": _ratio(text.count("\n"), len(u.tokens)),
+        "fineweb.line_punct_ratio": _ratio(punct, n),
+        "fineweb.short_line_ratio": _ratio(short, n),
+        "fineweb.dup_line_char_ratio": _ratio(dup_chars, len(u.text) - newlines),
+        "fineweb.newline_word_ratio": _ratio(newlines, len(u.tokens)),
     }
 
 
@@ -555,7 +585,8 @@ def measure_all(text: str, lang: str) -> dict[str, Any]:
     stop_hits, gopher_stops = stop_word_counts(u, lang)
     out.update(text_signals(u, letter_words, word_chars, stop_hits))
     out.update(gopher_quality_signals(u, letter_words, word_chars, gopher_stops))
-    out.update(gopher_repetition_signals(u))
+    paragraphs, lines, fineweb, newlines = line_repeats(u.text)
+    out.update(gopher_repetition_signals(u, (paragraphs, lines)))
     out.update(c4_signals(u))
-    out.update(fineweb_signals(u))
+    out.update(fineweb_signals(u, fineweb, newlines))
     return out

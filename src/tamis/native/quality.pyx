@@ -4,6 +4,10 @@ counts (`top_ngram_chars`, `duplicate_ngram_chars`) and the character-class coun
 (`upper_and_digit_counts`). `tests/annotate/test_quality_kernel.py` holds them identical to the
 Python twins.
 
+Also the stop-word counts (`WordSet`, `stop_word_counts`) and the repeated lines and paragraphs
+with FineWeb's line counts (`line_repeats`): spans and keys in C, every key match checked against
+the characters, so those counts are exact.
+
 The n-grams are counted on 64-bit keys, as the numpy twin (`repetition_chars`) does: each token's
 key is a hash of its code points, an n-gram's key combines its tokens' keys, and two distinct
 n-grams share a key with probability ~2^-64 (then, and only then, a count could differ).
@@ -517,3 +521,155 @@ def stop_word_counts(tuple lowered, WordSet stops, WordSet gopher):
     finally:
         free(seen)
     return hits, distinct
+
+
+# --- repeated lines and paragraphs, and FineWeb's line counts ---------------------------------
+
+cdef extern from "string.h":
+    int memcmp(const void* a, const void* b, size_t n) nogil
+
+
+cdef Py_ssize_t count_repeats(int kind, void* data, Py_ssize_t* starts, Py_ssize_t* ends,
+                              Py_ssize_t m, Py_ssize_t* repeat_chars) except -1:
+    """How many of the spans text[starts[i]:ends[i]] repeat an earlier one, and (in
+    `repeat_chars`) their characters: `find_duplicates` of the span strings. A key match is
+    checked against the spans' code points, so the counts are exact."""
+    cdef int bits = 4
+    while (<Py_ssize_t>1 << bits) < 2 * m:
+        bits += 1
+    cdef Py_ssize_t size = <Py_ssize_t>1 << bits, i, at, length, repeats = 0, chars = 0
+    cdef uint64_t mask = size - 1, key, s
+    cdef int shift = 64 - bits
+    cdef uint64_t* keys = <uint64_t*>malloc(size * sizeof(uint64_t))
+    cdef Py_ssize_t* index = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+    if not keys or not index:
+        free(keys)
+        free(index)
+        raise MemoryError()
+    for i in range(size):
+        index[i] = -1
+    for i in range(m):
+        length = ends[i] - starts[i]
+        # a long span's key is its length and its first and last 16 code points: the key only
+        # spreads the spans over the table (a match is checked in full below), and hashing every
+        # character of every line and paragraph cost more than the rest of the loop
+        if length <= 32:
+            key = word_key(kind, data, starts[i], ends[i])
+        else:
+            key = word_key(kind, data, starts[i], starts[i] + 16) ^ (
+                word_key(kind, data, ends[i] - 16, ends[i]) * MIX) ^ <uint64_t>length
+        s = (key * 0x9E3779B97F4A7C15ULL) >> shift
+        while True:
+            at = index[s]
+            if at == -1:
+                keys[s] = key
+                index[s] = i
+                break
+            if (keys[s] == key and ends[at] - starts[at] == length
+                    and memcmp(<char*>data + starts[at] * kind, <char*>data + starts[i] * kind,
+                               length * kind) == 0):
+                repeats += 1
+                chars += length
+                break
+            s = (s + 1) & mask
+    free(keys)
+    free(index)
+    repeat_chars[0] = chars
+    return repeats
+
+
+def line_repeats(str text, str stop_chars, Py_ssize_t short_line):
+    """Gopher's repeated paragraphs and lines and FineWeb's line counts, in one pass of C:
+    ((paragraphs, repeats, repeat chars) of `split_paragraphs(text.strip())`,
+     (lines, repeats, repeat chars) of `split_lines(text)`,
+     (lines, ending in `stop_chars`, at most `short_line` long, repeat chars) of FineWeb's
+     non-blank lines of `text.split("\\n")`, and `text.count("\\n")`)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text), i, newlines = 0, lo, hi, a, m, k
+    cdef Py_UCS4 ch
+    for i in range(n):
+        if PyUnicode_READ(kind, data, i) == 10:
+            newlines += 1
+    cdef Py_ssize_t* starts = <Py_ssize_t*>malloc((newlines + 2) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* ends = <Py_ssize_t*>malloc((newlines + 2) * sizeof(Py_ssize_t))
+    if not starts or not ends:
+        free(starts)
+        free(ends)
+        raise MemoryError()
+    cdef Py_ssize_t para_n, para_rep, para_chars, line_n, line_rep, line_chars
+    cdef Py_ssize_t fw_n = 0, fw_punct = 0, fw_short = 0, fw_rep, fw_chars
+    cdef bint blank
+    try:
+        # paragraphs: text.strip(), split at runs of two or more line breaks
+        lo, hi = 0, n
+        while lo < hi and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, lo)):
+            lo += 1
+        while hi > lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, hi - 1)):
+            hi -= 1
+        m = 0
+        a = i = lo
+        while i < hi:
+            if PyUnicode_READ(kind, data, i) == 10:
+                k = i
+                while k < hi and PyUnicode_READ(kind, data, k) == 10:
+                    k += 1
+                if k - i >= 2:
+                    starts[m] = a
+                    ends[m] = i
+                    m += 1
+                    a = k
+                i = k
+            else:
+                i += 1
+        starts[m] = a
+        ends[m] = hi
+        m += 1
+        para_n = m
+        para_rep = count_repeats(kind, data, starts, ends, m, &para_chars)
+        # lines: split at runs of line breaks (the first and last piece kept, even if empty)
+        m = 0
+        a = i = 0
+        while i < n:
+            if PyUnicode_READ(kind, data, i) == 10:
+                starts[m] = a
+                ends[m] = i
+                m += 1
+                while i < n and PyUnicode_READ(kind, data, i) == 10:
+                    i += 1
+                a = i
+            else:
+                i += 1
+        starts[m] = a
+        ends[m] = n
+        m += 1
+        line_n = m
+        line_rep = count_repeats(kind, data, starts, ends, m, &line_chars)
+        # FineWeb: the pieces of text.split("\n") holding a non-space character
+        m = 0
+        a = 0
+        for i in range(n + 1):
+            if i < n and PyUnicode_READ(kind, data, i) != 10:
+                continue
+            blank = True
+            for k in range(a, i):
+                if not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+                    blank = False
+                    break
+            if not blank:
+                starts[m] = a
+                ends[m] = i
+                m += 1
+                ch = PyUnicode_READ(kind, data, i - 1)
+                if ch in stop_chars:
+                    fw_punct += 1
+                if i - a <= short_line:
+                    fw_short += 1
+            a = i + 1
+        fw_n = m
+        fw_rep = count_repeats(kind, data, starts, ends, m, &fw_chars)
+    finally:
+        free(starts)
+        free(ends)
+    return ((para_n, para_rep, para_chars), (line_n, line_rep, line_chars),
+            (fw_n, fw_punct, fw_short, fw_chars), newlines)
