@@ -162,10 +162,12 @@ def stop_word_counts(u: Segmentation, lang: str) -> tuple[int, int]:
     match is checked against the word itself: exact), instead of CPython's string hash per word.
     """
     compiled = kernel("quality")
-    stops, gopher = stop_words(lang), gopher_stop_words(lang)
-    if compiled is not None and (stops or gopher):
-        hits, distinct = compiled.stop_word_counts(u.lowered, *_word_sets(lang))
+    if compiled is not None:
+        # the cached sets (`stop_words` builds a frozenset at each call: 5 us a page)
+        stops, gopher = _word_sets(lang)
+        hits, distinct = compiled.stop_word_counts(u.lowered, stops, gopher) if stops or gopher else (0, 0)
     else:
+        stops, gopher = stop_words(lang), gopher_stop_words(lang)
         hits = sum(map(stops.__contains__, u.lowered)) if stops else 0
         distinct = len(gopher.intersection(u.lowered)) if gopher else 0
     return (hits if stops else -1), (distinct if gopher else -1)
