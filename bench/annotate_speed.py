@@ -72,17 +72,28 @@ def quality_parts(texts: list[str], langs: list[str]) -> dict[str, float]:
     if kernel("quality") is None:  # the compiled repetition counts hash the tokens themselves
         timed("segmentation: token keys", lambda: [u.token_keys for u in units])
     pairs = list(zip(units, langs, strict=True))
+    stops = timed("stop words", lambda: [quality.stop_word_counts(u, lang) for u, lang in pairs])
+    with_stops = list(zip(units, stops, strict=True))
     timed(
         "text signals",
-        lambda: [quality.text_signals(u, lang, u.letter_words, u.word_chars) for u, lang in pairs],
+        lambda: [quality.text_signals(u, u.letter_words, u.word_chars, s[0]) for u, s in with_stops],
     )
     timed(
         "gopher quality",
-        lambda: [quality.gopher_quality_signals(u, lang, u.letter_words, u.word_chars) for u, lang in pairs],
+        lambda: [
+            quality.gopher_quality_signals(u, u.letter_words, u.word_chars, s[1]) for u, s in with_stops
+        ],
     )
-    timed("gopher repetition", lambda: [quality.gopher_repetition_signals(u) for u in units])
+    repeats = timed("line repeats", lambda: [quality.line_repeats(u.text) for u in units])
+    timed(
+        "gopher repetition",
+        lambda: [quality.gopher_repetition_signals(u, r[:2]) for u, r in zip(units, repeats, strict=True)],
+    )
     timed("c4", lambda: [quality.c4_signals(u) for u in units])
-    timed("fineweb", lambda: [quality.fineweb_signals(u) for u in units])
+    timed(
+        "fineweb",
+        lambda: [quality.fineweb_signals(u, r[2], r[3]) for u, r in zip(units, repeats, strict=True)],
+    )
     return seconds
 
 

@@ -172,3 +172,66 @@ def test_sentence_boundaries_match_the_pattern_on_hand_made_lines() -> None:
         for text in (line, line + "\n" + line, "Intro line.\n" + line + "\n\n" + line[::-1]):
             compiled, reference = both(lambda text=text: _signals(text, "en"))
             assert compiled == reference, text
+
+
+def _stop_counts(words: tuple[str, ...], lang: str) -> tuple[tuple[int, int], tuple[int, int]]:
+    from tamis.annotate.quality import stop_word_counts
+    from tamis.text.segmentation import Segmentation
+
+    class Words(Segmentation):  # a segmentation whose lower-cased words are `words`
+        def __init__(self) -> None:
+            self.__dict__["lowered"] = words
+
+    return both(lambda: stop_word_counts(Words(), lang))
+
+
+@pytest.mark.parametrize("lang", ["en", "ru", "de", "xx"])
+def test_stop_word_counts_match_set_membership_on_real_text(lang: str) -> None:
+    for text in real_texts(pages=40):
+        compiled, reference = _stop_counts(segment(text).lowered, lang)
+        assert compiled == reference
+
+
+def _near_stop_words() -> list[str]:
+    from tamis.text.lexicon import gopher_stop_words, stop_words
+
+    listed = sorted(stop_words("en") | gopher_stop_words("en"))[:40]
+    # the words, and words one character off them (same length, a prefix, an extension, "İ")
+    odd = ["", "i̇", "İ", "\u212a", "the\u0301", "😀", "тот", "и", "the\x00", "th"]
+    return [*listed, *(w[:-1] for w in listed), *(w + "s" for w in listed), *map(str.upper, listed), *odd]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_near_stop_words()), max_size=40).map(tuple))
+def test_stop_word_counts_match_set_membership_on_made_up_words(words: tuple[str, ...]) -> None:
+    compiled, reference = _stop_counts(words, "en")
+    assert compiled == reference
+
+
+def test_line_repeats_match_the_python_twin_on_real_text() -> None:
+    from tamis.annotate.quality import line_repeats
+
+    for text in real_texts(pages=60):
+        doubled = text + "\n\n" + text[: len(text) // 2]  # repeated paragraphs and lines
+        for t in (text, doubled, text.strip(), "\n" + text + "\n\n"):
+            compiled, reference = both(lambda t=t: line_repeats(t))
+            assert compiled == reference
+
+
+# few distinct lines, so that lines and paragraphs repeat; blank, space-only, stop-mark ending,
+# long and short lines; lines equal but for one character; other scripts' line separators
+_LINE_PIECES = st.sampled_from(
+    [
+        "\n", "\n", "\n\n", "\n\n\n", "a", "a.", "a!", "b", " ", "\t", "\u3000", "\u2028", "\r",
+        "…", "。", "‽", "x" * 31, "x" * 30, "y" * 40 + ".", "İ", "\u212a", "😀", "\x00", "٣",
+    ]
+)  # fmt: skip
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=40).map("".join))
+def test_line_repeats_match_the_python_twin_on_made_up_lines(text: str) -> None:
+    from tamis.annotate.quality import line_repeats
+
+    compiled, reference = both(lambda: line_repeats(text))
+    assert compiled == reference

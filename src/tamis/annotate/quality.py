@@ -146,18 +146,45 @@ def _ratio(num: float, den: float) -> float:
     return num / den if den else 0.0
 
 
-def text_signals(u: Segmentation, lang: str, letter_words: int, word_chars: int) -> dict[str, float]:
+@cache
+def _word_sets(lang: str) -> tuple[Any, Any]:
+    """The compiled kernel's sets of `stop_words(lang)` and `gopher_stop_words(lang)`, built once
+    per language (derived from the shipped lists alone, so no result depends on what ran before)."""
+    compiled = kernel("quality")
+    return compiled.WordSet(stop_words(lang)), compiled.WordSet(gopher_stop_words(lang))
+
+
+def stop_word_counts(u: Segmentation, lang: str) -> tuple[int, int]:
+    """How many words are among `stop_words(lang)`, and how many distinct members of
+    `gopher_stop_words(lang)` the text uses (-1 for either where the language has no list).
+
+    Compiled: one C loop over the lower-cased words, each hashed once for both sets (a key
+    match is checked against the word itself: exact), instead of CPython's string hash per word.
+    """
+    compiled = kernel("quality")
+    if compiled is not None:
+        # the cached sets (`stop_words` builds a frozenset at each call: 5 us a page)
+        stops, gopher = _word_sets(lang)
+        hits, distinct = compiled.stop_word_counts(u.lowered, stops, gopher) if stops or gopher else (0, 0)
+    else:
+        stops, gopher = stop_words(lang), gopher_stop_words(lang)
+        hits = sum(map(stops.__contains__, u.lowered)) if stops else 0
+        distinct = len(gopher.intersection(u.lowered)) if gopher else 0
+    return (hits if stops else -1), (distinct if gopher else -1)
+
+
+def text_signals(u: Segmentation, letter_words: int, word_chars: int, stop_hits: int) -> dict[str, float]:
+    """The simple text signals; `stop_hits`: `stop_word_counts`' first count (-1: no list)."""
     text = u.text
     n_chars = len(text)
     n_words = len(u.words)
-    stops = stop_words(lang)
     upper, digits = upper_and_digit_counts(text)
     return {
         "text.char_count": u.full_length,
         "text.word_count": n_words if not u.truncated else round(n_words * u.full_length / max(n_chars, 1)),
         "text.line_count": text.count("\n") + 1 if text else 0,
         "text.mean_word_length": _ratio(word_chars, n_words),
-        "text.stop_word_ratio": _ratio(sum(map(stops.__contains__, u.lowered)), n_words) if stops else -1.0,
+        "text.stop_word_ratio": _ratio(stop_hits, n_words) if stop_hits >= 0 else -1.0,
         # punctuation and symbol tokens among all tokens
         "text.symbol_ratio": _ratio(len(u.tokens) - n_words, len(u.tokens)),
         # upper-case letters among the characters of words
@@ -169,11 +196,11 @@ def text_signals(u: Segmentation, lang: str, letter_words: int, word_chars: int)
 
 
 def gopher_quality_signals(
-    u: Segmentation, lang: str, letter_words: int, word_chars: int
+    u: Segmentation, letter_words: int, word_chars: int, gopher_stops: int
 ) -> dict[str, float]:
+    """Gopher's quality signals; `gopher_stops`: `stop_word_counts`' second count (-1: no list)."""
     text, tokens, words, lines = u.text, u.tokens, u.words, u.lines
     n_tokens = len(tokens)
-    stops = gopher_stop_words(lang)
     compiled = kernel("quality")
     if compiled is not None:
         bullets, ellipses = compiled.bullet_and_ellipsis_lines(lines)
@@ -190,7 +217,7 @@ def gopher_quality_signals(
         # symbol tokens never contain a letter, so tokens with a letter = words with a letter
         "gopher.alpha_word_ratio": _ratio(letter_words, n_tokens),
         # distinct members of the language's own short list; -1: no list for this language
-        "gopher.stop_word_count": len(stops.intersection(u.lowered)) if stops else -1,
+        "gopher.stop_word_count": gopher_stops,
     }
 
 
@@ -348,18 +375,50 @@ def split_lines(text: str) -> list[str]:
     return [parts[0], *filter(None, parts[1:-1]), parts[-1]]
 
 
-def gopher_repetition_signals(u: Segmentation) -> dict[str, float]:
-    text = u.text
-    n_chars = len(text)
-    out: dict[str, float] = {}
+def line_repeats(
+    text: str,
+) -> tuple[tuple[int, int, int], tuple[int, int, int], tuple[int, int, int, int], int]:
+    """What Gopher's and FineWeb's repeated-line signals count, as the compiled `line_repeats`
+    returns it: (paragraphs, repeats, repeat chars) of `split_paragraphs(text.strip())`; the same
+    of `split_lines(text)`; (lines, ending in a FineWeb stop mark, short, repeat chars) of FineWeb's
+    non-blank lines; and the line breaks.
+
+    Compiled: one pass of C over the text, the pieces as spans (no strings), their repeats found
+    on 64-bit keys with every key match checked against the characters (exact).
+
+    >>> line_repeats("a\\n\\nb.\\na\\n\\nb.\\na")
+    ((3, 1, 4), (5, 3, 4), (5, 2, 5, 4), 6)
+    """
+    compiled = kernel("quality")
+    if compiled is not None:
+        return compiled.line_repeats(text, "".join(FINEWEB_STOP_CHARS), FINEWEB_SHORT_LINE)
     paragraphs = split_paragraphs(text.strip())
-    n, chars = find_duplicates(paragraphs)
-    out["gopher.dup_para_fraction"] = _ratio(n, len(paragraphs))
-    out["gopher.dup_para_char_fraction"] = _ratio(chars, n_chars)
     lines = split_lines(text)
-    n, chars = find_duplicates(lines)
-    out["gopher.dup_line_fraction"] = _ratio(n, len(lines))
-    out["gopher.dup_line_char_fraction"] = _ratio(chars, n_chars)
+    fineweb = [line for line in text.split("\n") if line.strip()]
+    return (
+        (len(paragraphs), *find_duplicates(paragraphs)),
+        (len(lines), *find_duplicates(lines)),
+        (
+            len(fineweb),
+            sum(1 for s in fineweb if s.endswith(FINEWEB_STOP_CHARS)),
+            sum(1 for s in fineweb if len(s) <= FINEWEB_SHORT_LINE),
+            find_duplicates(fineweb)[1],
+        ),
+        text.count("\n"),
+    )
+
+
+def gopher_repetition_signals(
+    u: Segmentation, repeats: tuple[tuple[int, int, int], tuple[int, int, int]]
+) -> dict[str, float]:
+    """Gopher's repetition signals; `repeats`: the first two parts of `line_repeats(u.text)`."""
+    n_chars = len(u.text)
+    out: dict[str, float] = {}
+    (paragraphs, n, chars), (lines, n_lines, line_chars) = repeats
+    out["gopher.dup_para_fraction"] = _ratio(n, paragraphs)
+    out["gopher.dup_para_char_fraction"] = _ratio(chars, n_chars)
+    out["gopher.dup_line_fraction"] = _ratio(n_lines, lines)
+    out["gopher.dup_line_char_fraction"] = _ratio(line_chars, n_chars)
     compiled = kernel("quality")
     if compiled is not None:  # the same counts, on the kernel's own token keys
         top, dup = compiled.repetition_chars(u.tokens)
@@ -478,17 +537,15 @@ def _c4_counts(
     }
 
 
-def fineweb_signals(u: Segmentation) -> dict[str, float]:
-    text = u.text
-    lines = [line for line in text.split("\n") if line.strip()]
-    n = len(lines)
-    _, dup_chars = find_duplicates(lines)
+def fineweb_signals(u: Segmentation, lines: tuple[int, int, int, int], newlines: int) -> dict[str, float]:
+    """FineWeb's line signals; `lines` and `newlines`: the last two parts of `line_repeats(u.text)`."""
+    n, punct, short, dup_chars = lines
     return {
         "fineweb.line_count": n,
-        "fineweb.line_punct_ratio": _ratio(sum(1 for s in lines if s.endswith(FINEWEB_STOP_CHARS)), n),
-        "fineweb.short_line_ratio": _ratio(sum(1 for s in lines if len(s) <= FINEWEB_SHORT_LINE), n),
-        "fineweb.dup_line_char_ratio": _ratio(dup_chars, len(text) - text.count("\n")),
-        "fineweb.newline_word_ratio": _ratio(text.count("\n"), len(u.tokens)),
+        "fineweb.line_punct_ratio": _ratio(punct, n),
+        "fineweb.short_line_ratio": _ratio(short, n),
+        "fineweb.dup_line_char_ratio": _ratio(dup_chars, len(u.text) - newlines),
+        "fineweb.newline_word_ratio": _ratio(newlines, len(u.tokens)),
     }
 
 
@@ -527,9 +584,11 @@ def measure_all(text: str, lang: str) -> dict[str, Any]:
     out: dict[str, Any] = {}
     letter_words = u.letter_words
     word_chars = u.word_chars
-    out.update(text_signals(u, lang, letter_words, word_chars))
-    out.update(gopher_quality_signals(u, lang, letter_words, word_chars))
-    out.update(gopher_repetition_signals(u))
+    stop_hits, gopher_stops = stop_word_counts(u, lang)
+    out.update(text_signals(u, letter_words, word_chars, stop_hits))
+    out.update(gopher_quality_signals(u, letter_words, word_chars, gopher_stops))
+    paragraphs, lines, fineweb, newlines = line_repeats(u.text)
+    out.update(gopher_repetition_signals(u, (paragraphs, lines)))
     out.update(c4_signals(u))
-    out.update(fineweb_signals(u))
+    out.update(fineweb_signals(u, fineweb, newlines))
     return out

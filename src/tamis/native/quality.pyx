@@ -4,6 +4,10 @@ counts (`top_ngram_chars`, `duplicate_ngram_chars`) and the character-class coun
 (`upper_and_digit_counts`). `tests/annotate/test_quality_kernel.py` holds them identical to the
 Python twins.
 
+Also the stop-word counts (`WordSet`, `stop_word_counts`) and the repeated lines and paragraphs
+with FineWeb's line counts (`line_repeats`): spans and keys in C, every key match checked against
+the characters, so those counts are exact.
+
 The n-grams are counted on 64-bit keys, as the numpy twin (`repetition_chars`) does: each token's
 key is a hash of its code points, an n-gram's key combines its tokens' keys, and two distinct
 n-grams share a key with probability ~2^-64 (then, and only then, a count could differ).
@@ -408,3 +412,264 @@ def lower_has_phrase(str text, const unsigned char[::1] table, tuple phrases):
         return False
     finally:
         free(mapped)
+
+
+# --- stop words: a set of words probed with C keys -------------------------------------------
+
+cdef inline uint64_t word_key(int kind, void* data, Py_ssize_t a, Py_ssize_t b) noexcept nogil:
+    """The 64-bit key of text[a:b] (FNV-1a over the code points, then `finish`)."""
+    cdef uint64_t h = FNV_OFFSET
+    cdef Py_ssize_t j
+    for j in range(a, b):
+        h = (h ^ PyUnicode_READ(kind, data, j)) * MIX
+    return finish(h ^ <uint64_t>(b - a))
+
+
+cdef inline bint same_text(int kind, void* data, Py_ssize_t a, Py_ssize_t b, str other) noexcept:
+    """text[a:b] == other, code point by code point (whatever the two strings' kinds)."""
+    cdef Py_ssize_t n = b - a, j
+    if len(other) != n:
+        return False
+    cdef int okind = PyUnicode_KIND(other)
+    cdef void* odata = PyUnicode_DATA(other)
+    for j in range(n):
+        if PyUnicode_READ(kind, data, a + j) != PyUnicode_READ(okind, odata, j):
+            return False
+    return True
+
+
+cdef class WordSet:
+    """A fixed set of words (a language's stop words), built once, probed from C: a key match is
+    checked against the word itself, so membership is exact (no reliance on the 64-bit key)."""
+    cdef tuple words
+    cdef uint64_t* keys
+    cdef Py_ssize_t* index  # which word the slot holds; -1: empty
+    cdef uint64_t mask
+    cdef int shift
+
+    def __cinit__(self, words):
+        self.words = tuple(sorted(set(words)))
+        cdef Py_ssize_t n = len(self.words), i, size
+        cdef int bits = 4
+        while (<Py_ssize_t>1 << bits) < 4 * n:
+            bits += 1
+        size = <Py_ssize_t>1 << bits
+        self.mask = size - 1
+        self.shift = 64 - bits
+        self.keys = <uint64_t*>malloc(size * sizeof(uint64_t))
+        self.index = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+        if not self.keys or not self.index:
+            raise MemoryError()
+        for i in range(size):
+            self.index[i] = -1
+        cdef str w
+        cdef uint64_t key, s
+        for i in range(n):
+            w = self.words[i]
+            key = word_key(PyUnicode_KIND(w), PyUnicode_DATA(w), 0, len(w))
+            s = (key * 0x9E3779B97F4A7C15ULL) >> self.shift
+            while self.index[s] != -1:
+                s = (s + 1) & self.mask
+            self.keys[s] = key
+            self.index[s] = i
+
+    def __dealloc__(self):
+        free(self.keys)
+        free(self.index)
+
+    def __len__(self):
+        return len(self.words)
+
+    cdef inline Py_ssize_t find(self, int kind, void* data, Py_ssize_t n, uint64_t key) noexcept:
+        """The index among the words of the `n` code points at `data` (key `key`), or -1."""
+        cdef Py_ssize_t at
+        cdef uint64_t s = (key * 0x9E3779B97F4A7C15ULL) >> self.shift
+        while True:
+            at = self.index[s]
+            if at == -1:
+                return -1
+            if self.keys[s] == key and same_text(kind, data, 0, n, <str>self.words[at]):
+                return at
+            s = (s + 1) & self.mask
+
+
+def stop_word_counts(tuple lowered, WordSet stops, WordSet gopher):
+    """(how many of `lowered` are in `stops`, how many distinct members of `gopher` occur in
+    `lowered`): `sum(map(stops.__contains__, lowered))` and `len(gopher.intersection(lowered))`."""
+    cdef Py_ssize_t hits = 0, distinct = 0, at, n, g = len(gopher.words)
+    cdef str w
+    cdef int kind
+    cdef void* data
+    cdef uint64_t key
+    cdef unsigned char* seen = <unsigned char*>malloc(g + 1)
+    if not seen:
+        raise MemoryError()
+    memset(seen, 0, g + 1)
+    try:
+        for w in lowered:
+            kind = PyUnicode_KIND(w)
+            data = PyUnicode_DATA(w)
+            n = len(w)
+            key = word_key(kind, data, 0, n)
+            if stops.find(kind, data, n, key) != -1:
+                hits += 1
+            if g:
+                at = gopher.find(kind, data, n, key)
+                if at != -1 and not seen[at]:
+                    seen[at] = 1
+                    distinct += 1
+    finally:
+        free(seen)
+    return hits, distinct
+
+
+# --- repeated lines and paragraphs, and FineWeb's line counts ---------------------------------
+
+cdef extern from "string.h":
+    int memcmp(const void* a, const void* b, size_t n) nogil
+
+
+cdef Py_ssize_t count_repeats(int kind, void* data, Py_ssize_t* starts, Py_ssize_t* ends,
+                              Py_ssize_t m, Py_ssize_t* repeat_chars) except -1:
+    """How many of the spans text[starts[i]:ends[i]] repeat an earlier one, and (in
+    `repeat_chars`) their characters: `find_duplicates` of the span strings. A key match is
+    checked against the spans' code points, so the counts are exact."""
+    cdef int bits = 4
+    while (<Py_ssize_t>1 << bits) < 2 * m:
+        bits += 1
+    cdef Py_ssize_t size = <Py_ssize_t>1 << bits, i, at, length, repeats = 0, chars = 0
+    cdef uint64_t mask = size - 1, key, s
+    cdef int shift = 64 - bits
+    cdef uint64_t* keys = <uint64_t*>malloc(size * sizeof(uint64_t))
+    cdef Py_ssize_t* index = <Py_ssize_t*>malloc(size * sizeof(Py_ssize_t))
+    if not keys or not index:
+        free(keys)
+        free(index)
+        raise MemoryError()
+    for i in range(size):
+        index[i] = -1
+    for i in range(m):
+        length = ends[i] - starts[i]
+        # a long span's key is its length and its first and last 16 code points: the key only
+        # spreads the spans over the table (a match is checked in full below), and hashing every
+        # character of every line and paragraph cost more than the rest of the loop
+        if length <= 32:
+            key = word_key(kind, data, starts[i], ends[i])
+        else:
+            key = word_key(kind, data, starts[i], starts[i] + 16) ^ (
+                word_key(kind, data, ends[i] - 16, ends[i]) * MIX) ^ <uint64_t>length
+        s = (key * 0x9E3779B97F4A7C15ULL) >> shift
+        while True:
+            at = index[s]
+            if at == -1:
+                keys[s] = key
+                index[s] = i
+                break
+            if (keys[s] == key and ends[at] - starts[at] == length
+                    and memcmp(<char*>data + starts[at] * kind, <char*>data + starts[i] * kind,
+                               length * kind) == 0):
+                repeats += 1
+                chars += length
+                break
+            s = (s + 1) & mask
+    free(keys)
+    free(index)
+    repeat_chars[0] = chars
+    return repeats
+
+
+def line_repeats(str text, str stop_chars, Py_ssize_t short_line):
+    """Gopher's repeated paragraphs and lines and FineWeb's line counts, in one pass of C:
+    ((paragraphs, repeats, repeat chars) of `split_paragraphs(text.strip())`,
+     (lines, repeats, repeat chars) of `split_lines(text)`,
+     (lines, ending in `stop_chars`, at most `short_line` long, repeat chars) of FineWeb's
+     non-blank lines of `text.split("\\n")`, and `text.count("\\n")`)."""
+    cdef int kind = PyUnicode_KIND(text)
+    cdef void* data = PyUnicode_DATA(text)
+    cdef Py_ssize_t n = len(text), i, newlines = 0, lo, hi, a, m, k
+    cdef Py_UCS4 ch
+    for i in range(n):
+        if PyUnicode_READ(kind, data, i) == 10:
+            newlines += 1
+    cdef Py_ssize_t* starts = <Py_ssize_t*>malloc((newlines + 2) * sizeof(Py_ssize_t))
+    cdef Py_ssize_t* ends = <Py_ssize_t*>malloc((newlines + 2) * sizeof(Py_ssize_t))
+    if not starts or not ends:
+        free(starts)
+        free(ends)
+        raise MemoryError()
+    cdef Py_ssize_t para_n, para_rep, para_chars, line_n, line_rep, line_chars
+    cdef Py_ssize_t fw_n = 0, fw_punct = 0, fw_short = 0, fw_rep, fw_chars
+    cdef bint blank
+    try:
+        # paragraphs: text.strip(), split at runs of two or more line breaks
+        lo, hi = 0, n
+        while lo < hi and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, lo)):
+            lo += 1
+        while hi > lo and Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, hi - 1)):
+            hi -= 1
+        m = 0
+        a = i = lo
+        while i < hi:
+            if PyUnicode_READ(kind, data, i) == 10:
+                k = i
+                while k < hi and PyUnicode_READ(kind, data, k) == 10:
+                    k += 1
+                if k - i >= 2:
+                    starts[m] = a
+                    ends[m] = i
+                    m += 1
+                    a = k
+                i = k
+            else:
+                i += 1
+        starts[m] = a
+        ends[m] = hi
+        m += 1
+        para_n = m
+        para_rep = count_repeats(kind, data, starts, ends, m, &para_chars)
+        # lines: split at runs of line breaks (the first and last piece kept, even if empty)
+        m = 0
+        a = i = 0
+        while i < n:
+            if PyUnicode_READ(kind, data, i) == 10:
+                starts[m] = a
+                ends[m] = i
+                m += 1
+                while i < n and PyUnicode_READ(kind, data, i) == 10:
+                    i += 1
+                a = i
+            else:
+                i += 1
+        starts[m] = a
+        ends[m] = n
+        m += 1
+        line_n = m
+        line_rep = count_repeats(kind, data, starts, ends, m, &line_chars)
+        # FineWeb: the pieces of text.split("\n") holding a non-space character
+        m = 0
+        a = 0
+        for i in range(n + 1):
+            if i < n and PyUnicode_READ(kind, data, i) != 10:
+                continue
+            blank = True
+            for k in range(a, i):
+                if not Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k)):
+                    blank = False
+                    break
+            if not blank:
+                starts[m] = a
+                ends[m] = i
+                m += 1
+                ch = PyUnicode_READ(kind, data, i - 1)
+                if ch in stop_chars:
+                    fw_punct += 1
+                if i - a <= short_line:
+                    fw_short += 1
+            a = i + 1
+        fw_n = m
+        fw_rep = count_repeats(kind, data, starts, ends, m, &fw_chars)
+    finally:
+        free(starts)
+        free(ends)
+    return ((para_n, para_rep, para_chars), (line_n, line_rep, line_chars),
+            (fw_n, fw_punct, fw_short, fw_chars), newlines)
