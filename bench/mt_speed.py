@@ -104,7 +104,10 @@ def main() -> None:
     parser.add_argument("--limit", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
-        "--batch", type=int, default=STEP_BATCH, help="documents a step takes before the next step (1: one by one)"
+        "--batch",
+        type=int,
+        default=STEP_BATCH,
+        help="documents a step takes before the next step (1: one by one)",
     )
     parser.add_argument("--profile", action="store_true", help="cProfile the MT step, top 25 by own time")
     parser.add_argument("--digest", type=Path, help="write each document's mt.* annotations here")
