@@ -4,6 +4,7 @@ its annotations are the same whether documents go through the steps one by one o
 
 from __future__ import annotations
 
+import gc
 import gzip
 import json
 from pathlib import Path
@@ -12,6 +13,7 @@ import pytest
 
 from tamis.config import default_pipeline
 from tamis.document import Document
+from tamis.native import kernel
 from tamis.pipeline import STEP_BATCH, RunStats, process, process_all
 from tamis.steps import CorpusStage
 from tamis.text.segmentation import segment
@@ -26,6 +28,13 @@ def test_a_batch_of_texts_keeps_its_segmentations() -> None:
     texts = [f"Document {i}: some words, and a few more words {i * 7}." for i in range(STEP_BATCH)]
     first = [segment(text) for text in texts]
     assert all(segment(text) is split for text, split in zip(texts, first, strict=True))
+
+
+@pytest.mark.skipif(kernel("segment") is None, reason="kernel not built (or TAMIS_PURE_PYTHON=1)")
+def test_the_kept_splits_give_the_garbage_collector_nothing_to_visit() -> None:
+    # a batch of kept splits would otherwise cost the next collection a visit of every word
+    split = segment("Kept for the batch: words, more words.")
+    assert split.words and not any(map(gc.is_tracked, (split.tokens, split.words, split.lowered)))
 
 
 @pytest.mark.skipif(not REALPAGES.exists(), reason="realpages not available")
