@@ -6,9 +6,10 @@
 
 The documents go through the default pipeline's per-document steps up to the MT step
 (corpus stages skipped: this times the steps, not the run), then `annotate.language`,
-`annotate.quality` and `annotate.machine_translation` are timed on the same documents in
-the same loop (`time.process_time`, so other jobs on the machine move the figures less),
-best of `--repeat` passes. `--digest` writes every document's MT annotations, one JSON line
+`annotate.quality` and `annotate.machine_translation` are timed on the same documents as the
+pipeline runs them (`pipeline.process_all`: each step over a batch of `--batch` documents before
+the next step; `time.process_time`, so other jobs on the machine move the figures less), best of
+`--repeat` passes. `--digest` writes every document's MT annotations, one JSON line
 each, to compare before and after a change that should only change speed. `--sections` times
 the parts of the MT step in that same loop (cProfile's per-call cost distorts small functions,
 and a loop of the MT step alone runs with warm caches that the pipeline's order does not leave).
