@@ -6,9 +6,10 @@
 
 The documents go through the default pipeline's per-document steps up to the MT step
 (corpus stages skipped: this times the steps, not the run), then `annotate.language`,
-`annotate.quality` and `annotate.machine_translation` are timed on the same documents in
-the same loop (`time.process_time`, so other jobs on the machine move the figures less),
-best of `--repeat` passes. `--digest` writes every document's MT annotations, one JSON line
+`annotate.quality` and `annotate.machine_translation` are timed on the same documents as the
+pipeline runs them (`pipeline.process_all`: each step over a batch of `--batch` documents before
+the next step; `time.process_time`, so other jobs on the machine move the figures less), best of
+`--repeat` passes. `--digest` writes every document's MT annotations, one JSON line
 each, to compare before and after a change that should only change speed. `--sections` times
 the parts of the MT step in that same loop (cProfile's per-call cost distorts small functions,
 and a loop of the MT step alone runs with warm caches that the pipeline's order does not leave).
@@ -31,12 +32,13 @@ from tamis.annotate import fluency, machine_translation, mt_artifacts
 from tamis.annotate.text_units import split_text
 from tamis.config import default_pipeline
 from tamis.document import Document
-from tamis.pipeline import RunStats, apply_step
+from tamis.pipeline import STEP_BATCH, RunStats, apply_step
 from tamis.steps import Annotate, CorpusStage
 
 TIMED = ("annotate.language", "annotate.quality", "annotate.machine_translation")
 #: the parts of the MT step `--sections` times: (module or class, function)
 SECTIONS = (
+    (machine_translation, "split_text"),
     (machine_translation, "fluency_features"),
     (machine_translation, "token_hashes"),
     (fluency.NgramModel, "surprisal"),
@@ -102,6 +104,12 @@ def main() -> None:
     parser.add_argument("corpus", type=Path, help="a make_corpus.py output folder, or one JSONL(.gz) file")
     parser.add_argument("--limit", type=int, default=2000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--batch",
+        type=int,
+        default=STEP_BATCH,
+        help="documents a step takes before the next step (1: one by one)",
+    )
     parser.add_argument("--profile", action="store_true", help="cProfile the MT step, top 25 by own time")
     parser.add_argument("--digest", type=Path, help="write each document's mt.* annotations here")
     parser.add_argument(
@@ -125,14 +133,16 @@ def main() -> None:
         time_sections(parts)
     for _ in range(args.repeat):
         spent = dict.fromkeys(TIMED, 0.0)
-        for doc in docs:
+        # as `pipeline.process_all` runs them: each step over a batch before the next step
+        for first in range(0, len(docs), args.batch):
+            batch = docs[first : first + args.batch]
             for name in TIMED:
                 step = steps[name]
                 assert isinstance(step, Annotate)
                 t0 = time.process_time()
-                measured = step.measure(doc)
+                for i, doc in enumerate(batch):
+                    batch[i] = doc.replace(annotations={**doc.annotations, **step.measure(doc)})
                 spent[name] += time.process_time() - t0
-                doc = doc.replace(annotations={**doc.annotations, **measured})
         best = {name: min(best[name], spent[name]) for name in TIMED}
     total = sum(best.values())
     for name in TIMED:

@@ -291,3 +291,29 @@ def split_words(text: str) -> tuple[str, ...]:
     from tamis.annotate.text_units import split_text
 
     return split_text(text).lowered
+
+
+def test_a_page_without_gate_words_still_gets_its_removed_lines_and_captions_checked() -> None:
+    """find_artifacts skips the two word-gated checks on a text without gate words, but not the
+    boilerplate lines removed before nor the captions: the same artifacts as every check run."""
+    from tamis.annotate.machine_translation import find_artifacts
+
+    de, others = load_models("de"), all_models()
+    body = "\n\n".join(paragraphs("de"))
+    assert mt_artifacts.gate_words("de").isdisjoint(split_words(body))
+    edit = Edit("repair.boilerplate_lines", "comment_form", len(body), len(body) + 14, "\nLeave a Reply", "")
+    for edits, captions in (
+        ((edit,), ()),
+        ((), ("Foto: Collage 24 Channel",)),
+        ((edit,), ("Foto: Collage 24 Channel",)),
+    ):
+        doc = Document("d", body, annotations={"language": "de"}, edits=edits, captions=captions)
+        alone = [
+            *mt_artifacts.foreign_ui_lines(body, de, others, ["Leave a Reply"] if edits else []),
+            *mt_artifacts.foreign_outlet_credits(body, de, others),
+            *mt_artifacts.foreign_outlet_credits("\n".join(captions), de, others),
+        ]
+        found = [a for a in find_artifacts(doc, de) if a.rule in ("foreign_ui_line", "foreign_outlet_credit")]
+        assert [(a.rule, a.text) for a in found] == [(a.rule, a.text) for a in alone]
+        expected = {"foreign_ui_line"} if edits else set()
+        assert {a.rule for a in found} == expected | ({"foreign_outlet_credit"} if captions else set())

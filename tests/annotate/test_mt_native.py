@@ -92,6 +92,28 @@ def test_word_hash_is_xxh64_of_the_utf8_bytes(word: str) -> None:
     assert FLUENCY.token_hash(word) == xxhash.xxh64_intdigest(word.encode())
 
 
+def test_word_hash_at_each_utf8_width_and_around_the_stack_buffer() -> None:
+    # the kernel encodes words of up to 64 characters itself, longer ones through CPython
+    for ch in (
+        "\x7f",
+        "\x80",
+        "\xff",
+        "\u07ff",
+        "\u0800",
+        "\ud7ff",
+        "\ue000",
+        "\uffff",
+        "\U00010000",
+        "\U0010ffff",
+    ):
+        for n in (1, 2, 63, 64, 65, 200):
+            for word in (ch * n, "a" + ch * (n - 1), ch * (n - 1) + "я"):
+                assert FLUENCY.token_hash(word) == xxhash.xxh64_intdigest(word.encode()), (ch, n)
+    for word in ("a\ud800", "\udfff" * 70):
+        with pytest.raises(UnicodeEncodeError):
+            FLUENCY.token_hash(word)
+
+
 def test_word_hash_of_every_length_up_to_the_long_input_lanes() -> None:
     for n in range(0, 80):  # xxh64's 32-byte stripes, 8- and 4-byte tails, single bytes
         word = "".join(chr(0x61 + i % 26) for i in range(n)) + "é" * (n % 3)

@@ -147,23 +147,27 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
         # credits to find (both checks return at once), so their inputs are not gathered
         return [*names, *capitalised, *spaced]
     removed = [
-        e.removed.strip()
+        line
         for e in doc.edits
-        if e.step in _REMOVED_LINE_STEPS and e.removed.strip() and "\n" not in e.removed.strip()
+        if e.step in _REMOVED_LINE_STEPS and (line := e.removed.strip()) and "\n" not in line
     ]
-    # the words annotate.quality split (split_text's small cache): the gates of the checks
-    # (a word takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`),
+    # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
+    in_captions: list[mt_artifacts.Artifact] = []
+    if doc.captions:  # most pages have none
+        in_captions = [
+            dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
+            for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
+        ]
+    # the words annotate.quality split (split_text's cache): the gates of the checks (a word
+    # takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`),
     # passed as they are: each gate scans them until a gate word, cheaper than building their set.
     # One scan for the words of either gate first: most pages hold none (82% of the non-English
-    # make_corpus pages), and then neither check scans again
+    # make_corpus pages), and then neither check scans the text: the credits check finds nothing
+    # there, the template-string check looks at the removed lines only
     words: Sequence[str] = split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS]
     if mt_artifacts.gate_words(page.lang).isdisjoint(words):
-        words = ()  # the same answer as the words: no gate word among them
-    # repair.captions moves image credits out of the body ("Getty Images, Collage 24 Channel")
-    in_captions = [
-        dataclasses.replace(a, start=-1, end=-1, detail=f"in a caption; {a.detail}")
-        for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
-    ]
+        ui_lines = mt_artifacts.foreign_ui_lines(text, page, others, removed, ()) if removed else []
+        return [*ui_lines, *names, *capitalised, *spaced, *in_captions]
     return [
         *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
         *names,

@@ -19,6 +19,10 @@ from libc.stdlib cimport free, malloc
 
 cdef extern from "Python.h":
     const char* PyUnicode_AsUTF8AndSize(object unicode, Py_ssize_t* size) except NULL
+    bint PyUnicode_IS_ASCII(object unicode)
+    int PyUnicode_KIND(object unicode)
+    void* PyUnicode_DATA(object unicode)
+    Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
     void __builtin_prefetch(const void* address) nogil
 
 
@@ -103,11 +107,63 @@ cdef uint64_t xxh64(const uint8_t* p, Py_ssize_t length) noexcept nogil:
     return h
 
 
+#: words up to this many characters are encoded on the stack by `_word_hash` (4 bytes each at most)
+DEF MAX_STACK_CHARS = 64
+
+
+cdef int _word_hash(str word, uint64_t* out) except -1:
+    """xxh64 of the UTF-8 bytes of `word` into `out`. An ASCII word's characters are its bytes; a
+    short non-ASCII word is encoded here on the stack (`PyUnicode_AsUTF8AndSize` would allocate
+    and keep a UTF-8 copy on every such word, which nothing else reads); a longer one, or one
+    holding a surrogate (which `str.encode` refuses: the error is raised the same way), goes
+    through `PyUnicode_AsUTF8AndSize`."""
+    cdef uint8_t buffer[4 * MAX_STACK_CHARS]
+    cdef Py_ssize_t n = PyUnicode_GET_LENGTH(word), i, size = 0
+    cdef int kind
+    cdef void* data
+    cdef uint32_t ch  # a code point (arithmetic on a Py_UCS4 makes it a str)
+    cdef const char* utf8
+    if PyUnicode_IS_ASCII(word):
+        out[0] = xxh64(<const uint8_t*>PyUnicode_DATA(word), n)
+        return 0
+    if n <= MAX_STACK_CHARS:
+        kind = PyUnicode_KIND(word)
+        data = PyUnicode_DATA(word)
+        for i in range(n):
+            ch = PyUnicode_READ(kind, data, i)
+            if ch < 0x80:
+                buffer[size] = <uint8_t>ch
+                size += 1
+            elif ch < 0x800:
+                buffer[size] = <uint8_t>(0xC0 | (ch >> 6))
+                buffer[size + 1] = <uint8_t>(0x80 | (ch & 0x3F))
+                size += 2
+            elif ch < 0x10000:
+                if 0xD800 <= ch <= 0xDFFF:
+                    break  # a surrogate: not encodable, let CPython raise
+                buffer[size] = <uint8_t>(0xE0 | (ch >> 12))
+                buffer[size + 1] = <uint8_t>(0x80 | ((ch >> 6) & 0x3F))
+                buffer[size + 2] = <uint8_t>(0x80 | (ch & 0x3F))
+                size += 3
+            else:
+                buffer[size] = <uint8_t>(0xF0 | (ch >> 18))
+                buffer[size + 1] = <uint8_t>(0x80 | ((ch >> 12) & 0x3F))
+                buffer[size + 2] = <uint8_t>(0x80 | ((ch >> 6) & 0x3F))
+                buffer[size + 3] = <uint8_t>(0x80 | (ch & 0x3F))
+                size += 4
+        else:
+            out[0] = xxh64(buffer, size)
+            return 0
+    utf8 = PyUnicode_AsUTF8AndSize(word, &size)
+    out[0] = xxh64(<const uint8_t*>utf8, size)
+    return 0
+
+
 def token_hash(str token):
-    """`xxhash.xxh64_intdigest(token.encode())` (for the tests)."""
-    cdef Py_ssize_t size
-    cdef const char* data = PyUnicode_AsUTF8AndSize(token, &size)
-    return xxh64(<const uint8_t*>data, size)
+    """`xxhash.xxh64_intdigest(token.encode())`, as the kernel hashes a word (for the tests)."""
+    cdef uint64_t h
+    _word_hash(token, &h)
+    return h
 
 
 cdef struct Sum:
@@ -171,8 +227,7 @@ def fluency_aggregates(
     try:
         for i in range(n):
             word = lowered[i]
-            data = PyUnicode_AsUTF8AndSize(word, &size)
-            hashes[i] = xxh64(<const uint8_t*>data, size)
+            _word_hash(word, &hashes[i])
             length_sum += PyUnicode_GET_LENGTH(word)
             ch = (<str>words[i])[0]
             capitalised += ch.isupper()

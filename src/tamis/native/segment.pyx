@@ -15,6 +15,7 @@ cdef extern from "Python.h":
     void* PyUnicode_DATA(object o)
     Py_UCS4 PyUnicode_READ(int kind, void* data, Py_ssize_t index) nogil
     bint Py_UNICODE_ISSPACE(Py_UCS4 ch) nogil
+    void PyObject_GC_UnTrack(object o)
 
 # bits of the character table built by tamis.text.segmentation._kernel_table
 cdef enum:
@@ -190,4 +191,15 @@ def tokenize(str text, const unsigned char[::1] table, object find, object keeps
         else:
             add(out, core, classify(kind, data, left, right, table), right - left)
             add_each(out, text, kind, data, right, b, table)
-    return tuple(out.tokens), tuple(out.words), tuple(out.lowered), out.word_chars, out.letter_words
+    return _untracked(out.tokens), _untracked(out.words), _untracked(out.lowered), out.word_chars, out.letter_words
+
+
+cdef tuple _untracked(list strings):
+    """`tuple(strings)`, untracked by the cyclic garbage collector: a tuple of str is in no cycle,
+    and the collector would untrack it anyway, but only after visiting each of its items once.
+    The pipeline keeps a batch's segmentations (`segmentation.CACHED_SEGMENTATIONS`), so that
+    visit comes (a few ms a batch, in whichever step's allocations trigger it: docs/speed.md, "mt2")."""
+    cdef tuple result = tuple(strings)
+    if len(result):  # the empty tuple is a shared singleton, never tracked
+        PyObject_GC_UnTrack(result)
+    return result

@@ -280,7 +280,14 @@ class Segmentation:
         return self._offsets[1]
 
 
-@lru_cache(maxsize=4)
+#: texts whose segmentation `segment` keeps: at least a batch of `pipeline.process_all`
+#: (STEP_BATCH, 256), which takes each step over the whole batch before the next, so that
+#: `annotate.machine_translation` finds the split `annotate.quality` made of each text of the
+#: batch (with 4, it split every text again: 0.06 ms a document, docs/speed.md "mt2")
+CACHED_SEGMENTATIONS = 320
+
+
+@lru_cache(maxsize=CACHED_SEGMENTATIONS)
 def segment(text: str) -> Segmentation:
     """The segmentation of `text` (a pure function: the small cache lets every later step that
     reads the same text reuse it; a repair that changes the text gets a new one).
