@@ -251,3 +251,21 @@ def test_a_reduce_killed_midway_and_run_again_gives_the_same_decisions(
             stage.reduce(work, 1)
     assert (work / "plan.json").exists()
     assert (stage.reduce(work, 1), _decisions(stage, shards, work)) == expected
+
+
+def test_a_reduce_task_that_cannot_read_a_map_file_says_the_nodes_need_shared_storage(tmp_path: Path) -> None:
+    # on a cluster whose nodes share no file system, a reduce task may land on a node without the
+    # map files the driver saw: one clear error, not a FileNotFoundError traceback
+    from tamis.dedup.partitions import _Numbered
+    from tamis.write.run_store import IncompleteRunError
+
+    task = _Numbered(lambda path: np.load(path))
+    assert task((3, _write_counts(tmp_path / "here.npy")))[0] == 3
+    with pytest.raises(IncompleteRunError, match="every node must write to the same storage") as refused:
+        task((4, tmp_path / "map" / "00000.off.npy"))
+    assert "00000.off.npy" in str(refused.value)
+
+
+def _write_counts(path: Path) -> Path:
+    np.save(path, np.arange(3))
+    return path

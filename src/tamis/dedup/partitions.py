@@ -24,6 +24,7 @@ from __future__ import annotations
 import io
 import itertools
 import shutil
+import socket
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +36,7 @@ import orjson
 from tamis.atomic import Content, atomic_write
 from tamis.document import Document, Duplicate
 from tamis.errors import AccountingError
-from tamis.write.run_store import StorePath
+from tamis.write.run_store import IncompleteRunError, StorePath
 
 #: A work folder or file: a local path, or a path on the run's object store.
 WorkPath = Path | StorePath
@@ -455,7 +456,16 @@ class _Numbered:
 
     def __call__(self, numbered: tuple[int, Any], report: Any = None) -> tuple[int, Any]:
         index, task = numbered
-        return index, self.fn(task)
+        try:
+            return index, self.fn(task)
+        except FileNotFoundError as missing:
+            # The driver saw every map task's marker, yet this task's node cannot read their files:
+            # nodes that share no file system (the tasks before all ran on the driver's node)
+            raise IncompleteRunError(
+                f"a reduce task cannot read {missing.filename} on this node ({socket.gethostname()}), "
+                "though a task before wrote it: every node must write to the same storage, a shared "
+                "file system or an object store URL (s3://…) for --output"
+            ) from None
 
 
 # ---------------------------------------------------------------- decisions written by tasks
