@@ -399,6 +399,9 @@ def run_pipeline(
         _import_arrow_modules(pipeline, shards, config)
     try:
         _run_segments(pipeline, shards, config, executor, progress, state)
+        # Every task has finished: the pool's workers count the rows of the output (decompressing
+        # each part) before it closes, instead of this process alone after it.
+        on_disk = state.rows_on_disk(executor if getattr(executor, "shares_parent_memory", False) else None)
     finally:
         close = getattr(executor, "close", None)
         if close is not None:
@@ -408,7 +411,7 @@ def run_pipeline(
     stats["seconds"] = round(time.time() - t0, 3)
     state.write_stats(stats)
     check_accounting(stats)
-    check_rows_on_disk(state, config.output, stats)
+    check_rows_on_disk(state, config.output, stats, on_disk)
     state.finish()
     return RunSummary(config.output, stats)
 
