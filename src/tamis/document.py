@@ -106,7 +106,27 @@ class Document:
         return str(self.annotations.get("language", "und"))
 
     def replace(self, **changes: Any) -> Document:
-        return dataclasses.replace(self, **changes)
+        """`dataclasses.replace`, without its generic walk over the fields: the pipeline replaces
+        each document once or twice per step (4 µs a call there, 2 µs here)."""
+        if not changes.keys() <= _DOCUMENT_FIELDS:
+            return dataclasses.replace(self, **changes)  # its TypeError names the unknown field
+        get = changes.get
+        return Document(
+            get("id", self.id),
+            get("text", self.text),
+            get("source", self.source),
+            get("meta", self.meta),
+            get("annotations", self.annotations),
+            get("edits", self.edits),
+            get("verdict", self.verdict),
+            get("title", self.title),
+            get("captions", self.captions),
+            get("original", self.original),
+        )
+
+
+#: the fields `Document.replace` copies, in the order of Document's __init__ (checked in tests)
+_DOCUMENT_FIELDS = frozenset(f.name for f in dataclasses.fields(Document))
 
 
 def replay(original: str, edits: Iterable[Edit]) -> str:

@@ -209,11 +209,16 @@ class Registry:
         self.steps.setdefault(cls.name, {})[cls.version] = cls
 
     def get(self, name: str, version: int | None = None) -> type[Step]:
-        _load_builtin_steps()
         if "@" in name:
             name, _, v = name.partition("@")
             version = int(v)
+        # Only the modules of the named step: a run of three annotate steps need not import the
+        # repair, extract and dedup code (and numpy, pyarrow) that the other steps pull in.
+        _load_builtin_steps(STEP_MODULES.get(name, BUILTIN_MODULES))
         versions = self.steps.get(name)
+        if not versions and name in STEP_MODULES:
+            _load_builtin_steps()
+            versions = self.steps.get(name)
         if not versions:
             known = ", ".join(sorted(self.steps))
             raise ConfigError(f"unknown step {name!r}; registered steps are: {known}")
@@ -246,22 +251,44 @@ def register(name: str, version: int = 1) -> Callable[[type[Step]], type[Step]]:
     return wrap
 
 
-_BUILTIN_MODULES = (
-    "tamis.extract.html",
-    "tamis.repair",
-    "tamis.annotate",
-    "tamis.filter",
-    "tamis.dedup",
-)
+#: the modules that register each built-in step, every version of it (tests/test_steps.py
+#: checks this table against what loading every module registers)
+STEP_MODULES: dict[str, tuple[str, ...]] = {
+    "extract.html": ("tamis.extract.html",),
+    "repair.boilerplate_lines": ("tamis.repair.boilerplate_lines",),
+    "repair.broken_lists": ("tamis.repair.broken_lists",),
+    "repair.captions": ("tamis.repair.captions",),
+    "repair.code_lines": ("tamis.repair.code_lines",),
+    "repair.datelines": ("tamis.repair.datelines",),
+    "repair.debris_lines": ("tamis.repair.debris_lines",),
+    "repair.duplicate_title": ("tamis.repair.duplicate_title",),
+    "repair.glued_words": ("tamis.repair.glued_words",),
+    "repair.glued_words_corpus": ("tamis.repair.glued_words",),
+    "repair.markup_residue": ("tamis.repair.markup_residue",),
+    "repair.pii": ("tamis.repair.pii",),
+    "repair.punctuation_spacing": ("tamis.repair.punctuation_spacing",),
+    "repair.unicode": ("tamis.repair.unicode",),
+    "repair.whitespace": ("tamis.repair.whitespace",),
+    "annotate.language": ("tamis.annotate.language",),
+    "annotate.machine_translation": (
+        "tamis.annotate.machine_translation",
+        "tamis.annotate.mt_frequency_signals",
+    ),
+    "annotate.quality": ("tamis.annotate.quality",),
+    "annotate.site_mt": ("tamis.annotate.site_mt",),
+    "filter.empty_text": ("tamis.filter.empty_text",),
+    "filter.thresholds": ("tamis.filter.thresholds",),
+    "dedup.exact": ("tamis.dedup.exact",),
+    "dedup.near": ("tamis.dedup.near",),
+    "dedup.repeated_lines": ("tamis.dedup.repeated_lines",),
+}
+
+#: every module that registers built-in steps
+BUILTIN_MODULES = tuple(dict.fromkeys(m for modules in STEP_MODULES.values() for m in modules))
 
 
-def _load_builtin_steps() -> None:
+def _load_builtin_steps(modules: Sequence[str] = BUILTIN_MODULES) -> None:
     import importlib
 
-    for module in _BUILTIN_MODULES:
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as err:
-            # A stage package not written yet is fine; a missing dependency inside one is not.
-            if err.name != module and not module.startswith(str(err.name)):
-                raise
+    for module in modules:
+        importlib.import_module(module)

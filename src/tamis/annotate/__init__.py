@@ -1,3 +1,4 @@
 """Annotate steps: measure language, quality and machine-translation signals."""
 
-from tamis.annotate import language, machine_translation, mt_frequency_signals, quality, site_mt  # noqa: F401  (registers the steps)
+# The step modules register themselves when tamis.steps imports them (STEP_MODULES there):
+# importing the package alone no longer loads every step.

@@ -1,3 +1,4 @@
 """Corpus-wide deduplication stages: exact copies, near copies (MinHash LSH), repeated lines."""
 
-from tamis.dedup import exact, near, repeated_lines  # noqa: F401  (registers the stages)
+# The step modules register themselves when tamis.steps imports them (STEP_MODULES there):
+# importing the package alone no longer loads every step.

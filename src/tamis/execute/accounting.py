@@ -149,14 +149,18 @@ def collect_stats(
 
 
 def check_rows_on_disk(
-    state: checkpoint.LocalRun | checkpoint.StoreRun, out: str, stats: dict[str, Any]
+    state: checkpoint.LocalRun | checkpoint.StoreRun,
+    out: str,
+    stats: dict[str, Any],
+    on_disk: dict[str, int] | None = None,
 ) -> None:
     """The rows a reader of kept/ and rejected/ gets must be the ones the finished tasks counted.
 
     The task stats alone cannot see a file deleted or written twice by another process (two
     runs on one folder lost records while this check passed on stats: issue 11).
     """
-    on_disk = state.rows_on_disk()
+    if on_disk is None:  # else counted by the caller, once every task had finished
+        on_disk = state.rows_on_disk()
     wrong = [
         (f"kept/ holds {on_disk[key]:,} rows" if key == "kept" else f"rejected/ holds {on_disk[key]:,} {key}")
         + f" where the run's tasks wrote {stats[key]:,}"

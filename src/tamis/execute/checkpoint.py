@@ -334,10 +334,11 @@ class LocalRun:
     def write_stats(self, stats: dict[str, Any]) -> None:
         write_json(self.out / "stats.json", stats)
 
-    def rows_on_disk(self) -> dict[str, int]:
+    def rows_on_disk(self, executor: Any = None) -> dict[str, int]:
+        """`executor`: a local pool whose workers read the parts (see `count_rows`)."""
         from tamis.write.output_folder import count_rows_on_disk
 
-        return count_rows_on_disk(self.out)
+        return count_rows_on_disk(self.out, executor)
 
     def finish(self) -> None:
         """Nothing left to clean: every file was published by rename."""
@@ -478,7 +479,8 @@ class StoreRun:
             if name.startswith(("kept/", "rejected/"))
         )
 
-    def rows_on_disk(self) -> dict[str, int]:
+    def rows_on_disk(self, executor: Any = None) -> dict[str, int]:
+        """Read here, whatever `executor` is: the parts are the store's, not the workers' disk."""
         from tamis.write.output_folder import count_rows
 
         self.store.fs.invalidate_cache()  # listings cached before the tasks wrote (s3fs)

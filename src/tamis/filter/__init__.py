@@ -1,3 +1,4 @@
 """Filter steps: decide from stored signals, naming the rule, the value and the threshold."""
 
-from tamis.filter import empty_text, thresholds  # noqa: F401  (registers the steps)
+# The step modules register themselves when tamis.steps imports them (STEP_MODULES there):
+# importing the package alone no longer loads every step.

@@ -16,14 +16,26 @@ from types import ModuleType
 PURE_PYTHON_VARIABLE = "TAMIS_PURE_PYTHON"
 
 
+#: kernels looked up so far (None: not built). Steps call `kernel` per document (90,000 calls on
+#: the 10k bench), and an import_module per call cost more than some kernels save; the
+#: environment is still read on every call, so tests and tools may set TAMIS_PURE_PYTHON at run time.
+_FOUND: dict[str, ModuleType | None] = {}
+
+
 def kernel(name: str) -> ModuleType | None:
     """The compiled module ``tamis.native.<name>``, or None where it is not built or not wanted."""
     if os.environ.get(PURE_PYTHON_VARIABLE) == "1":
         return None
     try:
-        return importlib.import_module(f"tamis.native.{name}")
+        return _FOUND[name]
+    except KeyError:
+        pass
+    try:
+        found: ModuleType | None = importlib.import_module(f"tamis.native.{name}")
     except ImportError:
-        return None
+        found = None
+    _FOUND[name] = found
+    return found
 
 
 def declared_kernels() -> list[str]:

@@ -1,20 +1,7 @@
 """Repair steps: fix what extraction broke instead of throwing the document away."""
 
-from tamis.repair import (  # noqa: F401  (registers the steps)
-    boilerplate_lines,
-    broken_lists,
-    captions,
-    code_lines,
-    datelines,
-    debris_lines,
-    duplicate_title,
-    glued_words,
-    markup_residue,
-    pii,
-    punctuation_spacing,
-    unicode,
-    whitespace,
-)
+# The step modules register themselves when tamis.steps imports them (STEP_MODULES there):
+# importing the package alone no longer loads every step.
 
 
 def _repair_order() -> tuple[str, ...]:
