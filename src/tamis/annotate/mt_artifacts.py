@@ -29,7 +29,7 @@ import math
 import re
 import tomllib
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -395,6 +395,24 @@ def gate_words(lang: str) -> frozenset[str]:
     """The words one of which a page in `lang` must hold for `foreign_ui_lines` (a template
     string's longest word) or `foreign_outlet_credits` (a credit marker) to scan its text."""
     return _ui_anchors() | _marker_words(lang)
+
+
+@cache
+def _gate_table(lang: str) -> bytes:
+    """`gate_words(lang)`'s quick test for the compiled `gate_hits` (built once a language)."""
+    assert _NATIVE is not None
+    return bytes(_NATIVE.gate_table(gate_words(lang)))
+
+
+def gate_hits(words: tuple[str, ...], lang: str, limit: int) -> Collection[str]:
+    """The `gate_words(lang)` among the first `limit` of `words` (empty on most pages): one scan
+    of the words, whose result gates both `foreign_ui_lines` and `foreign_outlet_credits` (it
+    holds a word of either gate exactly when `words` does). The compiled kernel tests each
+    word's first character and length before it looks one up; the twin is a set intersection."""
+    native = _NATIVE
+    if native is None:
+        return gate_words(lang).intersection(words[:limit])
+    return native.gate_hits(words, limit, gate_words(lang), _gate_table(lang))
 
 
 @cache

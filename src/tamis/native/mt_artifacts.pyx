@@ -237,3 +237,53 @@ def page_gates(
     if extra.spaced >= min_spaced:
         gates |= SPACED
     return gates
+
+
+cdef extern from "Python.h":
+    const char* PyBytes_AS_STRING(object data)
+    Py_ssize_t PyBytes_GET_SIZE(object data)
+    int PySet_Contains(object anyset, object key) except -1
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+
+
+#: `gate_hits`' table: a byte per (first character's low 6 bits, length up to 63)
+DEF GATE_LENGTHS = 64
+
+
+def gate_table(gate):
+    """The quick test of `gate_hits` for the words of `gate`: a byte per (the first character's
+    low six bits, the length, 63 for any longer) that some gate word has; a word whose byte is
+    0 is no gate word, and only the others are looked up in the set."""
+    table = bytearray(64 * GATE_LENGTHS)
+    for word in gate:
+        if word:
+            table[(ord(word[0]) & 63) * GATE_LENGTHS + min(len(word), GATE_LENGTHS - 1)] = 1
+        else:
+            table[0] = 1
+    return bytes(table)
+
+
+def gate_hits(tuple words, Py_ssize_t limit, frozenset gate, bytes table):
+    """The words of `gate` among the first `limit` of `words` (`gate.intersection(words[:limit])`,
+    as a set; `()` when there are none, most pages): most words fail the table's quick test on
+    their first character and length, so few are hashed and looked up."""
+    cdef Py_ssize_t n = min(len(words), limit), i, length
+    cdef const uint8_t* quick = <const uint8_t*>PyBytes_AS_STRING(table)
+    cdef uint32_t first
+    cdef str word
+    cdef object found = None
+    assert PyBytes_GET_SIZE(table) == 64 * GATE_LENGTHS
+    for i in range(n):
+        word = words[i]
+        length = PyUnicode_GET_LENGTH(word)
+        if length == 0:
+            first = 0
+        else:
+            first = <uint32_t>PyUnicode_READ(PyUnicode_KIND(word), PyUnicode_DATA(word), 0) & 63
+        if not quick[first * GATE_LENGTHS + (length if length < GATE_LENGTHS else GATE_LENGTHS - 1)]:
+            continue
+        if PySet_Contains(gate, word):
+            if found is None:
+                found = set()
+            found.add(word)
+    return () if found is None else found
