@@ -232,7 +232,7 @@ class DetectMachineTranslation(Annotate):
             contributions = calibration.contributions(features, lang)
             fluency = calibration.intercept + sum(contributions)
             out["mt.fluency_probability"] = round(sigmoid(fluency), 4)
-            center = calibration.center_list(lang)
+            center = calibration.rounded_centers(lang)
             top = sorted(range(len(contributions)), key=contributions.__getitem__, reverse=True)
             for i in top[: self.top_features]:
                 if contributions[i] <= 0:
@@ -243,7 +243,7 @@ class DetectMachineTranslation(Annotate):
                         "rule": "fluency",
                         "feature": name,
                         "value": round(features[name], 4),
-                        "human_median": round(center[i], 4),
+                        "human_median": center[i],
                         "log_odds": round(contributions[i], 3),
                     }
                 )

@@ -31,7 +31,7 @@ import tomllib
 from collections import Counter
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from operator import itemgetter
 from typing import Any
@@ -190,6 +190,10 @@ def _ui_key(line: str) -> str:
     return " ".join(line.lower().split()).strip(" .:!?»«•·-–—|>")
 
 
+#: `_ui_key` of the lines seen (a site's template lines come back on its every page)
+_cached_ui_key = lru_cache(maxsize=4096)(_ui_key)
+
+
 def _short_lines(text: str) -> list[tuple[int, int, str]]:
     """The matches of `_SHORT_LINE` in `text`, as (start, end, line): its lines of 3 to
     MAX_UI_CHARS characters. Split here, 4x cheaper than the pattern, which tries every
@@ -230,7 +234,7 @@ def foreign_ui_lines(
     candidates = _short_lines(text) if scan else []
     candidates += [(-1, -1, line) for line in removed_lines if len(line) <= MAX_UI_CHARS]
     for start, end, raw in candidates:
-        if _ui_key(raw) not in known:
+        if _cached_ui_key(raw) not in known:
             continue
         words = [w.lower() for w in _WORD.findall(raw)]
         best = _best_other(words, page, sources)
