@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from tamis.annotate import machine_translation, mt_artifacts
 from tamis.annotate.machine_translation import all_models, fluency_features, python_fluency_features
+from tamis.annotate.text_units import split_text
 from tamis.native import kernel
 from text_samples import LANGS, paragraphs
 
@@ -213,3 +214,53 @@ def test_the_gates_lose_no_artifact_on_awkward_text(text: str, lang: str) -> Non
 )
 def test_gates(text: str, possible: tuple[str, ...]) -> None:
     assert mt_artifacts.possible_checks(text, "de") == possible
+
+
+def python_gate_hits(words: tuple[str, ...], lang: str, limit: int) -> frozenset[str]:
+    """`mt_artifacts.gate_hits`' pure-Python twin (what it does without the kernel)."""
+    return mt_artifacts.gate_words(lang).intersection(words[:limit])
+
+
+def test_gate_hits_are_the_set_intersection_on_real_text() -> None:
+    hit_pages = 0
+    for text in real_texts():
+        words = split_text(text).lowered
+        for lang in GATE_LANGS:
+            for limit in (0, 50, len(words)):
+                hits = mt_artifacts.gate_hits(words, lang, limit)
+                assert set(hits) == python_gate_hits(words, lang, limit), (lang, limit, text[:80])
+            hit_pages += bool(hits)  # on all the words
+    assert hit_pages > 0  # the gates do find their words on some pages
+
+
+#: gate words of every language, their look-alikes (same first letter and length, other case,
+#: a combining mark, the Kelvin sign), and awkward words
+GATE_SAMPLES = sorted(set().union(*map(mt_artifacts.gate_words, GATE_LANGS)))
+GATE_LOOKALIKES = [w[0] + "x" * (len(w) - 1) for w in GATE_SAMPLES] + [w.upper() for w in GATE_SAMPLES]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(GATE_SAMPLES + GATE_LOOKALIKES)
+        | st.text(alphabet=st.sampled_from(AWKWARD + PLAIN), max_size=70)
+        | st.sampled_from(["", "k", "\u212a", "i̇", "foto\u0301", "😀", "x" * 63, "x" * 64, "x" * 200]),
+        max_size=40,
+    ),
+    st.sampled_from(GATE_LANGS),
+    st.integers(min_value=0, max_value=50),
+)
+def test_gate_hits_match_the_twin_on_awkward_words(words: list[str], lang: str, limit: int) -> None:
+    assert set(mt_artifacts.gate_hits(tuple(words), lang, limit)) == python_gate_hits(
+        tuple(words), lang, limit
+    )
+
+
+def test_gate_hits_find_a_gate_word_of_each_length() -> None:
+    for lang in GATE_LANGS:
+        gate = mt_artifacts.gate_words(lang)
+        for word in gate:
+            words = ("the", word.upper(), word[:-1], word + "s", word, "end")
+            assert mt_artifacts.gate_hits(words, lang, len(words)) == {word} | gate.intersection(words)
+            before = mt_artifacts.gate_hits(words, lang, 4)  # the word lies past the limit
+            assert set(before) == gate.intersection(words[:4]) and (word not in before or word.isupper())

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from operator import itemgetter, mul
@@ -159,20 +159,20 @@ def find_artifacts(doc: Document, page: mt_artifacts.PageWords) -> list[mt_artif
             for a in mt_artifacts.foreign_outlet_credits("\n".join(doc.captions), page, others)
         ]
     # the words annotate.quality split (split_text's cache): the gates of the checks (a word
-    # takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`),
-    # passed as they are: each gate scans them until a gate word, cheaper than building their set.
-    # One scan for the words of either gate first: most pages hold none (82% of the non-English
-    # make_corpus pages), and then neither check scans the text: the credits check finds nothing
-    # there, the template-string check looks at the removed lines only
-    words: Sequence[str] = split_text(doc.text).lowered[:MAX_ARTIFACT_CHARS]
-    if mt_artifacts.gate_words(page.lang).isdisjoint(words):
+    # takes at least one character: the first MAX_ARTIFACT_CHARS words hold those of `text`).
+    # One scan for the words of either gate (`gate_hits`), whose hits stand for the words in
+    # both checks: most pages hold none (82% of the non-English make_corpus pages), and then
+    # neither check scans the text: the credits check finds nothing there, the template-string
+    # check looks at the removed lines only
+    hits = mt_artifacts.gate_hits(split_text(doc.text).lowered, page.lang, MAX_ARTIFACT_CHARS)
+    if not hits:
         ui_lines = mt_artifacts.foreign_ui_lines(text, page, others, removed, ()) if removed else []
         return [*ui_lines, *names, *capitalised, *spaced, *in_captions]
     return [
-        *mt_artifacts.foreign_ui_lines(text, page, others, removed, words),
+        *mt_artifacts.foreign_ui_lines(text, page, others, removed, hits),
         *names,
         *capitalised,
-        *mt_artifacts.foreign_outlet_credits(text, page, others, words),
+        *mt_artifacts.foreign_outlet_credits(text, page, others, hits),
         *spaced,
         *in_captions,
     ]
@@ -232,7 +232,7 @@ class DetectMachineTranslation(Annotate):
             contributions = calibration.contributions(features, lang)
             fluency = calibration.intercept + sum(contributions)
             out["mt.fluency_probability"] = round(sigmoid(fluency), 4)
-            center = calibration.center_list(lang)
+            center = calibration.rounded_centers(lang)
             top = sorted(range(len(contributions)), key=contributions.__getitem__, reverse=True)
             for i in top[: self.top_features]:
                 if contributions[i] <= 0:
@@ -243,7 +243,7 @@ class DetectMachineTranslation(Annotate):
                         "rule": "fluency",
                         "feature": name,
                         "value": round(features[name], 4),
-                        "human_median": round(center[i], 4),
+                        "human_median": center[i],
                         "log_odds": round(contributions[i], 3),
                     }
                 )

@@ -32,6 +32,7 @@ class Calibration:
     _per_language: dict[str, tuple[list[float], list[float]]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
+    _rounded: dict[str, list[float]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def page_probability(self, fluency_logit: float, rules: set[str]) -> float:
         """mt.probability from the fluency log-odds and the kinds of artifact found."""
@@ -56,6 +57,13 @@ class Calibration:
 
     def center_list(self, lang: str) -> list[float]:
         return self._weighted(lang)[0]
+
+    def rounded_centers(self, lang: str) -> list[float]:
+        """`center_list(lang)` rounded to 4 places (the `human_median` of `mt.reasons`), once a language."""
+        rounded = self._rounded.get(lang)
+        if rounded is None:
+            rounded = self._rounded[lang] = [round(c, 4) for c in self.center_list(lang)]
+        return rounded
 
     def _weighted(self, lang: str) -> tuple[list[float], list[float]]:
         """Per language (cached): the centres, and each weight over its feature's scale."""

@@ -57,6 +57,8 @@ cdef Py_ssize_t _names(
     With `extra`, each space or tab is looked at as well (`page_gates`): none is inside a name."""
     cdef Py_ssize_t n = len(text), i = 0, j, found = 0
     cdef uint32_t low
+    cdef Py_UCS4 nxt
+    cdef bint space
     cdef bint after_word = False
     cdef uint8_t c
     cdef uint64_t signature
@@ -86,15 +88,20 @@ cdef Py_ssize_t _names(
             after_word = classes[ch] & WORD
             i = j
             continue
-        if extra != NULL and (ch == u" " or ch == u"\t") and i + 1 < n:
-            j = i + 1  # the character after the space or tab
-            ch = PyUnicode_READ(kind, data, j)
-            if PyUnicode_READ(kind, data, i) == u" " and (ch == u"," or ch == u"." or ch == u")"):
-                extra.spaced += 1
-            elif not extra.capitalised and i >= 1:
-                low = <uint32_t>ch & 0xFF
-                if (extra.first_bits[low >> 6] >> (low & 63)) & 1:
-                    extra.capitalised = _capitalised_form_at(kind, data, n, j, forms)
+        if extra != NULL and i + 1 < n:
+            # without a branch a space (a fifth of the characters, at no pattern the CPU can
+            # predict): the mark after a space counted, the capitalised form looked for only
+            # where the character after a space or tab is the first of one
+            nxt = PyUnicode_READ(kind, data, i + 1)
+            space = ch == u" "
+            extra.spaced += space & ((nxt == u",") | (nxt == u".") | (nxt == u")"))
+            low = <uint32_t>nxt & 0xFF
+            if (
+                (space | (ch == u"\t")) & (not extra.capitalised) & (i >= 1)
+                & ((extra.first_bits[low >> 6] >> (low & 63)) & 1)
+                & (not (space & ((nxt == u",") | (nxt == u".") | (nxt == u")"))))
+            ):
+                extra.capitalised = _capitalised_form_at(kind, data, n, i + 1, forms)
         after_word = c & WORD
         i += 1
     return found
@@ -237,3 +244,53 @@ def page_gates(
     if extra.spaced >= min_spaced:
         gates |= SPACED
     return gates
+
+
+cdef extern from "Python.h":
+    const char* PyBytes_AS_STRING(object data)
+    Py_ssize_t PyBytes_GET_SIZE(object data)
+    int PySet_Contains(object anyset, object key) except -1
+    Py_ssize_t PyUnicode_GET_LENGTH(object text)
+
+
+#: `gate_hits`' table: a byte per (first character's low 6 bits, length up to 63)
+DEF GATE_LENGTHS = 64
+
+
+def gate_table(gate):
+    """The quick test of `gate_hits` for the words of `gate`: a byte per (the first character's
+    low six bits, the length, 63 for any longer) that some gate word has; a word whose byte is
+    0 is no gate word, and only the others are looked up in the set."""
+    table = bytearray(64 * GATE_LENGTHS)
+    for word in gate:
+        if word:
+            table[(ord(word[0]) & 63) * GATE_LENGTHS + min(len(word), GATE_LENGTHS - 1)] = 1
+        else:
+            table[0] = 1
+    return bytes(table)
+
+
+def gate_hits(tuple words, Py_ssize_t limit, frozenset gate, bytes table):
+    """The words of `gate` among the first `limit` of `words` (`gate.intersection(words[:limit])`,
+    as a set; `()` when there are none, most pages): most words fail the table's quick test on
+    their first character and length, so few are hashed and looked up."""
+    cdef Py_ssize_t n = min(len(words), limit), i, length
+    cdef const uint8_t* quick = <const uint8_t*>PyBytes_AS_STRING(table)
+    cdef uint32_t first
+    cdef str word
+    cdef object found = None
+    assert PyBytes_GET_SIZE(table) == 64 * GATE_LENGTHS
+    for i in range(n):
+        word = words[i]
+        length = PyUnicode_GET_LENGTH(word)
+        if length == 0:
+            first = 0
+        else:
+            first = <uint32_t>PyUnicode_READ(PyUnicode_KIND(word), PyUnicode_DATA(word), 0) & 63
+        if not quick[first * GATE_LENGTHS + (length if length < GATE_LENGTHS else GATE_LENGTHS - 1)]:
+            continue
+        if PySet_Contains(gate, word):
+            if found is None:
+                found = set()
+            found.add(word)
+    return () if found is None else found
