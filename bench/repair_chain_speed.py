@@ -19,11 +19,11 @@ import gc
 import gzip
 import json
 import sys
-import time
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
+from repair_quality import run_steps
 from tamis.document import Document
 from tamis.repair import REPAIR_ORDER
 from tamis.steps import REGISTRY, Repair
@@ -60,11 +60,11 @@ def real_documents(path: Path, limit: int) -> Iterator[tuple[str, str, str]]:
 def time_chain(docs: list[tuple[str, str, str]], steps: list[Repair]) -> dict:
     seconds: Counter = Counter()
     for doc_id, text, lang in docs[:50]:  # warm-up, not timed
-        run(steps, Document(id=doc_id, text=text, annotations={"language": lang}), Counter())
+        run_steps(steps, Document(id=doc_id, text=text, annotations={"language": lang}), Counter())
     gc.collect()
     gc.freeze()
     for doc_id, text, lang in docs:
-        run(steps, Document(id=doc_id, text=text, annotations={"language": lang}), seconds)
+        run_steps(steps, Document(id=doc_id, text=text, annotations={"language": lang}), seconds)
     gc.unfreeze()
     mb = sum(len(t.encode("utf-8")) for _, t, _ in docs) / 1e6
     cpu = sum(seconds.values())
@@ -78,20 +78,6 @@ def time_chain(docs: list[tuple[str, str, str]], steps: list[Repair]) -> dict:
             for k, v in seconds.items()
         },
     }
-
-
-def run(steps: list[Repair], doc: Document, seconds: Counter) -> Document:
-    for step in steps:
-        t0 = time.process_time()
-        r = step.repair(doc.text, doc)
-        seconds[step.name] += time.process_time() - t0
-        doc = doc.replace(
-            text=r.text,
-            edits=doc.edits + r.edits,
-            title=r.title or doc.title,
-            captions=doc.captions + r.captions,
-        )
-    return doc
 
 
 def main(argv: list[str] | None = None) -> int:
