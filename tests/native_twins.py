@@ -7,6 +7,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import TypeVar
 
 import pytest
@@ -18,6 +19,8 @@ from tamis.text.segmentation import segment
 from text_samples import LANGS, paragraphs
 
 T = TypeVar("T")
+
+TEST_PAGES = Path(__file__).resolve().parent / "data" / "repair"
 
 
 def require_kernel(name: str) -> None:
@@ -60,9 +63,11 @@ def both(run: Callable[[], T]) -> tuple[T, T]:
 
 
 def real_texts(pages: int = 150, corpus_chars: int = 60_000) -> list[str]:
-    """Real text: the bundled paragraphs, and where ../shared is here, real web pages (raw and
-    gold text of realpages/dev) and slices of the literary and treebank corpora."""
-    texts = [p for lang in LANGS for p in paragraphs(lang)]
+    """Real text: the tests' repair pages, the bundled paragraphs, and where ../shared is here,
+    real web pages (raw and gold text of realpages/dev) and slices of the literary and treebank
+    corpora."""
+    texts = [p.read_text("utf-8") for p in sorted(TEST_PAGES.glob("page_*.txt"))]
+    texts += [p for lang in LANGS for p in paragraphs(lang)]
     texts += ["\n".join(paragraphs(lang)) for lang in LANGS]
     dev = SHARED / "realpages" / "dev.jsonl.gz"
     if dev.is_file():

@@ -3,16 +3,13 @@
 
 from __future__ import annotations
 
-import gzip
-import itertools
 from pathlib import Path
 
-import orjson
 import pytest
-from dedup_helpers import paragraphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from native_twins import real_texts
 from tamis.dedup import normalize as nz
 from tamis.native import PURE_PYTHON_VARIABLE, kernel
 
@@ -47,17 +44,7 @@ def twin_lines(text: str, what: tuple[str, ...]) -> list[str]:
 
 
 def _real_texts() -> list[str]:
-    texts = [p.read_text("utf-8") for p in sorted((DATA / "repair").glob("page_*.txt"))]
-    texts += paragraphs()[:100]
-    dev = SHARED / "realpages" / "dev.jsonl.gz"
-    if dev.is_file():
-        with gzip.open(dev, "rb") as f:
-            texts += [orjson.loads(line)["text"] for line in itertools.islice(f, 300)]
-    for path in sorted((SHARED / "corpora").glob("*/*.txt")):
-        with path.open(encoding="utf-8") as f:
-            head = f.read(30_000)
-        texts += [head[i : i + 3000] for i in range(0, len(head), 3000)]
-    return texts
+    return real_texts()
 
 
 @pytest.mark.parametrize("what", SETTINGS)

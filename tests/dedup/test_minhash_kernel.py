@@ -3,17 +3,15 @@ NumPy twin (`shingle_hashes` + `signatures_cpu`) on real text and on awkward str
 
 from __future__ import annotations
 
-import gzip
-import itertools
 from pathlib import Path
 
 import numpy as np
-import orjson
 import pytest
 from dedup_helpers import paragraphs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from native_twins import real_texts
 from tamis.dedup import minhash as mh
 from tamis.dedup.near import RemoveNearDuplicates, shingle_text
 from tamis.native import kernel
@@ -34,19 +32,7 @@ def _both(texts: list[str], n: int = 5, k: int = 120, seed: int = 1) -> tuple[np
 
 
 def _real_texts() -> list[str]:
-    """Real pages and paragraphs: the tests' pages, ELTeC paragraphs, and where ../shared is
-    there, real web pages (realpages dev) and the corpora files cut into pages."""
-    texts = [p.read_text("utf-8") for p in sorted((DATA / "repair").glob("page_*.txt"))]
-    texts += paragraphs()[:200]
-    dev = SHARED / "realpages" / "dev.jsonl.gz"
-    if dev.is_file():
-        with gzip.open(dev, "rb") as f:
-            texts += [orjson.loads(line)["text"] for line in itertools.islice(f, 300)]
-    for path in sorted((SHARED / "corpora").glob("*/*.txt")):
-        with path.open(encoding="utf-8") as f:
-            head = f.read(60_000)
-        texts += [head[i : i + 3000] for i in range(0, len(head), 3000)]
-    return [shingle_text(t) for t in texts]
+    return [shingle_text(t) for t in real_texts()]
 
 
 @pytest.mark.parametrize("n", [1, 2, 5, 9])
